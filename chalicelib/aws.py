@@ -1,0 +1,73 @@
+"""boto3 clients, created lazily and once per container.
+
+Nothing here runs at import: moto (tests) and the local stack set the endpoint and credentials
+in the environment before the first client is made. One botocore session is shared so that a
+hook registered on it (the local outbox) sees every client made afterwards.
+"""
+
+import functools
+import threading
+
+from chalicelib.config import settings
+
+_lock = threading.Lock()
+_session_hooks = []
+
+
+def on_new_session(hook) -> None:
+    """Run `hook(session)` on the shared session before any client is made from it."""
+    _session_hooks.append(hook)
+
+
+@functools.cache
+def session():
+    import boto3  # deferred: ~0.1 s that cold starts only pay when AWS is used
+
+    new_session = boto3.session.Session(region_name=settings().region)
+    for hook in _session_hooks:
+        hook(new_session)
+    return new_session
+
+
+@functools.cache
+def client(service_name: str):
+    from botocore.config import Config
+
+    with _lock:  # botocore's client creation is not thread-safe on a shared session
+        return session().client(
+            service_name,
+            endpoint_url=settings().aws_endpoint_url,
+            config=Config(retries={"mode": "standard", "max_attempts": 5}),
+        )
+
+
+def dynamodb():
+    return client("dynamodb")
+
+
+def sqs():
+    return client("sqs")
+
+
+def sesv2():
+    return client("sesv2")
+
+
+def sns():
+    return client("sns")
+
+
+def s3():
+    return client("s3")
+
+
+@functools.cache
+def queue_url(queue_name: str) -> str:
+    return sqs().get_queue_url(QueueName=queue_name)["QueueUrl"]
+
+
+def reset() -> None:
+    """Forget every client: tests call it between moto sessions."""
+    session.cache_clear()
+    client.cache_clear()
+    queue_url.cache_clear()

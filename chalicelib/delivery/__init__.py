@@ -1,0 +1,1 @@
+"""Delivery: rendering and sending mail through SES, and ingesting what SES reports back."""

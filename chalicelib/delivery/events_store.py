@@ -1,0 +1,58 @@
+"""Where SES events are kept, per SES message id: in DynamoDB, or in memory for unit tests."""
+
+import time
+from dataclasses import asdict
+
+from chalicelib.delivery.ses_events import SesEvent, SesEventType
+
+MAIL_EVENT_RETENTION_S = 400 * 24 * 3600  # 13 months of delivery history, then TTL removes it
+
+
+class InMemoryMailEvents:
+    def __init__(self):
+        self._events: dict[str, list[SesEvent]] = {}
+
+    def record(self, event: SesEvent) -> None:
+        stored = self._events.setdefault(event.message_id, [])
+        if event not in stored:  # SNS delivers at least once
+            stored.append(event)
+
+    def for_message(self, message_id: str) -> list[SesEvent]:
+        return sorted(self._events.get(message_id, []), key=lambda e: e.occurred_at)
+
+
+class DynamoMailEvents:
+    def __init__(self, table_name: str, region: str, host: str | None):
+        from chalicelib.delivery.models import MailEventModel
+        from chalicelib.dynamo import bind
+
+        bind(MailEventModel, table_name, region, host)
+        self._model = MailEventModel
+
+    def record(self, event: SesEvent) -> None:
+        # Same key for the same event, so a redelivered notification overwrites itself.
+        self._model(
+            message_id=event.message_id,
+            event_key=f"{event.occurred_at}#{event.event_type.value}",
+            event_type=event.event_type.value,
+            occurred_at=event.occurred_at,
+            recipients=list(event.recipients),
+            bounce_type=event.bounce_type,
+            bounce_subtype=event.bounce_subtype,
+            complaint_type=event.complaint_type,
+            expires_at=int(time.time()) + MAIL_EVENT_RETENTION_S,
+        ).save()
+
+    def for_message(self, message_id: str) -> list[SesEvent]:
+        return [SesEvent(event_type=SesEventType(item.event_type), message_id=item.message_id,
+                         occurred_at=item.occurred_at, recipients=tuple(item.recipients),
+                         bounce_type=item.bounce_type, bounce_subtype=item.bounce_subtype,
+                         complaint_type=item.complaint_type)
+                for item in self._model.query(message_id)]
+
+
+def as_dict(event: SesEvent) -> dict:
+    data = asdict(event)
+    data["event_type"] = event.event_type.value
+    data.pop("tags", None)
+    return data

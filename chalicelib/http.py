@@ -1,0 +1,130 @@
+"""What every HTTP request goes through: language, log context, errors, security headers.
+
+Registered in `app.py` as Chalice 'http' middleware. Pages get a strict Content-Security-Policy
+(no inline scripts or styles anywhere), every response gets HSTS and friends, and any error
+(ours, Chalice's own, or an unexpected one) leaves as problem details or a friendly page.
+"""
+
+import json
+
+from chalice.app import Response
+
+from chalicelib import errors, i18n
+from chalicelib.observability import Stopwatch, bind_invocation, flush_metrics, logger
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+LANGUAGE_COOKIE_MAX_AGE_S = 365 * 24 * 3600
+HTML = "text/html; charset=utf-8"
+
+
+def html(body: str, status: int = 200, headers=None) -> Response:
+    return Response(body=body, status_code=status, headers={"Content-Type": HTML, **(headers or {})})
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+def client_ip(request) -> str | None:
+    return (request.context.get("identity") or {}).get("sourceIp")
+
+
+def cookies(request) -> dict[str, str]:
+    from http.cookies import CookieError, SimpleCookie
+
+    jar = SimpleCookie()
+    try:
+        jar.load(request.headers.get("cookie", ""))
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def http_middleware(request, get_response):
+    stopwatch = Stopwatch()
+    path = request.context.get("path") or request.path
+    bind_invocation(route=request.path, request_id=request.context.get("requestId"))
+    query = request.query_params or {}
+    requested_language = query.get("lang")
+    language = i18n.negotiate_language(requested_language, cookies(request).get(i18n.LANGUAGE_COOKIE),
+                                       request.headers.get("accept-language"))
+    i18n.set_language(language)
+    try:
+        response = get_response(request)
+        response = _restyle_chalice_error(response, path)
+    except errors.DomainError as error:
+        response = error_response(error, path)
+    except Exception:  # the last line of defence: log it, show no internals
+        logger.exception("unhandled error")
+        response = error_response(errors.InternalError(), path)
+    if requested_language in i18n.LANGUAGES:
+        response.headers["Set-Cookie"] = (
+            f"{i18n.LANGUAGE_COOKIE}={requested_language}; Path=/; Max-Age={LANGUAGE_COOKIE_MAX_AGE_S}; "
+            "Secure; SameSite=Lax")
+    response.headers.update({k: v for k, v in SECURITY_HEADERS.items() if k not in response.headers})
+    response.headers.setdefault("Content-Language", language)
+    if response.headers.get("Content-Type", "").startswith("text/html"):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Cache-Control", "no-store")
+    logger.info("request handled", method=request.method, status=response.status_code,
+                latency_ms=stopwatch.elapsed_ms, ip=client_ip(request))
+    flush_metrics()
+    return response
+
+
+def error_response(error: errors.DomainError, path: str) -> Response:
+    if error.status >= 500:
+        logger.error("request failed", status=error.status, error_code=error.code)
+    else:
+        logger.info("request refused", status=error.status, error_code=error.code)
+    if is_api_path(path):
+        body = errors.problem_details(error, path, i18n.gettext)
+        return Response(body=json.dumps(body), status_code=error.status,
+                        headers={"Content-Type": errors.PROBLEM_CONTENT_TYPE, **error.headers})
+    from chalicelib.web import render_page
+
+    page = render_page("pages/error.html", problem=errors.problem_details(error, path, i18n.gettext))
+    return html(page, status=error.status, headers=error.headers)
+
+
+def _restyle_chalice_error(response: Response, path: str) -> Response:
+    """Chalice answers some failures itself ({"Code", "Message"}): give them our shape too."""
+    body = response.body
+    if response.status_code < 400 or not (isinstance(body, dict) and {"Code", "Message"} <= body.keys()):
+        return response
+    error_class = errors.error_for_status(response.status_code)
+    message = "The request body is not valid JSON." if body["Message"] == "Error Parsing JSON" else None
+    restyled = error_response(error_class(message), path)
+    restyled.headers.update({k: v for k, v in response.headers.items() if k.lower() == "allow"})
+    return restyled
+
+
+def event_middleware(event, get_response):
+    """Log context for non-HTTP events (SQS, SNS, schedules): handler name and invocation id."""
+    context = getattr(event, "context", None)
+    request_id = getattr(context, "aws_request_id", None)
+    bind_invocation(route=getattr(context, "function_name", None) or type(event).__name__,
+                    request_id=request_id)
+    try:
+        return get_response(event)
+    finally:
+        flush_metrics()

@@ -1,0 +1,1 @@
+"""Operations: scheduled jobs (daily backups) and the record of every run."""

@@ -1,0 +1,45 @@
+"""The scheduled jobs by name, and running one with a record of how it went."""
+
+from datetime import datetime, timezone
+
+from chalicelib import aws, errors
+from chalicelib.config import settings
+from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.operations.job_runs import JobRun, JobStatus
+
+
+def _daily_backup() -> dict:
+    from chalicelib.operations.backup import back_up_tables
+
+    config = settings()
+    return back_up_tables(aws.dynamodb(), config.table_names.values(), config.backup_retention_days)
+
+
+JOBS = {"daily-backup": _daily_backup}
+
+
+def run_job(name: str, runs) -> JobRun:
+    """Run a job now, recording its start and end; a failure is recorded, then raised."""
+    job = JOBS.get(name)
+    if job is None:
+        raise errors.NotFound("There is no job called %(name)s.", name=name)
+    run = JobRun(job=name, started_at=_now())
+    runs.save(run)
+    logger.info("job started", job=name)
+    try:
+        run.summary = job()
+        run.status = JobStatus.SUCCEEDED
+    except Exception:
+        run.status = JobStatus.FAILED
+        logger.exception("job failed", job=name)
+        raise
+    finally:
+        run.finished_at = _now()
+        runs.save(run)
+        metrics.add_metric(name=f"Job{run.status.value.title()}", unit=MetricUnit.Count, value=1)
+    logger.info("job finished", job=name, status=run.status.value)
+    return run
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")

@@ -1,0 +1,46 @@
+"""Jinja2 for pages and mails: one environment per family, compiled once per container.
+
+Autoescape on, StrictUndefined (a missing variable is a bug, not an empty string), and the
+gettext of `chalicelib.i18n`, so `{% trans %}` and `_()` follow the current language.
+"""
+
+import functools
+import os
+
+import jinja2
+
+from chalicelib import VERSION, i18n
+
+TEMPLATES_DIR = os.path.join(os.path.dirname(__file__), "templates")
+STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+
+
+def _environment(autoescape) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # Lambda code never changes under a running container
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.globals.update(version=VERSION, languages=i18n.LANGUAGES)
+    return env
+
+
+@functools.cache
+def pages() -> jinja2.Environment:
+    return _environment(autoescape=True)
+
+
+@functools.cache
+def mails() -> jinja2.Environment:
+    """Mails: HTML parts escaped, text parts and subjects not (they are not HTML)."""
+    return _environment(autoescape=jinja2.select_autoescape(enabled_extensions=("html",),
+                                                            default_for_string=False))
+
+
+def render_page(template_name: str, **context) -> str:
+    return pages().get_template(template_name).render(language=i18n.current_language(), **context)

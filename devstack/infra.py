@@ -1,0 +1,66 @@
+"""Creates the AWS resources on moto from the same `infra/template.json` that deploys to AWS.
+
+moto's CloudFormation builds the tables, queues, topic and buckets. What it accepts but does not
+build (SES identities and configuration sets) is applied through the SES API from the same
+declarations. Entries that are only fragments for `chalice package --merge-template` (no
+`Type`) and SAM-only sections are left out: moto would fail on them.
+"""
+
+import json
+import os
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEMPLATE_PATH = os.path.join(PROJECT_DIR, "infra", "template.json")
+STACK_NAME = "mailexpert"
+SES_TYPES = ("AWS::SES::EmailIdentity", "AWS::SES::ConfigurationSet")
+
+
+def load_template(path: str = TEMPLATE_PATH) -> dict:
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+def resources_of_type(template: dict, resource_type: str) -> dict:
+    return {name: r for name, r in template["Resources"].items() if r.get("Type") == resource_type}
+
+
+def cloudformation_part(template: dict) -> dict:
+    """The plain CloudFormation that moto can build: typed resources, no SAM globals."""
+    resources = {name: r for name, r in template["Resources"].items()
+                 if "Type" in r and not r["Type"].startswith("AWS::Serverless::")}
+    return {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}
+
+
+def create_resources(session, endpoint_url: str, template: dict | None = None) -> None:
+    template = template or load_template()
+    cloudformation = session.client("cloudformation", endpoint_url=endpoint_url)
+    existing = {s["StackName"] for s in cloudformation.describe_stacks().get("Stacks", [])}
+    if STACK_NAME not in existing:
+        cloudformation.create_stack(StackName=STACK_NAME, TemplateBody=json.dumps(cloudformation_part(template)))
+        status = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]["StackStatus"]
+        if status != "CREATE_COMPLETE":
+            raise RuntimeError(f"local stack not created: {status}")
+    ses = session.client("sesv2", endpoint_url=endpoint_url)
+    for resource in resources_of_type(template, "AWS::SES::ConfigurationSet").values():
+        name = resource["Properties"]["Name"]
+        if name not in ses.list_configuration_sets().get("ConfigurationSets", []):
+            ses.create_configuration_set(ConfigurationSetName=name)
+    known = {i["IdentityName"] for i in ses.list_email_identities().get("EmailIdentities", [])}
+    for resource in resources_of_type(template, "AWS::SES::EmailIdentity").values():
+        identity = resource["Properties"]["EmailIdentity"]
+        if identity not in known:
+            ses.create_email_identity(EmailIdentity=identity)
+
+
+def table_names(template: dict) -> list[str]:
+    return [r["Properties"]["TableName"] for r in resources_of_type(template, "AWS::DynamoDB::Table").values()]
+
+
+def bucket_names(template: dict, account_id: str, region: str) -> list[str]:
+    names = []
+    for resource in resources_of_type(template, "AWS::S3::Bucket").values():
+        name = resource["Properties"]["BucketName"]
+        if isinstance(name, dict):
+            name = name["Fn::Sub"].replace("${AWS::AccountId}", account_id).replace("${AWS::Region}", region)
+        names.append(name)
+    return names
