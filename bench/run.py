@@ -1,0 +1,141 @@
+"""MailExpert's benchmarks: `make bench` runs each one, prints a table and keeps the numbers.
+
+Every benchmark is a function registered in BENCHMARKS under the name of the number it returns,
+with the target that number has to meet. Results go to `bench/results.json` as flat JSON
+(name -> number), merged with what is already there, so benchmarks added by later work keep
+their last results alongside. Exit status 1 if any target is missed.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Callable
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS_PATH = os.path.join(PROJECT_DIR, "bench", "results.json")
+CHALICE_CONFIG_PATH = os.path.join(PROJECT_DIR, ".chalice", "config.json")
+MEASURED_STAGE = "dev"  # the deployed stage: what Lambda cold-starts
+COLD_START_RUNS = 3
+
+
+@dataclass(frozen=True)
+class Target:
+    """The bound a result must stay under (or, with `at_least`, reach)."""
+
+    limit: float
+    unit: str
+    at_least: bool = False
+
+    def met_by(self, value: float) -> bool:
+        return value >= self.limit if self.at_least else value < self.limit
+
+    def __str__(self) -> str:
+        return f"{'>=' if self.at_least else '<'} {self.limit:g} {self.unit}"
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    measure: Callable[[], float]
+    target: Target
+
+
+BENCHMARKS: dict[str, Benchmark] = {}
+
+
+def benchmark(name: str, target: Target):
+    """Register the decorated function as the benchmark that produces the result `name`."""
+
+    def register(measure: Callable[[], float]) -> Callable[[], float]:
+        BENCHMARKS[name] = Benchmark(measure, target)
+        return measure
+
+    return register
+
+
+def lambda_environment(stage: str = MEASURED_STAGE) -> dict[str, str]:
+    """The environment the app sees in Lambda: config.json's top level and stage variables, the
+    buckets that the packaged template passes in through Globals, and tracing left on."""
+    with open(CHALICE_CONFIG_PATH, encoding="utf-8") as file:
+        config = json.load(file)
+    environment = {name: value for name, value in os.environ.items()
+                   if not name.startswith(("AWS_", "POWERTOOLS_")) and name != "STAGE"}
+    environment.update(config.get("environment_variables", {}))
+    environment.update(config["stages"][stage].get("environment_variables", {}))
+    environment.update({
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_REGION": "eu-west-1",
+        "ASSETS_BUCKET": "mailexpert-assets-123456789012-eu-west-1",
+        "EXPORTS_BUCKET": "mailexpert-exports-123456789012-eu-west-1",
+    })
+    environment.pop("POWERTOOLS_TRACE_DISABLED", None)  # Lambda traces (config.json: "xray": true)
+    return environment
+
+
+# --- benchmarks ----------------------------------------------------------------------------------
+
+IMPORT_APP = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
+
+
+@benchmark("app_import_s", Target(0.30, "s"))
+def app_import_s() -> float:
+    """Cold start: `import app` in a fresh interpreter, best of COLD_START_RUNS."""
+    timings = []
+    for _ in range(COLD_START_RUNS):
+        completed = subprocess.run([sys.executable, "-c", IMPORT_APP], cwd=PROJECT_DIR, env=lambda_environment(),
+                                   capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            raise RuntimeError(f"import app failed:\n{completed.stderr}")
+        timings.append(float(completed.stdout.strip().splitlines()[-1]))
+    print(f"  app_import_s: runs {', '.join(f'{t:.3f}' for t in timings)} s; "
+          f"best {min(timings):.3f} s, median {statistics.median(timings):.3f} s")
+    return min(timings)
+
+
+# --- running and reporting -----------------------------------------------------------------------
+
+def load_results(path: str = RESULTS_PATH) -> dict[str, float]:
+    try:
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    except FileNotFoundError:
+        return {}
+
+
+def save_results(results: dict[str, float], path: str = RESULTS_PATH) -> None:
+    merged = {**load_results(path), **results}
+    with open(path + ".tmp", "w", encoding="utf-8") as file:
+        json.dump(dict(sorted(merged.items())), file, indent=2)
+        file.write("\n")
+    os.replace(path + ".tmp", path)
+
+
+def print_table(results: dict[str, float]) -> None:
+    rows = [(name, f"{value:.4g}", str(BENCHMARKS[name].target),
+             "yes" if BENCHMARKS[name].target.met_by(value) else "NO") for name, value in results.items()]
+    header = ("benchmark", "value", "target", "met")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def main(names: list[str]) -> int:
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    results = {}
+    for name in names or BENCHMARKS:
+        print(f"running {name}", flush=True)
+        results[name] = round(BENCHMARKS[name].measure(), 4)
+    save_results(results)
+    print()
+    print_table(results)
+    print(f"\nresults written to {os.path.relpath(RESULTS_PATH)}")
+    return 0 if all(BENCHMARKS[name].target.met_by(value) for name, value in results.items()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,103 @@
+"""The real local stack (`python -m devstack run --stage e2e`): moto server, chalice local and the
+event pump in their own processes, on ports of their own so a running `make run` is not disturbed."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+import pytest
+
+from tests.conftest import CHALICE_CONFIG, PROJECT_DIR
+
+STAGE = "e2e"
+STAGE_ENV = CHALICE_CONFIG["stages"][STAGE]["environment_variables"]
+BASE_URL = STAGE_ENV["PUBLIC_BASE_URL"]
+STATE_DIR = os.path.join(PROJECT_DIR, STAGE_ENV["LOCAL_STATE_DIR"])
+START_TIMEOUT_S = 90
+
+
+@dataclass
+class LocalStack:
+    base_url: str
+    log_path: str
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")
+        environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
+        self.process = subprocess.Popen([sys.executable, "-m", "devstack", "run", "--stage", STAGE],
+                                        cwd=PROJECT_DIR, stdout=log, stderr=subprocess.STDOUT, env=environment)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"local stack exited early:\n{self.log()}")
+            try:
+                if self.get_json("/health")["status"] == "ok":
+                    return
+            except (urllib.error.URLError, ConnectionError, ValueError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"local stack did not answer /health in {START_TIMEOUT_S} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        """Ctrl-C, as a developer would."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log(self) -> str:
+        with open(self.log_path, encoding="utf-8", errors="replace") as file:
+            return file.read()
+
+    def request(self, method: str, path: str, body=None, headers=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base_url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json", **(headers or {})})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+
+    def get_json(self, path: str):
+        try:
+            _, body = self.request("GET", path)
+        except urllib.error.HTTPError as error:
+            body = error.read()
+        return json.loads(body)
+
+    def post_json(self, path: str, body: dict):
+        status, content = self.request("POST", path, body)
+        return status, json.loads(content) if content else None
+
+    def run_job(self, name: str) -> subprocess.CompletedProcess:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
+        return subprocess.run([sys.executable, "-m", "devstack", "job", name, "--stage", STAGE], cwd=PROJECT_DIR,
+                              capture_output=True, text=True, timeout=60, env=environment)
+
+    def wait_for(self, condition, timeout_s: float = 30, interval_s: float = 0.5, what: str = "condition"):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            result = condition()
+            if result:
+                return result
+            time.sleep(interval_s)
+        raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory):
+    shutil.rmtree(STATE_DIR, ignore_errors=True)
+    stack = LocalStack(base_url=BASE_URL, log_path=str(tmp_path_factory.mktemp("stack") / "stack.log"))
+    stack.start()
+    yield stack
+    stack.stop()
+    shutil.rmtree(STATE_DIR, ignore_errors=True)

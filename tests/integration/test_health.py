@@ -1,0 +1,25 @@
+from tests.integration.conftest import json_body
+
+
+def test_health_reports_ok_when_every_table_answers(client):
+    # WHEN /health is asked
+    response = client.get("/health")
+    # THEN it answers 200 with the version and each table ok
+    body = json_body(response)
+    assert response.status_code == 200
+    assert body["status"] == "ok"
+    assert body["version"]
+    assert body["tables"] == {"mail_events": "ok", "job_runs": "ok"}
+
+
+def test_health_is_degraded_when_a_table_is_missing(client, aws_resources):
+    # GIVEN the job runs table is gone
+    aws_resources.client("dynamodb").delete_table(TableName="mailexpert-job-runs")
+    # WHEN /health is asked
+    response = client.get("/health")
+    # THEN it answers 503 and names the table that does not answer
+    body = json_body(response)
+    assert response.status_code == 503
+    assert body["status"] == "degraded"
+    assert body["tables"]["mail_events"] == "ok"
+    assert body["tables"]["job_runs"].startswith("unavailable")

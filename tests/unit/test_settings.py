@@ -1,0 +1,27 @@
+import pytest
+
+from chalicelib.config import parse_settings
+
+COMPLETE = {
+    "MAIL_EVENTS_TABLE": "events", "JOB_RUNS_TABLE": "runs", "MAIL_QUEUE_NAME": "mail",
+    "SES_EVENTS_TOPIC_NAME": "topic", "SES_CONFIGURATION_SET": "set", "ASSETS_BUCKET": "assets",
+    "EXPORTS_BUCKET": "exports", "MAIL_FROM": "MailExpert <noreply@mailexpert.nl>",
+    "SUPPORT_ADDRESS": "info@mailexpert.nl",
+}
+
+
+def test_settings_name_every_table_for_health_and_backups():
+    settings = parse_settings({**COMPLETE, "STAGE": "dev"})
+    assert settings.table_names == {"mail_events": "events", "job_runs": "runs"}
+    assert not settings.is_local
+
+
+def test_missing_resource_name_is_a_clear_error():
+    environment = dict(COMPLETE)
+    del environment["MAIL_QUEUE_NAME"]
+    with pytest.raises(RuntimeError, match="MAIL_QUEUE_NAME"):
+        parse_settings(environment)
+
+
+def test_local_stage_is_recognised():
+    assert parse_settings({**COMPLETE, "STAGE": "local"}).is_local
