@@ -5,11 +5,14 @@ import os
 
 from chalice import Chalice, Cron, Response
 
-from chalicelib import aws, http, resources, services
+from chalicelib import aws, http, i18n, resources, services
 from chalicelib.api import ApiRoutes
+from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
 from chalicelib.config import LOCAL_STAGE, settings
 from chalicelib.web import render_page
 from chalicelib.web.static import static_asset
+
+FORM = "application/x-www-form-urlencoded"
 
 app = Chalice(app_name="mailexpert")
 app.register_middleware(http.http_middleware, "http")
@@ -23,6 +26,21 @@ api = ApiRoutes(app)
 @app.route("/")
 def home():
     return http.html(render_page("pages/home.html"))
+
+
+@app.route("/contact", methods=["GET"])
+def contact():
+    from chalicelib.contact.pages import contact_page
+
+    sent = (app.current_request.query_params or {}).get("sent") == "1"
+    return contact_page(settings().support_address, sent=sent)
+
+
+@app.route("/contact", methods=["POST"], content_types=[FORM])
+def contact_form():
+    from chalicelib.contact.pages import submit_contact_form
+
+    return submit_contact_form(app.current_request.raw_body, services.mail_queue(), settings().support_address)
 
 
 @app.route("/static/{name}")
@@ -44,6 +62,16 @@ def health():
 @app.route("/api/v1/openapi.json")
 def openapi():
     return Response(body=json.dumps(api.openapi()), headers={"Content-Type": "application/json"})
+
+
+@api.route("/contact-messages", "POST", summary="Send a question to MailExpert's support team",
+           request=ContactMessageIn, response=ContactMessageAccepted, status=202, tags=["contact"])
+def create_contact_message(message: ContactMessageIn):
+    from chalicelib.contact.service import submit_contact_message
+
+    reference = submit_contact_message(message, i18n.current_language(), services.mail_queue(),
+                                       settings().support_address)
+    return ContactMessageAccepted(status="queued", reference=reference)
 
 
 # --- events ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -27,8 +28,18 @@ def _ports(stage: str) -> tuple[str, int, int]:
     return endpoint, urlparse(endpoint).port, urlparse(environment["PUBLIC_BASE_URL"]).port
 
 
+def _port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def run(stage: str) -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # log lines appear at once, also when piped to a file
     endpoint, moto_port, app_port = _ports(stage)
+    taken = [port for port in (moto_port, app_port) if _port_taken(port)]
+    if taken:
+        log(f"[stack] port {', '.join(map(str, taken))} on 127.0.0.1 is in use: is another `make run` going?")
+        return 1
     app_module = load_app(stage)  # sets the stage's environment in this process too
     import logging
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from chalice.app import Response
 
 from chalicelib import VERSION, errors
+from chalicelib.i18n import N_
 
 API_PREFIX = "/api/v1"
 JSON = "application/json"
@@ -74,25 +75,60 @@ def parse_body(raw_body, model):
     from pydantic import ValidationError
 
     if not raw_body:
-        raise errors.MalformedRequest("The request needs a JSON body.")
+        raise errors.MalformedRequest(N_("The request needs a JSON body."))
     try:
         return model.model_validate_json(raw_body)
     except ValidationError as invalid:
-        field_errors = [errors.FieldError(field=_field_name(e["loc"]), message=_message(e))
-                        for e in invalid.errors(include_url=False)]
-        if any(e["type"] == "json_invalid" for e in invalid.errors(include_url=False)):
-            raise errors.MalformedRequest("The request body is not valid JSON.")
-        raise errors.ValidationFailed(field_errors=field_errors)
+        raise validation_failed(invalid) from None
+
+
+def validate_fields(model, data: dict):
+    """Validate form fields (already parsed) against the same schema the API uses."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as invalid:
+        raise validation_failed(invalid) from None
+
+
+# pydantic's error types, in words a person understands (and our catalogues translate).
+FIELD_MESSAGES = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("Please enter at least %(min_length)s characters."),
+    "string_too_long": N_("Please keep this to at most %(max_length)s characters."),
+    "string_type": N_("Please enter text here."),
+    "extra_forbidden": N_("This field is not expected here."),
+    "model_type": N_("The request body must be a JSON object."),
+    "literal_error": N_("Please choose one of the offered values."),
+}
+
+
+def validation_failed(invalid) -> errors.DomainError:
+    details = invalid.errors(include_url=False)
+    if any(e["type"] == "json_invalid" for e in details):
+        return errors.MalformedRequest(N_("The request body is not valid JSON."))
+    field_errors = []
+    for detail in details:
+        message, params = _message(detail)
+        field_errors.append(errors.FieldError(field=_field_name(detail["loc"]), message=message,
+                                              params=tuple(params.items())))
+    return errors.ValidationFailed(field_errors=field_errors)
 
 
 def _field_name(location) -> str:
     return ".".join(str(part) for part in location) or "body"
 
 
-def _message(error: dict) -> str:
-    """pydantic's own English message; a schema can give a nicer one through ValueError."""
-    message = error["msg"]
-    return message.removeprefix("Value error, ")
+def _message(detail: dict) -> tuple[str, dict]:
+    if detail["type"] == "value_error":  # our own validators raise ValueError with a message id
+        return str(detail["ctx"]["error"]), {}
+    if detail["type"] == "string_too_short" and detail["ctx"].get("min_length") == 1:
+        return FIELD_MESSAGES["missing"], {}
+    known = FIELD_MESSAGES.get(detail["type"])
+    if known:
+        return known, {k: v for k, v in (detail.get("ctx") or {}).items() if isinstance(v, (int, str))}
+    return detail["msg"], {}
 
 
 def json_response(result, status: int) -> Response:

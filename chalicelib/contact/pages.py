@@ -1,0 +1,36 @@
+"""The contact page: the same schema and service as the API, with per-field errors in the form."""
+
+from urllib.parse import parse_qs
+
+from chalice.app import Response
+
+from chalicelib import errors, i18n
+from chalicelib.api import validate_fields
+from chalicelib.contact.schemas import ContactMessageIn
+from chalicelib.contact.service import submit_contact_message
+from chalicelib.http import html
+from chalicelib.web import render_page
+
+FORM_FIELDS = (("name", "Your name", "text"), ("email", "Your e-mail address", "email"),
+               ("subject", "Subject", "text"), ("message", "Your message", "textarea"))
+
+
+def contact_page(support_address: str, *, sent=False, values=None, field_errors=None, status=200) -> Response:
+    fields = [(name, i18n.gettext(label), kind) for name, label, kind in FORM_FIELDS]
+    return html(render_page("pages/contact.html", fields=fields, values=values or {}, errors=field_errors or {},
+                            sent=sent, support_address=support_address), status=status)
+
+
+def submit_contact_form(raw_body: bytes, queue, support_address: str) -> Response:
+    submitted = {name: values[0] for name, values in parse_qs((raw_body or b"").decode("utf-8", "replace")).items()
+                 if name in dict((f[0], f) for f in FORM_FIELDS)}
+    try:
+        message = validate_fields(ContactMessageIn, submitted)
+    except errors.ValidationFailed as invalid:
+        field_errors = {}
+        for error in invalid.field_errors:
+            text = i18n.gettext(error.message)
+            field_errors.setdefault(error.field, text % dict(error.params) if error.params else text)
+        return contact_page(support_address, values=submitted, field_errors=field_errors, status=422)
+    submit_contact_message(message, i18n.current_language(), queue, support_address)
+    return Response(body="", status_code=303, headers={"Location": "/contact?sent=1"})

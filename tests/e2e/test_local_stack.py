@@ -1,0 +1,97 @@
+"""The whole local stack, as `make run` starts it: moto server, resources from infra/, chalice
+local, and the event pump carrying SQS, SNS and schedules to the handlers."""
+
+import json
+
+import boto3
+import pytest
+
+from tests.e2e.conftest import STAGE_ENV
+
+pytestmark = pytest.mark.e2e
+
+
+def outbox_mail_to(stack, address):
+    return next((m for m in stack.get_json("/dev/outbox.json") if address in m["to"]), None)
+
+
+def test_health_answers_with_every_table(local_stack):
+    health = local_stack.get_json("/health")
+    assert health["status"] == "ok"
+    assert set(health["tables"].values()) == {"ok"}
+
+
+def test_mail_goes_round_through_the_queue_and_the_pump(local_stack):
+    # WHEN a test mail is requested (it is queued on SQS; the pump hands it to on_mail_message)
+    status, body = local_stack.post_json("/dev/test-mail", {"to": "success@simulator.amazonses.com", "language": "en"})
+    assert status == 202 and body["queue_message_id"]
+    # THEN it shows in the outbox, as handed to SES, and SES's delivery event comes back
+    mail = local_stack.wait_for(lambda: outbox_mail_to(local_stack, "success@simulator.amazonses.com"),
+                                what="the mail in the outbox")
+    assert mail["subject"] == "Test mail from MailExpert"
+    delivered = local_stack.wait_for(
+        lambda: {e["event_type"] for e in outbox_mail_to(local_stack, "success@simulator.amazonses.com")["events"]}
+        >= {"Send", "Delivery"}, what="Send and Delivery events")
+    assert delivered
+
+
+def test_simulator_bounce_reaches_the_sns_handler(local_stack):
+    # WHEN a mail goes to SES's bounce simulator address
+    local_stack.post_json("/dev/test-mail", {"to": "bounce@simulator.amazonses.com"})
+    # THEN the SNS handler records a permanent bounce against it
+    def bounce():
+        mail = outbox_mail_to(local_stack, "bounce@simulator.amazonses.com")
+        return mail and next((e for e in mail["events"] if e["event_type"] == "Bounce"), None)
+
+    event = local_stack.wait_for(bounce, what="the bounce event")
+    assert event["bounce_type"] == "Permanent"
+    assert event["recipients"] == ["bounce@simulator.amazonses.com"]
+    # AND the handler's log line says so, without the address
+    log = local_stack.wait_for(lambda: [line for line in local_stack.log().splitlines()
+                                        if "ses event recorded" in line and "Bounce" in line], what="the log line")
+    assert all("bounce@simulator" not in line for line in log)
+
+
+def test_scheduled_job_can_be_fired_now(local_stack):
+    # WHEN the daily backup is fired as EventBridge would
+    result = local_stack.run_job("daily-backup")
+    assert result.returncode == 0, result.stdout + result.stderr
+    # THEN every table has a backup on the embedded AWS
+    dynamodb = boto3.client("dynamodb", endpoint_url=STAGE_ENV["AWS_ENDPOINT_URL"], region_name="eu-west-1",
+                            aws_access_key_id="local", aws_secret_access_key="local")
+    for table in dynamodb.list_tables()["TableNames"]:
+        assert dynamodb.list_backups(TableName=table)["BackupSummaries"], table
+    # AND an unknown job name is refused with the known ones listed
+    unknown = local_stack.run_job("nightly-nonsense")
+    assert unknown.returncode == 2
+    assert "daily_backup" in unknown.stdout
+
+
+def test_poison_message_ends_in_the_dead_letter_queue(local_stack):
+    # GIVEN a message the mail sender can never handle
+    sqs = boto3.client("sqs", endpoint_url=STAGE_ENV["AWS_ENDPOINT_URL"], region_name="eu-west-1",
+                       aws_access_key_id="local", aws_secret_access_key="local")
+    queue = sqs.get_queue_url(QueueName="mailexpert-mail")["QueueUrl"]
+    dead_letters = sqs.get_queue_url(QueueName="mailexpert-mail-dlq")["QueueUrl"]
+    sqs.send_message(QueueUrl=queue, MessageBody="not a mail request")
+    # THEN after the redrive count it is moved to the dead-letter queue, not retried for ever
+    moved = local_stack.wait_for(
+        lambda: sqs.receive_message(QueueUrl=dead_letters, WaitTimeSeconds=1).get("Messages"), timeout_s=45,
+        what="the message in the DLQ")
+    assert moved[0]["Body"] == "not a mail request"
+
+
+def test_data_survives_a_restart(local_stack):
+    # GIVEN a bounced mail recorded in DynamoDB
+    local_stack.post_json("/dev/test-mail", {"to": "bounce@simulator.amazonses.com", "note": "before restart"})
+    local_stack.wait_for(lambda: any(e["event_type"] == "Bounce" for m in local_stack.get_json("/dev/outbox.json")
+                                     for e in m["events"]), what="a bounce")
+    before = json.dumps(local_stack.get_json("/dev/outbox.json"), sort_keys=True)
+    # WHEN the stack is stopped with Ctrl-C and started again
+    local_stack.stop()
+    assert "data saved" in local_stack.log()
+    local_stack.start()
+    # THEN the mail events are still there
+    after = json.dumps(local_stack.get_json("/dev/outbox.json"), sort_keys=True)
+    assert after == before
+    assert "restored" in local_stack.log()
