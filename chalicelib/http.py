@@ -10,7 +10,7 @@ import json
 from chalice.app import Response
 
 from chalicelib import errors, i18n
-from chalicelib.observability import Stopwatch, bind_invocation, flush_metrics, logger
+from chalicelib.observability import Stopwatch, bind_invocation, flush_metrics, logger, tracer
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -40,6 +40,15 @@ def html(body: str, status: int = 200, headers=None) -> Response:
     return Response(body=body, status_code=status, headers={"Content-Type": HTML, **(headers or {})})
 
 
+def add_cookie(response: Response, cookie: str) -> None:
+    """Add a Set-Cookie header, keeping any the view set (Chalice sends lists as separate headers)."""
+    existing = response.headers.get("Set-Cookie")
+    if existing is None:
+        response.headers["Set-Cookie"] = cookie
+    else:
+        response.headers["Set-Cookie"] = (existing if isinstance(existing, list) else [existing]) + [cookie]
+
+
 def is_api_path(path: str) -> bool:
     return path.startswith("/api/")
 
@@ -63,6 +72,7 @@ def http_middleware(request, get_response):
     stopwatch = Stopwatch()
     path = request.context.get("path") or request.path
     bind_invocation(route=request.path, request_id=request.context.get("requestId"))
+    tracer()  # where tracing is on, the first call patches botocore so AWS calls show in X-Ray
     query = request.query_params or {}
     requested_language = query.get("lang")
     language = i18n.negotiate_language(requested_language, cookies(request).get(i18n.LANGUAGE_COOKIE),
@@ -77,9 +87,8 @@ def http_middleware(request, get_response):
         logger.exception("unhandled error")
         response = error_response(errors.InternalError(), path)
     if requested_language in i18n.LANGUAGES:
-        response.headers["Set-Cookie"] = (
-            f"{i18n.LANGUAGE_COOKIE}={requested_language}; Path=/; Max-Age={LANGUAGE_COOKIE_MAX_AGE_S}; "
-            "Secure; SameSite=Lax")
+        add_cookie(response, f"{i18n.LANGUAGE_COOKIE}={requested_language}; Path=/; "
+                             f"Max-Age={LANGUAGE_COOKIE_MAX_AGE_S}; Secure; SameSite=Lax")
     response.headers.update({k: v for k, v in SECURITY_HEADERS.items() if k not in response.headers})
     response.headers.setdefault("Content-Language", language)
     if response.headers.get("Content-Type", "").startswith("text/html"):
@@ -124,6 +133,7 @@ def event_middleware(event, get_response):
     request_id = getattr(context, "aws_request_id", None)
     bind_invocation(route=getattr(context, "function_name", None) or type(event).__name__,
                     request_id=request_id)
+    tracer()
     try:
         return get_response(event)
     finally:

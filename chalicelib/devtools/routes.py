@@ -7,6 +7,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import errors, i18n, services
 from chalicelib.config import settings
+from chalicelib.contact.schemas import normalised_email
 from chalicelib.delivery.events_store import as_dict
 from chalicelib.delivery.mail import MailRequest
 from chalicelib.delivery.service import queue_mail
@@ -72,9 +73,10 @@ def outbox_mail_html(message_id):
 def send_test_mail():
     request = dev.current_request
     form = _form(request)
-    address = (form.get("to") or "").strip()
-    if not address.endswith("@" + SIMULATOR_DOMAIN) and "@" not in address:
-        raise errors.ValidationFailed(field_errors=[errors.FieldError("to", "Enter an e-mail address.")])
+    try:
+        address = normalised_email((form.get("to") or "").strip())
+    except ValueError as invalid:
+        raise errors.ValidationFailed(field_errors=[errors.FieldError("to", str(invalid))]) from None
     queue_message_id = queue_mail(services.mail_queue(), MailRequest(
         template="test_mail", to=(address,), language=form.get("language") or i18n.current_language(),
         context={"note": (form.get("note") or "")[:500]}))
