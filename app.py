@@ -5,7 +5,7 @@ import os
 
 from chalice import Chalice, Cron, Response
 
-from chalicelib import aws, http, i18n, resources, services
+from chalicelib import aws, errors, http, i18n, resources, services
 from chalicelib.api import ApiRoutes
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
 from chalicelib.config import LOCAL_STAGE, settings
@@ -55,6 +55,12 @@ def health():
     report, healthy = check_health(aws.dynamodb(), settings().table_names)
     return Response(body=json.dumps(report), status_code=200 if healthy else 503,
                     headers={"Content-Type": "application/json", "Cache-Control": "no-store"})
+
+
+@app.route("/{proxy+}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found():
+    """Every address nothing else answers: a friendly 404 page (problem details under /api)."""
+    raise errors.NotFound()
 
 
 # --- API ---------------------------------------------------------------------------------------

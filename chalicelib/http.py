@@ -50,7 +50,7 @@ def add_cookie(response: Response, cookie: str) -> None:
 
 
 def is_api_path(path: str) -> bool:
-    return path.startswith("/api/")
+    return path == "/api" or path.startswith("/api/")
 
 
 def client_ip(request) -> str | None:

@@ -35,8 +35,10 @@ def tracer():
 def bind_invocation(route: str, request_id: str | None) -> str:
     """Start a fresh log context for one request or event; returns the request id used."""
     request_id = request_id or str(uuid.uuid4())
-    logger.clear_state()
-    logger.append_keys(request_id=request_id, route=route)
+    # Thread-local keys: one invocation per container in Lambda, but the local event pump runs
+    # several handlers at once in threads of one process.
+    logger.thread_safe_clear_keys()
+    logger.thread_safe_append_keys(request_id=request_id, route=route)
     return request_id
 
 

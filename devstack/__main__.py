@@ -67,7 +67,7 @@ def run(stage: str) -> int:
     pump = EventPump(app_module, session, endpoint, region, log=log)
     pump.start()
     server = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "chalice"), "local", "--stage", stage,
+        [sys.executable, "-m", "devstack.serve", "--stage", stage,
          "--host", "127.0.0.1", "--port", str(app_port), "--no-autoreload"],
         cwd=PROJECT_DIR)
     log(f"[stack] MailExpert on http://127.0.0.1:{app_port}/  (outbox: /dev/outbox, jobs: /dev/jobs); Ctrl-C stops")
@@ -106,14 +106,14 @@ def job(name: str, stage: str) -> int:
     app_module = load_app(stage)
     import boto3
 
-    from devstack.pump import EventPump
+    from devstack.pump import EventPump, UnknownSchedule
 
     endpoint = os.environ["AWS_ENDPOINT_URL"]
     pump = EventPump(app_module, boto3.session.Session(region_name=os.environ["AWS_DEFAULT_REGION"]), endpoint,
                      os.environ["AWS_DEFAULT_REGION"], log=log)
     try:
         pump.fire_schedule(name.replace("-", "_"))
-    except KeyError as unknown:
+    except UnknownSchedule as unknown:
         log(str(unknown))
         return 2
     log(f"[job] {name} ran; see http://127.0.0.1:{_ports(stage)[2]}/dev/jobs")

@@ -26,6 +26,10 @@ SNS_MAX_ATTEMPTS = 3
 SNS_DEAD_LETTER_QUEUES = {"mailexpert-ses-events": "mailexpert-ses-events-dlq"}
 
 
+class UnknownSchedule(LookupError):
+    pass
+
+
 def _handler_name(source) -> str:
     return source.handler_string.rsplit(".", 1)[-1]
 
@@ -165,7 +169,7 @@ class EventPump:
         source = next((s for s in self.sources if isinstance(s, ScheduledEventConfig) and s.name == name), None)
         if source is None:
             known = [s.name for s in self.sources if isinstance(s, ScheduledEventConfig)]
-            raise KeyError(f"no scheduled handler {name!r}; known: {', '.join(known)}")
+            raise UnknownSchedule(f"no scheduled handler {name!r}; known: {', '.join(known)}")
         return invoke(self._app_module, _handler_name(source), scheduled_event(source.name, self._region))
 
 

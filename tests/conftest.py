@@ -31,5 +31,5 @@ os.environ.update({
     "LOCAL_STATE_DIR": TEST_STATE_DIR,
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_LOG_LEVEL": "INFO",  # so every log call runs: a bad log call is a bug
 })

@@ -9,10 +9,11 @@ from chalicelib.api import validate_fields
 from chalicelib.contact.schemas import ContactMessageIn
 from chalicelib.contact.service import submit_contact_message
 from chalicelib.http import html
+from chalicelib.i18n import N_
 from chalicelib.web import render_page
 
-FORM_FIELDS = (("name", "Your name", "text"), ("email", "Your e-mail address", "email"),
-               ("subject", "Subject", "text"), ("message", "Your message", "textarea"))
+FORM_FIELDS = (("name", N_("Your name"), "text"), ("email", N_("Your e-mail address"), "email"),
+               ("subject", N_("Subject"), "text"), ("message", N_("Your message"), "textarea"))
 
 
 def contact_page(support_address: str, *, sent=False, values=None, field_errors=None, status=200) -> Response:

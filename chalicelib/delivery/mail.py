@@ -4,6 +4,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from chalicelib import errors
+from chalicelib.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class MailRequest:
                        context=dict(data.get("context") or {}), reply_to=tuple(data.get("reply_to") or ()),
                        tags=dict(data.get("tags") or {}))
         except (ValueError, KeyError, TypeError) as bad:
-            raise errors.MalformedRequest("The queued mail request is malformed.") from bad
+            raise errors.MalformedRequest(N_("The queued mail request is malformed.")) from bad
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from chalicelib import errors
+from chalicelib.i18n import N_
 
 
 class SesEventType(str, Enum):
@@ -56,7 +57,7 @@ def parse_ses_event(message: str) -> SesEvent:
         mail = data["mail"]
         detail = data.get(_DETAIL_KEYS[event_type]) or {}
     except (ValueError, KeyError, TypeError) as bad:
-        raise errors.MalformedRequest("This is not an SES event notification.") from bad
+        raise errors.MalformedRequest(N_("This is not an SES event notification.")) from bad
 
     if event_type is SesEventType.BOUNCE:
         recipients = [r["emailAddress"] for r in detail.get("bouncedRecipients", [])]

@@ -14,6 +14,7 @@ from chalicelib.delivery.service import queue_mail
 from chalicelib.devtools.mailbox_simulator import SIMULATOR_DOMAIN
 from chalicelib.devtools.outbox import Outbox
 from chalicelib.http import html
+from chalicelib.i18n import N_
 from chalicelib.operations.jobs import JOBS, run_job
 from chalicelib.web import render_page
 
@@ -26,7 +27,7 @@ SIMULATOR_ADDRESSES = tuple(f"{name}@{SIMULATOR_DOMAIN}"
 # inline styles, and their images may come from anywhere; scripts never run.
 MAIL_PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'self'"
 
-DEV_NAVIGATION = (("/dev/outbox", "Outbox"), ("/dev/jobs", "Jobs"))
+DEV_NAVIGATION = (("/dev/outbox", N_("Outbox")), ("/dev/jobs", N_("Jobs")))
 
 
 def outbox() -> Outbox:
@@ -54,7 +55,7 @@ def outbox_page():
 def outbox_mail_page(message_id):
     mail = outbox().find(message_id)
     if mail is None:
-        raise errors.NotFound("There is no mail with that id in the outbox.")
+        raise errors.NotFound(N_("There is no mail with that id in the outbox."))
     return html(render_page("dev/outbox_mail.html", mail=_with_events(mail), navigation=DEV_NAVIGATION,
                             current="/dev/outbox"))
 
@@ -63,7 +64,7 @@ def outbox_mail_page(message_id):
 def outbox_mail_html(message_id):
     mail = outbox().find(message_id)
     if mail is None or not mail.get("html"):
-        raise errors.NotFound("This mail has no HTML part.")
+        raise errors.NotFound(N_("This mail has no HTML part."))
     return Response(body=mail["html"], headers={"Content-Type": "text/html; charset=utf-8",
                                                 "Content-Security-Policy": MAIL_PREVIEW_POLICY,
                                                 "X-Frame-Options": "SAMEORIGIN"})

@@ -32,7 +32,8 @@ def back_up_tables(dynamodb, table_names, retention_days: int, now: datetime | N
             if backup["BackupCreationDateTime"] < cutoff:
                 dynamodb.delete_backup(BackupArn=backup["BackupArn"])
                 pruned.append(backup["BackupName"])
-    logger.info("tables backed up", created=len(created), already_there=len(existing), pruned=len(pruned))
+    logger.info("tables backed up", backups_created=len(created), backups_already_there=len(existing),
+                backups_pruned=len(pruned))
     return {"created": created, "already_there": existing, "pruned": pruned}
 
 

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 from chalicelib import aws, errors
 from chalicelib.config import settings
+from chalicelib.i18n import N_
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.operations.job_runs import JobRun, JobStatus
 
@@ -22,7 +23,7 @@ def run_job(name: str, runs) -> JobRun:
     """Run a job now, recording its start and end; a failure is recorded, then raised."""
     job = JOBS.get(name)
     if job is None:
-        raise errors.NotFound("There is no job called %(name)s.", name=name)
+        raise errors.NotFound(N_("There is no job called %(name)s."), name=name)
     run = JobRun(job=name, started_at=_now())
     runs.save(run)
     logger.info("job started", job=name)

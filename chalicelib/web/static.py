@@ -7,6 +7,7 @@ import os
 from chalice.app import Response
 
 from chalicelib import errors
+from chalicelib.i18n import N_
 from chalicelib.web import STATIC_DIR
 
 CACHE_CONTROL = "public, max-age=86400"  # pages link assets with ?v=<version>
@@ -27,6 +28,6 @@ def _assets() -> dict[str, tuple[bytes, str]]:
 def static_asset(name: str) -> Response:
     asset = _assets().get(name)  # only files that are there: no path tricks possible
     if asset is None:
-        raise errors.NotFound("There is no such file.")
+        raise errors.NotFound(N_("There is no such file."))
     body, content_type = asset
     return Response(body=body.decode("utf-8"), headers={"Content-Type": content_type, "Cache-Control": CACHE_CONTROL})

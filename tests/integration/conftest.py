@@ -29,6 +29,19 @@ def aws_resources():
         services.reset()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def greedy_paths_as_in_api_gateway():
+    """The same local route matching as `make run` (devstack.serve): `{proxy+}` at any depth."""
+    from chalice import local
+
+    from devstack.serve import match_route_with_greedy_paths
+
+    original = local.RouteMatcher.match_route
+    local.RouteMatcher.match_route = match_route_with_greedy_paths
+    yield
+    local.RouteMatcher.match_route = original
+
+
 @pytest.fixture
 def app_module(aws_resources):
     import app

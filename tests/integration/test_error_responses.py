@@ -47,3 +47,17 @@ def test_unexpected_failure_is_a_500_without_internals(client, aws_resources, mo
     assert response.status_code == 500
     assert "secret internals" not in response.body.decode()
     assert "ZeroDivisionError" not in response.body.decode()
+
+
+def test_unknown_address_is_a_friendly_404_page(client):
+    response = client.get("/no-such-page", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "We could not find that" in response.body.decode()
+
+
+def test_unknown_api_address_is_a_404_problem(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert json_body(response)["instance"] == "/api/v1/nothing-here"
