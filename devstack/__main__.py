@@ -79,11 +79,14 @@ def run(stage: str) -> int:
         persistence.save(persistence.snapshot(session, endpoint, template, region), state_dir)
 
     try:
-        while not stopping.wait(SNAPSHOT_EVERY_S):
+        last_saved = time.monotonic()
+        while not stopping.wait(1):
             if server.poll() is not None:
                 log("[stack] chalice local stopped; shutting down")
                 break
-            save_state()
+            if time.monotonic() - last_saved >= SNAPSHOT_EVERY_S:
+                save_state()
+                last_saved = time.monotonic()
     except KeyboardInterrupt:
         pass
     finally:

@@ -39,7 +39,7 @@ def match_route_with_greedy_paths(self, url: str):
 def main() -> None:
     local.RouteMatcher.match_route = match_route_with_greedy_paths
     sys.argv = ["chalice", "local", *sys.argv[1:]]
-    chalice_main.main()
+    sys.exit(chalice_main())
 
 
 if __name__ == "__main__":
