@@ -8,11 +8,10 @@ from chalice import Chalice, Cron, Response
 from chalicelib import aws, errors, http, i18n, resources, services
 from chalicelib.api import ApiRoutes
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
+from chalicelib.forms import FORM
 from chalicelib.config import LOCAL_STAGE, settings
 from chalicelib.web import render_page
 from chalicelib.web.static import static_asset
-
-FORM = "application/x-www-form-urlencoded"
 
 app = Chalice(app_name="mailexpert")
 app.register_middleware(http.http_middleware, "http")

@@ -18,6 +18,9 @@ class Settings:
     aws_endpoint_url: str | None
     mail_events_table: str
     job_runs_table: str
+    accounts_table: str
+    auth_table: str
+    audit_log_table: str
     mail_queue_name: str
     ses_events_topic_name: str
     ses_configuration_set: str
@@ -36,7 +39,8 @@ class Settings:
     @property
     def table_names(self) -> dict[str, str]:
         """Every DynamoDB table the app owns, by role: health checks and backups cover them all."""
-        return {"mail_events": self.mail_events_table, "job_runs": self.job_runs_table}
+        return {"mail_events": self.mail_events_table, "job_runs": self.job_runs_table,
+                "accounts": self.accounts_table, "auth": self.auth_table, "audit_log": self.audit_log_table}
 
     @property
     def outbox_path(self) -> str:
@@ -57,6 +61,9 @@ def parse_settings(environ) -> Settings:
         aws_endpoint_url=environ.get("AWS_ENDPOINT_URL") or None,
         mail_events_table=_required(environ, "MAIL_EVENTS_TABLE"),
         job_runs_table=_required(environ, "JOB_RUNS_TABLE"),
+        accounts_table=_required(environ, "ACCOUNTS_TABLE"),
+        auth_table=_required(environ, "AUTH_TABLE"),
+        audit_log_table=_required(environ, "AUDIT_LOG_TABLE"),
         mail_queue_name=_required(environ, "MAIL_QUEUE_NAME"),
         ses_events_topic_name=_required(environ, "SES_EVENTS_TOPIC_NAME"),
         ses_configuration_set=_required(environ, "SES_CONFIGURATION_SET"),

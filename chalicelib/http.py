@@ -6,10 +6,12 @@ Registered in `app.py` as Chalice 'http' middleware. Pages get a strict Content-
 """
 
 import json
+from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Response
 
 from chalicelib import errors, i18n
+from chalicelib.i18n import N_
 from chalicelib.observability import Stopwatch, bind_invocation, flush_metrics, logger, tracer
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -79,6 +81,7 @@ def http_middleware(request, get_response):
                                        request.headers.get("accept-language"))
     i18n.set_language(language)
     try:
+        refuse_cross_site(request)
         response = get_response(request)
         response = _restyle_chalice_error(response, path)
     except errors.DomainError as error:
@@ -100,11 +103,28 @@ def http_middleware(request, get_response):
     return response
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def refuse_cross_site(request) -> None:
+    """Browsers say where a request comes from; state changes from other sites are refused
+    (OWASP's origin check, beside SameSite cookies and CSRF tokens)."""
+    if request.method in SAFE_METHODS:
+        return
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        raise errors.Forbidden(N_("Requests from other websites are not accepted here."))
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
+        raise errors.Forbidden(N_("Requests from other websites are not accepted here."))
+
+
 def error_response(error: errors.DomainError, path: str) -> Response:
     if error.status >= 500:
         logger.error("request failed", status=error.status, error_code=error.code)
     else:
         logger.info("request refused", status=error.status, error_code=error.code)
+    if isinstance(error, errors.NotAuthenticated) and not is_api_path(path):
+        return Response(body="", status_code=303, headers={"Location": "/login?" + urlencode({"next": path})})
     if is_api_path(path):
         body = errors.problem_details(error, path, i18n.gettext)
         return Response(body=json.dumps(body), status_code=error.status,

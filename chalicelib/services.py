@@ -36,7 +36,20 @@ def job_runs():
     return DynamoJobRuns(config.job_runs_table, config.region, config.aws_endpoint_url)
 
 
+@functools.cache
+def account_service():
+    from chalicelib.accounts.audit import DynamoAuditLog
+    from chalicelib.accounts.auth_store import DynamoAuthStore
+    from chalicelib.accounts.repository import DynamoAccounts
+    from chalicelib.accounts.service import AccountService
+
+    config = settings()
+    where = (config.region, config.aws_endpoint_url)
+    return AccountService(DynamoAccounts(config.accounts_table, *where), DynamoAuthStore(config.auth_table, *where),
+                          DynamoAuditLog(config.audit_log_table, *where), mail_queue(), config.public_base_url)
+
+
 def reset() -> None:
     """Forget every wired service: tests call it between moto sessions."""
-    for getter in (mail_queue, mail_sender, mail_events, job_runs):
+    for getter in (mail_queue, mail_sender, mail_events, job_runs, account_service):
         getter.cache_clear()

@@ -110,6 +110,10 @@ def validation_failed(invalid) -> errors.DomainError:
         return errors.MalformedRequest(N_("The request body is not valid JSON."))
     field_errors = []
     for detail in details:
+        by_field = getattr((detail.get("ctx") or {}).get("error"), "by_field", None)
+        if by_field:  # a check across fields that names the fields it failed
+            field_errors.extend(errors.FieldError(field=name, message=str(error)) for name, error in by_field.items())
+            continue
         message, params = _message(detail)
         field_errors.append(errors.FieldError(field=_field_name(detail["loc"]), message=message,
                                               params=tuple(params.items())))

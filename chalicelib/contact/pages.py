@@ -1,13 +1,12 @@
 """The contact page: the same schema and service as the API, with per-field errors in the form."""
 
-from urllib.parse import parse_qs
-
 from chalice.app import Response
 
 from chalicelib import errors, i18n
 from chalicelib.api import validate_fields
 from chalicelib.contact.schemas import ContactMessageIn
 from chalicelib.contact.service import submit_contact_message
+from chalicelib.forms import messages_by_field, parse_form
 from chalicelib.http import html
 from chalicelib.i18n import N_
 from chalicelib.web import render_page
@@ -23,15 +22,10 @@ def contact_page(support_address: str, *, sent=False, values=None, field_errors=
 
 
 def submit_contact_form(raw_body: bytes, queue, support_address: str) -> Response:
-    submitted = {name: values[0] for name, values in parse_qs((raw_body or b"").decode("utf-8", "replace")).items()
-                 if name in dict((f[0], f) for f in FORM_FIELDS)}
+    submitted = parse_form(raw_body, fields={f[0] for f in FORM_FIELDS})
     try:
         message = validate_fields(ContactMessageIn, submitted)
     except errors.ValidationFailed as invalid:
-        field_errors = {}
-        for error in invalid.field_errors:
-            text = i18n.gettext(error.message)
-            field_errors.setdefault(error.field, text % dict(error.params) if error.params else text)
-        return contact_page(support_address, values=submitted, field_errors=field_errors, status=422)
+        return contact_page(support_address, values=submitted, field_errors=messages_by_field(invalid), status=422)
     submit_contact_message(message, i18n.current_language(), queue, support_address)
     return Response(body="", status_code=303, headers={"Location": "/contact?sent=1"})

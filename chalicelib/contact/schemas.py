@@ -1,21 +1,12 @@
 """The contact message, as the API and the contact page accept it."""
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chalicelib.i18n import N_
+from chalicelib.validation import normalised_email
 
 NAME_MAX = 200
 SUBJECT_MAX = 200
 MESSAGE_MIN, MESSAGE_MAX = 10, 5000
-
-
-def normalised_email(value: str) -> str:
-    """Syntax check and normalisation only: no DNS lookups (fast, and no network in tests)."""
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise ValueError(N_("Enter a valid e-mail address, like name@example.nl.")) from None
 
 
 class ContactMessageIn(BaseModel):

@@ -8,7 +8,7 @@ from chalicelib import i18n
 from chalicelib.delivery.mail import MailRequest, OutgoingMail
 from chalicelib.web import mails
 
-TRANSACTIONAL_TEMPLATES = frozenset({"test_mail", "contact_message"})
+TRANSACTIONAL_TEMPLATES = frozenset({"test_mail", "contact_message", "verify_email", "already_registered"})
 
 
 def render_mail(request: MailRequest) -> OutgoingMail:

@@ -1,18 +1,17 @@
 """Dev-only routes (stage `local`): the outbox, a test-mail form, and firing a job now."""
 
 import json
-from urllib.parse import parse_qs
-
 from chalice import Blueprint, Response
 
 from chalicelib import errors, i18n, services
 from chalicelib.config import settings
-from chalicelib.contact.schemas import normalised_email
+from chalicelib.validation import normalised_email
 from chalicelib.delivery.events_store import as_dict
 from chalicelib.delivery.mail import MailRequest
 from chalicelib.delivery.service import queue_mail
 from chalicelib.devtools.mailbox_simulator import SIMULATOR_DOMAIN
 from chalicelib.devtools.outbox import Outbox
+from chalicelib.forms import FORM, parse_form
 from chalicelib.http import html
 from chalicelib.i18n import N_
 from chalicelib.operations.jobs import JOBS, run_job
@@ -20,7 +19,6 @@ from chalicelib.web import render_page
 
 dev = Blueprint(__name__)
 
-FORM = "application/x-www-form-urlencoded"
 SIMULATOR_ADDRESSES = tuple(f"{name}@{SIMULATOR_DOMAIN}"
                             for name in ("success", "bounce", "complaint", "suppressionlist", "ooto"))
 # The HTML part of a mail is shown in a sandboxed frame with a policy of its own: mails carry
@@ -107,5 +105,4 @@ def _form(request) -> dict:
     if content_type.startswith("application/json"):
         body = request.json_body
         return body if isinstance(body, dict) else {}
-    fields = parse_qs((request.raw_body or b"").decode("utf-8", "replace"))
-    return {name: values[0] for name, values in fields.items()}
+    return parse_form(request.raw_body)

@@ -1,0 +1,1 @@
+"""Accounts: registration, e-mail verification, passwords, sessions, settings, audit (P1, P5, P9, P11, P13)."""

@@ -1,0 +1,105 @@
+"""PynamoDB models of the accounts, auth and audit tables. Table names are bound on first use.
+
+accounts table, one item kind per key prefix:
+  ACCOUNT#<account id>          the account holder's profile and credentials
+  EMAIL#<normalised address>    claims an address for one account (registration is unique by it)
+auth table (everything here expires through TTL):
+  SESSION#<sha256 of the id>    a browser session; the cookie holds only the random id
+  LINK#<sha256 of the token>    a single-use link sent by mail (verification, password reset)
+audit log table: append-only; one item per security-relevant event, per subject.
+"""
+
+from pynamodb.attributes import (BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute,
+                                 UTCDateTimeAttribute, VersionAttribute)
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+
+class AccountModel(Model):
+    class Meta:
+        table_name = None
+        region = None
+
+    pk = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    email_verified_at = UTCDateTimeAttribute(null=True)
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    street = UnicodeAttribute()
+    postcode = UnicodeAttribute()
+    city = UnicodeAttribute()
+    country = UnicodeAttribute()
+    company_name = UnicodeAttribute(null=True)
+    coc_number = UnicodeAttribute(null=True)
+    vat_number = UnicodeAttribute(null=True)
+    website = UnicodeAttribute(null=True)
+    language = UnicodeAttribute()
+    password_hash = UnicodeAttribute()
+    password_changed_at = UTCDateTimeAttribute()
+    status = UnicodeAttribute()
+    plan = UnicodeAttribute()
+    staff = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+    version = VersionAttribute()  # optimistic locking: concurrent edits never overwrite each other
+
+
+class EmailClaimModel(Model):
+    class Meta:
+        table_name = None
+        region = None
+
+    pk = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute()
+
+
+class AccountIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-account"
+        projection = KeysOnlyProjection()
+
+    account_id = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class SessionModel(Model):
+    class Meta:
+        table_name = None
+        region = None
+
+    pk = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute()
+    csrf_token = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    last_seen_at = UTCDateTimeAttribute()
+    expires_at = NumberAttribute()  # TTL: the absolute timeout
+    by_account = AccountIndex()
+
+
+class LinkModel(Model):
+    class Meta:
+        table_name = None
+        region = None
+
+    pk = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute()
+    purpose = UnicodeAttribute()
+    payload = JSONAttribute(null=True)
+    used_at = UTCDateTimeAttribute(null=True)
+    valid_until = NumberAttribute()
+    expires_at = NumberAttribute()  # TTL, a while after valid_until so a reused link is told apart
+    by_account = AccountIndex()
+
+
+class AuditEntryModel(Model):
+    class Meta:
+        table_name = None
+        region = None
+
+    subject = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)
+    event = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    ip_prefix = UnicodeAttribute(null=True)
+    details = JSONAttribute(null=True)
+    expires_at = NumberAttribute(null=True)

@@ -1,0 +1,102 @@
+"""Accounts in DynamoDB: the profile item and the e-mail claim that keeps addresses unique."""
+
+from datetime import datetime
+
+from chalicelib import errors
+from chalicelib.accounts.account import Account, AccountStatus, Plan
+from chalicelib.dynamo import bind
+from chalicelib.i18n import N_
+from chalicelib.validation import address_key
+
+ACCOUNT_PREFIX = "ACCOUNT#"
+EMAIL_PREFIX = "EMAIL#"
+
+
+class AddressTaken(Exception):
+    """Another account already has this address (never shown as such to the person registering)."""
+
+
+class DynamoAccounts:
+    def __init__(self, table_name: str, region: str, host: str | None):
+        from chalicelib.accounts.models import AccountModel, EmailClaimModel
+
+        bind(AccountModel, table_name, region, host)
+        bind(EmailClaimModel, table_name, region, host)
+        self._accounts, self._claims = AccountModel, EmailClaimModel
+        self._region, self._host = region, host
+
+    def create(self, account: Account) -> None:
+        from pynamodb.connection import Connection
+        from pynamodb.exceptions import TransactWriteError
+        from pynamodb.transactions import TransactWrite
+
+        claim = self._claims(pk=EMAIL_PREFIX + address_key(account.email), account_id=account.account_id)
+        item = self._to_item(account)
+        try:
+            with TransactWrite(connection=Connection(region=self._region, host=self._host)) as transaction:
+                transaction.save(claim, condition=self._claims.pk.does_not_exist())
+                transaction.save(item, condition=self._accounts.pk.does_not_exist())
+        except TransactWriteError as failed:
+            if any(reason and reason.code == "ConditionalCheckFailed" for reason in failed.cancellation_reasons or ()):
+                raise AddressTaken() from None
+            raise
+        account.version = 1
+
+    def get(self, account_id: str) -> Account | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        try:
+            return self._from_item(self._accounts.get(ACCOUNT_PREFIX + account_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def by_email(self, email: str) -> Account | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        try:
+            claim = self._claims.get(EMAIL_PREFIX + address_key(email), consistent_read=True)
+        except (DoesNotExist, ValueError):
+            return None
+        return self.get(claim.account_id)
+
+    def save(self, account: Account) -> None:
+        """Store changed fields; refuses if someone else saved the account in the meantime."""
+        from pynamodb.exceptions import PutError
+
+        item = self._to_item(account)
+        try:
+            item.save()
+        except PutError as failed:
+            if failed.cause_response_code == "ConditionalCheckFailedException":
+                raise errors.Conflict(N_("Your account was changed elsewhere in the meantime. "
+                                         "Reload the page and try again.")) from None
+            raise
+        account.version = item.version
+
+    def _to_item(self, account: Account):
+        item = self._accounts(
+            pk=ACCOUNT_PREFIX + account.account_id, account_id=account.account_id, email=account.email,
+            email_verified_at=account.email_verified_at, name=account.name, phone=account.phone,
+            street=account.street, postcode=account.postcode, city=account.city, country=account.country,
+            company_name=account.company_name, coc_number=account.coc_number, vat_number=account.vat_number,
+            website=account.website, language=account.language, password_hash=account.password_hash,
+            password_changed_at=account.password_changed_at, status=account.status.value,
+            plan=account.plan.value, staff=account.staff, created_at=account.created_at)
+        item.version = account.version
+        return item
+
+    @staticmethod
+    def _from_item(item) -> Account:
+        return Account(
+            account_id=item.account_id, email=item.email, name=item.name, phone=item.phone, street=item.street,
+            postcode=item.postcode, city=item.city, country=item.country, language=item.language,
+            password_hash=item.password_hash, password_changed_at=item.password_changed_at,
+            created_at=item.created_at, status=AccountStatus(item.status), plan=Plan(item.plan),
+            staff=bool(item.staff), email_verified_at=item.email_verified_at, company_name=item.company_name,
+            coc_number=item.coc_number, vat_number=item.vat_number, website=item.website, version=item.version)
+
+
+def now() -> datetime:
+    from datetime import timezone
+
+    return datetime.now(timezone.utc)

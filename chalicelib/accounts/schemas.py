@@ -1,0 +1,129 @@
+"""What registration, login and the settings page accept, validated by well-kept libraries."""
+
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chalicelib import validation
+from chalicelib.accounts.passwords import MAX_LENGTH, password_problem
+
+
+class ProfileIn(BaseModel):
+    """The account holder's details (P1): name, address, phone, optional company and website."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(min_length=1, max_length=40, description="Any common notation; stored as E.164")
+    street: str = Field(min_length=1, max_length=200, description="Street and house number")
+    postcode: str = Field(min_length=1, max_length=20)
+    city: str = Field(min_length=1, max_length=100)
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code, e.g. NL")
+    company_name: Optional[str] = Field(default=None, max_length=200)
+    coc_number: Optional[str] = Field(default=None, max_length=20, description="Dutch Chamber of Commerce (KvK) number")
+    vat_number: Optional[str] = Field(default=None, max_length=20)
+    website: Optional[str] = Field(default=None, max_length=300)
+
+    @field_validator("company_name", "coc_number", "vat_number", "website", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        return validation.iso_country(value)
+
+    @field_validator("coc_number")
+    @classmethod
+    def _coc(cls, value):
+        return None if value is None else validation.kvk_number(value)
+
+    @field_validator("vat_number")
+    @classmethod
+    def _vat(cls, value):
+        return None if value is None else validation.vat_number(value)
+
+    @field_validator("website")
+    @classmethod
+    def _website(cls, value):
+        return None if value is None else validation.website(value)
+
+    @model_validator(mode="after")
+    def _by_country(self):
+        # phone and postcode depend on the country; errors still name their own field
+        errors = {}
+        try:
+            self.phone = validation.e164_phone(self.phone, self.country)
+        except ValueError as invalid:
+            errors["phone"] = invalid
+        try:
+            self.postcode = validation.postcode_for(self.country, self.postcode)
+        except ValueError as invalid:
+            errors["postcode"] = invalid
+        if errors:
+            raise FieldErrors(errors)
+        return self
+
+
+class FieldErrors(ValueError):
+    """Errors of fields checked together; `chalicelib.api` reports each under its own name."""
+
+    def __init__(self, by_field: dict):
+        super().__init__("; ".join(str(e) for e in by_field.values()))
+        self.by_field = by_field
+
+
+class RegistrationIn(ProfileIn):
+    email: str = Field(max_length=320)
+    password: str = Field(min_length=1, max_length=MAX_LENGTH)
+    language: Optional[str] = Field(default=None, description="nl or en; the language of mails to this account")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return validation.normalised_email(value)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        problem = password_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=MAX_LENGTH)
+    remember_me: bool = False
+
+
+class AccountOut(BaseModel):
+    account_id: str
+    email: str
+    email_verified: bool
+    name: str
+    phone: str
+    street: str
+    postcode: str
+    city: str
+    country: str
+    company_name: Optional[str] = None
+    coc_number: Optional[str] = None
+    vat_number: Optional[str] = None
+    website: Optional[str] = None
+    language: str
+    plan: str
+    status: str
+
+
+class RegistrationAccepted(BaseModel):
+    status: str = Field(description="Always 'check-your-inbox': the same answer whether or not the address was known")
+
+
+class SessionOut(BaseModel):
+    account: AccountOut
+    csrf_token: str = Field(description="Send it as X-CSRF-Token with every state-changing request")

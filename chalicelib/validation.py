@@ -1,0 +1,92 @@
+"""Validators shared by every schema: e-mail addresses, phone numbers, countries, web addresses.
+
+Well-kept libraries do the work (email-validator, phonenumbers, iso3166); each raises ValueError
+with a message id, which the API and the pages translate.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+from chalicelib.i18n import N_
+
+DUTCH_POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
+KVK_NUMBER = re.compile(r"^[0-9]{8}$")
+VAT_NUMBER = re.compile(r"^[A-Z]{2}[0-9A-Z+*.]{2,12}$")
+
+
+def normalised_email(value: str) -> str:
+    """Syntax check and normalisation only: no DNS lookups (fast, and no network in tests)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValueError(N_("Enter a valid e-mail address, like name@example.nl.")) from None
+
+
+def address_key(email: str) -> str:
+    """The form under which an address is unique: normalised, and compared case-insensitively."""
+    return normalised_email(email).lower()
+
+
+def e164_phone(value: str, country: str | None) -> str:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, country or "NL")
+    except phonenumbers.NumberParseException:
+        raise ValueError(N_("Enter a phone number, like 020 123 4567 or +31 20 123 4567.")) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(N_("This phone number does not exist. Check the digits and the country code."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def iso_country(value: str) -> str:
+    import iso3166
+
+    code = value.strip().upper()
+    if code not in iso3166.countries_by_alpha2:
+        raise ValueError(N_("Choose a country from the list."))
+    return code
+
+
+def country_choices() -> list[tuple[str, str]]:
+    import iso3166
+
+    return sorted(((c.alpha2, c.name) for c in iso3166.countries), key=lambda pair: pair[1])
+
+
+def postcode_for(country: str, value: str) -> str:
+    value = " ".join(value.split())
+    if country == "NL":
+        match = DUTCH_POSTCODE.match(value)
+        if not match:
+            raise ValueError(N_("Enter a Dutch postcode, like 1234 AB."))
+        return f"{match.group(1)} {match.group(2).upper()}"
+    if not 2 <= len(value) <= 12:
+        raise ValueError(N_("Enter the postcode."))
+    return value
+
+
+def kvk_number(value: str) -> str:
+    digits = value.replace(" ", "").replace(".", "")
+    if not KVK_NUMBER.match(digits):
+        raise ValueError(N_("A Chamber of Commerce (KvK) number has 8 digits."))
+    return digits
+
+
+def vat_number(value: str) -> str:
+    compact = re.sub(r"[\s.\-]", "", value).upper()
+    if not VAT_NUMBER.match(compact):
+        raise ValueError(N_("Enter the VAT number with its country prefix, like NL123456789B01."))
+    return compact
+
+
+def website(value: str) -> str:
+    candidate = value.strip()
+    if "://" not in candidate:
+        candidate = "https://" + candidate
+    parts = urlsplit(candidate)
+    if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in candidate:
+        raise ValueError(N_("Enter a web address, like https://www.example.nl."))
+    return candidate
