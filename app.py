@@ -42,6 +42,91 @@ def contact_form():
     return submit_contact_form(app.current_request.raw_body, services.mail_queue(), settings().support_address)
 
 
+@app.route("/register", methods=["GET"])
+def registration():
+    from chalicelib.accounts.pages import registration_page
+
+    return registration_page()
+
+
+@app.route("/register", methods=["POST"], content_types=[FORM])
+def register():
+    from chalicelib.accounts.pages import submit_registration
+
+    return submit_registration(app.current_request)
+
+
+@app.route("/register/check-inbox", methods=["GET"])
+def registration_done():
+    from chalicelib.accounts.pages import check_inbox_page
+
+    return check_inbox_page()
+
+
+@app.route("/verify-email", methods=["GET"])
+def verification():
+    from chalicelib.accounts.pages import verification_page
+
+    return verification_page((app.current_request.query_params or {}).get("token", ""))
+
+
+@app.route("/verify-email", methods=["POST"], content_types=[FORM])
+def verify_email():
+    from chalicelib.accounts.pages import submit_verification
+
+    return submit_verification(app.current_request)
+
+
+@app.route("/login", methods=["GET"])
+def login():
+    from chalicelib.accounts.pages import login_page
+
+    return login_page((app.current_request.query_params or {}).get("next"))
+
+
+@app.route("/login", methods=["POST"], content_types=[FORM])
+def log_in():
+    from chalicelib.accounts.pages import submit_login
+
+    return submit_login(app.current_request)
+
+
+@app.route("/logout", methods=["POST"], content_types=[FORM])
+def log_out():
+    from chalicelib.accounts.pages import log_out
+
+    return log_out(app.current_request)
+
+
+@app.route("/app", methods=["GET"])
+def overview():
+    from chalicelib.accounts.pages import overview_page
+
+    return overview_page(app.current_request)
+
+
+@app.route("/app/resend-verification", methods=["POST"], content_types=[FORM])
+def resend_verification():
+    from chalicelib.accounts.pages import resend_verification
+
+    return resend_verification(app.current_request)
+
+
+@app.route("/settings", methods=["GET"])
+def account_settings():
+    from chalicelib.accounts.pages import settings_page
+
+    saved = (app.current_request.query_params or {}).get("saved") == "1"
+    return settings_page(app.current_request, saved=saved)
+
+
+@app.route("/settings/profile", methods=["POST"], content_types=[FORM])
+def update_profile():
+    from chalicelib.accounts.pages import submit_profile
+
+    return submit_profile(app.current_request)
+
+
 @app.route("/static/{name}")
 def static(name):
     return static_asset(name)

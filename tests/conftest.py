@@ -33,3 +33,9 @@ os.environ.update({
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "INFO",  # so every log call runs: a bad log call is a bug
 })
+
+# Read the settings now, from this environment: chalice's test client patches os.environ with a
+# stage's variables during each request, and the app must not pick those up instead.
+from chalicelib.config import settings  # noqa: E402
+
+settings()

@@ -82,7 +82,8 @@ class DynamoAccounts:
             website=account.website, language=account.language, password_hash=account.password_hash,
             password_changed_at=account.password_changed_at, status=account.status.value,
             plan=account.plan.value, staff=account.staff, created_at=account.created_at)
-        item.version = account.version
+        if account.version is not None:
+            item.version = account.version
         return item
 
     @staticmethod

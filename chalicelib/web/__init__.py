@@ -43,4 +43,5 @@ def mails() -> jinja2.Environment:
 
 
 def render_page(template_name: str, **context) -> str:
+    context.setdefault("signed_in", False)
     return pages().get_template(template_name).render(language=i18n.current_language(), **context)
