@@ -6,6 +6,8 @@ import os
 from chalice import Chalice, Cron, Response
 
 from chalicelib import aws, errors, http, i18n, resources, services
+from chalicelib.accounts.schemas import (AccountOut, LoginIn, ProfileIn, RegistrationAccepted, RegistrationIn,
+                                         SessionOut)
 from chalicelib.api import ApiRoutes
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
 from chalicelib.forms import FORM
@@ -162,6 +164,48 @@ def create_contact_message(message: ContactMessageIn):
     reference = submit_contact_message(message, i18n.current_language(), services.mail_queue(),
                                        settings().support_address)
     return ContactMessageAccepted(status="queued", reference=reference)
+
+
+@api.route("/accounts", "POST", summary="Register an account; a verification link is mailed",
+           request=RegistrationIn, response=RegistrationAccepted, status=202, tags=["accounts"])
+def create_account(data: RegistrationIn):
+    from chalicelib.accounts import api as accounts_api
+
+    accounts_api.register(app.current_request, data)
+    return RegistrationAccepted(status="check-your-inbox")
+
+
+@api.route("/session", "POST", summary="Log in: sets the session cookie and returns the CSRF token",
+           request=LoginIn, response=SessionOut, tags=["accounts"], errors_=(400, 401, 429))
+def create_session(login: LoginIn):
+    from chalicelib.accounts import api as accounts_api
+
+    return accounts_api.start_session(app.current_request, login)
+
+
+@api.route("/session", "DELETE", summary="Log out: ends the session", tags=["accounts"], status=204,
+           signed_in=True)
+def delete_session(caller):
+    from chalicelib.accounts import api as accounts_api
+
+    return accounts_api.end_session(app.current_request, caller)
+
+
+@api.route("/me", "GET", summary="The signed-in account", response=AccountOut, tags=["accounts"], signed_in=True)
+def me(caller):
+    from chalicelib.accounts.api import account_out
+
+    return account_out(caller[0])
+
+
+@api.route("/me/profile", "PUT", summary="Change the account holder's details", request=ProfileIn,
+           response=AccountOut, tags=["accounts"], signed_in=True)
+def put_profile(profile: ProfileIn, caller):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    account = services.account_service().update_profile(caller[0], profile, client_ip(app.current_request))
+    return account_out(account)
 
 
 # --- events ------------------------------------------------------------------------------------

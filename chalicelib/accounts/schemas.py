@@ -2,7 +2,7 @@
 
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from chalicelib import validation
 from chalicelib.accounts.passwords import MAX_LENGTH, password_problem
@@ -14,11 +14,12 @@ class ProfileIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
+    # country first: phone and postcode are read by the rules of the country
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code, e.g. NL")
     phone: str = Field(min_length=1, max_length=40, description="Any common notation; stored as E.164")
     street: str = Field(min_length=1, max_length=200, description="Street and house number")
     postcode: str = Field(min_length=1, max_length=20)
     city: str = Field(min_length=1, max_length=100)
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code, e.g. NL")
     company_name: Optional[str] = Field(default=None, max_length=200)
     coc_number: Optional[str] = Field(default=None, max_length=20, description="Dutch Chamber of Commerce (KvK) number")
     vat_number: Optional[str] = Field(default=None, max_length=20)
@@ -49,29 +50,15 @@ class ProfileIn(BaseModel):
     def _website(cls, value):
         return None if value is None else validation.website(value)
 
-    @model_validator(mode="after")
-    def _by_country(self):
-        # phone and postcode depend on the country; errors still name their own field
-        errors = {}
-        try:
-            self.phone = validation.e164_phone(self.phone, self.country)
-        except ValueError as invalid:
-            errors["phone"] = invalid
-        try:
-            self.postcode = validation.postcode_for(self.country, self.postcode)
-        except ValueError as invalid:
-            errors["postcode"] = invalid
-        if errors:
-            raise FieldErrors(errors)
-        return self
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str, info: ValidationInfo) -> str:
+        return validation.e164_phone(value, info.data.get("country"))
 
-
-class FieldErrors(ValueError):
-    """Errors of fields checked together; `chalicelib.api` reports each under its own name."""
-
-    def __init__(self, by_field: dict):
-        super().__init__("; ".join(str(e) for e in by_field.values()))
-        self.by_field = by_field
+    @field_validator("postcode")
+    @classmethod
+    def _postcode(cls, value: str, info: ValidationInfo) -> str:
+        return validation.postcode_for(info.data.get("country", ""), value)
 
 
 class RegistrationIn(ProfileIn):

@@ -31,6 +31,7 @@ class Operation:
     tags: tuple = ()
     errors: tuple = ()
     path_params: list = field(default_factory=list)
+    signed_in: bool = False
 
 
 class ApiRoutes:
@@ -40,16 +41,24 @@ class ApiRoutes:
         self.operations: list[Operation] = []
 
     def route(self, path: str, method: str, *, summary: str, request=None, response=None,
-              status: int = 200, tags=(), errors_=(400,)):
+              status: int = 200, tags=(), errors_=(400,), signed_in: bool = False):
+        """Register an API route. With `signed_in`, the view gets `caller=(account, session)`, and
+        state-changing methods need the session's CSRF token in the X-CSRF-Token header."""
         full_path = API_PREFIX + path
 
         def register(view):
             @functools.wraps(view)
             def handle(**path_params):
                 current = self._app.current_request
+                if signed_in:
+                    from chalicelib.accounts import web
+
+                    caller = web.require_signed_in(current)
+                    if method.upper() not in ("GET", "HEAD"):
+                        web.check_csrf(current, caller[1])
+                    path_params["caller"] = caller
                 if request is not None:
-                    body = parse_body(current.raw_body, request)
-                    result = view(body, **path_params)
+                    result = view(parse_body(current.raw_body, request), **path_params)
                 else:
                     result = view(**path_params)
                 return json_response(result, status)
@@ -58,8 +67,9 @@ class ApiRoutes:
             self.operations.append(Operation(
                 path=full_path, method=method.lower(), summary=summary, operation_id=view.__name__,
                 request_model=request, response_model=response, status=status, tags=tuple(tags),
-                errors=tuple(errors_) + ((422,) if request else ()),
-                path_params=[p.strip("{}") for p in full_path.split("/") if p.startswith("{")]))
+                errors=tuple(errors_) + ((422,) if request else ()) + ((401, 403) if signed_in else ()),
+                path_params=[p.strip("{}") for p in full_path.split("/") if p.startswith("{")],
+                signed_in=signed_in))
             return handle
 
         return register
@@ -110,10 +120,6 @@ def validation_failed(invalid) -> errors.DomainError:
         return errors.MalformedRequest(N_("The request body is not valid JSON."))
     field_errors = []
     for detail in details:
-        by_field = getattr((detail.get("ctx") or {}).get("error"), "by_field", None)
-        if by_field:  # a check across fields that names the fields it failed
-            field_errors.extend(errors.FieldError(field=name, message=str(error)) for name, error in by_field.items())
-            continue
         message, params = _message(detail)
         field_errors.append(errors.FieldError(field=_field_name(detail["loc"]), message=message,
                                               params=tuple(params.items())))
@@ -136,6 +142,10 @@ def _message(detail: dict) -> tuple[str, dict]:
 
 
 def json_response(result, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response(body="", status_code=204 if status == 200 else status)
     if hasattr(result, "model_dump_json"):
         body = result.model_dump_json()
     else:

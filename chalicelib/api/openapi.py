@@ -63,9 +63,16 @@ def build_document(title: str, version: str, operations) -> dict:
         operation = {"operationId": op.operation_id, "summary": op.summary, "responses": responses}
         if op.tags:
             operation["tags"] = list(op.tags)
-        if op.path_params:
-            operation["parameters"] = [{"name": name, "in": "path", "required": True,
-                                        "schema": {"type": "string"}} for name in op.path_params]
+        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for name in op.path_params]
+        if op.signed_in:
+            operation["security"] = [{"session": []}]
+            if op.method not in ("get", "head"):
+                parameters.append({"name": "X-CSRF-Token", "in": "header", "required": True,
+                                   "description": "The csrf_token of the session (from POST /api/v1/session)",
+                                   "schema": {"type": "string"}})
+        if parameters:
+            operation["parameters"] = parameters
         if op.request_model is not None:
             operation["requestBody"] = {
                 "required": True,
@@ -78,7 +85,9 @@ def build_document(title: str, version: str, operations) -> dict:
         "info": {"title": title, "version": version},
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas, "securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": "__Host-session",
+                        "description": "The session cookie set by POST /api/v1/session"}}},
     }
 
 
