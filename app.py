@@ -83,7 +83,8 @@ def verify_email():
 def login():
     from chalicelib.accounts.pages import login_page
 
-    return login_page((app.current_request.query_params or {}).get("next"))
+    query = app.current_request.query_params or {}
+    return login_page(query.get("next"), notice=query.get("notice"))
 
 
 @app.route("/login", methods=["POST"], content_types=[FORM])
@@ -118,8 +119,7 @@ def resend_verification():
 def account_settings():
     from chalicelib.accounts.pages import settings_page
 
-    saved = (app.current_request.query_params or {}).get("saved") == "1"
-    return settings_page(app.current_request, saved=saved)
+    return settings_page(app.current_request, notice=(app.current_request.query_params or {}).get("notice"))
 
 
 @app.route("/settings/profile", methods=["POST"], content_types=[FORM])
@@ -127,6 +127,48 @@ def update_profile():
     from chalicelib.accounts.pages import submit_profile
 
     return submit_profile(app.current_request)
+
+
+@app.route("/settings/password", methods=["POST"], content_types=[FORM])
+def change_password():
+    from chalicelib.accounts.pages import submit_password_change
+
+    return submit_password_change(app.current_request)
+
+
+@app.route("/settings/devices/forget", methods=["POST"], content_types=[FORM])
+def forget_device():
+    from chalicelib.accounts.pages import submit_forget_device
+
+    return submit_forget_device(app.current_request)
+
+
+@app.route("/password/forgot", methods=["GET"])
+def forgot_password():
+    from chalicelib.accounts.pages import forgot_password_page
+
+    return forgot_password_page()
+
+
+@app.route("/password/forgot", methods=["POST"], content_types=[FORM])
+def request_password_reset():
+    from chalicelib.accounts.pages import submit_forgot_password
+
+    return submit_forgot_password(app.current_request)
+
+
+@app.route("/password/reset", methods=["GET"])
+def password_reset():
+    from chalicelib.accounts.pages import reset_password_page
+
+    return reset_password_page((app.current_request.query_params or {}).get("token", ""))
+
+
+@app.route("/password/reset", methods=["POST"], content_types=[FORM])
+def reset_password():
+    from chalicelib.accounts.pages import submit_reset_password
+
+    return submit_reset_password(app.current_request)
 
 
 @app.route("/static/{name}")

@@ -42,6 +42,18 @@ def html(body: str, status: int = 200, headers=None) -> Response:
     return Response(body=body, status_code=status, headers={"Content-Type": HTML, **(headers or {})})
 
 
+_PENDING_COOKIES = "_mailexpert_pending_cookies"
+
+
+def queue_cookie(request, cookie: str) -> None:
+    """A cookie to set on whatever response this request gets (even an error or a redirect)."""
+    pending = getattr(request, _PENDING_COOKIES, None)
+    if pending is None:
+        pending = []
+        setattr(request, _PENDING_COOKIES, pending)
+    pending.append(cookie)
+
+
 def add_cookie(response: Response, cookie: str) -> None:
     """Add a Set-Cookie header, keeping any the view set (Chalice sends lists as separate headers)."""
     existing = response.headers.get("Set-Cookie")
@@ -89,6 +101,8 @@ def http_middleware(request, get_response):
     except Exception:  # the last line of defence: log it, show no internals
         logger.exception("unhandled error")
         response = error_response(errors.InternalError(), path)
+    for cookie in getattr(request, _PENDING_COOKIES, ()):
+        add_cookie(response, cookie)
     if requested_language in i18n.LANGUAGES:
         add_cookie(response, f"{i18n.LANGUAGE_COOKIE}={requested_language}; Path=/; "
                              f"Max-Age={LANGUAGE_COOKIE_MAX_AGE_S}; Secure; SameSite=Lax")
@@ -124,7 +138,8 @@ def error_response(error: errors.DomainError, path: str) -> Response:
     else:
         logger.info("request refused", status=error.status, error_code=error.code)
     if isinstance(error, errors.NotAuthenticated) and not is_api_path(path):
-        return Response(body="", status_code=303, headers={"Location": "/login?" + urlencode({"next": path})})
+        query = {"next": path, **({"notice": error.params["notice"]} if "notice" in error.params else {})}
+        return Response(body="", status_code=303, headers={"Location": "/login?" + urlencode(query)})
     if is_api_path(path):
         body = errors.problem_details(error, path, i18n.gettext)
         return Response(body=json.dumps(body), status_code=error.status,

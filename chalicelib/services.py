@@ -40,13 +40,16 @@ def job_runs():
 def account_service():
     from chalicelib.accounts.audit import DynamoAuditLog
     from chalicelib.accounts.auth_store import DynamoAuthStore
+    from chalicelib.accounts.remember import DynamoRememberedDevices
     from chalicelib.accounts.repository import DynamoAccounts
     from chalicelib.accounts.service import AccountService
+    from chalicelib.accounts.throttle import DynamoThrottle
 
     config = settings()
     where = (config.region, config.aws_endpoint_url)
     return AccountService(DynamoAccounts(config.accounts_table, *where), DynamoAuthStore(config.auth_table, *where),
-                          DynamoAuditLog(config.audit_log_table, *where), mail_queue(), config.public_base_url)
+                          DynamoAuditLog(config.audit_log_table, *where), mail_queue(), config.public_base_url,
+                          DynamoRememberedDevices(config.auth_table, *where), DynamoThrottle(config.auth_table, *where))
 
 
 def reset() -> None:

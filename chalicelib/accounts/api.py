@@ -1,7 +1,5 @@
 """The account API under /api/v1: register, session (log in, log out), and the signed-in account."""
 
-from chalice.app import Response
-
 from chalicelib import i18n, services
 from chalicelib.accounts import web
 from chalicelib.accounts.schemas import AccountOut, SessionOut
@@ -16,24 +14,21 @@ def account_out(account) -> AccountOut:
         language=account.language, plan=account.plan.value, status=account.status.value)
 
 
-def start_session(request, login) -> Response:
-    from chalicelib.http import add_cookie, client_ip, cookies
+def start_session(request, login) -> SessionOut:
+    from chalicelib.http import client_ip, cookies
 
-    account, session = services.account_service().log_in(login.email, login.password, client_ip(request),
-                                                         cookies(request).get(web.SESSION_COOKIE))
-    body = SessionOut(account=account_out(account), csrf_token=session.csrf_token)
-    response = Response(body=body.model_dump_json(), status_code=200, headers={"Content-Type": "application/json"})
-    add_cookie(response, web.session_cookie(session.session_id))
-    return response
+    sign_in = services.account_service().log_in(login.email, login.password, client_ip(request),
+                                                cookies(request).get(web.SESSION_COOKIE),
+                                                remember_me=login.remember_me, device=web.device_of(request))
+    web.set_sign_in_cookies(request, sign_in)
+    return SessionOut(account=account_out(sign_in.account), csrf_token=sign_in.session.csrf_token)
 
 
-def end_session(request, caller) -> Response:
-    from chalicelib.http import add_cookie, client_ip
+def end_session(request, caller) -> None:
+    from chalicelib.http import client_ip, queue_cookie
 
     services.account_service().log_out(caller[1], client_ip(request))
-    response = Response(body="", status_code=204)
-    add_cookie(response, web.expired_session_cookie())
-    return response
+    queue_cookie(request, web.expired_session_cookie())
 
 
 def register(request, data) -> None:

@@ -25,6 +25,11 @@ class AuditEvent(str, Enum):
     LOGGED_OUT = "login.logged_out"
     PROFILE_CHANGED = "account.profile_changed"
     PASSWORD_CHANGED = "account.password_changed"
+    PASSWORD_RESET_REQUESTED = "account.password_reset_requested"
+    LOGIN_REMEMBERED = "login.remembered_device"
+    DEVICE_REMEMBERED = "device.remembered"
+    DEVICE_FORGOTTEN = "device.forgotten"
+    REMEMBER_THEFT_SUSPECTED = "device.theft_suspected"
 
 
 def ip_prefix(ip: str | None) -> str | None:

@@ -6,6 +6,8 @@ accounts table, one item kind per key prefix:
 auth table (everything here expires through TTL):
   SESSION#<sha256 of the id>    a browser session; the cookie holds only the random id
   LINK#<sha256 of the token>    a single-use link sent by mail (verification, password reset)
+  REMEMBER#<selector>           a remembered device: a hash of the validator half of its cookie
+  THROTTLE#<what>#<whom>#<t>    failed attempts in one time window
 audit log table: append-only; one item per security-relevant event, per subject.
 """
 
@@ -74,6 +76,32 @@ class SessionModel(Model):
     last_seen_at = UTCDateTimeAttribute()
     expires_at = NumberAttribute()  # TTL: the absolute timeout
     by_account = AccountIndex()
+
+
+class RememberTokenModel(Model):
+    class Meta:
+        table_name = None
+        region = None
+
+    pk = UnicodeAttribute(hash_key=True)  # REMEMBER#<selector>
+    account_id = UnicodeAttribute()
+    validator_hash = UnicodeAttribute()
+    previous_validator_hash = UnicodeAttribute(null=True)  # accepted for a few seconds after a rotation
+    device = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()  # when the device was first remembered
+    last_used_at = UTCDateTimeAttribute()
+    expires_at = NumberAttribute()  # TTL: 30 days after the device was first remembered
+    by_account = AccountIndex()
+
+
+class ThrottleModel(Model):
+    class Meta:
+        table_name = None
+        region = None
+
+    pk = UnicodeAttribute(hash_key=True)  # THROTTLE#<what>#<whom>#<window start>
+    attempts = NumberAttribute(default=0)
+    expires_at = NumberAttribute()
 
 
 class LinkModel(Model):

@@ -10,7 +10,7 @@ from chalicelib.accounts.schemas import ProfileIn, RegistrationIn
 from chalicelib.accounts.service import InvalidCredentials
 from chalicelib.api import validate_fields
 from chalicelib.forms import messages_by_field, parse_form
-from chalicelib.http import add_cookie, client_ip, html
+from chalicelib.http import client_ip, html
 from chalicelib.i18n import N_
 from chalicelib.validation import country_choices
 from chalicelib.web import render_page
@@ -81,36 +81,76 @@ def safe_next(target: str | None) -> str:
     return "/app" if parts.scheme or parts.netloc else target
 
 
-def login_page(next_path: str | None, values=None, problem=None, status=200) -> Response:
-    return html(render_page("pages/login.html", next=safe_next(next_path), values=values or {}, problem=problem),
-                status=status)
+LOGIN_NOTICES = {
+    web.THEFT_NOTICE: N_("For your safety we signed you out on every device: someone used an old copy of your "
+                         "remember-me cookie. Log in again and change your password."),
+    "password-changed": N_("Your password is changed. Log in with your new password."),
+}
+
+
+def login_page(next_path: str | None, values=None, problem=None, status=200, notice=None,
+               retry_after=None) -> Response:
+    notice_text = i18n.gettext(LOGIN_NOTICES[notice]) if notice in LOGIN_NOTICES else None
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return html(render_page("pages/login.html", next=safe_next(next_path), values=values or {}, problem=problem,
+                            notice=notice_text), status=status, headers=headers)
 
 
 def submit_login(request) -> Response:
-    form = parse_form(request.raw_body)
-    email, password = form.get("email", "").strip(), form.get("password", "")
     from chalicelib.http import cookies
 
+    form = parse_form(request.raw_body)
+    email, password = form.get("email", "").strip(), form.get("password", "")
     try:
-        _, session = services.account_service().log_in(email, password, client_ip(request),
-                                                       cookies(request).get(web.SESSION_COOKIE))
-    except InvalidCredentials as refused:
-        return login_page(form.get("next"), values={"email": email},
-                          problem=i18n.gettext(refused.message), status=401)
-    response = redirect(safe_next(form.get("next")))
-    add_cookie(response, web.session_cookie(session.session_id))
-    return response
+        sign_in = services.account_service().log_in(
+            email, password, client_ip(request), cookies(request).get(web.SESSION_COOKIE),
+            remember_me=form.get("remember_me") == "on", device=web.device_of(request))
+    except (InvalidCredentials, errors.TooManyRequests) as refused:
+        text = i18n.gettext(refused.message) % refused.params if refused.params else i18n.gettext(refused.message)
+        return login_page(form.get("next"), values={"email": email, "remember_me": form.get("remember_me")},
+                          problem=text, status=refused.status, retry_after=refused.params.get("retry_after_s"))
+    web.set_sign_in_cookies(request, sign_in)
+    return redirect(safe_next(form.get("next")))
 
 
 def log_out(request) -> Response:
+    from chalicelib.http import queue_cookie
+
     caller = web.signed_in(request)
     if caller is not None:
         account, session = caller
         web.check_csrf(request, session, parse_form(request.raw_body))
         services.account_service().log_out(session, client_ip(request))
-    response = redirect("/")
-    add_cookie(response, web.expired_session_cookie())
-    return response
+    queue_cookie(request, web.expired_session_cookie())
+    return redirect("/")
+
+
+# --- passwords ---------------------------------------------------------------------------------
+
+def forgot_password_page(values=None, sent=False, status=200) -> Response:
+    return html(render_page("pages/password_forgot.html", values=values or {}, sent=sent), status=status)
+
+
+def submit_forgot_password(request) -> Response:
+    email = parse_form(request.raw_body).get("email", "").strip()
+    if email:
+        services.account_service().request_password_reset(email, client_ip(request))
+    return forgot_password_page(values={"email": email}, sent=True)
+
+
+def reset_password_page(token: str, field_errors=None, status=200) -> Response:
+    return html(render_page("pages/password_reset.html", token=token, errors=field_errors or {}, values={}),
+                status=status)
+
+
+def submit_reset_password(request) -> Response:
+    form = parse_form(request.raw_body)
+    token = form.get("token", "")
+    try:
+        services.account_service().reset_password(token, form.get("new_password", ""), client_ip(request))
+    except errors.ValidationFailed as invalid:
+        return reset_password_page(token, messages_by_field(invalid), status=422)
+    return redirect("/login?notice=password-changed")
 
 
 # --- the application ---------------------------------------------------------------------------
@@ -121,12 +161,23 @@ def overview_page(request) -> Response:
     return _app_page("pages/app_overview.html", account, session, "/app", resent=resent)
 
 
-def settings_page(request, values=None, field_errors=None, status=200, saved=False) -> Response:
+SETTINGS_NOTICES = {
+    "saved": N_("Your changes are saved."),
+    "password-changed": N_("Your password is changed. Every other device is signed out."),
+    "device-forgotten": N_("That device is forgotten: it will have to log in again."),
+}
+
+
+def settings_page(request, values=None, field_errors=None, status=200, notice=None,
+                  password_errors=None) -> Response:
     account, session = web.require_signed_in(request)
     if values is None:
         values = {f: getattr(account, f) or "" for f in account.PROFILE_FIELDS}
+    devices = services.account_service().remembered_devices(account)
+    notice_text = i18n.gettext(SETTINGS_NOTICES[notice]) if notice in SETTINGS_NOTICES else None
     return _app_page("pages/settings.html", account, session, "/settings", status=status, values=values,
-                     errors=field_errors or {}, countries=country_choices(), saved=saved)
+                     errors=field_errors or {}, countries=country_choices(), notice=notice_text,
+                     password_errors=password_errors or {}, devices=devices)
 
 
 def submit_profile(request) -> Response:
@@ -139,4 +190,31 @@ def submit_profile(request) -> Response:
     except errors.ValidationFailed as invalid:
         return settings_page(request, submitted, messages_by_field(invalid), status=422)
     services.account_service().update_profile(account, profile, client_ip(request))
-    return redirect("/settings?saved=1")
+    return redirect("/settings?notice=saved")
+
+
+def submit_password_change(request) -> Response:
+    from chalicelib.accounts.service import WrongPassword
+
+    account, session = web.require_signed_in(request)
+    form = parse_form(request.raw_body)
+    web.check_csrf(request, session, form)
+    try:
+        new_session = services.account_service().change_password(
+            account, form.get("current_password", ""), form.get("new_password", ""), client_ip(request))
+    except WrongPassword as wrong:
+        return settings_page(request, password_errors={"current_password": i18n.gettext(wrong.message)}, status=403)
+    except errors.ValidationFailed as invalid:
+        return settings_page(request, password_errors=messages_by_field(invalid), status=422)
+    from chalicelib.http import queue_cookie
+
+    queue_cookie(request, web.session_cookie(new_session.session_id))
+    return redirect("/settings?notice=password-changed")
+
+
+def submit_forget_device(request) -> Response:
+    account, session = web.require_signed_in(request)
+    form = parse_form(request.raw_body)
+    web.check_csrf(request, session, form)
+    services.account_service().forget_device(account, form.get("device", ""), client_ip(request))
+    return redirect("/settings?notice=device-forgotten")

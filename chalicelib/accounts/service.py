@@ -1,6 +1,8 @@
 """Account services: register, verify the address, log in and out, edit the profile."""
 
+import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from chalicelib import errors
@@ -8,13 +10,17 @@ from chalicelib.accounts import passwords
 from chalicelib.accounts.account import Account, AccountStatus, Plan
 from chalicelib.accounts.audit import AuditEvent
 from chalicelib.accounts.auth_store import LinkProblem, LinkPurpose, LinkRefused, Session
+from chalicelib.accounts.remember import TheftSuspected, split
 from chalicelib.accounts.repository import AddressTaken, now
+from chalicelib.accounts.throttle import ACCOUNT_LOGIN_LIMIT, IP_LOGIN_LIMIT
 from chalicelib.delivery.mail import MailRequest
 from chalicelib.delivery.service import queue_mail
 from chalicelib.i18n import LANGUAGES, N_
 from chalicelib.observability import logger
+from chalicelib.validation import address_key
 
 VERIFICATION_LINK_VALID_FOR = timedelta(hours=48)
+RESET_LINK_VALID_FOR = timedelta(hours=1)
 
 LINK_PROBLEM_MESSAGES = {
     LinkProblem.UNKNOWN: N_("This link is not valid. Copy the whole link from the mail, or ask for a new one."),
@@ -30,19 +36,37 @@ class InvalidCredentials(errors.DomainError):
     default_message = N_("That e-mail address and password do not match an account.")
 
 
+class WrongPassword(errors.DomainError):
+    status = 403
+    code = "wrong-password"
+    title = N_("That is not your current password")
+    default_message = N_("Enter your current password to confirm this change.")
+
+
 class LinkNotAccepted(errors.DomainError):
     status = 400
     code = "link-not-accepted"
     title = N_("This link cannot be used")
 
 
+@dataclass
+class SignIn:
+    """The outcome of logging in: the account, its new session, and a remember-me cookie if asked."""
+
+    account: Account
+    session: Session
+    remember: tuple[str, str, int] | None = None
+
+
 class AccountService:
-    def __init__(self, accounts, auth, audit, mail_queue, public_base_url: str):
+    def __init__(self, accounts, auth, audit, mail_queue, public_base_url: str, remembered, throttle):
         self._accounts = accounts
         self._auth = auth
         self._audit = audit
         self._mail_queue = mail_queue
         self._base_url = public_base_url
+        self._remembered = remembered
+        self._throttle = throttle
 
     # --- registration and verification -------------------------------------------------------
 
@@ -97,13 +121,19 @@ class AccountService:
 
     # --- logging in and out --------------------------------------------------------------------
 
-    def log_in(self, email: str, password: str, ip: str | None, previous_session_id: str | None) -> tuple[Account, Session]:
-        """Check the password and start a fresh session (a new id at every login)."""
+    def log_in(self, email: str, password: str, ip: str | None, previous_session_id: str | None,
+               remember_me: bool = False, device: str = "") -> SignIn:
+        """Check the password and start a fresh session (a new id at every login). Failed attempts
+        are counted per address and per IP; past the limit the answer says when to try again."""
+        who = _throttle_key(email)
+        self._refuse_when_throttled(who, ip)
         account = self._accounts.by_email(email)
         if account is None:
             passwords.spend_verification_time()
+            self._count_failure(who, ip)
             raise InvalidCredentials()
         if not passwords.verify_password(account.password_hash, password):
+            self._count_failure(who, ip)
             self._audit.record(account.account_id, AuditEvent.LOGIN_FAILED, ip)
             raise InvalidCredentials()
         if passwords.needs_rehash(account.password_hash):
@@ -113,7 +143,111 @@ class AccountService:
             self._auth.end_session(previous_session_id)
         session = self._auth.create_session(account.account_id)
         self._audit.record(account.account_id, AuditEvent.LOGIN_SUCCEEDED, ip)
-        return account, session
+        remember = None
+        if remember_me:
+            remember = self._remembered.remember(account.account_id, device)
+            self._audit.record(account.account_id, AuditEvent.DEVICE_REMEMBERED, ip)
+            self._mail(account, "security_alert", alert="new_device", device=device[:120],
+                       settings_url=f"{self._base_url}/settings#devices")
+        return SignIn(account, session, remember)
+
+    def _refuse_when_throttled(self, who: str, ip: str | None) -> None:
+        waits = [self._throttle.retry_after(ACCOUNT_LOGIN_LIMIT, who)]
+        if ip:
+            waits.append(self._throttle.retry_after(IP_LOGIN_LIMIT, ip))
+        wait = max((w for w in waits if w), default=None)
+        if wait:
+            raise errors.TooManyRequests(N_("Too many failed attempts. Try again in %(minutes)s minutes."),
+                                         retry_after_s=wait, minutes=max(1, -(-wait // 60)))
+
+    def _count_failure(self, who: str, ip: str | None) -> None:
+        self._throttle.record_failure(ACCOUNT_LOGIN_LIMIT, who)
+        if ip:
+            self._throttle.record_failure(IP_LOGIN_LIMIT, ip)
+
+    def sign_in_remembered(self, cookie_value: str | None, ip: str | None) -> SignIn | None:
+        """A browser without a live session but with a remember-me cookie: a new session and a
+        rotated cookie. A stolen cookie (see `remember`) forgets every device of the account."""
+        parts = split(cookie_value)
+        if parts is None:
+            return None
+        try:
+            used = self._remembered.use(*parts)
+        except TheftSuspected as theft:
+            self._lock_out_devices(theft.account_id, ip)
+            raise
+        if used is None:
+            return None
+        account_id, remember = used
+        account = self._accounts.get(account_id)
+        if account is None:
+            return None
+        session = self._auth.create_session(account_id)
+        self._audit.record(account_id, AuditEvent.LOGIN_REMEMBERED, ip)
+        return SignIn(account, session, remember)
+
+    def _lock_out_devices(self, account_id: str, ip: str | None) -> None:
+        self._remembered.forget_all(account_id)
+        self._auth.end_all_sessions(account_id)
+        self._audit.record(account_id, AuditEvent.REMEMBER_THEFT_SUSPECTED, ip)
+        account = self._accounts.get(account_id)
+        if account is not None:
+            self._mail(account, "security_alert", alert="remember_theft",
+                       reset_url=f"{self._base_url}/password/forgot")
+        logger.warning("remembered device cookie reused; all devices signed out", account_id=account_id)
+
+    def remembered_devices(self, account: Account):
+        return self._remembered.devices(account.account_id)
+
+    def forget_device(self, account: Account, selector: str, ip: str | None) -> None:
+        if not self._remembered.forget(account.account_id, selector):
+            raise errors.NotFound(N_("That device is not remembered for your account."))
+        self._audit.record(account.account_id, AuditEvent.DEVICE_FORGOTTEN, ip)
+
+    # --- passwords -----------------------------------------------------------------------------
+
+    def change_password(self, account: Account, current: str, new: str, ip: str | None) -> Session:
+        """Every session and remembered device ends; the caller gets a fresh session."""
+        if not passwords.verify_password(account.password_hash, current):
+            raise WrongPassword()
+        self._set_password(account, new, ip)
+        return self._auth.create_session(account.account_id)
+
+    def request_password_reset(self, email: str, ip: str | None) -> None:
+        """Mail a reset link if the address has an account; the answer is the same either way."""
+        account = self._accounts.by_email(email)
+        if account is None:
+            return
+        self._auth.revoke_links(account.account_id, LinkPurpose.RESET_PASSWORD)
+        token = self._auth.issue_link(account.account_id, LinkPurpose.RESET_PASSWORD, RESET_LINK_VALID_FOR,
+                                      payload={"password_changed_at": account.password_changed_at.isoformat()})
+        self._audit.record(account.account_id, AuditEvent.PASSWORD_RESET_REQUESTED, ip)
+        self._mail(account, "reset_password", reset_url=f"{self._base_url}/password/reset?token={token}",
+                   valid_minutes=int(RESET_LINK_VALID_FOR.total_seconds() // 60))
+
+    def reset_password(self, token: str, new: str, ip: str | None) -> Account:
+        try:
+            link = self._auth.use_link(token, LinkPurpose.RESET_PASSWORD)
+        except LinkRefused as refused:
+            raise LinkNotAccepted(LINK_PROBLEM_MESSAGES[refused.problem]) from None
+        account = self._accounts.get(link.account_id)
+        if account is None or link.payload.get("password_changed_at") != account.password_changed_at.isoformat():
+            raise LinkNotAccepted(LINK_PROBLEM_MESSAGES[LinkProblem.USED])
+        self._set_password(account, new, ip)
+        return account
+
+    def _set_password(self, account: Account, new: str, ip: str | None) -> None:
+        problem = passwords.password_problem(new)
+        if problem:
+            raise errors.ValidationFailed(field_errors=[errors.FieldError("new_password", problem)])
+        account.password_hash = passwords.hash_password(new)
+        account.password_changed_at = now()
+        self._accounts.save(account)
+        self._auth.end_all_sessions(account.account_id)
+        self._remembered.forget_all(account.account_id)
+        self._audit.record(account.account_id, AuditEvent.PASSWORD_CHANGED, ip)
+        self._mail(account, "security_alert", alert="password_changed",
+                   reset_url=f"{self._base_url}/password/forgot")
 
     def log_out(self, session: Session, ip: str | None) -> None:
         self._auth.end_session(session.session_id)
@@ -143,3 +277,12 @@ class AccountService:
     def _mail(self, account: Account, template: str, **context) -> None:
         queue_mail(self._mail_queue, MailRequest(template=template, to=(account.email,), language=account.language,
                                                  context={"name": account.name, **context}))
+
+
+def _throttle_key(email: str) -> str:
+    """Throttle counters are keyed by a hash of the address: no addresses in the auth table."""
+    try:
+        key = address_key(email)
+    except ValueError:
+        key = email.strip().lower()
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]

@@ -1,19 +1,24 @@
-"""Sessions on the web: the cookie, who is signed in, and CSRF protection.
+"""Sessions on the web: the cookies, who is signed in, and CSRF protection.
 
 The session cookie is `__Host-` prefixed, Secure, HttpOnly, SameSite=Lax and has no Expires or
-Max-Age, so it ends when the browser closes (P9); it carries only the random session id.
+Max-Age, so it ends when the browser closes (P9); it carries only the random session id. A
+browser that comes back with a remember-me cookie and no session gets a new session and a
+rotated remember-me cookie (`chalicelib.accounts.remember`).
 State-changing requests from a signed-in browser carry the session's CSRF token (a form field,
 or the X-CSRF-Token header for the API); the HTTP middleware also refuses cross-site posts.
 """
 
 from chalicelib import errors, services
+from chalicelib.accounts import remember
 from chalicelib.i18n import N_
 from chalicelib.tokens_compare import same_secret
 
 SESSION_COOKIE = "__Host-session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+THEFT_NOTICE = "devices-signed-out"
 _CALLER = "_mailexpert_caller"
+_THEFT = "_mailexpert_remember_theft"
 
 
 def session_cookie(session_id: str) -> str:
@@ -24,18 +29,51 @@ def expired_session_cookie() -> str:
     return f"{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0"
 
 
-def signed_in(request):
-    """(account, session) of the request's session cookie, or None; looked up once per request."""
-    if not hasattr(request, _CALLER):
-        from chalicelib.http import cookies
+def device_of(request) -> str:
+    return (request.headers.get("user-agent") or "unknown device")[:120]
 
-        setattr(request, _CALLER, services.account_service().signed_in(cookies(request).get(SESSION_COOKIE)))
+
+def set_sign_in_cookies(request, sign_in) -> None:
+    from chalicelib.http import queue_cookie
+
+    queue_cookie(request, session_cookie(sign_in.session.session_id))
+    if sign_in.remember:
+        queue_cookie(request, remember.remember_cookie(*sign_in.remember))
+
+
+def signed_in(request):
+    """(account, session) of the request, or None; looked up once per request."""
+    if not hasattr(request, _CALLER):
+        setattr(request, _CALLER, _resolve(request))
     return getattr(request, _CALLER)
+
+
+def _resolve(request):
+    from chalicelib.http import client_ip, cookies, queue_cookie
+
+    jar = cookies(request)
+    service = services.account_service()
+    caller = service.signed_in(jar.get(SESSION_COOKIE))
+    if caller is not None or remember.COOKIE not in jar:
+        return caller
+    try:
+        sign_in = service.sign_in_remembered(jar.get(remember.COOKIE), client_ip(request))
+    except remember.TheftSuspected:
+        setattr(request, _THEFT, True)
+        sign_in = None
+    if sign_in is None:
+        queue_cookie(request, remember.forget_cookie())
+        return None
+    set_sign_in_cookies(request, sign_in)
+    return sign_in.account, sign_in.session
 
 
 def require_signed_in(request):
     caller = signed_in(request)
     if caller is None:
+        if getattr(request, _THEFT, False):
+            raise errors.NotAuthenticated(N_("For your safety we signed you out on every device. Please log in "
+                                             "again and change your password."), notice=THEFT_NOTICE)
         raise errors.NotAuthenticated()
     return caller
 

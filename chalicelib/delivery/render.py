@@ -8,7 +8,8 @@ from chalicelib import i18n
 from chalicelib.delivery.mail import MailRequest, OutgoingMail
 from chalicelib.web import mails
 
-TRANSACTIONAL_TEMPLATES = frozenset({"test_mail", "contact_message", "verify_email", "already_registered"})
+TRANSACTIONAL_TEMPLATES = frozenset({"test_mail", "contact_message", "verify_email", "already_registered",
+                                     "reset_password", "security_alert"})
 
 
 def render_mail(request: MailRequest) -> OutgoingMail:

@@ -28,8 +28,8 @@ def test_profile_changes_are_saved_and_audited(client, app_module, aws_resources
     form = {k: fields[k] for k in PROFILE_FIELDS}
     form.update(city="Haarlem", postcode="2011AB", csrf_token=csrf_token_of(page))
     response = post_form(client, "/settings/profile", form, cookie=cookie)
-    assert response.status_code == 303 and response.headers["Location"] == "/settings?saved=1"
-    page = client.get("/settings?saved=1", headers={"Cookie": cookie}).body.decode()
+    assert response.status_code == 303 and response.headers["Location"] == "/settings?notice=saved"
+    page = client.get("/settings?notice=saved", headers={"Cookie": cookie}).body.decode()
     assert 'value="Haarlem"' in page and 'value="2011 AB"' in page
     audit = aws_resources.resource("dynamodb").Table("mailexpert-audit-log").scan()["Items"]
     changed = [e for e in audit if e["event"] == "account.profile_changed"]
