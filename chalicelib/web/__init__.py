@@ -8,11 +8,26 @@ import functools
 import os
 
 import jinja2
+import markupsafe
 
 from chalicelib import VERSION, i18n
 
 TEMPLATES_DIR = os.path.join(os.path.dirname(__file__), "templates")
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+
+
+# Jinja's new-style gettext treats a translation as trusted HTML. Ours are text: escape them where
+# the template autoescapes (pages, HTML mails), leave them as they are in text mails and subjects.
+@jinja2.pass_eval_context
+def _escaped_gettext(eval_ctx, message: str) -> str:
+    text = i18n.gettext(message)
+    return markupsafe.escape(text) if eval_ctx.autoescape else text
+
+
+@jinja2.pass_eval_context
+def _escaped_ngettext(eval_ctx, singular: str, plural: str, n: int) -> str:
+    text = i18n.ngettext(singular, plural, n)
+    return markupsafe.escape(text) if eval_ctx.autoescape else text
 
 
 def _environment(autoescape) -> jinja2.Environment:
@@ -25,7 +40,7 @@ def _environment(autoescape) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,  # Lambda code never changes under a running container
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.install_gettext_callables(_escaped_gettext, _escaped_ngettext, newstyle=True)
     env.globals.update(version=VERSION, languages=i18n.LANGUAGES)
     return env
 
