@@ -143,6 +143,62 @@ def forget_device():
     return submit_forget_device(app.current_request)
 
 
+@app.route("/settings/product-news", methods=["POST"], content_types=[FORM])
+def product_news():
+    from chalicelib.accounts.pages import submit_product_news
+
+    return submit_product_news(app.current_request)
+
+
+@app.route("/settings/plan", methods=["POST"], content_types=[FORM])
+def change_plan():
+    from chalicelib.accounts.pages import submit_plan
+
+    return submit_plan(app.current_request)
+
+
+@app.route("/settings/email", methods=["POST"], content_types=[FORM])
+def change_email():
+    from chalicelib.accounts.pages import submit_email_change
+
+    return submit_email_change(app.current_request)
+
+
+@app.route("/settings/email/confirm", methods=["GET"])
+def email_change_confirmation():
+    from chalicelib.accounts.pages import email_change_page
+
+    return email_change_page((app.current_request.query_params or {}).get("token", ""))
+
+
+@app.route("/settings/email/confirm", methods=["POST"], content_types=[FORM])
+def confirm_email_change():
+    from chalicelib.accounts.pages import submit_email_change_confirmation
+
+    return submit_email_change_confirmation(app.current_request)
+
+
+@app.route("/settings/deactivate", methods=["POST"], content_types=[FORM])
+def deactivate_account():
+    from chalicelib.accounts.pages import submit_deactivation
+
+    return submit_deactivation(app.current_request)
+
+
+@app.route("/reactivate", methods=["GET"])
+def reactivation():
+    from chalicelib.accounts.pages import reactivation_page
+
+    return reactivation_page(app.current_request)
+
+
+@app.route("/reactivate", methods=["POST"], content_types=[FORM])
+def reactivate_account():
+    from chalicelib.accounts.pages import submit_reactivation
+
+    return submit_reactivation(app.current_request)
+
+
 @app.route("/password/forgot", methods=["GET"])
 def forgot_password():
     from chalicelib.accounts.pages import forgot_password_page

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from chalicelib.i18n import N_
+
 
 class AccountStatus(str, Enum):
     ACTIVE = "active"
@@ -16,6 +18,14 @@ class Plan(str, Enum):
     FREE = "free"
     STARTER = "starter"
     PROFESSIONAL = "professional"
+
+
+PLAN_NAMES = {Plan.FREE: N_("Free"), Plan.STARTER: N_("Starter"), Plan.PROFESSIONAL: N_("Professional")}
+
+# The words shown beside the product-news checkbox: kept with each consent, so it is known later
+# exactly what someone agreed to (P4).
+PRODUCT_NEWS_CONSENT_TEXT = N_("Yes, send me MailExpert's product news and offers by e-mail. I can unsubscribe at "
+                               "any moment with the link under every mail.")
 
 
 @dataclass
@@ -40,11 +50,22 @@ class Account:
     coc_number: str | None = None
     vat_number: str | None = None
     website: str | None = None
+    product_news: bool = False  # MailExpert's own marketing mail (P4): off unless the holder opts in
+    product_news_consent: dict | None = None  # when and with which words consent was given or withdrawn
     version: int | None = None
 
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def active(self) -> bool:
+        return self.status is AccountStatus.ACTIVE
+
+    @property
+    def may_send(self) -> bool:
+        """Campaigns and imports need a confirmed address and an active account (P1, P16)."""
+        return self.active and self.email_verified
 
     PROFILE_FIELDS = ("name", "phone", "street", "postcode", "city", "country", "company_name", "coc_number",
                       "vat_number", "website")

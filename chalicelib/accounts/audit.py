@@ -30,6 +30,15 @@ class AuditEvent(str, Enum):
     DEVICE_REMEMBERED = "device.remembered"
     DEVICE_FORGOTTEN = "device.forgotten"
     REMEMBER_THEFT_SUSPECTED = "device.theft_suspected"
+    DEACTIVATED = "account.deactivated"
+    REACTIVATED = "account.reactivated"
+    PRODUCT_NEWS_CONSENT_GIVEN = "consent.product_news_given"
+    PRODUCT_NEWS_CONSENT_WITHDRAWN = "consent.product_news_withdrawn"
+    PLAN_CHANGED = "account.plan_changed"
+    EMAIL_CHANGE_REQUESTED = "account.email_change_requested"
+    EMAIL_CHANGED = "account.email_changed"
+    STAFF_GRANTED = "staff.granted"
+    STAFF_REVOKED = "staff.revoked"
 
 
 def ip_prefix(ip: str | None) -> str | None:

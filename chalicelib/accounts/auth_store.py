@@ -19,6 +19,7 @@ LINK_KEPT_AFTER_EXPIRY_S = 7 * 24 * 3600  # so an expired link is told apart fro
 class LinkPurpose(str, Enum):
     VERIFY_EMAIL = "verify-email"
     RESET_PASSWORD = "reset-password"
+    CHANGE_EMAIL = "change-email"
 
 
 class LinkProblem(Enum):

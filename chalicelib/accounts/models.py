@@ -42,6 +42,8 @@ class AccountModel(Model):
     status = UnicodeAttribute()
     plan = UnicodeAttribute()
     staff = BooleanAttribute(default=False)
+    product_news = BooleanAttribute(default=False)
+    product_news_consent = JSONAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()  # optimistic locking: concurrent edits never overwrite each other
 

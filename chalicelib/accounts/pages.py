@@ -6,6 +6,7 @@ from chalice.app import Response
 
 from chalicelib import errors, i18n, services
 from chalicelib.accounts import web
+from chalicelib.accounts.account import PLAN_NAMES, PRODUCT_NEWS_CONSENT_TEXT
 from chalicelib.accounts.schemas import ProfileIn, RegistrationIn
 from chalicelib.accounts.service import InvalidCredentials
 from chalicelib.api import validate_fields
@@ -23,6 +24,22 @@ DEFAULT_COUNTRY = "NL"
 
 def redirect(location: str) -> Response:
     return Response(body="", status_code=303, headers={"Location": location})
+
+
+class AccountDeactivated(errors.DomainError):
+    """A deactivated account may only reactivate or log out; the pages send it to /reactivate."""
+
+    status = 403
+    code = "account-deactivated"
+    title = N_("Your account is deactivated")
+    default_message = N_("Reactivate your account to use it again.")
+
+
+def require_active(request):
+    account, session = web.require_signed_in(request)
+    if not account.active:
+        raise AccountDeactivated()
+    return account, session
 
 
 def _app_page(template: str, account, session, current: str, status: int = 200, **context) -> Response:
@@ -65,7 +82,7 @@ def submit_verification(request) -> Response:
 
 
 def resend_verification(request) -> Response:
-    account, session = web.require_signed_in(request)
+    account, session = require_active(request)
     web.check_csrf(request, session, parse_form(request.raw_body))
     services.account_service().resend_verification(account)
     return redirect("/app?resent=1")
@@ -156,32 +173,37 @@ def submit_reset_password(request) -> Response:
 # --- the application ---------------------------------------------------------------------------
 
 def overview_page(request) -> Response:
-    account, session = web.require_signed_in(request)
+    account, session = require_active(request)
     resent = (request.query_params or {}).get("resent") == "1"
     return _app_page("pages/app_overview.html", account, session, "/app", resent=resent)
 
 
 SETTINGS_NOTICES = {
     "saved": N_("Your changes are saved."),
+    "email-link-sent": N_("Check the inbox of your new address: open the link in our mail to make the change."),
+    "product-news-saved": N_("Your choice about product news is saved."),
+    "plan-changed": N_("Your service package is changed."),
     "password-changed": N_("Your password is changed. Every other device is signed out."),
     "device-forgotten": N_("That device is forgotten: it will have to log in again."),
 }
 
 
-def settings_page(request, values=None, field_errors=None, status=200, notice=None,
-                  password_errors=None) -> Response:
-    account, session = web.require_signed_in(request)
+def settings_page(request, values=None, field_errors=None, status=200, notice=None, password_errors=None,
+                  email_errors=None, deactivate_errors=None) -> Response:
+    account, session = require_active(request)
     if values is None:
         values = {f: getattr(account, f) or "" for f in account.PROFILE_FIELDS}
     devices = services.account_service().remembered_devices(account)
     notice_text = i18n.gettext(SETTINGS_NOTICES[notice]) if notice in SETTINGS_NOTICES else None
     return _app_page("pages/settings.html", account, session, "/settings", status=status, values=values,
                      errors=field_errors or {}, countries=country_choices(), notice=notice_text,
-                     password_errors=password_errors or {}, devices=devices)
+                     password_errors=password_errors or {}, devices=devices, email_errors=email_errors or {},
+                     deactivate_errors=deactivate_errors or {}, product_news_text=PRODUCT_NEWS_CONSENT_TEXT,
+                     plans=[(plan.value, name) for plan, name in PLAN_NAMES.items()])
 
 
 def submit_profile(request) -> Response:
-    account, session = web.require_signed_in(request)
+    account, session = require_active(request)
     form = parse_form(request.raw_body)
     web.check_csrf(request, session, form)
     submitted = {k: v for k, v in form.items() if k in account.PROFILE_FIELDS}
@@ -213,8 +235,82 @@ def submit_password_change(request) -> Response:
 
 
 def submit_forget_device(request) -> Response:
-    account, session = web.require_signed_in(request)
+    account, session = require_active(request)
     form = parse_form(request.raw_body)
     web.check_csrf(request, session, form)
     services.account_service().forget_device(account, form.get("device", ""), client_ip(request))
     return redirect("/settings?notice=device-forgotten")
+
+
+def _settings_form(request):
+    account, session = require_active(request)
+    form = parse_form(request.raw_body)
+    web.check_csrf(request, session, form)
+    return account, form
+
+
+def submit_product_news(request) -> Response:
+    account, form = _settings_form(request)
+    services.account_service().set_product_news(account, form.get("product_news") == "on", i18n.current_language(),
+                                                client_ip(request))
+    return redirect("/settings?notice=product-news-saved#product-news")
+
+
+def submit_plan(request) -> Response:
+    account, form = _settings_form(request)
+    services.account_service().change_plan(account, form.get("plan", ""), client_ip(request))
+    return redirect("/settings?notice=plan-changed#plan")
+
+
+def submit_email_change(request) -> Response:
+    from chalicelib.accounts.service import WrongPassword
+
+    account, form = _settings_form(request)
+    try:
+        services.account_service().request_email_change(account, form.get("new_email", ""),
+                                                        form.get("email_password", ""), client_ip(request))
+    except WrongPassword as wrong:
+        return settings_page(request, email_errors={"email_password": i18n.gettext(wrong.message)}, status=403)
+    except errors.ValidationFailed as invalid:
+        return settings_page(request, email_errors=messages_by_field(invalid), status=422)
+    return redirect("/settings?notice=email-link-sent#email")
+
+
+def email_change_page(token: str) -> Response:
+    return html(render_page("pages/confirm_email_change.html", token=token, changed=False, email=""))
+
+
+def submit_email_change_confirmation(request) -> Response:
+    account = services.account_service().confirm_email_change(parse_form(request.raw_body).get("token", ""),
+                                                              client_ip(request))
+    return html(render_page("pages/confirm_email_change.html", token="", changed=True, email=account.email))
+
+
+def submit_deactivation(request) -> Response:
+    from chalicelib.accounts.remember import forget_cookie
+    from chalicelib.accounts.service import WrongPassword
+    from chalicelib.http import queue_cookie
+
+    account, form = _settings_form(request)
+    try:
+        services.account_service().deactivate(account, form.get("deactivate_password", ""), client_ip(request))
+    except WrongPassword as wrong:
+        return settings_page(request, deactivate_errors={"deactivate_password": i18n.gettext(wrong.message)},
+                             status=403)
+    queue_cookie(request, web.expired_session_cookie())
+    queue_cookie(request, forget_cookie())
+    return html(render_page("pages/deactivated.html"))
+
+
+def reactivation_page(request) -> Response:
+    account, session = web.require_signed_in(request)
+    if account.active:
+        return redirect("/app")
+    return html(render_page("pages/reactivate.html", csrf_token=session.csrf_token, signed_in=True))
+
+
+def submit_reactivation(request) -> Response:
+    account, session = web.require_signed_in(request)
+    web.check_csrf(request, session, parse_form(request.raw_body))
+    services.account_service().reactivate(account, client_ip(request))
+    return redirect("/app")

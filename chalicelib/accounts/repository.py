@@ -59,6 +59,32 @@ class DynamoAccounts:
             return None
         return self.get(claim.account_id)
 
+    def change_email(self, account: Account, new_email: str) -> None:
+        """Move the account to a new address: release the old claim, take the new one, in one go."""
+        from pynamodb.connection import Connection
+        from pynamodb.exceptions import TransactWriteError
+        from pynamodb.transactions import TransactWrite
+
+        old_claim = self._claims(pk=EMAIL_PREFIX + address_key(account.email))
+        new_claim = self._claims(pk=EMAIL_PREFIX + address_key(new_email), account_id=account.account_id)
+        old_email = account.email
+        account.email = new_email
+        item = self._to_item(account)
+        try:
+            with TransactWrite(connection=Connection(region=self._region, host=self._host)) as transaction:
+                if address_key(old_email) != address_key(new_email):
+                    transaction.delete(old_claim, condition=self._claims.account_id == account.account_id)
+                    transaction.save(new_claim, condition=self._claims.pk.does_not_exist())
+                else:
+                    transaction.save(new_claim, condition=self._claims.account_id == account.account_id)
+                transaction.save(item)
+        except TransactWriteError as failed:
+            account.email = old_email
+            if any(reason and reason.code == "ConditionalCheckFailed" for reason in failed.cancellation_reasons or ()):
+                raise AddressTaken() from None
+            raise
+        account.version = item.version
+
     def save(self, account: Account) -> None:
         """Store changed fields; refuses if someone else saved the account in the meantime."""
         from pynamodb.exceptions import PutError
@@ -81,7 +107,8 @@ class DynamoAccounts:
             company_name=account.company_name, coc_number=account.coc_number, vat_number=account.vat_number,
             website=account.website, language=account.language, password_hash=account.password_hash,
             password_changed_at=account.password_changed_at, status=account.status.value,
-            plan=account.plan.value, staff=account.staff, created_at=account.created_at)
+            plan=account.plan.value, staff=account.staff, product_news=account.product_news,
+            product_news_consent=account.product_news_consent, created_at=account.created_at)
         if account.version is not None:
             item.version = account.version
         return item
@@ -94,7 +121,9 @@ class DynamoAccounts:
             password_hash=item.password_hash, password_changed_at=item.password_changed_at,
             created_at=item.created_at, status=AccountStatus(item.status), plan=Plan(item.plan),
             staff=bool(item.staff), email_verified_at=item.email_verified_at, company_name=item.company_name,
-            coc_number=item.coc_number, vat_number=item.vat_number, website=item.website, version=item.version)
+            coc_number=item.coc_number, vat_number=item.vat_number, website=item.website,
+            product_news=bool(item.product_news), product_news_consent=item.product_news_consent,
+            version=item.version)
 
 
 def now() -> datetime:

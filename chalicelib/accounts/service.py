@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from chalicelib import errors
 from chalicelib.accounts import passwords
-from chalicelib.accounts.account import Account, AccountStatus, Plan
+from chalicelib.accounts.account import PRODUCT_NEWS_CONSENT_TEXT, Account, AccountStatus, Plan
 from chalicelib.accounts.audit import AuditEvent
 from chalicelib.accounts.auth_store import LinkProblem, LinkPurpose, LinkRefused, Session
 from chalicelib.accounts.remember import TheftSuspected, split
@@ -15,9 +15,9 @@ from chalicelib.accounts.repository import AddressTaken, now
 from chalicelib.accounts.throttle import ACCOUNT_LOGIN_LIMIT, IP_LOGIN_LIMIT
 from chalicelib.delivery.mail import MailRequest
 from chalicelib.delivery.service import queue_mail
-from chalicelib.i18n import LANGUAGES, N_
+from chalicelib.i18n import LANGUAGES, N_, gettext, use_language
 from chalicelib.observability import logger
-from chalicelib.validation import address_key
+from chalicelib.validation import address_key, normalised_email
 
 VERIFICATION_LINK_VALID_FOR = timedelta(hours=48)
 RESET_LINK_VALID_FOR = timedelta(hours=1)
@@ -41,6 +41,22 @@ class WrongPassword(errors.DomainError):
     code = "wrong-password"
     title = N_("That is not your current password")
     default_message = N_("Enter your current password to confirm this change.")
+
+
+class AddressNotConfirmed(errors.DomainError):
+    status = 403
+    code = "address-not-confirmed"
+    title = N_("Confirm your e-mail address first")
+    default_message = N_("Until your e-mail address is confirmed you cannot send campaigns or import contacts. "
+                         "Open the link we mailed you, or ask for a new one on your overview page.")
+
+
+def require_may_send(account: Account) -> None:
+    """For sending and importing (P1, P16): a confirmed address and an active account."""
+    if not account.active:
+        raise errors.Forbidden(N_("Your account is deactivated: reactivate it to send or import."))
+    if not account.email_verified:
+        raise AddressNotConfirmed()
 
 
 class LinkNotAccepted(errors.DomainError):
@@ -273,6 +289,92 @@ class AccountService:
             self._accounts.save(account)
             self._audit.record(account.account_id, AuditEvent.PROFILE_CHANGED, ip, fields=changed)
         return account
+
+    def set_product_news(self, account: Account, opted_in: bool, language: str, ip: str | None) -> None:
+        """Record the choice with its moment and the exact words shown (P4)."""
+        if opted_in == account.product_news:
+            return
+        with use_language(language):
+            shown = gettext(PRODUCT_NEWS_CONSENT_TEXT)
+        account.product_news = opted_in
+        account.product_news_consent = {"opted_in": opted_in, "at": now().isoformat(), "text": shown,
+                                        "language": language, "source": "settings"}
+        self._accounts.save(account)
+        event = AuditEvent.PRODUCT_NEWS_CONSENT_GIVEN if opted_in else AuditEvent.PRODUCT_NEWS_CONSENT_WITHDRAWN
+        self._audit.record(account.account_id, event, ip, text=shown, language=language)
+
+    def change_plan(self, account: Account, plan: str, ip: str | None) -> None:
+        try:
+            chosen = Plan(plan)
+        except ValueError:
+            raise errors.ValidationFailed(field_errors=[errors.FieldError("plan", N_("Choose one of the offered values."))]) from None
+        if chosen is not account.plan:
+            previous, account.plan = account.plan, chosen
+            self._accounts.save(account)
+            self._audit.record(account.account_id, AuditEvent.PLAN_CHANGED, ip, previous=previous.value, plan=chosen.value)
+
+    # --- e-mail address ------------------------------------------------------------------------
+
+    def request_email_change(self, account: Account, new_email: str, password: str, ip: str | None) -> None:
+        """Mail a confirmation link to the new address; the change takes effect when it is used."""
+        if not passwords.verify_password(account.password_hash, password):
+            raise WrongPassword()
+        try:
+            new_email = normalised_email(new_email)
+        except ValueError as invalid:
+            raise errors.ValidationFailed(field_errors=[errors.FieldError("new_email", str(invalid))]) from None
+        self._audit.record(account.account_id, AuditEvent.EMAIL_CHANGE_REQUESTED, ip)
+        if self._accounts.by_email(new_email) is not None:
+            return  # the same answer as for a free address: which addresses have accounts stays private
+        self._auth.revoke_links(account.account_id, LinkPurpose.CHANGE_EMAIL)
+        token = self._auth.issue_link(account.account_id, LinkPurpose.CHANGE_EMAIL, VERIFICATION_LINK_VALID_FOR,
+                                      payload={"old_email": account.email, "new_email": new_email})
+        queue_mail(self._mail_queue, MailRequest(
+            template="confirm_email_change", to=(new_email,), language=account.language,
+            context={"name": account.name, "confirm_url": f"{self._base_url}/settings/email/confirm?token={token}",
+                     "valid_hours": int(VERIFICATION_LINK_VALID_FOR.total_seconds() // 3600)}))
+        self._mail(account, "security_alert", alert="email_change_requested", new_email=new_email,
+                   reset_url=f"{self._base_url}/password/forgot")
+
+    def confirm_email_change(self, token: str, ip: str | None) -> Account:
+        try:
+            link = self._auth.use_link(token, LinkPurpose.CHANGE_EMAIL)
+        except LinkRefused as refused:
+            raise LinkNotAccepted(LINK_PROBLEM_MESSAGES[refused.problem]) from None
+        account = self._accounts.get(link.account_id)
+        if account is None or account.email != link.payload.get("old_email"):
+            raise LinkNotAccepted(LINK_PROBLEM_MESSAGES[LinkProblem.USED])
+        try:
+            self._accounts.change_email(account, link.payload["new_email"])
+        except AddressTaken:
+            raise errors.Conflict(N_("That address has been taken by another account in the meantime.")) from None
+        account.email_verified_at = now()
+        self._accounts.save(account)
+        self._audit.record(account.account_id, AuditEvent.EMAIL_CHANGED, ip)
+        queue_mail(self._mail_queue, MailRequest(
+            template="security_alert", to=(link.payload["old_email"],), language=account.language,
+            context={"name": account.name, "alert": "email_changed", "new_email": account.email,
+                     "reset_url": f"{self._base_url}/password/forgot"}))
+        return account
+
+    # --- deactivation (P16) --------------------------------------------------------------------
+
+    def deactivate(self, account: Account, password: str, ip: str | None) -> None:
+        """A deactivated account sends nothing and receives no announcements or marketing;
+        logging in again offers to reactivate it."""
+        if not passwords.verify_password(account.password_hash, password):
+            raise WrongPassword()
+        account.status = AccountStatus.DEACTIVATED
+        self._accounts.save(account)
+        self._auth.end_all_sessions(account.account_id)
+        self._remembered.forget_all(account.account_id)
+        self._audit.record(account.account_id, AuditEvent.DEACTIVATED, ip)
+
+    def reactivate(self, account: Account, ip: str | None) -> None:
+        if account.status is AccountStatus.DEACTIVATED:
+            account.status = AccountStatus.ACTIVE
+            self._accounts.save(account)
+            self._audit.record(account.account_id, AuditEvent.REACTIVATED, ip)
 
     def _mail(self, account: Account, template: str, **context) -> None:
         queue_mail(self._mail_queue, MailRequest(template=template, to=(account.email,), language=account.language,

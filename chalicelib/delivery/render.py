@@ -9,7 +9,7 @@ from chalicelib.delivery.mail import MailRequest, OutgoingMail
 from chalicelib.web import mails
 
 TRANSACTIONAL_TEMPLATES = frozenset({"test_mail", "contact_message", "verify_email", "already_registered",
-                                     "reset_password", "security_alert"})
+                                     "reset_password", "security_alert", "confirm_email_change"})
 
 
 def render_mail(request: MailRequest) -> OutgoingMail:
