@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CATALOGS := $(wildcard chalicelib/web/locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-fast bench package lint-infra deploy job messages extract-messages clean browser
+.PHONY: run test test-fast bench package deploy job staff messages extract-messages clean browser
 
 run: $(STAMP) $(COMPILED)
 	$(BIN)/python -m devstack run --stage local
@@ -26,6 +26,10 @@ bench: $(STAMP) $(COMPILED)
 
 job: $(STAMP) $(COMPILED)
 	$(BIN)/python -m devstack job $(NAME)
+
+# Staff is set only from the command line, never by a request: make staff EMAIL=... [STAGE=local]
+staff: $(STAMP)
+	$(BIN)/python -m ops.staff grant $(EMAIL) --stage $(or $(STAGE),local)
 
 package: $(STAMP) $(COMPILED)
 	rm -rf build/package

@@ -185,6 +185,27 @@ def deactivate_account():
     return submit_deactivation(app.current_request)
 
 
+@app.route("/settings/export", methods=["POST"], content_types=[FORM])
+def request_data_export():
+    from chalicelib.accounts.pages import submit_export_request
+
+    return submit_export_request(app.current_request)
+
+
+@app.route("/settings/exports/{export_id}", methods=["GET"])
+def download_data_export(export_id):
+    from chalicelib.accounts.pages import download_export
+
+    return download_export(app.current_request, export_id)
+
+
+@app.route("/settings/erase", methods=["POST"], content_types=[FORM])
+def erase_account():
+    from chalicelib.accounts.pages import submit_erasure
+
+    return submit_erasure(app.current_request)
+
+
 @app.route("/reactivate", methods=["GET"])
 def reactivation():
     from chalicelib.accounts.pages import reactivation_page
@@ -313,6 +334,13 @@ def on_mail_message(event):
     from chalicelib.delivery.service import deliver_mail_batch
 
     return deliver_mail_batch(((r.to_dict()["messageId"], r.body) for r in event), services.mail_sender())
+
+
+@app.on_sqs_message(queue=resources.JOBS_QUEUE, batch_size=1)
+def on_job_message(event):
+    from chalicelib.jobs import run_jobs
+
+    return run_jobs((r.to_dict()["messageId"], r.body) for r in event)
 
 
 @app.on_sns_message(topic=resources.SES_EVENTS_TOPIC)

@@ -22,6 +22,7 @@ class Settings:
     auth_table: str
     audit_log_table: str
     mail_queue_name: str
+    jobs_queue_name: str
     ses_events_topic_name: str
     ses_configuration_set: str
     assets_bucket: str
@@ -65,6 +66,7 @@ def parse_settings(environ) -> Settings:
         auth_table=_required(environ, "AUTH_TABLE"),
         audit_log_table=_required(environ, "AUDIT_LOG_TABLE"),
         mail_queue_name=_required(environ, "MAIL_QUEUE_NAME"),
+        jobs_queue_name=_required(environ, "JOBS_QUEUE_NAME"),
         ses_events_topic_name=_required(environ, "SES_EVENTS_TOPIC_NAME"),
         ses_configuration_set=_required(environ, "SES_CONFIGURATION_SET"),
         assets_bucket=_required(environ, "ASSETS_BUCKET"),

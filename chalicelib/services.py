@@ -36,23 +36,66 @@ def job_runs():
     return DynamoJobRuns(config.job_runs_table, config.region, config.aws_endpoint_url)
 
 
+def _where():
+    config = settings()
+    return config.region, config.aws_endpoint_url
+
+
+@functools.cache
+def accounts():
+    from chalicelib.accounts.repository import DynamoAccounts
+
+    return DynamoAccounts(settings().accounts_table, *_where())
+
+
+@functools.cache
+def auth_store():
+    from chalicelib.accounts.auth_store import DynamoAuthStore
+
+    return DynamoAuthStore(settings().auth_table, *_where())
+
+
+@functools.cache
+def remembered_devices():
+    from chalicelib.accounts.remember import DynamoRememberedDevices
+
+    return DynamoRememberedDevices(settings().auth_table, *_where())
+
+
+@functools.cache
+def audit_log():
+    from chalicelib.accounts.audit import DynamoAuditLog
+
+    return DynamoAuditLog(settings().audit_log_table, *_where())
+
+
 @functools.cache
 def account_service():
-    from chalicelib.accounts.audit import DynamoAuditLog
-    from chalicelib.accounts.auth_store import DynamoAuthStore
-    from chalicelib.accounts.remember import DynamoRememberedDevices
-    from chalicelib.accounts.repository import DynamoAccounts
     from chalicelib.accounts.service import AccountService
     from chalicelib.accounts.throttle import DynamoThrottle
 
-    config = settings()
-    where = (config.region, config.aws_endpoint_url)
-    return AccountService(DynamoAccounts(config.accounts_table, *where), DynamoAuthStore(config.auth_table, *where),
-                          DynamoAuditLog(config.audit_log_table, *where), mail_queue(), config.public_base_url,
-                          DynamoRememberedDevices(config.auth_table, *where), DynamoThrottle(config.auth_table, *where))
+    return AccountService(accounts(), auth_store(), audit_log(), mail_queue(), settings().public_base_url,
+                          remembered_devices(), DynamoThrottle(settings().auth_table, *_where()))
+
+
+@functools.cache
+def jobs_queue():
+    from chalicelib.jobs import JobsQueue
+
+    return JobsQueue(aws.sqs(), aws.queue_url(settings().jobs_queue_name))
+
+
+@functools.cache
+def data_rights():
+    from chalicelib.accounts.data_rights import DataRights, DynamoExports
+
+    return DataRights(accounts(), auth_store(), remembered_devices(), audit_log(), mail_events(),
+                      DynamoExports(settings().auth_table, *_where()), aws.s3(), settings().exports_bucket,
+                      jobs_queue())
 
 
 def reset() -> None:
     """Forget every wired service: tests call it between moto sessions."""
-    for getter in (mail_queue, mail_sender, mail_events, job_runs, account_service):
+    for getter in (mail_queue, mail_sender, mail_events, job_runs, accounts, auth_store, remembered_devices,
+                   audit_log, account_service, jobs_queue, data_rights):
         getter.cache_clear()

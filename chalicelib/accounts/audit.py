@@ -39,6 +39,10 @@ class AuditEvent(str, Enum):
     EMAIL_CHANGED = "account.email_changed"
     STAFF_GRANTED = "staff.granted"
     STAFF_REVOKED = "staff.revoked"
+    EXPORT_REQUESTED = "data.export_requested"
+    EXPORT_READY = "data.export_ready"
+    EXPORT_DOWNLOADED = "data.export_downloaded"
+    ERASED = "data.account_erased"
 
 
 def ip_prefix(ip: str | None) -> str | None:

@@ -135,6 +135,10 @@ class DynamoAuthStore:
             raise LinkRefused(LinkProblem.USED) from None
         return Link(item.account_id, purpose, dict(item.payload or {}))
 
+    def delete_links(self, account_id: str) -> None:
+        for key in self._links.by_account.query(account_id, self._links.pk.startswith(LINK_PREFIX)):
+            self._links(pk=key.pk).delete()
+
     def revoke_links(self, account_id: str, purpose: LinkPurpose) -> None:
         for key in self._links.by_account.query(account_id, self._links.pk.startswith(LINK_PREFIX)):
             item = self._links.get(key.pk)

@@ -96,6 +96,22 @@ class RememberTokenModel(Model):
     by_account = AccountIndex()
 
 
+class ExportModel(Model):
+    class Meta:
+        table_name = None
+        region = None
+
+    pk = UnicodeAttribute(hash_key=True)  # EXPORT#<export id>
+    account_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    progress = NumberAttribute(default=0)
+    object_key = UnicodeAttribute(null=True)
+    requested_at = UTCDateTimeAttribute()
+    ready_at = UTCDateTimeAttribute(null=True)
+    expires_at = NumberAttribute()
+    by_account = AccountIndex()
+
+
 class ThrottleModel(Model):
     class Meta:
         table_name = None

@@ -183,13 +183,14 @@ SETTINGS_NOTICES = {
     "email-link-sent": N_("Check the inbox of your new address: open the link in our mail to make the change."),
     "product-news-saved": N_("Your choice about product news is saved."),
     "plan-changed": N_("Your service package is changed."),
+    "export-requested": N_("We are preparing your data. This page shows when it is ready."),
     "password-changed": N_("Your password is changed. Every other device is signed out."),
     "device-forgotten": N_("That device is forgotten: it will have to log in again."),
 }
 
 
 def settings_page(request, values=None, field_errors=None, status=200, notice=None, password_errors=None,
-                  email_errors=None, deactivate_errors=None) -> Response:
+                  email_errors=None, deactivate_errors=None, erase_errors=None) -> Response:
     account, session = require_active(request)
     if values is None:
         values = {f: getattr(account, f) or "" for f in account.PROFILE_FIELDS}
@@ -198,7 +199,8 @@ def settings_page(request, values=None, field_errors=None, status=200, notice=No
     return _app_page("pages/settings.html", account, session, "/settings", status=status, values=values,
                      errors=field_errors or {}, countries=country_choices(), notice=notice_text,
                      password_errors=password_errors or {}, devices=devices, email_errors=email_errors or {},
-                     deactivate_errors=deactivate_errors or {}, product_news_text=PRODUCT_NEWS_CONSENT_TEXT,
+                     deactivate_errors=deactivate_errors or {}, erase_errors=erase_errors or {},
+                     exports=services.data_rights().exports(account), product_news_text=PRODUCT_NEWS_CONSENT_TEXT,
                      plans=[(plan.value, name) for plan, name in PLAN_NAMES.items()])
 
 
@@ -314,3 +316,32 @@ def submit_reactivation(request) -> Response:
     web.check_csrf(request, session, parse_form(request.raw_body))
     services.account_service().reactivate(account, client_ip(request))
     return redirect("/app")
+
+
+def submit_export_request(request) -> Response:
+    account, _ = _settings_form(request)
+    services.data_rights().request_export(account, client_ip(request))
+    return redirect("/settings?notice=export-requested#data")
+
+
+def download_export(request, export_id: str) -> Response:
+    account, _ = require_active(request)
+    return redirect(services.data_rights().download_url(account, export_id, client_ip(request)))
+
+
+def submit_erasure(request) -> Response:
+    from chalicelib.accounts.remember import forget_cookie
+    from chalicelib.accounts.service import WrongPassword
+    from chalicelib.http import queue_cookie
+
+    account, form = _settings_form(request)
+    if form.get("erase_confirm") != "on":
+        return settings_page(request, status=422, erase_errors={
+            "erase_confirm": i18n.gettext(N_("Tick the box to confirm that you want this."))})
+    try:
+        services.data_rights().erase(account, form.get("erase_password", ""), client_ip(request))
+    except WrongPassword as wrong:
+        return settings_page(request, erase_errors={"erase_password": i18n.gettext(wrong.message)}, status=403)
+    queue_cookie(request, web.expired_session_cookie())
+    queue_cookie(request, forget_cookie())
+    return html(render_page("pages/erased.html"))

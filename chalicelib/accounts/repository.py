@@ -85,6 +85,16 @@ class DynamoAccounts:
             raise
         account.version = item.version
 
+    def delete(self, account: Account) -> None:
+        """Erasure: the profile and the address claim go together."""
+        from pynamodb.connection import Connection
+        from pynamodb.transactions import TransactWrite
+
+        with TransactWrite(connection=Connection(region=self._region, host=self._host)) as transaction:
+            transaction.delete(self._claims(pk=EMAIL_PREFIX + address_key(account.email)),
+                               condition=self._claims.account_id == account.account_id)
+            transaction.delete(self._to_item(account))  # carries the version: no erasing a stale read
+
     def save(self, account: Account) -> None:
         """Store changed fields; refuses if someone else saved the account in the meantime."""
         from pynamodb.exceptions import PutError

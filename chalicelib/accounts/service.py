@@ -332,7 +332,8 @@ class AccountService:
         queue_mail(self._mail_queue, MailRequest(
             template="confirm_email_change", to=(new_email,), language=account.language,
             context={"name": account.name, "confirm_url": f"{self._base_url}/settings/email/confirm?token={token}",
-                     "valid_hours": int(VERIFICATION_LINK_VALID_FOR.total_seconds() // 3600)}))
+                     "valid_hours": int(VERIFICATION_LINK_VALID_FOR.total_seconds() // 3600)},
+            tags={"account": account.account_id}))
         self._mail(account, "security_alert", alert="email_change_requested", new_email=new_email,
                    reset_url=f"{self._base_url}/password/forgot")
 
@@ -354,7 +355,8 @@ class AccountService:
         queue_mail(self._mail_queue, MailRequest(
             template="security_alert", to=(link.payload["old_email"],), language=account.language,
             context={"name": account.name, "alert": "email_changed", "new_email": account.email,
-                     "reset_url": f"{self._base_url}/password/forgot"}))
+                     "reset_url": f"{self._base_url}/password/forgot"},
+            tags={"account": account.account_id}))
         return account
 
     # --- deactivation (P16) --------------------------------------------------------------------
@@ -378,7 +380,8 @@ class AccountService:
 
     def _mail(self, account: Account, template: str, **context) -> None:
         queue_mail(self._mail_queue, MailRequest(template=template, to=(account.email,), language=account.language,
-                                                 context={"name": account.name, **context}))
+                                                 context={"name": account.name, **context},
+                                                 tags={"account": account.account_id}))
 
 
 def _throttle_key(email: str) -> str:

@@ -41,14 +41,29 @@ class DynamoMailEvents:
             bounce_subtype=event.bounce_subtype,
             complaint_type=event.complaint_type,
             expires_at=int(time.time()) + MAIL_EVENT_RETENTION_S,
+            account_id=event.account_id,
         ).save()
 
+    def erase_account(self, account_id: str) -> int:
+        """Delete the events of every mail sent to an account holder (erasure)."""
+        erased = 0
+        for key in self._model.by_account.query(account_id):
+            self._model(message_id=key.message_id, event_key=key.event_key).delete()
+            erased += 1
+        return erased
+
+    def for_account(self, account_id: str) -> list[SesEvent]:
+        return [_event(self._model.get(key.message_id, key.event_key))
+                for key in self._model.by_account.query(account_id)]
+
     def for_message(self, message_id: str) -> list[SesEvent]:
-        return [SesEvent(event_type=SesEventType(item.event_type), message_id=item.message_id,
-                         occurred_at=item.occurred_at, recipients=tuple(item.recipients),
-                         bounce_type=item.bounce_type, bounce_subtype=item.bounce_subtype,
-                         complaint_type=item.complaint_type)
-                for item in self._model.query(message_id)]
+        return [_event(item) for item in self._model.query(message_id)]
+
+
+def _event(item) -> SesEvent:
+    return SesEvent(event_type=SesEventType(item.event_type), message_id=item.message_id, occurred_at=item.occurred_at,
+                    recipients=tuple(item.recipients), bounce_type=item.bounce_type,
+                    bounce_subtype=item.bounce_subtype, complaint_type=item.complaint_type)
 
 
 def as_dict(event: SesEvent) -> dict:

@@ -1,7 +1,17 @@
 """PynamoDB model of the mail events table. The table name is bound on first use, not at import."""
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
+
+
+class MailEventsByAccount(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-account"
+        projection = KeysOnlyProjection()
+
+    account_id = UnicodeAttribute(hash_key=True)
+    event_key = UnicodeAttribute(range_key=True)
 
 
 class MailEventModel(Model):
@@ -18,4 +28,6 @@ class MailEventModel(Model):
     bounce_subtype = UnicodeAttribute(null=True)
     complaint_type = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()  # DynamoDB TTL
+    account_id = UnicodeAttribute(null=True)  # for mail to an account holder: found again on erasure
+    by_account = MailEventsByAccount()
 

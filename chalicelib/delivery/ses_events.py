@@ -37,6 +37,12 @@ class SesEvent:
     tags: dict | None = None
 
     @property
+    def account_id(self) -> str | None:
+        """The account a mail was about, from the `account` tag MailExpert puts on account mail."""
+        values = (self.tags or {}).get("account") or []
+        return values[0] if values else None
+
+    @property
     def is_permanent_failure(self) -> bool:
         return (self.event_type is SesEventType.BOUNCE and self.bounce_type == "Permanent") or \
             self.event_type is SesEventType.COMPLAINT

@@ -115,7 +115,7 @@ def test_deactivated_account_may_not_send(client, app_module, aws_resources, out
 
     cookie, csrf = signed_in(client, app_module, aws_resources, outbox)
     post_form(client, "/settings/deactivate", {"csrf_token": csrf, "deactivate_password": PASSWORD}, cookie=cookie)
-    account = services.account_service()._accounts.by_email(REGISTRATION["email"])
+    account = services.accounts().by_email(REGISTRATION["email"])
     assert not account.may_send
 
 

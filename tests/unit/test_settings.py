@@ -4,7 +4,7 @@ from chalicelib.config import parse_settings
 
 COMPLETE = {
     "MAIL_EVENTS_TABLE": "events", "JOB_RUNS_TABLE": "runs", "ACCOUNTS_TABLE": "accounts", "AUTH_TABLE": "auth",
-    "AUDIT_LOG_TABLE": "audit", "MAIL_QUEUE_NAME": "mail",
+    "AUDIT_LOG_TABLE": "audit", "MAIL_QUEUE_NAME": "mail", "JOBS_QUEUE_NAME": "jobs",
     "SES_EVENTS_TOPIC_NAME": "topic", "SES_CONFIGURATION_SET": "set", "ASSETS_BUCKET": "assets",
     "EXPORTS_BUCKET": "exports", "MAIL_FROM": "MailExpert <noreply@mailexpert.nl>",
     "SUPPORT_ADDRESS": "info@mailexpert.nl",

@@ -1,0 +1,123 @@
+"""P13: download all my data (prepared in the background), and erase my account for good."""
+
+import io
+import json
+import zipfile
+from urllib.parse import parse_qs, urlsplit
+
+from tests.integration.accounts_helpers import (PASSWORD, REGISTRATION, confirm, cookie_value, csrf_token_of,
+                                                deliver_mail, log_in, post_form, register)
+from tests.integration.test_mail_round_trip import FakeContext, receive_all, sqs_event
+
+EXPORTS_BUCKET = "mailexpert-exports-123456789012-eu-west-1"
+
+
+def signed_in(client, app_module, aws_resources, outbox, **changes):
+    fields = register(client, app_module, aws_resources, outbox, **changes)
+    cookie = log_in(client, email=fields["email"])
+    return cookie, csrf_token_of(client.get("/settings", headers={"Cookie": cookie}).body.decode())
+
+
+def run_background_jobs(app_module, aws_resources):
+    _, messages = receive_all(aws_resources.client("sqs"), "mailexpert-jobs")
+    for message in messages:  # batch size 1, as deployed
+        assert app_module.on_job_message(sqs_event([message]), FakeContext()) == {"batchItemFailures": []}
+    return len(messages)
+
+
+def export_id_on(page: str) -> str:
+    return page.split('href="/settings/exports/', 1)[1].split('"', 1)[0]
+
+
+def test_export_is_prepared_in_the_background_and_holds_every_kind_of_data(client, app_module, aws_resources, outbox):
+    # GIVEN Anna with a confirmed address, a product-news consent and a remembered device
+    cookie, csrf = signed_in(client, app_module, aws_resources, outbox)
+    confirm(client, outbox, REGISTRATION["email"])
+    post_form(client, "/settings/product-news", {"csrf_token": csrf, "product_news": "on"}, cookie=cookie)
+    post_form(client, "/login", {"email": REGISTRATION["email"], "password": PASSWORD, "remember_me": "on"},
+              headers={"User-Agent": "Firefox on the shop laptop"})
+    # WHEN she asks for her data
+    response = post_form(client, "/settings/export", {"csrf_token": csrf}, cookie=cookie)
+    assert response.status_code == 303
+    waiting = client.get("/settings", headers={"Cookie": cookie, "Accept-Language": "en"}).body.decode()
+    assert "<progress" in waiting and 'http-equiv="refresh"' in waiting
+    # AND the background job runs
+    assert run_background_jobs(app_module, aws_resources) == 1
+    # THEN the page offers a download, which leads to a short-lived link to the zip
+    page = client.get("/settings", headers={"Cookie": cookie}).body.decode()
+    download = client.get(f"/settings/exports/{export_id_on(page)}", headers={"Cookie": cookie})
+    assert download.status_code == 303
+    location = urlsplit(download.headers["Location"])
+    assert "X-Amz-Expires" in parse_qs(location.query) or "Expires" in parse_qs(location.query)
+    key = location.path.split(EXPORTS_BUCKET + "/", 1)[-1].lstrip("/")
+    body = aws_resources.client("s3").get_object(Bucket=EXPORTS_BUCKET, Key=key)["Body"].read()
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    names = set(archive.namelist())
+    assert {"profile/profile.json", "consents/consents.json", "devices/remembered_devices.json",
+            "security_log/security_log.json", "security_log/security_log.csv", "mail_events/mail_events.json",
+            "README.txt"} <= names
+    profile = json.loads(archive.read("profile/profile.json"))
+    assert profile["email"] == REGISTRATION["email"] and profile["phone"] == "+31201234567"
+    assert "password_hash" not in profile
+    consents = json.loads(archive.read("consents/consents.json"))
+    assert consents["product_news"] is True and consents["product_news_consent"]["text"]
+    assert json.loads(archive.read("devices/remembered_devices.json"))[0]["device"] == "Firefox on the shop laptop"
+    assert b"login.succeeded" in archive.read("security_log/security_log.csv")
+
+
+def test_another_accounts_export_is_not_found(client, app_module, aws_resources, outbox):
+    cookie, csrf = signed_in(client, app_module, aws_resources, outbox)
+    post_form(client, "/settings/export", {"csrf_token": csrf}, cookie=cookie)
+    run_background_jobs(app_module, aws_resources)
+    annas_export = export_id_on(client.get("/settings", headers={"Cookie": cookie}).body.decode())
+    bob, _ = signed_in(client, app_module, aws_resources, outbox, email="bob@example.nl")
+    assert client.get(f"/settings/exports/{annas_export}", headers={"Cookie": bob}).status_code == 404
+
+
+def test_erasure_leaves_no_personal_data_in_any_table_or_bucket(client, app_module, aws_resources, outbox):
+    # GIVEN Anna's account with data in every place the account has: sessions, a remembered device,
+    # an export in the bucket, mail events of mails sent to her
+    cookie, csrf = signed_in(client, app_module, aws_resources, outbox)
+    remembered = post_form(client, "/login", {"email": REGISTRATION["email"], "password": PASSWORD,
+                                              "remember_me": "on"})
+    post_form(client, "/settings/export", {"csrf_token": csrf}, cookie=cookie)
+    run_background_jobs(app_module, aws_resources)
+    deliver_mail(app_module, aws_resources)
+    from chalicelib.devtools.mailbox_simulator import simulated_events
+    from tests.integration.test_mail_round_trip import sns_event
+
+    for mail in outbox.mails():
+        for event in simulated_events(mail):
+            app_module.on_ses_event(sns_event(json.dumps(event)), FakeContext())
+    # WHEN she erases her account, confirming with her password
+    response = post_form(client, "/settings/erase", {"csrf_token": csrf, "erase_password": PASSWORD,
+                                                     "erase_confirm": "on"}, cookie=cookie)
+    assert response.status_code == 200
+    # THEN no table and no bucket holds anything of hers
+    personal = [REGISTRATION["email"], REGISTRATION["name"], "+31201234567", "Keizersgracht", "De Vries Bloemen",
+                "NL123456789B01", "devriesbloemen.nl"]
+    dynamodb, s3 = aws_resources.client("dynamodb"), aws_resources.client("s3")
+    for table in dynamodb.list_tables()["TableNames"]:
+        dump = json.dumps(dynamodb.scan(TableName=table)["Items"])
+        assert not [p for p in personal if p in dump], table
+    for bucket in s3.list_buckets()["Buckets"]:
+        objects = s3.list_objects_v2(Bucket=bucket["Name"]).get("Contents", [])
+        assert objects == [], bucket["Name"]
+    # AND the security log remains, without her name or address, ending with the erasure
+    audit = dynamodb.scan(TableName="mailexpert-audit-log")["Items"]
+    assert any(e["event"]["S"] == "data.account_erased" for e in audit)
+    # AND nothing signs in as her any more, and the address is free again
+    assert client.get("/app", headers={"Cookie": cookie}).status_code == 303
+    remember = cookie_value(remembered, "__Host-remember")
+    assert client.get("/app", headers={"Cookie": f"__Host-remember={remember}"}).status_code == 303
+    assert post_form(client, "/login", {"email": REGISTRATION["email"], "password": PASSWORD}).status_code == 401
+    register(client, app_module, aws_resources, outbox)
+
+
+def test_erasure_needs_the_password_and_the_tick(client, app_module, aws_resources, outbox):
+    cookie, csrf = signed_in(client, app_module, aws_resources, outbox)
+    no_tick = post_form(client, "/settings/erase", {"csrf_token": csrf, "erase_password": PASSWORD}, cookie=cookie)
+    wrong = post_form(client, "/settings/erase", {"csrf_token": csrf, "erase_password": "nope",
+                                                  "erase_confirm": "on"}, cookie=cookie)
+    assert (no_tick.status_code, wrong.status_code) == (422, 403)
+    assert client.get("/app", headers={"Cookie": cookie}).status_code == 200
