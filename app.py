@@ -94,6 +94,41 @@ def log_in():
     return submit_login(app.current_request)
 
 
+@app.route("/login/second-factor", methods=["GET"])
+def second_factor():
+    from chalicelib.accounts.pages import second_factor_page
+
+    return second_factor_page((app.current_request.query_params or {}).get("next"))
+
+
+@app.route("/login/second-factor", methods=["POST"], content_types=[FORM])
+def submit_second_factor():
+    from chalicelib.accounts.pages import submit_second_factor
+
+    return submit_second_factor(app.current_request)
+
+
+@app.route("/settings/2fa/start", methods=["POST"], content_types=[FORM])
+def start_two_factor():
+    from chalicelib.accounts.pages import submit_two_factor_start
+
+    return submit_two_factor_start(app.current_request)
+
+
+@app.route("/settings/2fa/confirm", methods=["POST"], content_types=[FORM])
+def confirm_two_factor():
+    from chalicelib.accounts.pages import submit_two_factor_confirmation
+
+    return submit_two_factor_confirmation(app.current_request)
+
+
+@app.route("/settings/2fa/disable", methods=["POST"], content_types=[FORM])
+def disable_two_factor():
+    from chalicelib.accounts.pages import submit_two_factor_disable
+
+    return submit_two_factor_disable(app.current_request)
+
+
 @app.route("/logout", methods=["POST"], content_types=[FORM])
 def log_out():
     from chalicelib.accounts.pages import log_out

@@ -52,11 +52,18 @@ class Account:
     website: str | None = None
     product_news: bool = False  # MailExpert's own marketing mail (P4): off unless the holder opts in
     product_news_consent: dict | None = None  # when and with which words consent was given or withdrawn
+    totp_secret: str | None = None  # set once two-factor authentication is switched on
+    totp_pending_secret: str | None = None  # between "set up" and the first correct code
+    recovery_code_hashes: list | None = None
     version: int | None = None
 
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def two_factor(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def active(self) -> bool:

@@ -19,7 +19,8 @@ def start_session(request, login) -> SessionOut:
 
     sign_in = services.account_service().log_in(login.email, login.password, client_ip(request),
                                                 cookies(request).get(web.SESSION_COOKIE),
-                                                remember_me=login.remember_me, device=web.device_of(request))
+                                                remember_me=login.remember_me, device=web.device_of(request),
+                                                second_factor=login.second_factor)
     web.set_sign_in_cookies(request, sign_in)
     return SessionOut(account=account_out(sign_in.account), csrf_token=sign_in.session.csrf_token)
 

@@ -43,6 +43,10 @@ class AuditEvent(str, Enum):
     EXPORT_READY = "data.export_ready"
     EXPORT_DOWNLOADED = "data.export_downloaded"
     ERASED = "data.account_erased"
+    TWO_FACTOR_ENABLED = "2fa.enabled"
+    TWO_FACTOR_DISABLED = "2fa.disabled"
+    TWO_FACTOR_FAILED = "2fa.failed"
+    RECOVERY_CODE_USED = "2fa.recovery_code_used"
 
 
 def ip_prefix(ip: str | None) -> str | None:

@@ -10,6 +10,8 @@ from chalicelib.dynamo import bind
 
 SESSION_PREFIX = "SESSION#"
 LINK_PREFIX = "LINK#"
+PENDING_PREFIX = "PENDING#"
+PENDING_LOGIN_VALID_FOR = timedelta(minutes=5)
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 SESSION_TOUCH_EVERY = timedelta(minutes=1)  # last-seen is written at most this often
@@ -56,11 +58,11 @@ def _now() -> datetime:
 
 class DynamoAuthStore:
     def __init__(self, table_name: str, region: str, host: str | None):
-        from chalicelib.accounts.models import LinkModel, SessionModel
+        from chalicelib.accounts.models import LinkModel, PendingLoginModel, SessionModel
 
-        bind(SessionModel, table_name, region, host)
-        bind(LinkModel, table_name, region, host)
-        self._sessions, self._links = SessionModel, LinkModel
+        for model in (SessionModel, LinkModel, PendingLoginModel):
+            bind(model, table_name, region, host)
+        self._sessions, self._links, self._pending = SessionModel, LinkModel, PendingLoginModel
 
     # --- sessions --------------------------------------------------------------------------------
 
@@ -101,6 +103,28 @@ class DynamoAuthStore:
                 self._sessions(pk=key.pk).delete()
                 ended += 1
         return ended
+
+    # --- logins waiting for their second factor ------------------------------------------------
+
+    def hold_login(self, account_id: str, remember_me: bool, device: str) -> str:
+        token = tokens.new_secret()
+        self._pending(pk=PENDING_PREFIX + tokens.stored_hash(token), account_id=account_id, remember_me=remember_me,
+                      device=device[:120], expires_at=int((_now() + PENDING_LOGIN_VALID_FOR).timestamp())).save()
+        return token
+
+    def held_login(self, token: str):
+        from pynamodb.exceptions import DoesNotExist
+
+        if not token or len(token) > 100:
+            return None
+        try:
+            item = self._pending.get(PENDING_PREFIX + tokens.stored_hash(token), consistent_read=True)
+        except DoesNotExist:
+            return None
+        return item if item.expires_at > time.time() else None
+
+    def release_login(self, token: str) -> None:
+        self._pending(pk=PENDING_PREFIX + tokens.stored_hash(token)).delete()
 
     # --- single-use links ------------------------------------------------------------------------
 

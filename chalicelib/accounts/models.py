@@ -44,6 +44,9 @@ class AccountModel(Model):
     staff = BooleanAttribute(default=False)
     product_news = BooleanAttribute(default=False)
     product_news_consent = JSONAttribute(null=True)
+    totp_secret = UnicodeAttribute(null=True)
+    totp_pending_secret = UnicodeAttribute(null=True)
+    recovery_code_hashes = JSONAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()  # optimistic locking: concurrent edits never overwrite each other
 
@@ -110,6 +113,20 @@ class ExportModel(Model):
     ready_at = UTCDateTimeAttribute(null=True)
     expires_at = NumberAttribute()
     by_account = AccountIndex()
+
+
+class PendingLoginModel(Model):
+    """A password accepted, the second factor not yet: no session exists until it is."""
+
+    class Meta:
+        table_name = None
+        region = None
+
+    pk = UnicodeAttribute(hash_key=True)  # PENDING#<sha256 of the cookie value>
+    account_id = UnicodeAttribute()
+    remember_me = BooleanAttribute(default=False)
+    device = UnicodeAttribute()
+    expires_at = NumberAttribute()
 
 
 class ThrottleModel(Model):

@@ -1,6 +1,6 @@
 """The account pages: register, confirm the address, log in and out, overview, Settings & Options."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Response
 
@@ -121,11 +121,44 @@ def submit_login(request) -> Response:
     try:
         sign_in = services.account_service().log_in(
             email, password, client_ip(request), cookies(request).get(web.SESSION_COOKIE),
-            remember_me=form.get("remember_me") == "on", device=web.device_of(request))
+            remember_me=form.get("remember_me") == "on", device=web.device_of(request), hold_for_second_factor=True)
     except (InvalidCredentials, errors.TooManyRequests) as refused:
-        text = i18n.gettext(refused.message) % refused.params if refused.params else i18n.gettext(refused.message)
         return login_page(form.get("next"), values={"email": email, "remember_me": form.get("remember_me")},
-                          problem=text, status=refused.status, retry_after=refused.params.get("retry_after_s"))
+                          problem=_text(refused), status=refused.status, retry_after=refused.params.get("retry_after_s"))
+    if sign_in.held_login:
+        from chalicelib.http import queue_cookie
+
+        queue_cookie(request, web.held_login_cookie(sign_in.held_login))
+        return redirect("/login/second-factor?" + urlencode({"next": safe_next(form.get("next"))}))
+    web.set_sign_in_cookies(request, sign_in)
+    return redirect(safe_next(form.get("next")))
+
+
+def _text(error: errors.DomainError) -> str:
+    return i18n.gettext(error.message) % error.params if error.params else i18n.gettext(error.message)
+
+
+def second_factor_page(next_path: str | None, problem=None, status=200, retry_after=None) -> Response:
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return html(render_page("pages/login_second_factor.html", next=safe_next(next_path), problem=problem),
+                status=status, headers=headers)
+
+
+def submit_second_factor(request) -> Response:
+    from chalicelib.accounts.service import InvalidSecondFactor
+    from chalicelib.http import cookies, queue_cookie
+
+    form = parse_form(request.raw_body)
+    jar = cookies(request)
+    try:
+        sign_in = services.account_service().complete_login(jar.get(web.HELD_LOGIN_COOKIE, ""), form.get("code", ""),
+                                                            client_ip(request), jar.get(web.SESSION_COOKIE))
+    except errors.NotAuthenticated as expired:
+        return login_page(form.get("next"), problem=_text(expired), status=401)
+    except (InvalidSecondFactor, errors.TooManyRequests) as refused:
+        return second_factor_page(form.get("next"), problem=_text(refused), status=refused.status,
+                                  retry_after=refused.params.get("retry_after_s"))
+    queue_cookie(request, web.expired_held_login_cookie())
     web.set_sign_in_cookies(request, sign_in)
     return redirect(safe_next(form.get("next")))
 
@@ -184,13 +217,15 @@ SETTINGS_NOTICES = {
     "product-news-saved": N_("Your choice about product news is saved."),
     "plan-changed": N_("Your service package is changed."),
     "export-requested": N_("We are preparing your data. This page shows when it is ready."),
+    "two-factor-off": N_("Two-factor authentication is off."),
     "password-changed": N_("Your password is changed. Every other device is signed out."),
     "device-forgotten": N_("That device is forgotten: it will have to log in again."),
 }
 
 
 def settings_page(request, values=None, field_errors=None, status=200, notice=None, password_errors=None,
-                  email_errors=None, deactivate_errors=None, erase_errors=None) -> Response:
+                  email_errors=None, deactivate_errors=None, erase_errors=None, two_factor_errors=None,
+                  recovery_codes=None) -> Response:
     account, session = require_active(request)
     if values is None:
         values = {f: getattr(account, f) or "" for f in account.PROFILE_FIELDS}
@@ -201,6 +236,9 @@ def settings_page(request, values=None, field_errors=None, status=200, notice=No
                      password_errors=password_errors or {}, devices=devices, email_errors=email_errors or {},
                      deactivate_errors=deactivate_errors or {}, erase_errors=erase_errors or {},
                      exports=services.data_rights().exports(account), product_news_text=PRODUCT_NEWS_CONSENT_TEXT,
+                     two_factor_errors=two_factor_errors or {}, recovery_codes=recovery_codes,
+                     two_factor_setup=(services.account_service().two_factor_setup(account)
+                                       if account.totp_pending_secret and not account.two_factor else None),
                      plans=[(plan.value, name) for plan, name in PLAN_NAMES.items()])
 
 
@@ -345,3 +383,30 @@ def submit_erasure(request) -> Response:
     queue_cookie(request, web.expired_session_cookie())
     queue_cookie(request, forget_cookie())
     return html(render_page("pages/erased.html"))
+
+
+def submit_two_factor_start(request) -> Response:
+    account, _ = _settings_form(request)
+    services.account_service().start_two_factor_setup(account)
+    return redirect("/settings#two-factor")
+
+
+def submit_two_factor_confirmation(request) -> Response:
+    account, form = _settings_form(request)
+    try:
+        codes = services.account_service().confirm_two_factor(account, form.get("code", ""), client_ip(request))
+    except errors.ValidationFailed as invalid:
+        return settings_page(request, two_factor_errors=messages_by_field(invalid), status=422)
+    return settings_page(request, recovery_codes=codes)  # shown once, never stored in plain text
+
+
+def submit_two_factor_disable(request) -> Response:
+    from chalicelib.accounts.service import WrongPassword
+
+    account, form = _settings_form(request)
+    try:
+        services.account_service().disable_two_factor(account, form.get("disable_2fa_password", ""), client_ip(request))
+    except WrongPassword as wrong:
+        return settings_page(request, two_factor_errors={"disable_2fa_password": i18n.gettext(wrong.message)},
+                             status=403)
+    return redirect("/settings?notice=two-factor-off#two-factor")

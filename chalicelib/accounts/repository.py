@@ -118,7 +118,9 @@ class DynamoAccounts:
             website=account.website, language=account.language, password_hash=account.password_hash,
             password_changed_at=account.password_changed_at, status=account.status.value,
             plan=account.plan.value, staff=account.staff, product_news=account.product_news,
-            product_news_consent=account.product_news_consent, created_at=account.created_at)
+            product_news_consent=account.product_news_consent, totp_secret=account.totp_secret,
+            totp_pending_secret=account.totp_pending_secret, recovery_code_hashes=account.recovery_code_hashes,
+            created_at=account.created_at)
         if account.version is not None:
             item.version = account.version
         return item
@@ -133,6 +135,8 @@ class DynamoAccounts:
             staff=bool(item.staff), email_verified_at=item.email_verified_at, company_name=item.company_name,
             coc_number=item.coc_number, vat_number=item.vat_number, website=item.website,
             product_news=bool(item.product_news), product_news_consent=item.product_news_consent,
+            totp_secret=item.totp_secret, totp_pending_secret=item.totp_pending_secret,
+            recovery_code_hashes=item.recovery_code_hashes,
             version=item.version)
 
 

@@ -86,6 +86,8 @@ class LoginIn(BaseModel):
     email: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=MAX_LENGTH)
     remember_me: bool = False
+    second_factor: Optional[str] = Field(default=None, max_length=40,
+                                         description="The 6-digit code or a recovery code, for accounts with 2FA")
 
 
 class AccountOut(BaseModel):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from chalicelib import errors
-from chalicelib.accounts import passwords
+from chalicelib.accounts import passwords, two_factor
 from chalicelib.accounts.account import PRODUCT_NEWS_CONSENT_TEXT, Account, AccountStatus, Plan
 from chalicelib.accounts.audit import AuditEvent
 from chalicelib.accounts.auth_store import LinkProblem, LinkPurpose, LinkRefused, Session
@@ -65,13 +65,29 @@ class LinkNotAccepted(errors.DomainError):
     title = N_("This link cannot be used")
 
 
+class SecondFactorRequired(errors.DomainError):
+    status = 401
+    code = "second-factor-required"
+    title = N_("Enter the code from your authenticator app")
+    default_message = N_("This account uses two-factor authentication: send the 6-digit code (or a recovery code) too.")
+
+
+class InvalidSecondFactor(errors.DomainError):
+    status = 401
+    code = "invalid-second-factor"
+    title = N_("That code did not work")
+    default_message = N_("Enter the current 6-digit code from your authenticator app, or one of your recovery codes.")
+
+
 @dataclass
 class SignIn:
-    """The outcome of logging in: the account, its new session, and a remember-me cookie if asked."""
+    """The outcome of logging in: the account, its new session, and a remember-me cookie if asked.
+    With two-factor authentication and no code yet, there is no session but a held login."""
 
     account: Account
-    session: Session
+    session: Session | None
     remember: tuple[str, str, int] | None = None
+    held_login: str | None = None
 
 
 class AccountService:
@@ -138,9 +154,12 @@ class AccountService:
     # --- logging in and out --------------------------------------------------------------------
 
     def log_in(self, email: str, password: str, ip: str | None, previous_session_id: str | None,
-               remember_me: bool = False, device: str = "") -> SignIn:
+               remember_me: bool = False, device: str = "", second_factor: str | None = None,
+               hold_for_second_factor: bool = False) -> SignIn:
         """Check the password and start a fresh session (a new id at every login). Failed attempts
-        are counted per address and per IP; past the limit the answer says when to try again."""
+        are counted per address and per IP; past the limit the answer says when to try again.
+        With two-factor authentication, the code comes with the request (API) or the login is held
+        until it is entered on the next page (`hold_for_second_factor`)."""
         who = _throttle_key(email)
         self._refuse_when_throttled(who, ip)
         account = self._accounts.by_email(email)
@@ -155,6 +174,45 @@ class AccountService:
         if passwords.needs_rehash(account.password_hash):
             account.password_hash = passwords.hash_password(password)
             self._accounts.save(account)
+        if account.two_factor:
+            if second_factor:
+                self._check_second_factor(account, second_factor, who, ip)
+            elif hold_for_second_factor:
+                return SignIn(account, None, held_login=self._auth.hold_login(account.account_id, remember_me, device))
+            else:
+                raise SecondFactorRequired()
+        return self._start_session(account, previous_session_id, ip, remember_me, device)
+
+    def complete_login(self, held_login: str, code: str, ip: str | None, previous_session_id: str | None) -> SignIn:
+        """The second step of a login with two-factor authentication."""
+        held = self._auth.held_login(held_login)
+        if held is None:
+            raise errors.NotAuthenticated(N_("Your login took too long. Please enter your password again."))
+        account = self._accounts.get(held.account_id)
+        if account is None:
+            raise errors.NotAuthenticated()
+        who = _throttle_key(account.email)
+        self._refuse_when_throttled(who, ip)
+        self._check_second_factor(account, code, who, ip)
+        self._auth.release_login(held_login)
+        return self._start_session(account, previous_session_id, ip, held.remember_me, held.device)
+
+    def _check_second_factor(self, account: Account, code: str, who: str, ip: str | None) -> None:
+        if two_factor.code_is_valid(account.totp_secret, code):
+            return
+        hashes = list(account.recovery_code_hashes or [])
+        used = two_factor.recovery_hash(code)
+        if used in hashes:
+            hashes.remove(used)
+            account.recovery_code_hashes = hashes
+            self._accounts.save(account)
+            self._audit.record(account.account_id, AuditEvent.RECOVERY_CODE_USED, ip, left=len(hashes))
+            return
+        self._count_failure(who, ip)
+        self._audit.record(account.account_id, AuditEvent.TWO_FACTOR_FAILED, ip)
+        raise InvalidSecondFactor()
+
+    def _start_session(self, account: Account, previous_session_id, ip, remember_me: bool, device: str) -> SignIn:
         if previous_session_id:
             self._auth.end_session(previous_session_id)
         session = self._auth.create_session(account.account_id)
@@ -166,6 +224,39 @@ class AccountService:
             self._mail(account, "security_alert", alert="new_device", device=device[:120],
                        settings_url=f"{self._base_url}/settings#devices")
         return SignIn(account, session, remember)
+
+    # --- two-factor authentication -------------------------------------------------------------
+
+    def start_two_factor_setup(self, account: Account) -> dict:
+        account.totp_pending_secret = two_factor.new_secret()
+        self._accounts.save(account)
+        return self.two_factor_setup(account)
+
+    @staticmethod
+    def two_factor_setup(account: Account) -> dict:
+        uri = two_factor.provisioning_uri(account.totp_pending_secret, account.email)
+        return {"secret": account.totp_pending_secret, "uri": uri, "qr_code": two_factor.qr_code_data_uri(uri)}
+
+    def confirm_two_factor(self, account: Account, code: str, ip: str | None) -> list[str]:
+        """Switch it on with a first correct code; returns the recovery codes, shown this once."""
+        if not account.totp_pending_secret or not two_factor.code_is_valid(account.totp_pending_secret, code):
+            raise errors.ValidationFailed(field_errors=[errors.FieldError(
+                "code", N_("That code did not work. Enter the 6 digits your app shows now."))])
+        codes = two_factor.new_recovery_codes()
+        account.totp_secret, account.totp_pending_secret = account.totp_pending_secret, None
+        account.recovery_code_hashes = [two_factor.recovery_hash(c) for c in codes]
+        self._accounts.save(account)
+        self._audit.record(account.account_id, AuditEvent.TWO_FACTOR_ENABLED, ip)
+        self._mail(account, "security_alert", alert="two_factor_enabled", reset_url=f"{self._base_url}/password/forgot")
+        return codes
+
+    def disable_two_factor(self, account: Account, password: str, ip: str | None) -> None:
+        if not passwords.verify_password(account.password_hash, password):
+            raise WrongPassword()
+        account.totp_secret = account.totp_pending_secret = account.recovery_code_hashes = None
+        self._accounts.save(account)
+        self._audit.record(account.account_id, AuditEvent.TWO_FACTOR_DISABLED, ip)
+        self._mail(account, "security_alert", alert="two_factor_disabled", reset_url=f"{self._base_url}/password/forgot")
 
     def _refuse_when_throttled(self, who: str, ip: str | None) -> None:
         waits = [self._throttle.retry_after(ACCOUNT_LOGIN_LIMIT, who)]

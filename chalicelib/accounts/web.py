@@ -29,6 +29,18 @@ def expired_session_cookie() -> str:
     return f"{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0"
 
 
+HELD_LOGIN_COOKIE = "__Host-held-login"
+HELD_LOGIN_MAX_AGE_S = 300
+
+
+def held_login_cookie(token: str) -> str:
+    return f"{HELD_LOGIN_COOKIE}={token}; Path=/; Max-Age={HELD_LOGIN_MAX_AGE_S}; Secure; HttpOnly; SameSite=Strict"
+
+
+def expired_held_login_cookie() -> str:
+    return f"{HELD_LOGIN_COOKIE}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict"
+
+
 def device_of(request) -> str:
     return (request.headers.get("user-agent") or "unknown device")[:120]
 
