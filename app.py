@@ -6,8 +6,10 @@ import os
 from chalice import Chalice, Cron, Response
 
 from chalicelib import aws, errors, http, i18n, resources, services
-from chalicelib.accounts.schemas import (AccountOut, LoginIn, ProfileIn, RegistrationAccepted, RegistrationIn,
-                                         SessionOut)
+from chalicelib.accounts.schemas import (Accepted, AccountOut, EmailChangeIn, ErasureIn, ExportOut, LoginIn,
+                                         NewPasswordIn, PasswordChangeIn, PasswordIn, PasswordResetRequestIn, PlanIn,
+                                         ProductNewsIn, ProfileIn, RegistrationAccepted, RegistrationIn, SessionOut,
+                                         TokenIn)
 from chalicelib.api import ApiRoutes
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
 from chalicelib.forms import FORM
@@ -360,6 +362,143 @@ def put_profile(profile: ProfileIn, caller):
 
     account = services.account_service().update_profile(caller[0], profile, client_ip(app.current_request))
     return account_out(account)
+
+
+@api.route("/me/product-news", "PUT", summary="Opt in to or out of MailExpert's product news (consent is recorded)",
+           request=ProductNewsIn, response=AccountOut, tags=["settings"], signed_in=True)
+def put_product_news(choice: ProductNewsIn, caller):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    services.account_service().set_product_news(caller[0], choice.opted_in, i18n.current_language(),
+                                                client_ip(app.current_request))
+    return account_out(caller[0])
+
+
+@api.route("/me/plan", "PUT", summary="Choose a service package", request=PlanIn, response=AccountOut,
+           tags=["settings"], signed_in=True)
+def put_plan(choice: PlanIn, caller):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    services.account_service().change_plan(caller[0], choice.plan, client_ip(app.current_request))
+    return account_out(caller[0])
+
+
+@api.route("/me/email-change", "POST", summary="Change the e-mail address: a link goes to the new address",
+           request=EmailChangeIn, response=Accepted, status=202, tags=["settings"], signed_in=True)
+def request_email_change(change: EmailChangeIn, caller):
+    from chalicelib.http import client_ip
+
+    services.account_service().request_email_change(caller[0], change.new_email, change.password,
+                                                    client_ip(app.current_request))
+    return Accepted(status="check-the-new-inbox")
+
+
+@api.route("/email-changes", "POST", summary="Confirm an e-mail change with the token from the mail",
+           request=TokenIn, response=AccountOut, tags=["settings"])
+def confirm_email_change_api(link: TokenIn):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    return account_out(services.account_service().confirm_email_change(link.token, client_ip(app.current_request)))
+
+
+@api.route("/email-verifications", "POST", summary="Confirm the e-mail address with the token from the mail",
+           request=TokenIn, response=AccountOut, tags=["accounts"])
+def verify_email_api(link: TokenIn):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    return account_out(services.account_service().verify_email(link.token, client_ip(app.current_request)))
+
+
+@api.route("/me/password", "PUT", summary="Change the password; every other session and device is signed out",
+           request=PasswordChangeIn, response=SessionOut, tags=["settings"], signed_in=True)
+def put_password(change: PasswordChangeIn, caller):
+    from chalicelib.accounts import api as accounts_api
+
+    return accounts_api.change_password(app.current_request, caller[0], change)
+
+
+@api.route("/password-resets", "POST", summary="Mail a link to set a new password (same answer for any address)",
+           request=PasswordResetRequestIn, response=Accepted, status=202, tags=["accounts"])
+def request_password_reset_api(reset: PasswordResetRequestIn):
+    from chalicelib.http import client_ip
+
+    services.account_service().request_password_reset(reset.email, client_ip(app.current_request))
+    return Accepted(status="check-your-inbox")
+
+
+@api.route("/password-resets/confirm", "POST", summary="Set a new password with the token from the mail",
+           request=NewPasswordIn, status=204, tags=["accounts"])
+def reset_password_api(reset: NewPasswordIn):
+    from chalicelib.http import client_ip
+
+    services.account_service().reset_password(reset.token, reset.new_password, client_ip(app.current_request))
+
+
+@api.route("/me/devices", "GET", summary="Devices that remember the login", tags=["settings"], signed_in=True)
+def list_devices(caller):
+    from chalicelib.accounts.api import devices_out
+
+    return [d.model_dump() for d in devices_out(caller[0])]
+
+
+@api.route("/me/devices/{device_id}", "DELETE", summary="Forget a remembered device", status=204,
+           tags=["settings"], signed_in=True, errors_=(404,))
+def forget_device_api(device_id, caller):
+    from chalicelib.http import client_ip
+
+    services.account_service().forget_device(caller[0], device_id, client_ip(app.current_request))
+
+
+@api.route("/me/deactivation", "POST", summary="Deactivate the account (log in again to reactivate)",
+           request=PasswordIn, status=204, tags=["settings"], signed_in=True)
+def deactivate_api(confirmation: PasswordIn, caller):
+    from chalicelib.http import client_ip
+
+    services.account_service().deactivate(caller[0], confirmation.password, client_ip(app.current_request))
+
+
+@api.route("/me/reactivation", "POST", summary="Reactivate a deactivated account", response=AccountOut,
+           tags=["settings"], signed_in=True)
+def reactivate_api(caller):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    services.account_service().reactivate(caller[0], client_ip(app.current_request))
+    return account_out(caller[0])
+
+
+@api.route("/me/exports", "POST", summary="Prepare a download of all my data", response=ExportOut, status=202,
+           tags=["data rights"], signed_in=True)
+def request_export_api(caller):
+    from chalicelib.accounts.api import export_out
+    from chalicelib.http import client_ip
+
+    export = services.data_rights().request_export(caller[0], client_ip(app.current_request))
+    return export_out(app.current_request, caller[0], export)
+
+
+@api.route("/me/exports/{export_id}", "GET", summary="An export's progress, and its download link once ready",
+           response=ExportOut, tags=["data rights"], signed_in=True, errors_=(404,))
+def get_export_api(export_id, caller):
+    from chalicelib import errors
+    from chalicelib.accounts.api import export_out
+
+    export = services.data_rights().export(caller[0], export_id)
+    if export is None:
+        raise errors.NotFound()
+    return export_out(app.current_request, caller[0], export, with_link=True)
+
+
+@api.route("/me", "DELETE", summary="Erase the account and all its data, irreversibly", request=ErasureIn,
+           status=204, tags=["data rights"], signed_in=True)
+def erase_api(erasure: ErasureIn, caller):
+    from chalicelib.accounts import api as accounts_api
+
+    accounts_api.erase(app.current_request, caller[0], erasure)
 
 
 # --- events ------------------------------------------------------------------------------------

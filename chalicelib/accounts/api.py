@@ -36,3 +36,45 @@ def register(request, data) -> None:
     from chalicelib.http import client_ip
 
     services.account_service().register(data, i18n.current_language(), client_ip(request))
+
+
+def devices_out(account):
+    from chalicelib.accounts.schemas import DeviceOut
+
+    return [DeviceOut(device_id=d.selector, device=d.device, remembered_since=d.created_at.isoformat(),
+                      last_used=d.last_used_at.isoformat())
+            for d in services.account_service().remembered_devices(account)]
+
+
+def export_out(request, account, export, with_link: bool = False):
+    from chalicelib.accounts.schemas import ExportOut
+    from chalicelib.http import client_ip
+
+    url = None
+    if with_link and export.downloadable:
+        url = services.data_rights().download_url(account, export.export_id, client_ip(request))
+    return ExportOut(export_id=export.export_id, status=export.status.value, progress=export.progress,
+                     requested_at=export.requested_at.isoformat(), download_url=url)
+
+
+def change_password(request, account, change):
+    from chalicelib.accounts.schemas import SessionOut
+    from chalicelib.http import client_ip, queue_cookie
+
+    session = services.account_service().change_password(account, change.current_password, change.new_password,
+                                                         client_ip(request))
+    queue_cookie(request, web.session_cookie(session.session_id))
+    return SessionOut(account=account_out(account), csrf_token=session.csrf_token)
+
+
+def erase(request, account, erasure) -> None:
+    from chalicelib import errors
+    from chalicelib.accounts.remember import forget_cookie
+    from chalicelib.http import client_ip, queue_cookie
+    from chalicelib.i18n import N_
+
+    if not erasure.confirm:
+        raise errors.ValidationFailed(field_errors=[errors.FieldError("confirm", N_("Tick the box to confirm that you want this."))])
+    services.data_rights().erase(account, erasure.password, client_ip(request))
+    queue_cookie(request, web.expired_session_cookie())
+    queue_cookie(request, forget_cookie())

@@ -196,6 +196,9 @@ class DataRights:
         self._audit.record(account_id, AuditEvent.EXPORT_READY, None)
         return export
 
+    def export(self, account, export_id: str) -> Export | None:
+        return self._exports.get(account.account_id, export_id)
+
     def exports(self, account) -> list[Export]:
         return self._exports.of_account(account.account_id)
 

@@ -116,3 +116,69 @@ class RegistrationAccepted(BaseModel):
 class SessionOut(BaseModel):
     account: AccountOut
     csrf_token: str = Field(description="Send it as X-CSRF-Token with every state-changing request")
+
+
+class ProductNewsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    opted_in: bool = Field(description="True to receive MailExpert's product news; the consent text is recorded")
+
+
+class PlanIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    plan: str = Field(description="free, starter or professional")
+
+
+class EmailChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    new_email: str = Field(max_length=320)
+    password: str = Field(min_length=1, max_length=MAX_LENGTH)
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(min_length=1, max_length=MAX_LENGTH)
+
+
+class PasswordChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(min_length=1, max_length=MAX_LENGTH)
+    new_password: str = Field(min_length=1, max_length=MAX_LENGTH)
+
+
+class PasswordResetRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=1, max_length=320)
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=100, description="The token from the link in the mail")
+
+
+class NewPasswordIn(TokenIn):
+    new_password: str = Field(min_length=1, max_length=MAX_LENGTH)
+
+
+class ErasureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(min_length=1, max_length=MAX_LENGTH)
+    confirm: bool = Field(description="Must be true: erasure cannot be undone")
+
+
+class DeviceOut(BaseModel):
+    device_id: str
+    device: str
+    remembered_since: str
+    last_used: str
+
+
+class ExportOut(BaseModel):
+    export_id: str
+    status: str
+    progress: int
+    requested_at: str
+    download_url: Optional[str] = Field(default=None, description="Valid for 5 minutes; ask again for a new one")
+
+
+class Accepted(BaseModel):
+    status: str
