@@ -1,7 +1,7 @@
 """The account API under /api/v1: register, session (log in, log out), and the signed-in account."""
 
 from chalicelib import i18n, services
-from chalicelib.accounts import web
+from chalicelib.accounts import remember, web
 from chalicelib.accounts.schemas import AccountOut, SessionOut
 
 
@@ -28,8 +28,13 @@ def start_session(request, login) -> SessionOut:
 def end_session(request, caller) -> None:
     from chalicelib.http import client_ip, queue_cookie
 
-    services.account_service().log_out(caller[1], client_ip(request))
+    from chalicelib.accounts.remember import forget_cookie, split
+    from chalicelib.http import cookies
+
+    remembered = split(cookies(request).get(remember.COOKIE))
+    services.account_service().log_out(caller[1], client_ip(request), forget_device=remembered[0] if remembered else None)
     queue_cookie(request, web.expired_session_cookie())
+    queue_cookie(request, forget_cookie())
 
 
 def register(request, data) -> None:

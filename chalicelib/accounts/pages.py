@@ -5,7 +5,7 @@ from urllib.parse import urlencode, urlsplit
 from chalice.app import Response
 
 from chalicelib import errors, i18n, services
-from chalicelib.accounts import web
+from chalicelib.accounts import remember, web
 from chalicelib.accounts.account import PLAN_NAMES, PRODUCT_NEWS_CONSENT_TEXT
 from chalicelib.accounts.schemas import ProfileIn, RegistrationIn
 from chalicelib.accounts.service import InvalidCredentials
@@ -164,14 +164,19 @@ def submit_second_factor(request) -> Response:
 
 
 def log_out(request) -> Response:
-    from chalicelib.http import queue_cookie
+    """Logging out also forgets this device: otherwise its remember-me cookie would sign it in again."""
+    from chalicelib.accounts.remember import forget_cookie, split
+    from chalicelib.http import cookies, queue_cookie
 
     caller = web.signed_in(request)
     if caller is not None:
         account, session = caller
         web.check_csrf(request, session, parse_form(request.raw_body))
-        services.account_service().log_out(session, client_ip(request))
+        remembered = split(cookies(request).get(remember.COOKIE))
+        services.account_service().log_out(session, client_ip(request),
+                                           forget_device=remembered[0] if remembered else None)
     queue_cookie(request, web.expired_session_cookie())
+    queue_cookie(request, forget_cookie())
     return redirect("/")
 
 
@@ -218,7 +223,8 @@ SETTINGS_NOTICES = {
     "plan-changed": N_("Your service package is changed."),
     "export-requested": N_("We are preparing your data. This page shows when it is ready."),
     "two-factor-off": N_("Two-factor authentication is off."),
-    "password-changed": N_("Your password is changed. Every other device is signed out."),
+    "password-changed": N_("Your password is changed. Every other device is signed out, and no device remembers "
+                           "your login any more."),
     "device-forgotten": N_("That device is forgotten: it will have to log in again."),
 }
 
@@ -270,7 +276,10 @@ def submit_password_change(request) -> Response:
         return settings_page(request, password_errors=messages_by_field(invalid), status=422)
     from chalicelib.http import queue_cookie
 
+    from chalicelib.accounts.remember import forget_cookie
+
     queue_cookie(request, web.session_cookie(new_session.session_id))
+    queue_cookie(request, forget_cookie())  # every device is forgotten, this one too
     return redirect("/settings?notice=password-changed")
 
 

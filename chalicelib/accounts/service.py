@@ -356,8 +356,10 @@ class AccountService:
         self._mail(account, "security_alert", alert="password_changed",
                    reset_url=f"{self._base_url}/password/forgot")
 
-    def log_out(self, session: Session, ip: str | None) -> None:
+    def log_out(self, session: Session, ip: str | None, forget_device: str | None = None) -> None:
         self._auth.end_session(session.session_id)
+        if forget_device:
+            self._remembered.forget(session.account_id, forget_device)
         self._audit.record(session.account_id, AuditEvent.LOGGED_OUT, ip)
 
     def signed_in(self, session_id: str | None) -> tuple[Account, Session] | None:

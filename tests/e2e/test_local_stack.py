@@ -103,3 +103,69 @@ def test_data_survives_a_restart(local_stack):
     after = json.dumps(local_stack.get_json("/dev/outbox.json"), sort_keys=True)
     assert after == before
     assert "restored" in local_stack.log()
+
+
+def _api_account(stack, email):
+    """Register and log in through the API; returns the headers of the signed-in caller."""
+    import urllib.request
+
+    registration = {"name": "Anna", "email": email, "password": "correct horse battery", "phone": "0201234567",
+                    "street": "Dam 1", "postcode": "1012JS", "city": "Amsterdam", "country": "NL"}
+    assert stack.post_json("/api/v1/accounts", registration)[0] == 202
+    request = urllib.request.Request(stack.base_url + "/api/v1/session", method="POST",
+                                     data=json.dumps({"email": email, "password": "correct horse battery"}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        session = json.loads(response.read())
+        cookie = next(v.split(";")[0] for k, v in response.headers.items()
+                      if k.lower() == "set-cookie" and v.startswith("__Host-session="))
+    return {"Cookie": cookie, "X-CSRF-Token": session["csrf_token"]}
+
+
+def test_data_export_is_prepared_by_the_jobs_pump(local_stack):
+    import io
+    import urllib.request
+    import uuid
+    import zipfile
+
+    # GIVEN a signed-in account holder
+    email = f"export-{uuid.uuid4().hex[:8]}@example.nl"
+    headers = _api_account(local_stack, email)
+    # WHEN they ask for their data
+    status, body = local_stack.request("POST", "/api/v1/me/exports", headers=headers)
+    export = json.loads(body)
+    assert status == 202 and export["status"] == "queued"
+    # THEN the pump runs the background job, and the export becomes ready with a download link
+    def ready():
+        _, content = local_stack.request("GET", f"/api/v1/me/exports/{export['export_id']}", headers=headers)
+        state = json.loads(content)
+        return state if state["status"] == "ready" else None
+
+    state = local_stack.wait_for(ready, what="the export to be ready")
+    with urllib.request.urlopen(state["download_url"], timeout=30) as download:
+        archive = zipfile.ZipFile(io.BytesIO(download.read()))
+    assert json.loads(archive.read("profile/profile.json"))["email"] == email
+
+
+def test_staff_is_granted_only_from_the_command_line(local_stack):
+    import subprocess
+    import sys
+    import uuid
+
+    from tests.e2e.conftest import PROJECT_DIR
+
+    email = f"staff-{uuid.uuid4().hex[:8]}@example.nl"
+    _api_account(local_stack, email)
+    environment = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
+    result = subprocess.run([sys.executable, "-m", "ops.staff", "grant", email, "--stage", "e2e"], cwd=PROJECT_DIR,
+                            capture_output=True, text=True, timeout=60, env=environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    dynamodb = boto3.client("dynamodb", endpoint_url=STAGE_ENV["AWS_ENDPOINT_URL"], region_name="eu-west-1",
+                            aws_access_key_id="local", aws_secret_access_key="local")
+    claim = dynamodb.get_item(TableName="mailexpert-accounts", Key={"pk": {"S": "EMAIL#" + email}})["Item"]
+    account = dynamodb.get_item(TableName="mailexpert-accounts",
+                                Key={"pk": {"S": "ACCOUNT#" + claim["account_id"]["S"]}})["Item"]
+    assert account["staff"] == {"BOOL": True}
+    unknown = subprocess.run([sys.executable, "-m", "ops.staff", "grant", "nobody@example.nl", "--stage", "e2e"],
+                             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60, env=environment)
+    assert unknown.returncode == 2

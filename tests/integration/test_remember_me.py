@@ -154,3 +154,17 @@ def test_old_cookie_after_the_grace_period_is_theft(client, app_module, aws_reso
     response = client.get("/app", headers={"Cookie": f"{REMEMBER}={cookie}"})
     assert "notice=devices-signed-out" in response.headers["Location"]
     assert "Item" not in table.get_item(Key=key)
+
+
+def test_logging_out_forgets_this_device(client, app_module, aws_resources, outbox):
+    # GIVEN a remembered login on this device
+    register(client, app_module, aws_resources, outbox)
+    response = log_in_remembered(client)
+    remembered = cookie_value(response, REMEMBER)
+    both = f"__Host-session={cookie_value(response, '__Host-session')}; {REMEMBER}={remembered}"
+    page = client.get("/settings", headers={"Cookie": both}).body.decode()
+    # WHEN the user logs out
+    logout = post_form(client, "/logout", {"csrf_token": csrf_token_of(page)}, cookie=both)
+    # THEN the remember-me cookie is cleared and no longer signs in
+    assert any(h.startswith(REMEMBER + "=;") for h in set_cookie_headers(logout))
+    assert client.get("/app", headers={"Cookie": f"{REMEMBER}={remembered}"}).status_code == 303

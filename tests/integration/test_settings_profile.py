@@ -53,3 +53,9 @@ def test_profile_change_without_csrf_token_is_refused(client, app_module, aws_re
     form["city"] = "Haarlem"
     assert post_form(client, "/settings/profile", form, cookie=cookie).status_code == 403
     assert 'value="Amsterdam"' in client.get("/settings", headers={"Cookie": cookie}).body.decode()
+
+
+def test_settings_page_title_is_plain_text(client, app_module, aws_resources, outbox):
+    _, cookie, page = signed_in_settings(client, app_module, aws_resources, outbox)
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == "Instellingen &amp; Opties · MailExpert"
