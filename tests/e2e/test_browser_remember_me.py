@@ -47,7 +47,8 @@ DUTCH_CONFIRMED = "Bedankt, je e-mailadres is bevestigd."
 DUTCH_WELCOME = f"Welkom, {NAME}"
 DUTCH_SETTINGS = "Instellingen & Opties"
 DUTCH_CHANGE_PASSWORD = "Mijn wachtwoord wijzigen"
-DUTCH_PASSWORD_CHANGED = "Je wachtwoord is gewijzigd. Op elk ander apparaat ben je uitgelogd."
+DUTCH_PASSWORD_CHANGED = ("Je wachtwoord is gewijzigd. Op elk ander apparaat ben je uitgelogd, "
+                          "en geen apparaat onthoudt je login nog.")
 DUTCH_VERIFY_SUBJECT = "Bevestig je e-mailadres voor MailExpert"
 
 

@@ -68,7 +68,7 @@ def test_logout_ends_the_session_server_side(client, app_module, aws_resources, 
     token = csrf_token_of(client.get("/app", headers={"Cookie": cookie}).body.decode())
     response = post_form(client, "/logout", {"csrf_token": token}, cookie=cookie)
     assert response.status_code == 303
-    assert "Max-Age=0" in response.headers["Set-Cookie"]
+    assert "__Host-session=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0" in response.headers["Set-Cookie"]
     # a copy of the old cookie is worthless now
     assert client.get("/app", headers={"Cookie": cookie}).status_code == 303
 
