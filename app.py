@@ -285,6 +285,122 @@ def reset_password():
     return submit_reset_password(app.current_request)
 
 
+# --- audience: lists, contacts, suppression -----------------------------------------------------
+
+@app.route("/lists", methods=["GET"])
+def lists():
+    from chalicelib.audience.pages import lists_page
+
+    return lists_page(app.current_request)
+
+
+@app.route("/lists", methods=["POST"], content_types=[FORM])
+def create_list():
+    from chalicelib.audience.pages import submit_list
+
+    return submit_list(app.current_request)
+
+
+@app.route("/lists/{list_id}", methods=["GET"])
+def audience_list(list_id):
+    from chalicelib.audience.pages import list_page
+
+    return list_page(app.current_request, list_id)
+
+
+@app.route("/lists/{list_id}/contacts", methods=["POST"], content_types=[FORM])
+def add_contact(list_id):
+    from chalicelib.audience.pages import submit_contact
+
+    return submit_contact(app.current_request, list_id)
+
+
+@app.route("/contacts", methods=["GET"])
+def contacts():
+    from chalicelib.audience.pages import contacts_page
+
+    return contacts_page(app.current_request)
+
+
+@app.route("/contacts/{contact_id}", methods=["GET"])
+def contact(contact_id):
+    from chalicelib.audience.pages import contact_page
+
+    return contact_page(app.current_request, contact_id)
+
+
+@app.route("/suppression", methods=["GET"])
+def suppression():
+    from chalicelib.audience.pages import suppression_page
+
+    return suppression_page(app.current_request)
+
+
+@app.route("/suppression", methods=["POST"], content_types=[FORM])
+def add_suppressions():
+    from chalicelib.audience.pages import submit_suppressions
+
+    return submit_suppressions(app.current_request)
+
+
+# --- subscribers: sign-up forms, confirmation, unsubscribe (no login, no cookies) ----------------
+
+@app.route("/f/confirm", methods=["GET"])
+def subscription_confirmation():
+    from chalicelib.audience.public_pages import confirmation_page
+
+    return confirmation_page((app.current_request.query_params or {}).get("token", ""))
+
+
+@app.route("/f/confirm", methods=["POST"], content_types=[FORM])
+def confirm_subscription():
+    from chalicelib.audience.public_pages import submit_confirmation
+
+    return submit_confirmation(app.current_request)
+
+
+@app.route("/f/{list_id}", methods=["GET"])
+def signup_form(list_id):
+    from chalicelib.audience.public_pages import signup_form
+
+    return signup_form(list_id)
+
+
+@app.route("/f/{list_id}", methods=["POST"], content_types=[FORM])
+def sign_up(list_id):
+    from chalicelib.audience.public_pages import submit_signup
+
+    return submit_signup(app.current_request, list_id)
+
+
+@app.route("/u/{token}", methods=["GET"])
+def unsubscribe_page(token):
+    from chalicelib.audience.public_pages import unsubscribe_page
+
+    return unsubscribe_page(token)
+
+
+@app.route("/u/{token}", methods=["POST"], content_types=[FORM, "multipart/form-data"])
+def unsubscribe(token):
+    from chalicelib.audience.public_pages import submit_unsubscribe
+
+    return submit_unsubscribe(app.current_request, token)
+
+
+@app.route("/u/{token}/preferences", methods=["GET"])
+def subscription_preferences(token):
+    from chalicelib.audience.public_pages import preferences_page
+
+    return preferences_page(token)
+
+
+@app.route("/u/{token}/preferences", methods=["POST"], content_types=[FORM])
+def update_subscription_preferences(token):
+    from chalicelib.audience.public_pages import submit_preferences
+
+    return submit_preferences(app.current_request, token)
+
+
 @app.route("/static/{name}")
 def static(name):
     return static_asset(name)

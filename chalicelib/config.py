@@ -21,6 +21,8 @@ class Settings:
     accounts_table: str
     auth_table: str
     audit_log_table: str
+    audience_table: str
+    signing_key_secret: str
     mail_queue_name: str
     jobs_queue_name: str
     ses_events_topic_name: str
@@ -41,7 +43,8 @@ class Settings:
     def table_names(self) -> dict[str, str]:
         """Every DynamoDB table the app owns, by role: health checks and backups cover them all."""
         return {"mail_events": self.mail_events_table, "job_runs": self.job_runs_table,
-                "accounts": self.accounts_table, "auth": self.auth_table, "audit_log": self.audit_log_table}
+                "accounts": self.accounts_table, "auth": self.auth_table, "audit_log": self.audit_log_table,
+                "audience": self.audience_table}
 
     @property
     def outbox_path(self) -> str:
@@ -65,6 +68,8 @@ def parse_settings(environ) -> Settings:
         accounts_table=_required(environ, "ACCOUNTS_TABLE"),
         auth_table=_required(environ, "AUTH_TABLE"),
         audit_log_table=_required(environ, "AUDIT_LOG_TABLE"),
+        audience_table=_required(environ, "AUDIENCE_TABLE"),
+        signing_key_secret=_required(environ, "SIGNING_KEY_SECRET"),
         mail_queue_name=_required(environ, "MAIL_QUEUE_NAME"),
         jobs_queue_name=_required(environ, "JOBS_QUEUE_NAME"),
         ses_events_topic_name=_required(environ, "SES_EVENTS_TOPIC_NAME"),

@@ -94,8 +94,33 @@ def data_rights():
                       jobs_queue())
 
 
+@functools.cache
+def signer():
+    """The signer of unsubscribe links; its key comes from Secrets Manager, once per container."""
+    from chalicelib.audience.signing import Signer
+
+    key = aws.client("secretsmanager").get_secret_value(SecretId=settings().signing_key_secret)["SecretString"]
+    return Signer(key.encode("utf-8"))
+
+
+@functools.cache
+def audience():
+    from chalicelib.audience.repository import DynamoAudience
+
+    return DynamoAudience(settings().audience_table, *_where())
+
+
+@functools.cache
+def audience_service():
+    from chalicelib.accounts.throttle import DynamoThrottle
+    from chalicelib.audience.service import AudienceService
+
+    return AudienceService(audience(), accounts(), auth_store(), mail_queue(), signer,
+                           DynamoThrottle(settings().auth_table, *_where()), settings().public_base_url)
+
+
 def reset() -> None:
     """Forget every wired service: tests call it between moto sessions."""
     for getter in (mail_queue, mail_sender, mail_events, job_runs, accounts, auth_store, remembered_devices,
-                   audit_log, account_service, jobs_queue, data_rights):
+                   audit_log, account_service, jobs_queue, data_rights, signer, audience, audience_service):
         getter.cache_clear()

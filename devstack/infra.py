@@ -17,7 +17,10 @@ STACK_NAME = "mailexpert"
 # simulator; topic policies and alarms have no local effect.
 NOT_BUILT_BY_MOTO = ("AWS::SES::EmailIdentity", "AWS::SES::ConfigurationSet",
                      "AWS::SES::ConfigurationSetEventDestination", "AWS::SNS::TopicPolicy",
-                     "AWS::CloudWatch::Alarm")
+                     "AWS::CloudWatch::Alarm", "AWS::SecretsManager::Secret")
+# Locally a generated secret would change at every restart and break the links in mails already
+# in the outbox; a fixed one serves, since nothing local is worth protecting.
+LOCAL_SECRET_VALUE = "local-only-signing-key-not-for-any-real-use"
 
 
 def load_template(path: str = TEMPLATE_PATH) -> dict:
@@ -51,6 +54,11 @@ def create_resources(session, endpoint_url: str, template: dict | None = None) -
         name = resource["Properties"]["Name"]
         if name not in ses.list_configuration_sets().get("ConfigurationSets", []):
             ses.create_configuration_set(ConfigurationSetName=name)
+    secrets = session.client("secretsmanager", endpoint_url=endpoint_url)
+    existing_secrets = {s["Name"] for s in secrets.list_secrets().get("SecretList", [])}
+    for resource in resources_of_type(template, "AWS::SecretsManager::Secret").values():
+        if resource["Properties"]["Name"] not in existing_secrets:
+            secrets.create_secret(Name=resource["Properties"]["Name"], SecretString=LOCAL_SECRET_VALUE)
     known = {i["IdentityName"] for i in ses.list_email_identities().get("EmailIdentities", [])}
     for resource in resources_of_type(template, "AWS::SES::EmailIdentity").values():
         identity = resource["Properties"]["EmailIdentity"]

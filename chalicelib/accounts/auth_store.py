@@ -22,6 +22,7 @@ class LinkPurpose(str, Enum):
     VERIFY_EMAIL = "verify-email"
     RESET_PASSWORD = "reset-password"
     CHANGE_EMAIL = "change-email"
+    CONFIRM_SUBSCRIPTION = "confirm-subscription"
 
 
 class LinkProblem(Enum):

@@ -9,7 +9,8 @@ from chalicelib.delivery.mail import MailRequest, OutgoingMail
 from chalicelib.web import mails
 
 TRANSACTIONAL_TEMPLATES = frozenset({"test_mail", "contact_message", "verify_email", "already_registered",
-                                     "reset_password", "security_alert", "confirm_email_change"})
+                                     "reset_password", "security_alert", "confirm_email_change",
+                                     "confirm_subscription"})
 
 
 def render_mail(request: MailRequest) -> OutgoingMail:

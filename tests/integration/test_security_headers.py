@@ -25,7 +25,7 @@ def test_page_templates_have_no_inline_scripts_or_styles():
     # GIVEN every page template (mail templates are not pages: mail clients need inline styles)
     offenders = []
     for folder, _dirs, files in os.walk(TEMPLATES_DIR):
-        if os.path.basename(folder) == "mail":
+        if os.path.basename(folder) in ("mail", "snippets"):  # mail clients and other sites need inline styles
             continue
         for name in files:
             text = open(os.path.join(folder, name), encoding="utf-8").read()

@@ -1,0 +1,1 @@
+"""Audience: lists, contacts, consent, sign-up forms, imports and exports, unsubscribes, suppression."""

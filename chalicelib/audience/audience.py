@@ -1,0 +1,86 @@
+"""The audience as the domain sees it: lists, contacts, memberships with consent, suppressions."""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+from chalicelib.i18n import N_
+
+
+class MemberStatus(str, Enum):
+    UNCONFIRMED = "unconfirmed"  # signed up, confirmation mail sent, not yet confirmed
+    SUBSCRIBED = "subscribed"
+    UNSUBSCRIBED = "unsubscribed"
+
+
+class SuppressionReason(str, Enum):
+    UNSUBSCRIBED = "unsubscribed"  # left every list of this sender
+    HARD_BOUNCE = "hard-bounce"
+    COMPLAINT = "complaint"
+    MANUAL = "manual"
+    ERASED = "erased"  # the person was erased; only a hash of the address is kept
+
+
+SUPPRESSION_REASON_NAMES = {
+    SuppressionReason.UNSUBSCRIBED: N_("Unsubscribed from everything"),
+    SuppressionReason.HARD_BOUNCE: N_("Address does not exist (hard bounce)"),
+    SuppressionReason.COMPLAINT: N_("Marked as spam"),
+    SuppressionReason.MANUAL: N_("Added by you"),
+    SuppressionReason.ERASED: N_("Erased contact"),
+}
+
+
+class ConsentSource(str, Enum):
+    FORM = "form"
+    IMPORT = "import"
+    API = "api"
+    MANUAL = "manual"
+
+
+def address_hash(email_key: str) -> str:
+    """How a suppressed address is found, and all that is kept of it once its contact is erased."""
+    return hashlib.sha256(email_key.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class AudienceList:
+    list_id: str
+    account_id: str
+    name: str
+    description: str | None
+    created_at: datetime
+
+
+@dataclass
+class Contact:
+    contact_id: str
+    account_id: str
+    email: str
+    email_key: str
+    first_name: str | None = None
+    last_name: str | None = None
+    language: str | None = None
+    fields: dict = field(default_factory=dict)
+    tags: list = field(default_factory=list)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class Membership:
+    account_id: str
+    list_id: str
+    contact_id: str
+    status: MemberStatus
+    consent: dict | None  # proof of consent (GDPR Art. 7): source, time, IP, user agent, text, confirmation
+    updated_at: datetime
+
+
+@dataclass
+class Suppression:
+    email_hash: str
+    email: str | None
+    reason: SuppressionReason
+    source: str
+    at: datetime

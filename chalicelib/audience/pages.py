@@ -1,0 +1,115 @@
+"""The account holder's audience pages: lists, contacts, the suppression list."""
+
+from chalice.app import Response
+
+from chalicelib import errors, i18n, services
+from chalicelib.accounts.pages import _app_page, redirect, require_active
+from chalicelib.accounts import web
+from chalicelib.api import validate_fields
+from chalicelib.audience.audience import SUPPRESSION_REASON_NAMES, ConsentSource, MemberStatus
+from chalicelib.audience.schemas import ContactIn, ListIn
+from chalicelib.forms import messages_by_field, parse_form
+from chalicelib.http import client_ip
+from chalicelib.i18n import N_
+from chalicelib.web import pages
+
+STATUS_TABS = ((MemberStatus.SUBSCRIBED.value, N_("Subscribed")), (MemberStatus.UNCONFIRMED.value, N_("Not yet confirmed")),
+               (MemberStatus.UNSUBSCRIBED.value, N_("Unsubscribed")))
+NOTICES = {
+    "contact-added": N_("The contact is added."),
+    "confirmation-sent": N_("The contact is added and has been sent a confirmation mail."),
+    "not-subscribed": N_("This address unsubscribed, bounced or complained before: it was not subscribed again."),
+}
+
+
+def _form(request):
+    account, session = require_active(request)
+    form = parse_form(request.raw_body)
+    web.check_csrf(request, session, form)
+    return account, form
+
+
+def lists_page(request, values=None, field_errors=None, status=200) -> Response:
+    account, session = require_active(request)
+    return _app_page("pages/lists.html", account, session, "/lists", status=status,
+                     lists=services.audience_service().lists(account), values=values or {}, errors=field_errors or {})
+
+
+def submit_list(request) -> Response:
+    account, form = _form(request)
+    try:
+        data = validate_fields(ListIn, {k: v for k, v in form.items() if k in ("name", "description")})
+    except errors.ValidationFailed as invalid:
+        return lists_page(request, form, messages_by_field(invalid), status=422)
+    audience_list = services.audience_service().create_list(account, data)
+    return redirect(f"/lists/{audience_list.list_id}")
+
+
+def signup_snippet(form_url: str, consent_text: str) -> str:
+    return pages().get_template("snippets/signup_form.html").render(form_url=form_url, consent_text=consent_text)
+
+
+def list_page(request, list_id: str, values=None, field_errors=None, status=200) -> Response:
+    account, session = require_active(request)
+    service = services.audience_service()
+    query = request.query_params or {}
+    audience_list = service.get_list(account, list_id)
+    member_status = query.get("status") if query.get("status") in {s.value for s in MemberStatus} else "subscribed"
+    members, next_cursor = service.members(account, list_id, MemberStatus(member_status), query.get("cursor"))
+    form_url = service.signup_form_url(list_id)
+    notice = i18n.gettext(NOTICES[query["notice"]]) if query.get("notice") in NOTICES else None
+    return _app_page("pages/list.html", account, session, "/lists", status=status, audience_list=audience_list,
+                     members=members, next_cursor=next_cursor, member_status=member_status, statuses=STATUS_TABS,
+                     form_url=form_url, snippet=signup_snippet(form_url, service.consent_text(account, account.language)),
+                     values=values or {}, errors=field_errors or {}, notice=notice)
+
+
+def submit_contact(request, list_id: str) -> Response:
+    account, form = _form(request)
+    fields = {k: v for k, v in form.items() if k in ("email", "first_name", "last_name", "lawful_basis")}
+    fields["confirm"] = form.get("confirm") == "on"
+    try:
+        data = validate_fields(ContactIn, fields)
+        membership = services.audience_service().add_contact(account, list_id, data, ConsentSource.MANUAL,
+                                                             client_ip(request), request.headers.get("user-agent"))
+    except errors.ValidationFailed as invalid:
+        return list_page(request, list_id, form, messages_by_field(invalid), status=422)
+    notice = {MemberStatus.SUBSCRIBED: "contact-added", MemberStatus.UNCONFIRMED: "confirmation-sent",
+              MemberStatus.UNSUBSCRIBED: "not-subscribed"}[membership.status]
+    return redirect(f"/lists/{list_id}?notice={notice}")
+
+
+def contacts_page(request) -> Response:
+    account, session = require_active(request)
+    query = request.query_params or {}
+    search = query.get("search", "")
+    contacts, next_cursor = services.audience_service().contacts(account, query.get("cursor"), search)
+    return _app_page("pages/contacts.html", account, session, "/contacts", contacts=contacts,
+                     next_cursor=next_cursor, search=search)
+
+
+def contact_page(request, contact_id: str) -> Response:
+    account, session = require_active(request)
+    service = services.audience_service()
+    contact = service.get_contact(account, contact_id)
+    names = {l.list_id: l.name for l in service.lists(account)}
+    memberships = [(m, names.get(m.list_id, "?")) for m in service.memberships(account, contact)]
+    suppression = services.audience().suppression(account.account_id, contact.email_key)
+    return _app_page("pages/audience_contact.html", account, session, "/contacts", contact=contact, memberships=memberships,
+                     suppressed=SUPPRESSION_REASON_NAMES[suppression.reason] if suppression else None)
+
+
+def suppression_page(request, notice=None) -> Response:
+    account, session = require_active(request)
+    entries, next_cursor = services.audience_service().suppressions(account, (request.query_params or {}).get("cursor"))
+    return _app_page("pages/suppression.html", account, session, "/suppression", suppressions=entries,
+                     next_cursor=next_cursor, reason_names=SUPPRESSION_REASON_NAMES, notice=notice)
+
+
+def submit_suppressions(request) -> Response:
+    account, form = _form(request)
+    added, refused = services.audience_service().suppress_addresses(account, form.get("emails", "").splitlines())
+    notice = i18n.gettext(N_("%(added)s addresses added.")) % {"added": added}
+    if refused:
+        notice += " " + i18n.gettext(N_("Not addresses, so not added: %(refused)s")) % {"refused": ", ".join(refused[:20])}
+    return suppression_page(request, notice=notice)

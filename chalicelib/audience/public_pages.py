@@ -1,0 +1,76 @@
+"""The pages subscribers see: the hosted sign-up form, the confirmation, unsubscribe and preferences.
+No login and no cookies; the signed token in the link is the only key."""
+
+from chalice.app import Response
+
+from chalicelib import errors, i18n, services
+from chalicelib.api import validate_fields
+from chalicelib.audience.schemas import SignUpIn
+from chalicelib.audience.signing import ALL_LISTS
+from chalicelib.forms import messages_by_field, parse_form
+from chalicelib.http import client_ip, html
+from chalicelib.web import render_page
+
+ONE_CLICK_BODY = ("List-Unsubscribe", "One-Click")
+
+
+def _form_page(account, audience_list, values=None, field_errors=None, sent=False, status=200) -> Response:
+    service = services.audience_service()
+    return html(render_page("pages/signup_form.html", audience_list=audience_list, values=values or {},
+                            errors=field_errors or {}, sent=sent,
+                            consent_text=service.consent_text(account, i18n.current_language())), status=status)
+
+
+def signup_form(list_id: str) -> Response:
+    account, audience_list = services.audience_service().public_list(list_id)
+    return _form_page(account, audience_list)
+
+
+def submit_signup(request, list_id: str) -> Response:
+    service = services.audience_service()
+    account, audience_list = service.public_list(list_id)
+    form = parse_form(request.raw_body)
+    try:
+        data = validate_fields(SignUpIn, {k: v for k, v in form.items() if k in ("email", "first_name")})
+    except errors.ValidationFailed as invalid:
+        return _form_page(account, audience_list, values=form, field_errors=messages_by_field(invalid), status=422)
+    service.sign_up(list_id, data, honeypot=form.get("website", ""), language=i18n.current_language(),
+                    ip=client_ip(request), user_agent=request.headers.get("user-agent"))
+    return _form_page(account, audience_list, sent=True)
+
+
+def confirmation_page(token: str) -> Response:
+    return html(render_page("pages/signup_confirm.html", token=token, confirmed=False, list_name=""))
+
+
+def submit_confirmation(request) -> Response:
+    audience_list, _ = services.audience_service().confirm_subscription(
+        parse_form(request.raw_body).get("token", ""), client_ip(request), request.headers.get("user-agent"))
+    return html(render_page("pages/signup_confirm.html", token="", confirmed=True, list_name=audience_list.name))
+
+
+def unsubscribe_page(token: str) -> Response:
+    _, contact, _, _ = services.audience_service().subscriber(token)
+    return html(render_page("pages/unsubscribe.html", token=token, email=contact.email, done=False))
+
+
+def submit_unsubscribe(request, token: str) -> Response:
+    """RFC 8058 one-click: a POST unsubscribes at once, before answering, whatever its body."""
+    services.audience_service().unsubscribe(token, client_ip(request))
+    return html(render_page("pages/unsubscribe.html", token=token, email="", done=True))
+
+
+def preferences_page(token: str, saved=False) -> Response:
+    service = services.audience_service()
+    account, contact, memberships, _ = service.subscriber(token)
+    names = {l.list_id: l.name for l in service.lists(account)}
+    subscriptions = [(m.list_id, names.get(m.list_id, "?"), m.status.value) for m in memberships]
+    return html(render_page("pages/preferences.html", token=token, email=contact.email, saved=saved,
+                            sender=account.company_name or account.name, subscriptions=subscriptions))
+
+
+def submit_preferences(request, token: str) -> Response:
+    leave = parse_form(request.raw_body).get("leave", "")
+    services.audience_service().unsubscribe(token, client_ip(request),
+                                            list_ids=ALL_LISTS if leave == ALL_LISTS else [leave])
+    return preferences_page(token, saved=True)

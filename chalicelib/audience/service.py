@@ -1,0 +1,331 @@
+"""Audience services: lists, contacts, double opt-in sign-ups with proof of consent, unsubscribes,
+and the suppression list. Consent and unsubscribes are sacred: an address that unsubscribed,
+bounced hard or complained is never subscribed again by anyone but the person themselves
+(and, for bounces and complaints, not even then)."""
+
+import hashlib
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from chalicelib import errors
+from chalicelib.accounts.auth_store import LinkProblem, LinkPurpose, LinkRefused
+from chalicelib.accounts.throttle import Limit
+from chalicelib.audience.audience import (AudienceList, ConsentSource, Contact, Membership, MemberStatus,
+                                          SuppressionReason)
+from chalicelib.audience.signing import ALL_LISTS, InvalidToken, Subscriber
+from chalicelib.delivery.mail import MailRequest
+from chalicelib.delivery.service import queue_mail
+from chalicelib.i18n import LANGUAGES, N_, gettext, use_language
+from chalicelib.observability import logger
+from chalicelib.validation import address_key
+
+CONFIRMATION_VALID_FOR = timedelta(days=7)
+SIGNUP_LIMIT = Limit("signup-ip", attempts=10, window_s=10 * 60)
+# Neither the person nor anyone else re-subscribes these: the mail cannot arrive, or they said it is spam.
+NEVER_AGAIN = (SuppressionReason.HARD_BOUNCE, SuppressionReason.COMPLAINT)
+SIGNUP_CONSENT_TEXT = N_("Yes, I want to receive the mailings of %(sender)s. I can unsubscribe at any moment with "
+                         "the link under every mail.")
+
+
+class SignUpsClosed(errors.DomainError):
+    status = 410
+    code = "sign-ups-closed"
+    title = N_("This form no longer accepts sign-ups")
+    default_message = N_("The sender of this list does not accept new subscribers at the moment.")
+
+
+class LinkNotValid(errors.DomainError):
+    status = 400
+    code = "link-not-valid"
+    title = N_("This link cannot be used")
+    default_message = N_("This link is not valid. Copy the whole link from the mail.")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def form_version(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class AudienceService:
+    def __init__(self, audience, accounts, links, mail_queue, signer, throttle, public_base_url: str):
+        self._audience = audience
+        self._accounts = accounts
+        self._links = links
+        self._mail_queue = mail_queue
+        self._signer = signer  # a function returning the Signer: its key is fetched on first use
+        self._throttle = throttle
+        self._base_url = public_base_url
+
+    # --- lists -----------------------------------------------------------------------------------
+
+    def create_list(self, account, data) -> AudienceList:
+        audience_list = AudienceList(uuid.uuid4().hex, account.account_id, data.name, data.description, _now())
+        self._audience.add_list(audience_list)
+        return audience_list
+
+    def lists(self, account) -> list[AudienceList]:
+        return self._audience.lists(account.account_id)
+
+    def get_list(self, account, list_id: str) -> AudienceList:
+        found = self._audience.get_list(account.account_id, list_id)
+        if found is None:
+            raise errors.NotFound(N_("There is no such list in your account."))
+        return found
+
+    def signup_form_url(self, list_id: str) -> str:
+        return f"{self._base_url}/f/{list_id}"
+
+    # --- contacts --------------------------------------------------------------------------------
+
+    def contacts(self, account, cursor=None, search: str | None = None):
+        return self._audience.contacts(account.account_id, cursor=cursor, email_prefix=(search or "").strip() or None)
+
+    def get_contact(self, account, contact_id: str) -> Contact:
+        contact = self._audience.get_contact(account.account_id, contact_id)
+        if contact is None:
+            raise errors.NotFound(N_("There is no such contact in your account."))
+        return contact
+
+    def memberships(self, account, contact: Contact) -> list[Membership]:
+        return self._audience.memberships(account.account_id, contact.contact_id)
+
+    def members(self, account, list_id: str, status: MemberStatus | None = None, cursor=None):
+        self.get_list(account, list_id)
+        ids, next_cursor = self._audience.members(list_id, status, cursor)
+        contacts = [self._audience.get_contact(account.account_id, contact_id) for contact_id in ids]
+        return [c for c in contacts if c], next_cursor
+
+    def add_contact(self, account, list_id: str, data, source: ConsentSource, ip: str | None,
+                    user_agent: str | None = None) -> Membership:
+        """Add a contact to a list, as the account holder (page, API) or an import."""
+        audience_list = self.get_list(account, list_id)
+        if not data.confirm and not data.lawful_basis:
+            raise errors.ValidationFailed(field_errors=[errors.FieldError(
+                "lawful_basis", N_("Say how this person gave consent, or send them a confirmation mail."))])
+        contact = self._upsert_contact(account.account_id, data)
+        consent = {"source": source.value, "at": _now().isoformat(), "ip": ip, "user_agent": user_agent,
+                   "lawful_basis": data.lawful_basis, "confirmation_requested": data.confirm}
+        return self._join(account, audience_list, contact, consent, confirm=data.confirm)
+
+    def _upsert_contact(self, account_id: str, data) -> Contact:
+        key = address_key(data.email)
+        existing = self._audience.contact_by_email(account_id, key)
+        if existing is not None:
+            changed = False
+            for name in ("first_name", "last_name", "language"):
+                value = getattr(data, name, None)
+                if value and value != getattr(existing, name):
+                    setattr(existing, name, value)
+                    changed = True
+            for tag in getattr(data, "tags", None) or ():
+                if tag not in existing.tags:
+                    existing.tags.append(tag)
+                    changed = True
+            if getattr(data, "fields", None):
+                existing.fields.update(data.fields)
+                changed = True
+            if changed:
+                self._audience.save_contact(existing)
+            return existing
+        contact = Contact(uuid.uuid4().hex, account_id, data.email, key, getattr(data, "first_name", None),
+                          getattr(data, "last_name", None), getattr(data, "language", None),
+                          dict(getattr(data, "fields", None) or {}), list(getattr(data, "tags", None) or []), _now())
+        if not self._audience.add_contact(contact):  # someone else added it a moment ago
+            return self._audience.contact_by_email(account_id, key)
+        return contact
+
+    def _join(self, account, audience_list: AudienceList, contact: Contact, consent: dict, confirm: bool,
+              by_the_person: bool = False) -> Membership:
+        """The one place that decides a contact's status on a list."""
+        current = self._audience.membership(account.account_id, audience_list.list_id, contact.contact_id)
+        if current is not None and current.status is MemberStatus.SUBSCRIBED:
+            return current
+        suppression = self._audience.suppression(account.account_id, contact.email_key)
+        blocked = suppression is not None and (suppression.reason in NEVER_AGAIN or not by_the_person)
+        left_this_list = current is not None and current.status is MemberStatus.UNSUBSCRIBED
+        if blocked or (left_this_list and not by_the_person):
+            membership = current or Membership(account.account_id, audience_list.list_id, contact.contact_id,
+                                               MemberStatus.UNSUBSCRIBED, consent, _now())
+            if current is None:
+                self._audience.save_membership(membership)
+            logger.info("contact not subscribed: suppressed or unsubscribed", list_id=audience_list.list_id)
+            return membership
+        status = MemberStatus.UNCONFIRMED if confirm else MemberStatus.SUBSCRIBED
+        membership = Membership(account.account_id, audience_list.list_id, contact.contact_id, status, consent, _now())
+        self._audience.save_membership(membership)
+        if confirm:
+            self._send_confirmation(account, audience_list, contact)
+        return membership
+
+    # --- public sign-up form and double opt-in ---------------------------------------------------
+
+    def public_list(self, list_id: str):
+        """The list and its account for the public form; closed when the account is deactivated (P16)."""
+        account_id = self._audience.list_owner(list_id)
+        account = self._accounts.get(account_id) if account_id else None
+        audience_list = self._audience.get_list(account_id, list_id) if account else None
+        if audience_list is None:
+            raise errors.NotFound(N_("This sign-up form does not exist."))
+        if not account.active:
+            raise SignUpsClosed()
+        return account, audience_list
+
+    def consent_text(self, account, language: str) -> str:
+        with use_language(language):
+            return gettext(SIGNUP_CONSENT_TEXT) % {"sender": account.company_name or account.name}
+
+    def sign_up(self, list_id: str, data, honeypot: str, language: str, ip: str | None, user_agent: str | None) -> None:
+        """A sign-up on the public form: a confirmation mail; subscribed only once confirmed."""
+        account, audience_list = self.public_list(list_id)
+        if honeypot:  # a field people never see: only bots fill it in; they get the normal answer
+            logger.info("sign-up ignored: honeypot filled", list_id=list_id)
+            return
+        if ip:
+            wait = self._throttle.retry_after(SIGNUP_LIMIT, ip)
+            if wait:
+                raise errors.TooManyRequests(retry_after_s=wait)
+            self._throttle.record_failure(SIGNUP_LIMIT, ip)  # every sign-up counts towards the limit
+        text = self.consent_text(account, language)
+        contact = self._upsert_contact(account.account_id, _SignUp(data.email, data.first_name, language))
+        consent = {"source": ConsentSource.FORM.value, "at": _now().isoformat(), "ip": ip, "user_agent": user_agent,
+                   "form_text": text, "form_version": form_version(text), "language": language}
+        self._join(account, audience_list, contact, consent, confirm=True, by_the_person=True)
+
+    def _send_confirmation(self, account, audience_list: AudienceList, contact: Contact) -> None:
+        token = self._links.issue_link(account.account_id, LinkPurpose.CONFIRM_SUBSCRIPTION, CONFIRMATION_VALID_FOR,
+                                       payload={"list_id": audience_list.list_id, "contact_id": contact.contact_id})
+        language = contact.language if contact.language in LANGUAGES else account.language
+        queue_mail(self._mail_queue, MailRequest(
+            template="confirm_subscription", to=(contact.email,), language=language,
+            context={"list_name": audience_list.name, "sender": account.company_name or account.name,
+                     "confirm_url": f"{self._base_url}/f/confirm?token={token}",
+                     "valid_days": CONFIRMATION_VALID_FOR.days},
+            tags={"account": account.account_id, "list": audience_list.list_id}))
+
+    def confirm_subscription(self, token: str, ip: str | None, user_agent: str | None):
+        try:
+            link = self._links.use_link(token, LinkPurpose.CONFIRM_SUBSCRIPTION)
+        except LinkRefused as refused:
+            if refused.problem is LinkProblem.USED:
+                raise LinkNotValid(N_("You have already confirmed with this link.")) from None
+            if refused.problem is LinkProblem.EXPIRED:
+                raise LinkNotValid(N_("This link has expired. Sign up again to get a new one.")) from None
+            raise LinkNotValid() from None
+        account_id = link.account_id
+        membership = self._audience.membership(account_id, link.payload["list_id"], link.payload["contact_id"])
+        contact = self._audience.get_contact(account_id, link.payload["contact_id"])
+        if membership is None or contact is None or membership.status is MemberStatus.UNSUBSCRIBED:
+            raise LinkNotValid()
+        suppression = self._audience.suppression(account_id, contact.email_key)
+        if suppression is not None and suppression.reason in NEVER_AGAIN:
+            raise LinkNotValid()
+        membership.status = MemberStatus.SUBSCRIBED
+        membership.consent = {**(membership.consent or {}), "confirmed_at": _now().isoformat(), "confirmed_ip": ip,
+                              "confirmed_user_agent": user_agent}
+        membership.updated_at = _now()
+        self._audience.save_membership(membership)
+        if suppression is not None:  # they unsubscribed from everything before, and now chose again
+            self._audience.unsuppress(account_id, contact.email_key)
+        return self._audience.get_list(account_id, membership.list_id), contact
+
+    # --- unsubscribes (P4, RFC 8058) ----------------------------------------------------------------
+
+    def unsubscribe_token(self, account_id: str, contact_id: str, list_id: str = ALL_LISTS) -> str:
+        return self._signer().token(Subscriber(account_id, contact_id, list_id))
+
+    def unsubscribe_headers(self, account_id: str, contact_id: str, list_id: str) -> tuple[tuple[str, str], ...]:
+        """The headers every campaign mail carries, for one-click unsubscribing (RFC 8058)."""
+        url = f"{self._base_url}/u/{self.unsubscribe_token(account_id, contact_id, list_id)}"
+        return (("List-Unsubscribe", f"<{url}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+
+    def subscriber(self, token: str):
+        """(account, contact, memberships, subscriber) for an unsubscribe or preferences link."""
+        try:
+            subscriber = self._signer().subscriber(token)
+        except InvalidToken:
+            raise LinkNotValid() from None
+        account = self._accounts.get(subscriber.account_id)
+        contact = self._audience.get_contact(subscriber.account_id, subscriber.contact_id) if account else None
+        if contact is None:
+            raise LinkNotValid(N_("This address is no longer on any list of this sender."))
+        return account, contact, self._audience.memberships(subscriber.account_id, contact.contact_id), subscriber
+
+    def unsubscribe(self, token: str, ip: str | None, list_ids=None) -> list[str]:
+        """Unsubscribe at once: from the link's list (or `list_ids`), or from everything of this
+        sender (then the address is suppressed too). Returns the list ids left."""
+        account, contact, memberships, subscriber = self.subscriber(token)
+        everything = subscriber.list_id == ALL_LISTS if list_ids is None else list_ids == ALL_LISTS
+        targets = {m.list_id for m in memberships} if everything else \
+            ({subscriber.list_id} if list_ids is None else set(list_ids))
+        left = []
+        for membership in memberships:
+            if membership.list_id in targets and membership.status is not MemberStatus.UNSUBSCRIBED:
+                membership.status = MemberStatus.UNSUBSCRIBED
+                membership.consent = {**(membership.consent or {}), "withdrawn_at": _now().isoformat(),
+                                      "withdrawn_ip": ip}
+                membership.updated_at = _now()
+                self._audience.save_membership(membership)
+                left.append(membership.list_id)
+        if everything:
+            self._audience.suppress(account.account_id, contact.email_key, contact.email,
+                                    SuppressionReason.UNSUBSCRIBED, "unsubscribe link")
+        logger.info("contact unsubscribed", lists=len(left), everything=everything)
+        return left
+
+    # --- suppression -------------------------------------------------------------------------------
+
+    def suppress(self, account_id: str, email: str, reason: SuppressionReason, source: str) -> None:
+        """Also what bounce and complaint handling calls: from now on, nothing goes to this address."""
+        key = address_key(email)
+        self._audience.suppress(account_id, key, email, reason, source)
+        contact = self._audience.contact_by_email(account_id, key)
+        if contact is not None and reason in NEVER_AGAIN:
+            for membership in self._audience.memberships(account_id, contact.contact_id):
+                if membership.status is not MemberStatus.UNSUBSCRIBED:
+                    membership.status, membership.updated_at = MemberStatus.UNSUBSCRIBED, _now()
+                    self._audience.save_membership(membership)
+
+    def suppress_addresses(self, account, emails: list[str]) -> tuple[int, list[str]]:
+        """Add addresses by hand (in bulk); returns how many were added and which were not addresses."""
+        from chalicelib.validation import normalised_email
+
+        added, refused = 0, []
+        for raw in emails:
+            try:
+                email = normalised_email(raw.strip())
+            except ValueError:
+                if raw.strip():
+                    refused.append(raw.strip()[:320])
+                continue
+            self.suppress(account.account_id, email, SuppressionReason.MANUAL, "added by the account")
+            added += 1
+        return added, refused
+
+    def suppressions(self, account, cursor=None):
+        return self._audience.suppressions(account.account_id, cursor)
+
+    def is_suppressed(self, account_id: str, email: str) -> bool:
+        return self._audience.suppression(account_id, address_key(email)) is not None
+
+    def recipients(self, account_id: str, list_id: str):
+        """Every contact a campaign to this list may mail: subscribed, and not suppressed."""
+        cursor = None
+        while True:
+            ids, cursor = self._audience.members(list_id, MemberStatus.SUBSCRIBED, cursor, limit=500)
+            for contact_id in ids:
+                contact = self._audience.get_contact(account_id, contact_id)
+                if contact and self._audience.suppression(account_id, contact.email_key) is None:
+                    yield contact
+            if not cursor:
+                return
+
+
+class _SignUp:
+    """A public sign-up, in the shape `_upsert_contact` reads."""
+
+    def __init__(self, email, first_name, language):
+        self.email, self.first_name, self.language = email, first_name, language
+        self.last_name, self.tags, self.fields = None, (), {}
