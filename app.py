@@ -637,7 +637,8 @@ def on_job_message(event):
 def on_ses_event(event):
     from chalicelib.delivery.service import record_ses_event
 
-    record_ses_event(event.message, services.mail_events())
+    record_ses_event(event.message, services.mail_events(),
+                     on_permanent_failure=services.audience_service().suppress_failed_delivery)
 
 
 @app.schedule(Cron(0, 3, "*", "*", "?", "*"), name="daily_backup")

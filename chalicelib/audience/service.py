@@ -21,7 +21,10 @@ from chalicelib.validation import address_key
 
 CONFIRMATION_VALID_FOR = timedelta(days=7)
 SIGNUP_LIMIT = Limit("signup-ip", attempts=10, window_s=10 * 60)
-# Neither the person nor anyone else re-subscribes these: the mail cannot arrive, or they said it is spam.
+# Only "unsubscribed from everything" can be undone, and only by the person's own confirmed sign-up.
+# A hard bounce (the mail cannot arrive), a complaint (they called it spam), an erasure or the
+# account holder's own entry stay for good.
+PERSON_MAY_LIFT = (SuppressionReason.UNSUBSCRIBED,)
 NEVER_AGAIN = (SuppressionReason.HARD_BOUNCE, SuppressionReason.COMPLAINT)
 SIGNUP_CONSENT_TEXT = N_("Yes, I want to receive the mailings of %(sender)s. I can unsubscribe at any moment with "
                          "the link under every mail.")
@@ -144,7 +147,7 @@ class AudienceService:
         if current is not None and current.status is MemberStatus.SUBSCRIBED:
             return current
         suppression = self._audience.suppression(account.account_id, contact.email_key)
-        blocked = suppression is not None and (suppression.reason in NEVER_AGAIN or not by_the_person)
+        blocked = suppression is not None and (suppression.reason not in PERSON_MAY_LIFT or not by_the_person)
         left_this_list = current is not None and current.status is MemberStatus.UNSUBSCRIBED
         if blocked or (left_this_list and not by_the_person):
             membership = current or Membership(account.account_id, audience_list.list_id, contact.contact_id,
@@ -220,7 +223,7 @@ class AudienceService:
         if membership is None or contact is None or membership.status is MemberStatus.UNSUBSCRIBED:
             raise LinkNotValid()
         suppression = self._audience.suppression(account_id, contact.email_key)
-        if suppression is not None and suppression.reason in NEVER_AGAIN:
+        if suppression is not None and suppression.reason not in PERSON_MAY_LIFT:
             raise LinkNotValid()
         membership.status = MemberStatus.SUBSCRIBED
         membership.consent = {**(membership.consent or {}), "confirmed_at": _now().isoformat(), "confirmed_ip": ip,
@@ -287,6 +290,14 @@ class AudienceService:
                 if membership.status is not MemberStatus.UNSUBSCRIBED:
                     membership.status, membership.updated_at = MemberStatus.UNSUBSCRIBED, _now()
                     self._audience.save_membership(membership)
+
+    def suppress_failed_delivery(self, event) -> None:
+        """SES said the address does not exist, or the person marked the mail as spam."""
+        from chalicelib.delivery.ses_events import SesEventType
+
+        reason = SuppressionReason.COMPLAINT if event.event_type is SesEventType.COMPLAINT else SuppressionReason.HARD_BOUNCE
+        for recipient in event.recipients:
+            self.suppress(event.account_id, recipient, reason, f"ses {event.event_type.value.lower()}")
 
     def suppress_addresses(self, account, emails: list[str]) -> tuple[int, list[str]]:
         """Add addresses by hand (in bulk); returns how many were added and which were not addresses."""

@@ -38,10 +38,14 @@ def deliver_mail_batch(records, sender, renderer=render_mail) -> dict:
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 
-def record_ses_event(message: str, store):
-    """Keep one SES event (delivery, bounce, complaint...) against the SES message id."""
+def record_ses_event(message: str, store, on_permanent_failure=None):
+    """Keep one SES event (delivery, bounce, complaint...) against the SES message id. A permanent
+    bounce or a complaint about mail sent for an account's list is handed to `on_permanent_failure`
+    (the account's suppression list), so that address is never mailed again."""
     event = parse_ses_event(message)
     store.record(event)
+    if event.is_permanent_failure and on_permanent_failure is not None and (event.tags or {}).get("list"):
+        on_permanent_failure(event)
     logger.info("ses event recorded", event_type=event.event_type.value, ses_message_id=event.message_id,
                 bounce_type=event.bounce_type, bounce_subtype=event.bounce_subtype,
                 complaint_type=event.complaint_type, recipient_count=len(event.recipients))
