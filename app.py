@@ -11,6 +11,7 @@ from chalicelib.accounts.schemas import (Accepted, AccountOut, EmailChangeIn, Er
                                          ProductNewsIn, ProfileIn, RegistrationAccepted, RegistrationIn, SessionOut,
                                          TokenIn)
 from chalicelib.api import ApiRoutes
+from chalicelib.audience.schemas import ContactIn, ContactOut, ContactPage, ListIn, ListOut, SuppressionIn
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
 from chalicelib.forms import FORM
 from chalicelib.config import LOCAL_STAGE, settings
@@ -615,6 +616,88 @@ def erase_api(erasure: ErasureIn, caller):
     from chalicelib.accounts import api as accounts_api
 
     accounts_api.erase(app.current_request, caller[0], erasure)
+
+
+@api.route("/lists", "GET", summary="The account's lists", tags=["audience"], signed_in=True)
+def api_lists(caller):
+    from chalicelib.audience.api import list_out
+
+    return [list_out(l).model_dump() for l in services.audience_service().lists(caller[0])]
+
+
+@api.route("/lists", "POST", summary="Create a list", request=ListIn, response=ListOut, status=201,
+           tags=["audience"], signed_in=True)
+def api_create_list(data: ListIn, caller):
+    from chalicelib.audience.api import list_out
+
+    return list_out(services.audience_service().create_list(caller[0], data))
+
+
+@api.route("/lists/{list_id}", "GET", summary="One list", response=ListOut, tags=["audience"], signed_in=True,
+           errors_=(404,))
+def api_list(list_id, caller):
+    from chalicelib.audience.api import list_out
+
+    return list_out(services.audience_service().get_list(caller[0], list_id))
+
+
+@api.route("/lists/{list_id}/members", "GET", summary="A page of a list's members (?status=, ?cursor=)",
+           response=ContactPage, tags=["audience"], signed_in=True, errors_=(404,))
+def api_members(list_id, caller):
+    from chalicelib.audience.api import contact_page
+    from chalicelib.audience.audience import MemberStatus
+
+    query = app.current_request.query_params or {}
+    status = MemberStatus(query["status"]) if query.get("status") in {s.value for s in MemberStatus} else None
+    members, cursor = services.audience_service().members(caller[0], list_id, status, query.get("cursor"))
+    return contact_page(caller[0], members, cursor)
+
+
+@api.route("/lists/{list_id}/contacts", "POST", summary="Add a contact (double opt-in unless a lawful basis is given)",
+           request=ContactIn, response=ContactOut, status=201, tags=["audience"], signed_in=True, errors_=(404,))
+def api_add_contact(data: ContactIn, list_id, caller):
+    from chalicelib.audience.api import contact_out
+    from chalicelib.audience.audience import ConsentSource
+    from chalicelib.http import client_ip
+
+    request = app.current_request
+    membership = services.audience_service().add_contact(caller[0], list_id, data, ConsentSource.API,
+                                                         client_ip(request), request.headers.get("user-agent"))
+    contact = services.audience_service().get_contact(caller[0], membership.contact_id)
+    return contact_out(caller[0], contact, with_lists=True)
+
+
+@api.route("/contacts", "GET", summary="A page of contacts (?search= by address prefix, ?cursor=)",
+           response=ContactPage, tags=["audience"], signed_in=True)
+def api_contacts(caller):
+    from chalicelib.audience.api import contact_page
+
+    query = app.current_request.query_params or {}
+    contacts, cursor = services.audience_service().contacts(caller[0], query.get("cursor"), query.get("search"))
+    return contact_page(caller[0], contacts, cursor)
+
+
+@api.route("/contacts/{contact_id}", "GET", summary="One contact with its lists", response=ContactOut,
+           tags=["audience"], signed_in=True, errors_=(404,))
+def api_contact(contact_id, caller):
+    from chalicelib.audience.api import contact_out
+
+    return contact_out(caller[0], services.audience_service().get_contact(caller[0], contact_id), with_lists=True)
+
+
+@api.route("/suppression", "GET", summary="A page of the suppression list (?cursor=)", tags=["audience"],
+           signed_in=True)
+def api_suppressions(caller):
+    entries, cursor = services.audience_service().suppressions(caller[0], (app.current_request.query_params or {}).get("cursor"))
+    return {"suppressions": [{"email": e.email, "reason": e.reason.value, "since": e.at.isoformat()} for e in entries],
+            "next_cursor": cursor}
+
+
+@api.route("/suppression", "POST", summary="Add addresses to the suppression list", request=SuppressionIn,
+           tags=["audience"], signed_in=True)
+def api_add_suppressions(data: SuppressionIn, caller):
+    added, refused = services.audience_service().suppress_addresses(caller[0], data.emails)
+    return {"added": added, "not_addresses": refused}
 
 
 # --- events ------------------------------------------------------------------------------------

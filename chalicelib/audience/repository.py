@@ -6,7 +6,9 @@ from datetime import datetime, timezone
 
 from chalicelib.audience.audience import (AudienceList, Contact, Membership, MemberStatus, Suppression,
                                           SuppressionReason, address_hash)
+from chalicelib import errors
 from chalicelib.dynamo import bind
+from chalicelib.i18n import N_
 
 PAGE_SIZE = 50
 
@@ -23,14 +25,31 @@ def encode_cursor(last_key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(last_key).encode()).decode() if last_key else None
 
 
-def decode_cursor(cursor: str | None) -> dict | None:
+def decode_cursor(cursor: str | None, **expected) -> dict | None:
+    """A page cursor back into DynamoDB's start key; anything that is not one of this query
+    (`expected` names the partition it must be in) is refused clearly."""
     if not cursor:
         return None
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except ValueError:
-        return None
-    return key if isinstance(key, dict) else None
+        key = None
+    well_formed = isinstance(key, dict) and key and all(
+        isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) for v in key.values()) and all(
+        key.get(name, {}).get("S") == value for name, value in expected.items())
+    if not well_formed:
+        raise errors.MalformedRequest(N_("This page link is not valid any more. Start from the first page."))
+    return key
+
+
+def _page(results) -> list:
+    """Read a query page; a start key from elsewhere (another partition, an old index) is refused."""
+    from pynamodb.exceptions import QueryError
+
+    try:
+        return list(results)
+    except QueryError:
+        raise errors.MalformedRequest(N_("This page link is not valid any more. Start from the first page.")) from None
 
 
 class DynamoAudience:
@@ -137,16 +156,15 @@ class DynamoAudience:
                  email_prefix: str | None = None) -> tuple[list[Contact], str | None]:
         """A page of contacts, by address when searching (prefix), else by creation; with a cursor."""
         m = self._m
-        start = decode_cursor(cursor)
         if email_prefix:
             claims = m.ContactEmailModel.query(account_key(account_id),
                                                m.ContactEmailModel.sk.startswith(f"EMAIL#{email_prefix.lower()}"),
-                                               limit=limit, last_evaluated_key=start)
-            found = [self.get_contact(account_id, c.contact_id) for c in claims]
+                                               limit=limit, last_evaluated_key=decode_cursor(cursor, pk=account_key(account_id)))
+            found = [self.get_contact(account_id, c.contact_id) for c in _page(claims)]
             return [c for c in found if c], encode_cursor(claims.last_evaluated_key)
         items = m.ContactModel.query(account_key(account_id), m.ContactModel.sk.startswith("CONTACT#"), limit=limit,
-                                     last_evaluated_key=start)
-        page = [self._contact(account_id, i) for i in items]
+                                     last_evaluated_key=decode_cursor(cursor, pk=account_key(account_id)))
+        page = [self._contact(account_id, i) for i in _page(items)]
         return page, encode_cursor(items.last_evaluated_key)
 
     def delete_contact(self, contact: Contact) -> None:
@@ -197,8 +215,8 @@ class DynamoAudience:
         m = self._m
         condition = m.MembershipModel.gsi1sk.startswith(f"{status.value}#") if status else None
         keys = m.MembershipModel.by_list.query(f"LIST#{list_id}", condition, limit=limit,
-                                               last_evaluated_key=decode_cursor(cursor))
-        ids = [k.gsi1sk.split("#", 1)[1] for k in keys]
+                                               last_evaluated_key=decode_cursor(cursor, gsi1pk=f"LIST#{list_id}"))
+        ids = [k.gsi1sk.split("#", 1)[1] for k in _page(keys)]
         return ids, encode_cursor(keys.last_evaluated_key)
 
     @staticmethod
@@ -232,8 +250,8 @@ class DynamoAudience:
                      limit: int = PAGE_SIZE) -> tuple[list[Suppression], str | None]:
         m = self._m
         items = m.SuppressionModel.query(account_key(account_id), m.SuppressionModel.sk.startswith("SUPPRESSED#"),
-                                         limit=limit, last_evaluated_key=decode_cursor(cursor))
-        return [self._suppression(i) for i in items], encode_cursor(items.last_evaluated_key)
+                                         limit=limit, last_evaluated_key=decode_cursor(cursor, pk=account_key(account_id)))
+        return [self._suppression(i) for i in _page(items)], encode_cursor(items.last_evaluated_key)
 
     @staticmethod
     def _suppression(item) -> Suppression:

@@ -14,9 +14,17 @@ COVERED = {
     "/settings/exports/{export_id}": "GET",
     "/api/v1/me/exports/{export_id}": "GET",
     "/api/v1/me/devices/{device_id}": "DELETE",
+    "/lists/{list_id}": "GET",
+    "/lists/{list_id}/contacts": "POST",
+    "/contacts/{contact_id}": "GET",
+    "/api/v1/lists/{list_id}": "GET",
+    "/api/v1/lists/{list_id}/members": "GET",
+    "/api/v1/lists/{list_id}/contacts": "POST",
+    "/api/v1/contacts/{contact_id}": "GET",
 }
+# Public by design: the id or signed token in the address is the key (sign-up forms, unsubscribe links).
 NOT_ACCOUNT_SCOPED = {"/static/{name}", "/{proxy+}", "/dev/outbox/{message_id}", "/dev/outbox/{message_id}/html",
-                      "/dev/jobs/{name}"}
+                      "/dev/jobs/{name}", "/f/{list_id}", "/u/{token}", "/u/{token}/preferences"}
 
 
 def test_every_route_with_an_id_is_covered_here(app_module):
@@ -35,6 +43,13 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
     run_background_jobs(app_module, aws_resources)
     page = client.get("/settings", headers={"Cookie": anna_session}).body.decode()
     annas_export = page.split('href="/settings/exports/', 1)[1].split('"', 1)[0]
+    annas_list = client.post("/lists", headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                "Cookie": anna_session},
+                             body=f"csrf_token={csrf}&name=Klanten".encode()).headers["Location"].rsplit("/", 1)[1]
+    client.post(f"/lists/{annas_list}/contacts", headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                          "Cookie": anna_session},
+                body=f"csrf_token={csrf}&email=klant%40example.org&lawful_basis=shop".encode())
+    annas_contact = page_contact_id(client, anna_session)
     # AND Bob, signed in through the API
     register(client, app_module, aws_resources, outbox, email="bob@example.nl")
     bob = client.post("/api/v1/session", headers=JSON,
@@ -48,9 +63,26 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
         "/api/v1/me/exports/{export_id}": client.get(f"/api/v1/me/exports/{annas_export}", headers=headers),
         "/api/v1/me/devices/{device_id}": client.request("DELETE", f"/api/v1/me/devices/{annas_device}",
                                                          headers=headers, body=b""),
+        "/lists/{list_id}": client.get(f"/lists/{annas_list}", headers=headers),
+        "/lists/{list_id}/contacts": client.post(
+            f"/lists/{annas_list}/contacts", headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+            body=f"csrf_token={bob_csrf}&email=x%40example.org&lawful_basis=x".encode()),
+        "/contacts/{contact_id}": client.get(f"/contacts/{annas_contact}", headers=headers),
+        "/api/v1/lists/{list_id}": client.get(f"/api/v1/lists/{annas_list}", headers=headers),
+        "/api/v1/lists/{list_id}/members": client.get(f"/api/v1/lists/{annas_list}/members", headers=headers),
+        "/api/v1/lists/{list_id}/contacts": client.post(f"/api/v1/lists/{annas_list}/contacts", headers=headers,
+                                                        body=json.dumps({"email": "x@example.org"}).encode()),
+        "/api/v1/contacts/{contact_id}": client.get(f"/api/v1/contacts/{annas_contact}", headers=headers),
     }
     # THEN each answers 404, and Anna's things are untouched
     assert {route: r.status_code for route, r in answers.items()} == {route: 404 for route in COVERED}
     remembered = cookie_value(anna, "__Host-remember")
     assert client.get("/app", headers={"Cookie": f"__Host-remember={remembered}"}).status_code == 200
     assert client.get(f"/settings/exports/{annas_export}", headers={"Cookie": anna_session}).status_code == 303
+    anna_members = client.get(f"/lists/{annas_list}", headers={"Cookie": anna_session}).body.decode()
+    assert "klant@example.org" in anna_members and "x@example.org" not in anna_members
+
+
+def page_contact_id(client, session_cookie):
+    page = client.get("/contacts", headers={"Cookie": session_cookie}).body.decode()
+    return page.split('href="/contacts/', 1)[1].split('"', 1)[0]
