@@ -169,3 +169,42 @@ def test_staff_is_granted_only_from_the_command_line(local_stack):
     unknown = subprocess.run([sys.executable, "-m", "ops.staff", "grant", "nobody@example.nl", "--stage", "e2e"],
                              cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60, env=environment)
     assert unknown.returncode == 2
+
+
+def test_sign_up_form_confirmation_and_consent_in_the_local_stack(local_stack):
+    import re
+    import urllib.parse
+    import uuid
+
+    # GIVEN an account holder with a list
+    headers = _api_account(local_stack, f"owner-{uuid.uuid4().hex[:8]}@example.nl")
+    _, body = local_stack.request("POST", "/api/v1/lists", {"name": "Nieuwsbrief"}, headers=headers)
+    list_id = json.loads(body)["list_id"]
+    subscriber = f"piet-{uuid.uuid4().hex[:8]}@example.org"
+    # WHEN someone signs up on the hosted form
+    form = urllib.parse.urlencode({"email": subscriber, "first_name": "Piet"}).encode()
+    status, _ = _post_form(local_stack, f"/f/{list_id}", form)
+    assert status == 200
+    # THEN the confirmation mail arrives in the outbox, with its link
+    mail = local_stack.wait_for(lambda: outbox_mail_to(local_stack, subscriber), what="the confirmation mail")
+    token = re.search(r"/f/confirm\?token=([A-Za-z0-9_\-]+)", mail["text"]).group(1)
+    # AND confirming subscribes them, with the record of their consent
+    assert _post_form(local_stack, "/f/confirm", urllib.parse.urlencode({"token": token}).encode())[0] == 200
+    _, members = local_stack.request("GET", f"/api/v1/lists/{list_id}/members?status=subscribed", headers=headers)
+    [member] = json.loads(members)["contacts"]
+    assert member["email"] == subscriber
+    dynamodb = boto3.client("dynamodb", endpoint_url=STAGE_ENV["AWS_ENDPOINT_URL"], region_name="eu-west-1",
+                            aws_access_key_id="local", aws_secret_access_key="local")
+    items = dynamodb.scan(TableName="mailexpert-audience")["Items"]
+    [membership] = [i for i in items if i["sk"]["S"] == f"MEMBER#{list_id}#{member['contact_id']}"]
+    consent = json.loads(membership["consent"]["S"])
+    assert consent["source"] == "form" and consent["confirmed_at"] and consent["form_text"]
+
+
+def _post_form(stack, path, body: bytes):
+    import urllib.request
+
+    request = urllib.request.Request(stack.base_url + path, data=body, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.read()
