@@ -91,7 +91,7 @@ def data_rights():
 
     return DataRights(accounts(), auth_store(), remembered_devices(), audit_log(), mail_events(),
                       DynamoExports(settings().auth_table, *_where()), aws.s3(), settings().exports_bucket,
-                      jobs_queue())
+                      jobs_queue(), audience())
 
 
 @functools.cache

@@ -122,8 +122,10 @@ class Section:
 
 
 class DataRights:
-    def __init__(self, accounts, auth, remembered, audit, mail_events, exports, s3, bucket: str, jobs_queue):
+    def __init__(self, accounts, auth, remembered, audit, mail_events, exports, s3, bucket: str, jobs_queue,
+                 audience=None):
         self._accounts, self._auth, self._remembered = accounts, auth, remembered
+        self._audience = audience
         self._audit, self._mail_events, self._exports = audit, mail_events, exports
         self._s3, self._bucket, self._jobs_queue = s3, bucket, jobs_queue
 
@@ -152,8 +154,23 @@ class DataRights:
             return {"mail_events.json": [{**asdict(e), "event_type": e.event_type.value, "tags": None}
                                          for e in self._mail_events.for_account(account.account_id)]}
 
+        def audience(account: Account):
+            kinds = {"LIST#": "lists", "CONTACT#": "contacts", "MEMBER#": "memberships_and_consent",
+                     "SUPPRESSED#": "suppression_list"}
+            files = {f"{name}.json": [] for name in kinds.values()}
+            for sort_key, item in self._audience.account_items(account.account_id):
+                for prefix, name in kinds.items():
+                    if sort_key.startswith(prefix):
+                        files[f"{name}.json"].append(item)
+            contacts = files["contacts.json"]
+            files["contacts.csv"] = [["email", "first_name", "last_name", "language", "tags"]] + [
+                [c.get("email"), c.get("first_name") or "", c.get("last_name") or "", c.get("language") or "",
+                 ";".join(c.get("tags") or [])] for c in contacts]
+            return files
+
         return [
             Section("profile", profile, lambda account: None),  # the account itself goes last, in erase()
+            Section("audience", audience, lambda account: self._audience.erase_account(account.account_id)),
             Section("consents", consents, lambda account: None),
             Section("devices", devices, lambda account: self._remembered.forget_all(account.account_id)),
             Section("security_log", security_log, lambda account: None),  # kept: the law asks for it
@@ -250,4 +267,5 @@ consents/           your choices about product news, with the words you agreed t
 devices/            the devices that remember your login
 security_log/       security-relevant events on your account (logins, changes, exports)
 mail_events/        what happened to the mails we sent you (delivered, bounced...)
+audience/           your lists, contacts (also as CSV), their consent records, your suppression list
 """

@@ -224,6 +224,34 @@ class DynamoAudience:
         return Membership(account_id, item.list_id, item.contact_id, MemberStatus(item.status),
                           dict(item.consent) if item.consent else None, item.updated_at)
 
+    # --- the whole account (data rights) ---------------------------------------------------------
+
+    def account_items(self, account_id: str):
+        """Every item of the account, every attribute, as plain values: for the data export."""
+        from boto3.dynamodb.types import TypeDeserializer
+
+        deserialize = TypeDeserializer().deserialize
+        connection, start = self._m.ListModel._get_connection(), None
+        while True:
+            page = connection.query(account_key(account_id), exclusive_start_key=start)
+            for raw in page.get("Items", []):
+                item = {k: deserialize(v) for k, v in raw.items() if k not in ("pk", "gsi1pk", "gsi1sk")}
+                yield item.pop("sk"), {k: (str(v) if type(v).__name__ == "Decimal" else v) for k, v in item.items()}
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def erase_account(self, account_id: str) -> int:
+        """Delete the account's whole partition and its list references (account erasure)."""
+        erased = 0
+        with self._m.ListModel.batch_write() as batch:
+            for item in self._m.ListModel.query(account_key(account_id)):
+                if item.sk.startswith("LIST#"):
+                    batch.delete(self._m.ListRefModel(pk=f"LIST#{item.sk.removeprefix('LIST#')}", sk="REF"))
+                batch.delete(self._m.ListModel(pk=item.pk, sk=item.sk))
+                erased += 1
+        return erased
+
     # --- suppression ---------------------------------------------------------------------------
 
     def suppress(self, account_id: str, email_key: str, email: str | None, reason: SuppressionReason,

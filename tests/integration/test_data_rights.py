@@ -54,6 +54,8 @@ def test_export_is_prepared_in_the_background_and_holds_every_kind_of_data(clien
     archive = zipfile.ZipFile(io.BytesIO(body))
     names = set(archive.namelist())
     assert {"profile/profile.json", "consents/consents.json", "devices/remembered_devices.json",
+            "audience/contacts.json", "audience/contacts.csv", "audience/lists.json",
+            "audience/memberships_and_consent.json", "audience/suppression_list.json",
             "security_log/security_log.json", "security_log/security_log.csv", "mail_events/mail_events.json",
             "README.txt"} <= names
     profile = json.loads(archive.read("profile/profile.json"))
@@ -63,6 +65,26 @@ def test_export_is_prepared_in_the_background_and_holds_every_kind_of_data(clien
     assert consents["product_news"] is True and consents["product_news_consent"]["text"]
     assert json.loads(archive.read("devices/remembered_devices.json"))[0]["device"] == "Firefox on the shop laptop"
     assert b"login.succeeded" in archive.read("security_log/security_log.csv")
+
+
+def test_export_holds_the_audience_with_consent(client, app_module, aws_resources, outbox):
+    cookie, csrf = signed_in(client, app_module, aws_resources, outbox)
+    list_id = post_form(client, "/lists", {"csrf_token": csrf, "name": "Klanten"}, cookie=cookie).headers[
+        "Location"].rsplit("/", 1)[1]
+    post_form(client, f"/lists/{list_id}/contacts", {"csrf_token": csrf, "email": "klant@example.org",
+                                                     "first_name": "Kees", "lawful_basis": "shop counter"}, cookie=cookie)
+    post_form(client, "/settings/export", {"csrf_token": csrf}, cookie=cookie)
+    run_background_jobs(app_module, aws_resources)
+    page = client.get("/settings", headers={"Cookie": cookie}).body.decode()
+    location = urlsplit(client.get(f"/settings/exports/{export_id_on(page)}", headers={"Cookie": cookie}).headers["Location"])
+    key = location.path.split(EXPORTS_BUCKET + "/", 1)[-1].lstrip("/")
+    archive = zipfile.ZipFile(io.BytesIO(aws_resources.client("s3").get_object(Bucket=EXPORTS_BUCKET, Key=key)["Body"].read()))
+    contacts = json.loads(archive.read("audience/contacts.json"))
+    assert [(c["email"], c["first_name"]) for c in contacts] == [("klant@example.org", "Kees")]
+    [membership] = json.loads(archive.read("audience/memberships_and_consent.json"))
+    assert json.loads(membership["consent"])["lawful_basis"] == "shop counter"
+    assert b"klant@example.org,Kees" in archive.read("audience/contacts.csv")
+    assert json.loads(archive.read("audience/lists.json"))[0]["name"] == "Klanten"
 
 
 def test_another_accounts_export_is_not_found(client, app_module, aws_resources, outbox):
@@ -80,6 +102,12 @@ def test_erasure_leaves_no_personal_data_in_any_table_or_bucket(client, app_modu
     cookie, csrf = signed_in(client, app_module, aws_resources, outbox)
     remembered = post_form(client, "/login", {"email": REGISTRATION["email"], "password": PASSWORD,
                                               "remember_me": "on"})
+    # ... and an audience: a list with a subscriber, and a suppressed address
+    list_page = post_form(client, "/lists", {"csrf_token": csrf, "name": "Klanten"}, cookie=cookie)
+    list_id = list_page.headers["Location"].rsplit("/", 1)[1]
+    post_form(client, f"/lists/{list_id}/contacts", {"csrf_token": csrf, "email": "klant@example.org",
+                                                     "first_name": "Kees", "lawful_basis": "shop"}, cookie=cookie)
+    post_form(client, "/suppression", {"csrf_token": csrf, "emails": "weg@example.org"}, cookie=cookie)
     post_form(client, "/settings/export", {"csrf_token": csrf}, cookie=cookie)
     run_background_jobs(app_module, aws_resources)
     deliver_mail(app_module, aws_resources)
@@ -95,7 +123,7 @@ def test_erasure_leaves_no_personal_data_in_any_table_or_bucket(client, app_modu
     assert response.status_code == 200
     # THEN no table and no bucket holds anything of hers
     personal = [REGISTRATION["email"], REGISTRATION["name"], "+31201234567", "Keizersgracht", "De Vries Bloemen",
-                "NL123456789B01", "devriesbloemen.nl"]
+                "NL123456789B01", "devriesbloemen.nl", "klant@example.org", "Kees", "weg@example.org", list_id]
     dynamodb, s3 = aws_resources.client("dynamodb"), aws_resources.client("s3")
     for table in dynamodb.list_tables()["TableNames"]:
         dump = json.dumps(dynamodb.scan(TableName=table)["Items"])
