@@ -330,6 +330,20 @@ def contact(contact_id):
     return contact_page(app.current_request, contact_id)
 
 
+@app.route("/contacts/{contact_id}/export", methods=["GET"])
+def contact_export(contact_id):
+    from chalicelib.audience.pages import contact_export
+
+    return contact_export(app.current_request, contact_id)
+
+
+@app.route("/contacts/{contact_id}/erase", methods=["POST"], content_types=[FORM])
+def erase_contact(contact_id):
+    from chalicelib.audience.pages import submit_contact_erasure
+
+    return submit_contact_erasure(app.current_request, contact_id)
+
+
 @app.route("/suppression", methods=["GET"])
 def suppression():
     from chalicelib.audience.pages import suppression_page
@@ -683,6 +697,18 @@ def api_contact(contact_id, caller):
     from chalicelib.audience.api import contact_out
 
     return contact_out(caller[0], services.audience_service().get_contact(caller[0], contact_id), with_lists=True)
+
+
+@api.route("/contacts/{contact_id}/data", "GET", summary="Everything kept about one contact (their data request)",
+           tags=["audience"], signed_in=True, errors_=(404,))
+def api_contact_data(contact_id, caller):
+    return services.audience_service().contact_data(caller[0], contact_id)
+
+
+@api.route("/contacts/{contact_id}", "DELETE", summary="Erase a contact; only a hash stays on the suppression list",
+           status=204, tags=["audience"], signed_in=True, errors_=(404,))
+def api_erase_contact(contact_id, caller):
+    services.audience_service().erase_contact(caller[0], contact_id)
 
 
 @api.route("/suppression", "GET", summary="A page of the suppression list (?cursor=)", tags=["audience"],

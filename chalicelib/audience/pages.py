@@ -113,3 +113,19 @@ def submit_suppressions(request) -> Response:
     if refused:
         notice += " " + i18n.gettext(N_("Not addresses, so not added: %(refused)s")) % {"refused": ", ".join(refused[:20])}
     return suppression_page(request, notice=notice)
+
+
+def contact_export(request, contact_id: str) -> Response:
+    import json
+
+    account, _ = require_active(request)
+    data = services.audience_service().contact_data(account, contact_id)
+    return Response(body=json.dumps(data, ensure_ascii=False, indent=2), headers={
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="contact-{contact_id}.json"'})
+
+
+def submit_contact_erasure(request, contact_id: str) -> Response:
+    account, _ = _form(request)
+    services.audience_service().erase_contact(account, contact_id)
+    return redirect("/contacts?notice=erased")

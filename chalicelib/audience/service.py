@@ -163,6 +163,31 @@ class AudienceService:
             self._send_confirmation(account, audience_list, contact)
         return membership
 
+    # --- one contact's data rights (the customer answers their subscribers' requests) --------------
+
+    def contact_data(self, account, contact_id: str) -> dict:
+        """Everything kept about one contact: details, lists with proof of consent, suppression."""
+        contact = self.get_contact(account, contact_id)
+        names = {l.list_id: l.name for l in self.lists(account)}
+        suppression = self._audience.suppression(account.account_id, contact.email_key)
+        return {
+            "contact": {"email": contact.email, "first_name": contact.first_name, "last_name": contact.last_name,
+                        "language": contact.language, "tags": contact.tags, "fields": contact.fields,
+                        "created_at": contact.created_at.isoformat() if contact.created_at else None},
+            "lists": [{"list": names.get(m.list_id, m.list_id), "status": m.status.value, "consent": m.consent,
+                       "updated_at": m.updated_at.isoformat()} for m in self._audience.memberships(account.account_id,
+                                                                                                  contact.contact_id)],
+            "suppressed": {"reason": suppression.reason.value, "since": suppression.at.isoformat()} if suppression else None,
+        }
+
+    def erase_contact(self, account, contact_id: str) -> None:
+        """Remove a contact and everything about them; only a hash of the address stays on the
+        suppression list, so an import can never bring them back."""
+        contact = self.get_contact(account, contact_id)
+        self._audience.delete_contact(contact)
+        self._audience.suppress(account.account_id, contact.email_key, None, SuppressionReason.ERASED, "erasure")
+        logger.info("contact erased", contact_id=contact_id)
+
     # --- public sign-up form and double opt-in ---------------------------------------------------
 
     def public_list(self, list_id: str):

@@ -21,6 +21,9 @@ COVERED = {
     "/api/v1/lists/{list_id}/members": "GET",
     "/api/v1/lists/{list_id}/contacts": "POST",
     "/api/v1/contacts/{contact_id}": "GET",
+    "/contacts/{contact_id}/export": "GET",
+    "/contacts/{contact_id}/erase": "POST",
+    "/api/v1/contacts/{contact_id}/data": "GET",
 }
 # Public by design: the id or signed token in the address is the key (sign-up forms, unsubscribe links).
 NOT_ACCOUNT_SCOPED = {"/static/{name}", "/{proxy+}", "/dev/outbox/{message_id}", "/dev/outbox/{message_id}/html",
@@ -73,9 +76,16 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
         "/api/v1/lists/{list_id}/contacts": client.post(f"/api/v1/lists/{annas_list}/contacts", headers=headers,
                                                         body=json.dumps({"email": "x@example.org"}).encode()),
         "/api/v1/contacts/{contact_id}": client.get(f"/api/v1/contacts/{annas_contact}", headers=headers),
+        "/contacts/{contact_id}/export": client.get(f"/contacts/{annas_contact}/export", headers=headers),
+        "/api/v1/contacts/{contact_id}/data": client.get(f"/api/v1/contacts/{annas_contact}/data", headers=headers),
+        "/contacts/{contact_id}/erase": client.post(
+            f"/contacts/{annas_contact}/erase", headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+            body=f"csrf_token={bob_csrf}".encode()),
     }
     # THEN each answers 404, and Anna's things are untouched
+    delete = client.request("DELETE", f"/api/v1/contacts/{annas_contact}", headers=headers, body=b"")
     assert {route: r.status_code for route, r in answers.items()} == {route: 404 for route in COVERED}
+    assert delete.status_code == 404
     remembered = cookie_value(anna, "__Host-remember")
     assert client.get("/app", headers={"Cookie": f"__Host-remember={remembered}"}).status_code == 200
     assert client.get(f"/settings/exports/{annas_export}", headers={"Cookie": anna_session}).status_code == 303
