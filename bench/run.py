@@ -96,6 +96,11 @@ def app_import_s() -> float:
 
 # --- running and reporting -----------------------------------------------------------------------
 
+from import_memory import import_peak_mb_1m  # noqa: E402  (bench/ is on sys.path when run as a script)
+
+benchmark("import_peak_mb_1m", Target(200, "MB"))(import_peak_mb_1m)
+
+
 def load_results(path: str = RESULTS_PATH) -> dict[str, float]:
     try:
         with open(path, encoding="utf-8") as file:

@@ -200,11 +200,12 @@ class _ReplayingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        if self._sample:
+        if self._sample is not None:
             count = min(len(buffer), len(self._sample))
             buffer[:count] = self._sample[:count]
-            self._sample = self._sample[count:]
-            return count
+            self._sample = self._sample[count:] or None  # None lets the sample's memory go
+            if count:
+                return count
         data = self._rest.read(len(buffer))
         buffer[:len(data)] = data
         return len(data)
@@ -399,8 +400,8 @@ class SeenAddresses(Protocol):
 class AddressDigests:
     """A set of address digests in one flat array of 64-bit integers (open addressing).
 
-    About 16 bytes an address, where a Python set of 8-byte `bytes` takes about 75: a million
-    addresses fit in 16 MB.
+    8 bytes a slot, kept at most half full: 16 to 32 bytes an address, where a Python set of 8-byte
+    `bytes` takes about 75. A million addresses fit in 16 MB.
     """
 
     def __init__(self, capacity: int = 4096):
