@@ -120,10 +120,16 @@ def http_middleware(request, get_response):
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
+# Posts that other sites may make: sign-up forms embedded in customers' websites, and
+# one-click unsubscribes. Neither uses a session; the list id or the signed token is the key.
+CROSS_SITE_PATHS = ("/f/", "/u/")
+
+
 def refuse_cross_site(request) -> None:
     """Browsers say where a request comes from; state changes from other sites are refused
     (OWASP's origin check, beside SameSite cookies and CSRF tokens)."""
-    if request.method in SAFE_METHODS:
+    path = request.context.get("path") or request.path
+    if request.method in SAFE_METHODS or path.startswith(CROSS_SITE_PATHS):
         return
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise errors.Forbidden(N_("Requests from other websites are not accepted here."))

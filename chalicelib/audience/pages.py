@@ -19,6 +19,16 @@ NOTICES = {
     "contact-added": N_("The contact is added."),
     "confirmation-sent": N_("The contact is added and has been sent a confirmation mail."),
     "not-subscribed": N_("This address unsubscribed, bounced or complained before: it was not subscribed again."),
+    "erased": N_("The contact is erased."),
+}
+STATUS_NAMES = dict(STATUS_TABS)
+CONSENT_LABELS = {
+    "source": N_("Source"), "at": N_("Given at"), "ip": N_("IP address"), "user_agent": N_("Browser"),
+    "form_text": N_("Text shown"), "form_version": N_("Version of the text"), "language": N_("Language"),
+    "lawful_basis": N_("Lawful basis"), "confirmation_requested": N_("Confirmation asked"),
+    "confirmed_at": N_("Confirmed at"), "confirmed_ip": N_("Confirmed from IP address"),
+    "confirmed_user_agent": N_("Confirmed with browser"), "withdrawn_at": N_("Withdrawn at"),
+    "withdrawn_ip": N_("Withdrawn from IP address"),
 }
 
 
@@ -45,8 +55,10 @@ def submit_list(request) -> Response:
     return redirect(f"/lists/{audience_list.list_id}")
 
 
-def signup_snippet(form_url: str, consent_text: str) -> str:
-    return pages().get_template("snippets/signup_form.html").render(form_url=form_url, consent_text=consent_text)
+def signup_snippet(form_url: str, consent_text: str, language: str) -> str:
+    """The form for the customer's own website, in the account's language."""
+    with i18n.use_language(language):
+        return pages().get_template("snippets/signup_form.html").render(form_url=form_url, consent_text=consent_text)
 
 
 def list_page(request, list_id: str, values=None, field_errors=None, status=200) -> Response:
@@ -57,10 +69,11 @@ def list_page(request, list_id: str, values=None, field_errors=None, status=200)
     member_status = query.get("status") if query.get("status") in {s.value for s in MemberStatus} else "subscribed"
     members, next_cursor = service.members(account, list_id, MemberStatus(member_status), query.get("cursor"))
     form_url = service.signup_form_url(list_id)
-    notice = i18n.gettext(NOTICES[query["notice"]]) if query.get("notice") in NOTICES else None
+    notice_key = query.get("notice")
+    notice = i18n.gettext(NOTICES[notice_key]) if notice_key in NOTICES else None
     return _app_page("pages/list.html", account, session, "/lists", status=status, audience_list=audience_list,
                      members=members, next_cursor=next_cursor, member_status=member_status, statuses=STATUS_TABS,
-                     form_url=form_url, snippet=signup_snippet(form_url, service.consent_text(account, account.language)),
+                     form_url=form_url, snippet=signup_snippet(form_url, service.consent_text(account, account.language), account.language),
                      values=values or {}, errors=field_errors or {}, notice=notice)
 
 
@@ -84,8 +97,10 @@ def contacts_page(request) -> Response:
     query = request.query_params or {}
     search = query.get("search", "")
     contacts, next_cursor = services.audience_service().contacts(account, query.get("cursor"), search)
+    notice_key = query.get("notice")
+    notice = i18n.gettext(NOTICES[notice_key]) if notice_key in NOTICES else None
     return _app_page("pages/contacts.html", account, session, "/contacts", contacts=contacts,
-                     next_cursor=next_cursor, search=search)
+                     next_cursor=next_cursor, search=search, notice=notice)
 
 
 def contact_page(request, contact_id: str) -> Response:
@@ -96,6 +111,7 @@ def contact_page(request, contact_id: str) -> Response:
     memberships = [(m, names.get(m.list_id, "?")) for m in service.memberships(account, contact)]
     suppression = services.audience().suppression(account.account_id, contact.email_key)
     return _app_page("pages/audience_contact.html", account, session, "/contacts", contact=contact, memberships=memberships,
+                     status_names=STATUS_NAMES, consent_labels=CONSENT_LABELS,
                      suppressed=SUPPRESSION_REASON_NAMES[suppression.reason] if suppression else None)
 
 

@@ -105,6 +105,10 @@ class AudienceService:
                     user_agent: str | None = None) -> Membership:
         """Add a contact to a list, as the account holder (page, API) or an import."""
         audience_list = self.get_list(account, list_id)
+        if data.confirm:  # a confirmation mail goes out in this account's name
+            from chalicelib.accounts.service import require_may_send
+
+            require_may_send(account)
         if not data.confirm and not data.lawful_basis:
             raise errors.ValidationFailed(field_errors=[errors.FieldError(
                 "lawful_basis", N_("Say how this person gave consent, or send them a confirmation mail."))])
@@ -197,7 +201,7 @@ class AudienceService:
         audience_list = self._audience.get_list(account_id, list_id) if account else None
         if audience_list is None:
             raise errors.NotFound(N_("This sign-up form does not exist."))
-        if not account.active:
+        if not account.may_send:  # deactivated (P16), or its own address still unconfirmed
             raise SignUpsClosed()
         return account, audience_list
 

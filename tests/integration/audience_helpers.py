@@ -2,12 +2,14 @@
 
 import re
 
-from tests.integration.accounts_helpers import csrf_token_of, deliver_mail, log_in, mails_to, post_form, register
+from tests.integration.accounts_helpers import (confirm, csrf_token_of, deliver_mail, log_in, mails_to, post_form,
+                                                register)
 
 
 def account_with_list(client, app_module, aws_resources, outbox, email="anna@example.nl", list_name="Nieuwsbrief"):
     """A signed-in account holder with one list; returns (cookie, csrf token, list id)."""
     register(client, app_module, aws_resources, outbox, email=email)
+    confirm(client, outbox, email)  # only a confirmed sender may collect sign-ups
     cookie = log_in(client, email=email)
     csrf = csrf_token_of(client.get("/lists", headers={"Cookie": cookie}).body.decode())
     response = post_form(client, "/lists", {"csrf_token": csrf, "name": list_name}, cookie=cookie)

@@ -5,7 +5,10 @@ from tests.integration.conftest import json_body
 
 
 def test_lists_contacts_and_members_through_the_api(client, app_module, aws_resources, outbox):
+    from tests.integration.accounts_helpers import REGISTRATION, confirm
+
     cookie, session = register_and_log_in(client, app_module, aws_resources)
+    confirm(client, outbox, REGISTRATION["email"])  # confirmation mails go out only for a confirmed sender
     csrf = session["csrf_token"]
     created = api(client, "POST", "/api/v1/lists", {"name": "Klanten"}, cookie=cookie, csrf=csrf)
     assert created.status_code == 201

@@ -79,3 +79,29 @@ def test_manual_add_without_confirmation_needs_a_lawful_basis(client, app_module
     response = post_form(client, f"/lists/{list_id}/contacts", {"csrf_token": csrf, "email": "klant@example.org"},
                          cookie=cookie)
     assert response.status_code == 422 and 'id="lawful_basis-error"' in response.body.decode()
+
+
+def test_form_embedded_on_the_customers_website_may_post_from_there(client, app_module, aws_resources, outbox):
+    _, _, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    response = post_form(client, f"/f/{list_id}", {"email": "piet@example.org"},
+                         headers={"Origin": "https://www.bakkerij-jansen.nl", "Sec-Fetch-Site": "cross-site",
+                                  "Host": "127.0.0.1:8000"})
+    assert response.status_code == 200
+
+
+def test_unconfirmed_sender_cannot_collect_sign_ups(client, app_module, aws_resources, outbox):
+    # GIVEN an account whose own address is not confirmed yet, with a list
+    from tests.integration.accounts_helpers import log_in, register
+
+    register(client, app_module, aws_resources, outbox, email="nieuw@example.nl")
+    cookie = log_in(client, email="nieuw@example.nl")
+    csrf = csrf_token_of(client.get("/lists", headers={"Cookie": cookie}).body.decode())
+    list_id = post_form(client, "/lists", {"csrf_token": csrf, "name": "Test"}, cookie=cookie).headers[
+        "Location"].rsplit("/", 1)[1]
+    # THEN its form sends no mails in its name, and neither does adding a contact with confirmation
+    assert post_form(client, f"/f/{list_id}", {"email": "piet@example.org"}).status_code == 410
+    added = post_form(client, f"/lists/{list_id}/contacts", {"csrf_token": csrf, "email": "piet@example.org",
+                                                             "confirm": "on"}, cookie=cookie)
+    assert added.status_code == 403
+    deliver_mail(app_module, aws_resources)
+    assert mails_to(outbox, "piet@example.org") == []
