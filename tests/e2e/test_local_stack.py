@@ -112,6 +112,11 @@ def _api_account(stack, email):
     registration = {"name": "Anna", "email": email, "password": "correct horse battery", "phone": "0201234567",
                     "street": "Dam 1", "postcode": "1012JS", "city": "Amsterdam", "country": "NL"}
     assert stack.post_json("/api/v1/accounts", registration)[0] == 202
+    import re
+
+    mail = stack.wait_for(lambda: outbox_mail_to(stack, email), what="the verification mail")
+    token = re.search(r"/verify-email\?token=([A-Za-z0-9_\-]+)", mail["text"]).group(1)
+    assert stack.post_json("/api/v1/email-verifications", {"token": token})[0] == 200
     request = urllib.request.Request(stack.base_url + "/api/v1/session", method="POST",
                                      data=json.dumps({"email": email, "password": "correct horse battery"}).encode(),
                                      headers={"Content-Type": "application/json"})
