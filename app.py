@@ -324,7 +324,7 @@ def contacts():
 
 
 @app.route("/contacts/{contact_id}", methods=["GET"])
-def contact(contact_id):
+def contact_details(contact_id):
     from chalicelib.audience.pages import contact_page
 
     return contact_page(app.current_request, contact_id)

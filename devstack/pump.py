@@ -12,7 +12,6 @@
 
 import json
 import threading
-import time
 import uuid
 from datetime import datetime, timezone
 

@@ -22,6 +22,13 @@ BASE_URL = STAGE_ENV["PUBLIC_BASE_URL"]
 STATE_DIR = os.path.join(PROJECT_DIR, STAGE_ENV["LOCAL_STATE_DIR"])
 START_TIMEOUT_S = 90
 
+# Debian's Chromium, driven by Playwright (never `playwright install`); the flags keep it off the
+# closed network of this machine.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 10_000
+
 
 @dataclass
 class LocalStack:
@@ -101,3 +108,14 @@ def local_stack(tmp_path_factory):
     yield stack
     stack.stop()
     shutil.rmtree(STATE_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test; each test opens contexts of its own."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

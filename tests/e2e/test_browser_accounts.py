@@ -11,14 +11,12 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 10_000
 MAIL_TIMEOUT_S = 30
 
 SESSION_COOKIE = "__Host-session"
@@ -43,14 +41,6 @@ DUTCH_SETTINGS = "Instellingen & Opties"
 DUTCH_SAVE_DETAILS = "Mijn gegevens opslaan"
 DUTCH_SAVED = "Je wijzigingen zijn opgeslagen."
 DUTCH_VERIFY_SUBJECT = "Bevestig je e-mailadres voor MailExpert"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -13,14 +13,12 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 10_000
 MAIL_TIMEOUT_S = 30
 
 NAME = "Anna de Vries"
@@ -53,14 +51,6 @@ DUTCH_LINK_UNUSABLE = "Deze link kan niet worden gebruikt"
 DUTCH_LINK_NOT_VALID = "Deze link is niet geldig. Kopieer de hele link uit de mail."
 DUTCH_BACK_HOME = "Terug naar de startpagina"
 DUTCH_UNSUBSCRIBE_BUTTON = "Ja, meld mij af"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -8,14 +8,12 @@ page comes back with the SES event the mailbox simulator reports.
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 10_000
 MAIL_EVENT_TIMEOUT_S = 30
 BOUNCE_ADDRESS = "bounce@simulator.amazonses.com"
 
@@ -24,14 +22,6 @@ ENGLISH_HEADING = "E-mail marketing, honest about privacy"
 DUTCH_TEST_MAIL_SUBJECT = "Testmail van MailExpert"
 DUTCH_NOT_FOUND_TITLE = "Dat konden we niet vinden"
 DUTCH_BACK_HOME = "Terug naar de startpagina"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

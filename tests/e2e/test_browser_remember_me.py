@@ -17,14 +17,12 @@ import time
 import uuid
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 10_000
 MAIL_TIMEOUT_S = 30
 DAY_S = 24 * 60 * 60
 
@@ -50,14 +48,6 @@ DUTCH_CHANGE_PASSWORD = "Mijn wachtwoord wijzigen"
 DUTCH_PASSWORD_CHANGED = ("Je wachtwoord is gewijzigd. Op elk ander apparaat ben je uitgelogd, "
                           "en geen apparaat onthoudt je login nog.")
 DUTCH_VERIFY_SUBJECT = "Bevestig je e-mailadres voor MailExpert"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Settings & Options and data rights through /api/v1, the same services as the pages."""
 
-import json
 
 from tests.integration.accounts_helpers import PASSWORD, REGISTRATION, cookie_value, deliver_mail, mails_to, link_in
 from tests.integration.test_accounts_api import api, register_and_log_in

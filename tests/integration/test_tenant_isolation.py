@@ -3,8 +3,7 @@ the request. Each route that takes an id is tried with another account's id and 
 
 import json
 
-from tests.integration.accounts_helpers import (PASSWORD, REGISTRATION, cookie_value, csrf_token_of, log_in,
-                                                post_form, register)
+from tests.integration.accounts_helpers import (PASSWORD, REGISTRATION, cookie_value, csrf_token_of, post_form, register)
 from tests.integration.test_data_rights import run_background_jobs
 
 JSON = {"Content-Type": "application/json"}
