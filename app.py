@@ -316,6 +316,13 @@ def add_contact(list_id):
     return submit_contact(app.current_request, list_id)
 
 
+@app.route("/lists/{list_id}/export", methods=["POST"], content_types=[FORM])
+def export_list(list_id):
+    from chalicelib.audience.pages import submit_list_export
+
+    return submit_list_export(app.current_request, list_id)
+
+
 @app.route("/contacts", methods=["GET"])
 def contacts():
     from chalicelib.audience.pages import contacts_page
@@ -679,6 +686,15 @@ def api_add_contact(data: ContactIn, list_id, caller):
                                                          client_ip(request), request.headers.get("user-agent"))
     contact = services.audience_service().get_contact(caller[0], membership.contact_id)
     return contact_out(caller[0], contact, with_lists=True)
+
+
+@api.route("/lists/{list_id}/exports", "POST", summary="Prepare a CSV file of the list's members with consent",
+           response=ExportOut, status=202, tags=["audience"], signed_in=True, errors_=(404,))
+def api_export_list(list_id, caller):
+    from chalicelib.accounts.api import export_out
+
+    audience_list = services.audience_service().get_list(caller[0], list_id)
+    return export_out(app.current_request, caller[0], services.list_exports().request(caller[0], audience_list))
 
 
 @api.route("/contacts", "GET", summary="A page of contacts (?search= by address prefix, ?cursor=)",

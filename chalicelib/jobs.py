@@ -21,7 +21,13 @@ def _export_account_data(job: dict) -> None:
     services.data_rights().prepare_export(job["account_id"], job["export_id"])
 
 
-HANDLERS = {"export-account-data": _export_account_data}
+def _export_list(job: dict) -> None:
+    from chalicelib import services
+
+    services.list_exports().prepare(job["account_id"], job["export_id"])
+
+
+HANDLERS = {"export-account-data": _export_account_data, "export-list": _export_list}
 
 
 def run_jobs(records) -> dict:
@@ -32,7 +38,7 @@ def run_jobs(records) -> dict:
             job = json.loads(body)
             HANDLERS[job["job"]](job)
         except Exception as error:
-            logger.warning("job failed", queue_message_id=message_id, error=type(error).__name__)
+            logger.exception("job failed", queue_message_id=message_id, error=type(error).__name__)
             failed.append(message_id)
             continue
         logger.info("job done", job=job["job"], queue_message_id=message_id)

@@ -86,11 +86,25 @@ def jobs_queue():
 
 
 @functools.cache
+def exports():
+    from chalicelib.accounts.data_rights import DynamoExports
+
+    return DynamoExports(settings().auth_table, *_where())
+
+
+@functools.cache
+def list_exports():
+    from chalicelib.audience.list_export import ListExports
+
+    return ListExports(audience(), exports(), aws.s3(), settings().exports_bucket, jobs_queue())
+
+
+@functools.cache
 def data_rights():
-    from chalicelib.accounts.data_rights import DataRights, DynamoExports
+    from chalicelib.accounts.data_rights import DataRights
 
     return DataRights(accounts(), auth_store(), remembered_devices(), audit_log(), mail_events(),
-                      DynamoExports(settings().auth_table, *_where()), aws.s3(), settings().exports_bucket,
+                      exports(), aws.s3(), settings().exports_bucket,
                       jobs_queue(), audience())
 
 
@@ -122,5 +136,6 @@ def audience_service():
 def reset() -> None:
     """Forget every wired service: tests call it between moto sessions."""
     for getter in (mail_queue, mail_sender, mail_events, job_runs, accounts, auth_store, remembered_devices,
-                   audit_log, account_service, jobs_queue, data_rights, signer, audience, audience_service):
+                   audit_log, account_service, jobs_queue, data_rights, signer, audience, audience_service,
+                   exports, list_exports):
         getter.cache_clear()

@@ -47,6 +47,7 @@ class Export:
     requested_at: datetime
     ready_at: datetime | None
     object_key: str | None
+    list_id: str | None = None  # a list's CSV export; None for the export of all the account's data
 
     @property
     def downloadable(self) -> bool:
@@ -73,10 +74,10 @@ class DynamoExports:
         bind(ExportModel, table_name, region, host)
         self._model = ExportModel
 
-    def create(self, account_id: str) -> Export:
-        export = Export(uuid.uuid4().hex, account_id, ExportStatus.QUEUED, 0, _now(), None, None)
+    def create(self, account_id: str, list_id: str | None = None) -> Export:
+        export = Export(uuid.uuid4().hex, account_id, ExportStatus.QUEUED, 0, _now(), None, None, list_id)
         self._model(pk=EXPORT_PREFIX + export.export_id, account_id=account_id, status=export.status.value,
-                    progress=0, requested_at=export.requested_at,
+                    progress=0, requested_at=export.requested_at, list_id=list_id,
                     expires_at=int((export.requested_at + EXPORT_KEPT_FOR).timestamp())).save()
         return export
 
@@ -95,11 +96,12 @@ class DynamoExports:
             self._model.status.set(export.status.value), self._model.progress.set(export.progress),
             self._model.object_key.set(export.object_key), self._model.ready_at.set(export.ready_at)])
 
-    def of_account(self, account_id: str) -> list[Export]:
+    def of_account(self, account_id: str, list_id: str | None = None, every_kind: bool = False) -> list[Export]:
+        """The account's data exports, or one list's CSV exports, or (`every_kind`) all of them."""
         found = []
         for key in self._model.by_account.query(account_id, self._model.pk.startswith(EXPORT_PREFIX)):
             export = self.get(account_id, key.pk.removeprefix(EXPORT_PREFIX))
-            if export:
+            if export and (every_kind or export.list_id == list_id):
                 found.append(export)
         return sorted(found, key=lambda e: e.requested_at, reverse=True)
 
@@ -109,7 +111,7 @@ class DynamoExports:
     @staticmethod
     def _export(item) -> Export:
         return Export(item.pk.removeprefix(EXPORT_PREFIX), item.account_id, ExportStatus(item.status),
-                      int(item.progress or 0), item.requested_at, item.ready_at, item.object_key)
+                      int(item.progress or 0), item.requested_at, item.ready_at, item.object_key, item.list_id)
 
 
 @dataclass
@@ -229,7 +231,7 @@ class DataRights:
         return self._s3.generate_presigned_url(
             "get_object", ExpiresIn=DOWNLOAD_URL_VALID_S,
             Params={"Bucket": self._bucket, "Key": export.object_key,
-                    "ResponseContentDisposition": f'attachment; filename="mailexpert-data-{export.requested_at:%Y%m%d}.zip"'})
+                    "ResponseContentDisposition": f'attachment; filename="{_file_name(export)}"'})
 
     # --- erasure -------------------------------------------------------------------------------
 
@@ -245,10 +247,16 @@ class DataRights:
         self._audit.record(account.account_id, AuditEvent.ERASED, ip)
 
     def _erase_exports(self, account) -> None:
-        for export in self._exports.of_account(account.account_id):
+        for export in self._exports.of_account(account.account_id, every_kind=True):
             if export.object_key:
                 self._s3.delete_object(Bucket=self._bucket, Key=export.object_key)
             self._exports.delete(export)
+
+
+def _file_name(export: Export) -> str:
+    if export.list_id:
+        return f"mailexpert-list-{export.list_id[:8]}-{export.requested_at:%Y%m%d}.csv"
+    return f"mailexpert-data-{export.requested_at:%Y%m%d}.zip"
 
 
 def _file(name: str, content) -> str:

@@ -106,6 +106,7 @@ class ExportModel(Model):
 
     pk = UnicodeAttribute(hash_key=True)  # EXPORT#<export id>
     account_id = UnicodeAttribute()
+    list_id = UnicodeAttribute(null=True)  # set for a list's CSV export; None for all the account's data
     status = UnicodeAttribute()
     progress = NumberAttribute(default=0)
     object_key = UnicodeAttribute(null=True)

@@ -20,6 +20,7 @@ NOTICES = {
     "confirmation-sent": N_("The contact is added and has been sent a confirmation mail."),
     "not-subscribed": N_("This address unsubscribed, bounced or complained before: it was not subscribed again."),
     "erased": N_("The contact is erased."),
+    "export-requested": N_("We are preparing the CSV file. This page shows when it is ready."),
 }
 STATUS_NAMES = dict(STATUS_TABS)
 CONSENT_LABELS = {
@@ -74,7 +75,8 @@ def list_page(request, list_id: str, values=None, field_errors=None, status=200)
     return _app_page("pages/list.html", account, session, "/lists", status=status, audience_list=audience_list,
                      members=members, next_cursor=next_cursor, member_status=member_status, statuses=STATUS_TABS,
                      form_url=form_url, snippet=signup_snippet(form_url, service.consent_text(account, account.language), account.language),
-                     values=values or {}, errors=field_errors or {}, notice=notice)
+                     values=values or {}, errors=field_errors or {}, notice=notice,
+                     exports=services.list_exports().of_list(account, list_id))
 
 
 def submit_contact(request, list_id: str) -> Response:
@@ -145,3 +147,9 @@ def submit_contact_erasure(request, contact_id: str) -> Response:
     account, _ = _form(request)
     services.audience_service().erase_contact(account, contact_id)
     return redirect("/contacts?notice=erased")
+
+
+def submit_list_export(request, list_id: str) -> Response:
+    account, _ = _form(request)
+    services.list_exports().request(account, services.audience_service().get_list(account, list_id))
+    return redirect(f"/lists/{list_id}?notice=export-requested#export")

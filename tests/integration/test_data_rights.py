@@ -108,6 +108,7 @@ def test_erasure_leaves_no_personal_data_in_any_table_or_bucket(client, app_modu
     post_form(client, f"/lists/{list_id}/contacts", {"csrf_token": csrf, "email": "klant@example.org",
                                                      "first_name": "Kees", "lawful_basis": "shop"}, cookie=cookie)
     post_form(client, "/suppression", {"csrf_token": csrf, "emails": "weg@example.org"}, cookie=cookie)
+    post_form(client, f"/lists/{list_id}/export", {"csrf_token": csrf}, cookie=cookie)  # a CSV in the bucket too
     post_form(client, "/settings/export", {"csrf_token": csrf}, cookie=cookie)
     run_background_jobs(app_module, aws_resources)
     deliver_mail(app_module, aws_resources)

@@ -23,6 +23,8 @@ COVERED = {
     "/contacts/{contact_id}/export": "GET",
     "/contacts/{contact_id}/erase": "POST",
     "/api/v1/contacts/{contact_id}/data": "GET",
+    "/lists/{list_id}/export": "POST",
+    "/api/v1/lists/{list_id}/exports": "POST",
 }
 # Public by design: the id or signed token in the address is the key (sign-up forms, unsubscribe links).
 NOT_ACCOUNT_SCOPED = {"/static/{name}", "/{proxy+}", "/dev/outbox/{message_id}", "/dev/outbox/{message_id}/html",
@@ -77,6 +79,11 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
         "/api/v1/contacts/{contact_id}": client.get(f"/api/v1/contacts/{annas_contact}", headers=headers),
         "/contacts/{contact_id}/export": client.get(f"/contacts/{annas_contact}/export", headers=headers),
         "/api/v1/contacts/{contact_id}/data": client.get(f"/api/v1/contacts/{annas_contact}/data", headers=headers),
+        "/lists/{list_id}/export": client.post(
+            f"/lists/{annas_list}/export", headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+            body=f"csrf_token={bob_csrf}".encode()),
+        "/api/v1/lists/{list_id}/exports": client.post(f"/api/v1/lists/{annas_list}/exports", headers=headers,
+                                                       body=b""),
         "/contacts/{contact_id}/erase": client.post(
             f"/contacts/{annas_contact}/erase", headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
             body=f"csrf_token={bob_csrf}".encode()),
