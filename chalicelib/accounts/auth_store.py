@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 
+from chalicelib import errors
 from chalicelib.accounts import tokens
 from chalicelib.dynamo import bind
+from chalicelib.i18n import N_
 
 SESSION_PREFIX = "SESSION#"
 LINK_PREFIX = "LINK#"
@@ -47,9 +49,23 @@ class Link:
     payload: dict
 
 
-class LinkRefused(Exception):
-    def __init__(self, problem: LinkProblem):
-        super().__init__(problem.value)
+LINK_PROBLEM_MESSAGES = {
+    LinkProblem.UNKNOWN: N_("This link is not valid. Copy the whole link from the mail, or ask for a new one."),
+    LinkProblem.EXPIRED: N_("This link has expired. Ask for a new one."),
+    LinkProblem.USED: N_("This link has already been used. Each link works once."),
+}
+
+
+class LinkRefused(errors.DomainError):
+    """A mailed link that cannot be used: forged, expired or used before. It answers 400 with the
+    reason; a caller may give a message of its own for the same problem."""
+
+    status = 400
+    code = "link-not-accepted"
+    title = N_("This link cannot be used")
+
+    def __init__(self, problem: LinkProblem, message: str | None = None):
+        super().__init__(message or LINK_PROBLEM_MESSAGES[problem])
         self.problem = problem
 
 

@@ -22,11 +22,6 @@ from chalicelib.validation import address_key, normalised_email
 VERIFICATION_LINK_VALID_FOR = timedelta(hours=48)
 RESET_LINK_VALID_FOR = timedelta(hours=1)
 
-LINK_PROBLEM_MESSAGES = {
-    LinkProblem.UNKNOWN: N_("This link is not valid. Copy the whole link from the mail, or ask for a new one."),
-    LinkProblem.EXPIRED: N_("This link has expired. Ask for a new one."),
-    LinkProblem.USED: N_("This link has already been used. Each link works once."),
-}
 
 
 class InvalidCredentials(errors.DomainError):
@@ -57,12 +52,6 @@ def require_may_send(account: Account) -> None:
         raise errors.Forbidden(N_("Your account is deactivated: reactivate it to send or import."))
     if not account.email_verified:
         raise AddressNotConfirmed()
-
-
-class LinkNotAccepted(errors.DomainError):
-    status = 400
-    code = "link-not-accepted"
-    title = N_("This link cannot be used")
 
 
 class SecondFactorRequired(errors.DomainError):
@@ -120,7 +109,7 @@ class AccountService:
             if owner is not None:
                 self._audit.record(owner.account_id, AuditEvent.REGISTRATION_FOR_TAKEN_ADDRESS, ip)
                 self._mail(owner, "already_registered", login_url=f"{self._base_url}/login",
-                           reset_url=f"{self._base_url}/password/forgot")
+                           reset_url=self._reset_url)
             return
         self._audit.record(account.account_id, AuditEvent.REGISTERED, ip)
         logger.info("account registered", account_id=account.account_id)
@@ -138,13 +127,10 @@ class AccountService:
                    valid_hours=int(VERIFICATION_LINK_VALID_FOR.total_seconds() // 3600))
 
     def verify_email(self, token: str, ip: str | None) -> Account:
-        try:
-            link = self._auth.use_link(token, LinkPurpose.VERIFY_EMAIL)
-        except LinkRefused as refused:
-            raise LinkNotAccepted(LINK_PROBLEM_MESSAGES[refused.problem]) from None
+        link = self._auth.use_link(token, LinkPurpose.VERIFY_EMAIL)
         account = self._accounts.get(link.account_id)
         if account is None or account.email != link.payload.get("email"):
-            raise LinkNotAccepted(LINK_PROBLEM_MESSAGES[LinkProblem.UNKNOWN])
+            raise LinkRefused(LinkProblem.UNKNOWN)
         if not account.email_verified:
             account.email_verified_at = now()
             self._accounts.save(account)
@@ -247,7 +233,7 @@ class AccountService:
         account.recovery_code_hashes = [two_factor.recovery_hash(c) for c in codes]
         self._accounts.save(account)
         self._audit.record(account.account_id, AuditEvent.TWO_FACTOR_ENABLED, ip)
-        self._mail(account, "security_alert", alert="two_factor_enabled", reset_url=f"{self._base_url}/password/forgot")
+        self._mail(account, "security_alert", alert="two_factor_enabled", reset_url=self._reset_url)
         return codes
 
     def disable_two_factor(self, account: Account, password: str, ip: str | None) -> None:
@@ -256,7 +242,7 @@ class AccountService:
         account.totp_secret = account.totp_pending_secret = account.recovery_code_hashes = None
         self._accounts.save(account)
         self._audit.record(account.account_id, AuditEvent.TWO_FACTOR_DISABLED, ip)
-        self._mail(account, "security_alert", alert="two_factor_disabled", reset_url=f"{self._base_url}/password/forgot")
+        self._mail(account, "security_alert", alert="two_factor_disabled", reset_url=self._reset_url)
 
     def _refuse_when_throttled(self, who: str, ip: str | None) -> None:
         waits = [self._throttle.retry_after(ACCOUNT_LOGIN_LIMIT, who)]
@@ -300,7 +286,7 @@ class AccountService:
         account = self._accounts.get(account_id)
         if account is not None:
             self._mail(account, "security_alert", alert="remember_theft",
-                       reset_url=f"{self._base_url}/password/forgot")
+                       reset_url=self._reset_url)
         logger.warning("remembered device cookie reused; all devices signed out", account_id=account_id)
 
     def remembered_devices(self, account: Account):
@@ -333,13 +319,10 @@ class AccountService:
                    valid_minutes=int(RESET_LINK_VALID_FOR.total_seconds() // 60))
 
     def reset_password(self, token: str, new: str, ip: str | None) -> Account:
-        try:
-            link = self._auth.use_link(token, LinkPurpose.RESET_PASSWORD)
-        except LinkRefused as refused:
-            raise LinkNotAccepted(LINK_PROBLEM_MESSAGES[refused.problem]) from None
+        link = self._auth.use_link(token, LinkPurpose.RESET_PASSWORD)
         account = self._accounts.get(link.account_id)
         if account is None or link.payload.get("password_changed_at") != account.password_changed_at.isoformat():
-            raise LinkNotAccepted(LINK_PROBLEM_MESSAGES[LinkProblem.USED])
+            raise LinkRefused(LinkProblem.USED)
         self._set_password(account, new, ip)
         return account
 
@@ -354,7 +337,7 @@ class AccountService:
         self._remembered.forget_all(account.account_id)
         self._audit.record(account.account_id, AuditEvent.PASSWORD_CHANGED, ip)
         self._mail(account, "security_alert", alert="password_changed",
-                   reset_url=f"{self._base_url}/password/forgot")
+                   reset_url=self._reset_url)
 
     def log_out(self, session: Session, ip: str | None, forget_device: str | None = None) -> None:
         self._auth.end_session(session.session_id)
@@ -422,22 +405,17 @@ class AccountService:
         self._auth.revoke_links(account.account_id, LinkPurpose.CHANGE_EMAIL)
         token = self._auth.issue_link(account.account_id, LinkPurpose.CHANGE_EMAIL, VERIFICATION_LINK_VALID_FOR,
                                       payload={"old_email": account.email, "new_email": new_email})
-        queue_mail(self._mail_queue, MailRequest(
-            template="confirm_email_change", to=(new_email,), language=account.language,
-            context={"name": account.name, "confirm_url": f"{self._base_url}/settings/email/confirm?token={token}",
-                     "valid_hours": int(VERIFICATION_LINK_VALID_FOR.total_seconds() // 3600)},
-            tags={"account": account.account_id}))
+        self._mail(account, "confirm_email_change", to=new_email,
+                   confirm_url=f"{self._base_url}/settings/email/confirm?token={token}",
+                   valid_hours=int(VERIFICATION_LINK_VALID_FOR.total_seconds() // 3600))
         self._mail(account, "security_alert", alert="email_change_requested", new_email=new_email,
-                   reset_url=f"{self._base_url}/password/forgot")
+                   reset_url=self._reset_url)
 
     def confirm_email_change(self, token: str, ip: str | None) -> Account:
-        try:
-            link = self._auth.use_link(token, LinkPurpose.CHANGE_EMAIL)
-        except LinkRefused as refused:
-            raise LinkNotAccepted(LINK_PROBLEM_MESSAGES[refused.problem]) from None
+        link = self._auth.use_link(token, LinkPurpose.CHANGE_EMAIL)
         account = self._accounts.get(link.account_id)
         if account is None or account.email != link.payload.get("old_email"):
-            raise LinkNotAccepted(LINK_PROBLEM_MESSAGES[LinkProblem.USED])
+            raise LinkRefused(LinkProblem.USED)
         try:
             self._accounts.change_email(account, link.payload["new_email"])
         except AddressTaken:
@@ -445,11 +423,8 @@ class AccountService:
         account.email_verified_at = now()
         self._accounts.save(account)
         self._audit.record(account.account_id, AuditEvent.EMAIL_CHANGED, ip)
-        queue_mail(self._mail_queue, MailRequest(
-            template="security_alert", to=(link.payload["old_email"],), language=account.language,
-            context={"name": account.name, "alert": "email_changed", "new_email": account.email,
-                     "reset_url": f"{self._base_url}/password/forgot"},
-            tags={"account": account.account_id}))
+        self._mail(account, "security_alert", to=link.payload["old_email"], alert="email_changed",
+                   new_email=account.email, reset_url=self._reset_url)
         return account
 
     # --- deactivation (P16) --------------------------------------------------------------------
@@ -471,8 +446,14 @@ class AccountService:
             self._accounts.save(account)
             self._audit.record(account.account_id, AuditEvent.REACTIVATED, ip)
 
-    def _mail(self, account: Account, template: str, **context) -> None:
-        queue_mail(self._mail_queue, MailRequest(template=template, to=(account.email,), language=account.language,
+    @property
+    def _reset_url(self) -> str:
+        return f"{self._base_url}/password/forgot"
+
+    def _mail(self, account: Account, template: str, to: str | None = None, **context) -> None:
+        """Mail about this account, in its language, to its address (or `to`), tagged with it so
+        delivery events can be found again (and erased) by account."""
+        queue_mail(self._mail_queue, MailRequest(template=template, to=(to or account.email,), language=account.language,
                                                  context={"name": account.name, **context},
                                                  tags={"account": account.account_id}))
 

@@ -1,4 +1,4 @@
-"""Where SES events are kept, per SES message id: in DynamoDB, or in memory for unit tests."""
+"""Where SES events are kept, per SES message id (and per account, for mail to an account holder)."""
 
 import time
 from dataclasses import asdict
@@ -6,19 +6,6 @@ from dataclasses import asdict
 from chalicelib.delivery.ses_events import SesEvent, SesEventType
 
 MAIL_EVENT_RETENTION_S = 400 * 24 * 3600  # 13 months of delivery history, then TTL removes it
-
-
-class InMemoryMailEvents:
-    def __init__(self):
-        self._events: dict[str, list[SesEvent]] = {}
-
-    def record(self, event: SesEvent) -> None:
-        stored = self._events.setdefault(event.message_id, [])
-        if event not in stored:  # SNS delivers at least once
-            stored.append(event)
-
-    def for_message(self, message_id: str) -> list[SesEvent]:
-        return sorted(self._events.get(message_id, []), key=lambda e: e.occurred_at)
 
 
 class DynamoMailEvents:

@@ -23,17 +23,6 @@ class JobRun:
     summary: dict = field(default_factory=dict)
 
 
-class InMemoryJobRuns:
-    def __init__(self):
-        self._runs: list[JobRun] = []
-
-    def save(self, run: JobRun) -> None:
-        self._runs = [r for r in self._runs if (r.job, r.started_at) != (run.job, run.started_at)] + [run]
-
-    def latest(self, job: str, limit: int = 10) -> list[JobRun]:
-        return sorted((r for r in self._runs if r.job == job), key=lambda r: r.started_at, reverse=True)[:limit]
-
-
 class DynamoJobRuns:
     def __init__(self, table_name: str, region: str, host: str | None):
         from chalicelib.dynamo import bind
