@@ -22,6 +22,10 @@ class SuppressionReason(str, Enum):
     ERASED = "erased"  # the person was erased; only a hash of the address is kept
 
 
+# Only "unsubscribed from everything" can be undone, and only by the person's own confirmed sign-up.
+# Every other reason stays for good, and is never replaced by this weaker one.
+PERSON_MAY_LIFT = (SuppressionReason.UNSUBSCRIBED,)
+
 SUPPRESSION_REASON_NAMES = {
     SuppressionReason.UNSUBSCRIBED: N_("Unsubscribed from everything"),
     SuppressionReason.HARD_BOUNCE: N_("Address does not exist (hard bounce)"),

@@ -4,7 +4,7 @@ import base64
 import json
 from datetime import datetime, timezone
 
-from chalicelib.audience.audience import (AudienceList, Contact, Membership, MemberStatus, Suppression,
+from chalicelib.audience.audience import (PERSON_MAY_LIFT, AudienceList, Contact, Membership, MemberStatus, Suppression,
                                           SuppressionReason, address_hash)
 from chalicelib import errors
 from chalicelib.dynamo import bind
@@ -256,9 +256,28 @@ class DynamoAudience:
 
     def suppress(self, account_id: str, email_key: str, email: str | None, reason: SuppressionReason,
                  source: str) -> Suppression:
+        """Suppress an address. A lasting reason (bounce, complaint, manual) is never replaced by
+        the liftable "unsubscribed", else a later confirmed sign-up would lift it; an erasure always
+        replaces, because it must remove the address. The condition makes this hold under races."""
+        from pynamodb.exceptions import PutError
+
+        m = self._m.SuppressionModel
         entry = Suppression(address_hash(email_key), email, reason, source, _now())
-        self._m.SuppressionModel(pk=account_key(account_id), sk=f"SUPPRESSED#{entry.email_hash}", email=email,
-                                 reason=reason.value, source=source, at=entry.at).save()
+        item = m(pk=account_key(account_id), sk=f"SUPPRESSED#{entry.email_hash}", email=email, reason=reason.value,
+                 source=source, at=entry.at)
+        if reason is SuppressionReason.ERASED:
+            item.save()
+            return entry
+        if reason in PERSON_MAY_LIFT:  # only over nothing, or over another liftable entry
+            replaceable = m.sk.does_not_exist() | m.reason.is_in(*(r.value for r in PERSON_MAY_LIFT))
+        else:  # a lasting reason replaces anything but an erasure
+            replaceable = m.sk.does_not_exist() | (m.reason != SuppressionReason.ERASED.value)
+        try:
+            item.save(condition=replaceable)
+        except PutError as kept:
+            if kept.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return self.suppression(account_id, email_key)
         return entry
 
     def unsuppress(self, account_id: str, email_key: str) -> None:

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 from chalicelib import errors
 from chalicelib.accounts.auth_store import LinkProblem, LinkPurpose, LinkRefused
 from chalicelib.accounts.throttle import Limit
-from chalicelib.audience.audience import (AudienceList, ConsentSource, Contact, Membership, MemberStatus,
-                                          SuppressionReason)
+from chalicelib.audience.audience import (PERSON_MAY_LIFT, AudienceList, ConsentSource, Contact, Membership,
+                                          MemberStatus, SuppressionReason)
 from chalicelib.audience.signing import ALL_LISTS, InvalidToken, Subscriber
 from chalicelib.delivery.mail import MailRequest
 from chalicelib.delivery.service import queue_mail
@@ -21,10 +21,6 @@ from chalicelib.validation import address_key
 
 CONFIRMATION_VALID_FOR = timedelta(days=7)
 SIGNUP_LIMIT = Limit("signup-ip", attempts=10, window_s=10 * 60)
-# Only "unsubscribed from everything" can be undone, and only by the person's own confirmed sign-up.
-# A hard bounce (the mail cannot arrive), a complaint (they called it spam), an erasure or the
-# account holder's own entry stay for good.
-PERSON_MAY_LIFT = (SuppressionReason.UNSUBSCRIBED,)
 NEVER_AGAIN = (SuppressionReason.HARD_BOUNCE, SuppressionReason.COMPLAINT)
 SIGNUP_CONSENT_TEXT = N_("Yes, I want to receive the mailings of %(sender)s. I can unsubscribe at any moment with "
                          "the link under every mail.")
@@ -37,11 +33,15 @@ class SignUpsClosed(errors.DomainError):
     default_message = N_("The sender of this list does not accept new subscribers at the moment.")
 
 
-class LinkNotValid(errors.DomainError):
-    status = 400
-    code = "link-not-valid"
-    title = N_("This link cannot be used")
-    default_message = N_("This link is not valid. Copy the whole link from the mail.")
+CONFIRMATION_LINK_MESSAGES = {
+    LinkProblem.USED: N_("You have already confirmed with this link."),
+    LinkProblem.EXPIRED: N_("This link has expired. Sign up again to get a new one."),
+}
+NOT_VALID = N_("This link is not valid. Copy the whole link from the mail.")
+
+
+def invalid_link(message: str = NOT_VALID) -> LinkRefused:
+    return LinkRefused(LinkProblem.UNKNOWN, message)
 
 
 def _now() -> datetime:
@@ -241,19 +241,15 @@ class AudienceService:
         try:
             link = self._links.use_link(token, LinkPurpose.CONFIRM_SUBSCRIPTION)
         except LinkRefused as refused:
-            if refused.problem is LinkProblem.USED:
-                raise LinkNotValid(N_("You have already confirmed with this link.")) from None
-            if refused.problem is LinkProblem.EXPIRED:
-                raise LinkNotValid(N_("This link has expired. Sign up again to get a new one.")) from None
-            raise LinkNotValid() from None
+            raise LinkRefused(refused.problem, CONFIRMATION_LINK_MESSAGES.get(refused.problem, NOT_VALID)) from None
         account_id = link.account_id
         membership = self._audience.membership(account_id, link.payload["list_id"], link.payload["contact_id"])
         contact = self._audience.get_contact(account_id, link.payload["contact_id"])
         if membership is None or contact is None or membership.status is MemberStatus.UNSUBSCRIBED:
-            raise LinkNotValid()
+            raise invalid_link()
         suppression = self._audience.suppression(account_id, contact.email_key)
         if suppression is not None and suppression.reason not in PERSON_MAY_LIFT:
-            raise LinkNotValid()
+            raise invalid_link()
         membership.status = MemberStatus.SUBSCRIBED
         membership.consent = {**(membership.consent or {}), "confirmed_at": _now().isoformat(), "confirmed_ip": ip,
                               "confirmed_user_agent": user_agent}
@@ -278,11 +274,11 @@ class AudienceService:
         try:
             subscriber = self._signer().subscriber(token)
         except InvalidToken:
-            raise LinkNotValid() from None
+            raise invalid_link() from None
         account = self._accounts.get(subscriber.account_id)
         contact = self._audience.get_contact(subscriber.account_id, subscriber.contact_id) if account else None
         if contact is None:
-            raise LinkNotValid(N_("This address is no longer on any list of this sender."))
+            raise invalid_link(N_("This address is no longer on any list of this sender."))
         return account, contact, self._audience.memberships(subscriber.account_id, contact.contact_id), subscriber
 
     def unsubscribe(self, token: str, ip: str | None, list_ids=None) -> list[str]:
@@ -301,6 +297,15 @@ class AudienceService:
                 membership.updated_at = _now()
                 self._audience.save_membership(membership)
                 left.append(membership.list_id)
+        # Not (or no longer) on a list they asked to leave: record the wish, so no later import or
+        # manual add subscribes them there.
+        known = {m.list_id for m in memberships}
+        for list_id in targets - known:
+            if self._audience.get_list(account.account_id, list_id) is not None:
+                self._audience.save_membership(Membership(
+                    account.account_id, list_id, contact.contact_id, MemberStatus.UNSUBSCRIBED,
+                    {"withdrawn_at": _now().isoformat(), "withdrawn_ip": ip}, _now()))
+                left.append(list_id)
         if everything:
             self._audience.suppress(account.account_id, contact.email_key, contact.email,
                                     SuppressionReason.UNSUBSCRIBED, "unsubscribe link")

@@ -87,3 +87,18 @@ def test_person_may_sign_up_again_after_unsubscribing_through_double_opt_in(clie
     assert post_form(client, "/f/confirm", {"token": newest}).status_code == 200
     assert len(members(aws_resources, list_id)) == 1
     assert tokens
+
+
+def test_unsubscribing_never_weakens_a_hard_bounce(client, app_module, aws_resources, outbox):
+    # Found by the hypothesis invariant: bounce, then unsubscribe-all, then a confirmed sign-up
+    # must not make the bounced address a recipient again.
+    from chalicelib import services
+    from chalicelib.audience.audience import SuppressionReason
+
+    list_id, _, account_id = subscribed_piet(client, app_module, aws_resources, outbox)
+    service = services.audience_service()
+    service.suppress(account_id, "piet@example.org", SuppressionReason.HARD_BOUNCE, "ses bounce")
+    contact_id = services.audience().contact_by_email(account_id, "piet@example.org").contact_id
+    service.unsubscribe(service.unsubscribe_token(account_id, contact_id), None)
+    assert services.audience().suppression(account_id, "piet@example.org").reason is SuppressionReason.HARD_BOUNCE
+    assert [c.email for c in service.recipients(account_id, list_id)] == []
