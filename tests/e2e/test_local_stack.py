@@ -2,6 +2,7 @@
 local, and the event pump carrying SQS, SNS and schedules to the handlers."""
 
 import json
+import os
 import time
 
 import boto3
@@ -161,7 +162,7 @@ def test_staff_is_granted_only_from_the_command_line(local_stack):
 
     email = f"staff-{uuid.uuid4().hex[:8]}@example.nl"
     _api_account(local_stack, email)
-    environment = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
     result = subprocess.run([sys.executable, "-m", "ops.staff", "grant", email, "--stage", "e2e"], cwd=PROJECT_DIR,
                             capture_output=True, text=True, timeout=60, env=environment)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -78,7 +78,6 @@ def test_person_may_sign_up_again_after_unsubscribing_through_double_opt_in(clie
     path = headers["List-Unsubscribe"].strip("<>").split("127.0.0.1:8000", 1)[1]
     client.post(path, headers=ONE_CLICK, body=b"List-Unsubscribe=One-Click")
     sign_up(client, app_module, aws_resources, list_id, "piet@example.org")
-    tokens = [t for t in [confirmation_token(outbox, "piet@example.org")]]
     from tests.integration.accounts_helpers import mails_to
 
     confirmations = [m for m in mails_to(outbox, "piet@example.org") if "/f/confirm" in (m["text"] or "")]
@@ -86,7 +85,6 @@ def test_person_may_sign_up_again_after_unsubscribing_through_double_opt_in(clie
     newest = confirmations[0]["text"].split("/f/confirm?token=")[1].split()[0]
     assert post_form(client, "/f/confirm", {"token": newest}).status_code == 200
     assert len(members(aws_resources, list_id)) == 1
-    assert tokens
 
 
 def test_unsubscribing_never_weakens_a_hard_bounce(client, app_module, aws_resources, outbox):
