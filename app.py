@@ -11,7 +11,8 @@ from chalicelib.accounts.schemas import (Accepted, AccountOut, EmailChangeIn, Er
                                          ProductNewsIn, ProfileIn, RegistrationAccepted, RegistrationIn, SessionOut,
                                          TokenIn)
 from chalicelib.api import ApiRoutes
-from chalicelib.audience.schemas import ContactIn, ContactOut, ContactPage, ListIn, ListOut, SuppressionIn
+from chalicelib.audience.schemas import (ContactIn, ContactOut, ContactPage, ImportOut, ImportStartIn, ListIn, ListOut,
+                                         SuppressionIn)
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
 from chalicelib.forms import FORM
 from chalicelib.config import LOCAL_STAGE, settings
@@ -321,6 +322,41 @@ def export_list(list_id):
     from chalicelib.audience.pages import submit_list_export
 
     return submit_list_export(app.current_request, list_id)
+
+
+@app.route("/lists/{list_id}/imports", methods=["GET"])
+def new_import(list_id):
+    from chalicelib.audience.import_pages import new_import_page
+
+    return new_import_page(app.current_request, list_id)
+
+
+@app.route("/lists/{list_id}/imports/{import_id}/uploaded", methods=["GET"])
+def import_uploaded(list_id, import_id):
+    from chalicelib.audience.import_pages import uploaded
+
+    return uploaded(app.current_request, list_id, import_id)
+
+
+@app.route("/lists/{list_id}/imports/{import_id}", methods=["GET"])
+def contact_import(list_id, import_id):
+    from chalicelib.audience.import_pages import import_page
+
+    return import_page(app.current_request, list_id, import_id)
+
+
+@app.route("/lists/{list_id}/imports/{import_id}", methods=["POST"], content_types=[FORM])
+def start_contact_import(list_id, import_id):
+    from chalicelib.audience.import_pages import submit_import
+
+    return submit_import(app.current_request, list_id, import_id)
+
+
+@app.route("/lists/{list_id}/imports/{import_id}/report", methods=["GET"])
+def contact_import_report(list_id, import_id):
+    from chalicelib.audience.import_pages import import_report
+
+    return import_report(app.current_request, list_id, import_id)
 
 
 @app.route("/contacts", methods=["GET"])
@@ -695,6 +731,45 @@ def api_export_list(list_id, caller):
 
     audience_list = services.audience_service().get_list(caller[0], list_id)
     return export_out(app.current_request, caller[0], services.list_exports().request(caller[0], audience_list))
+
+
+@api.route("/lists/{list_id}/imports", "POST", summary="Begin a CSV import: returns the form that uploads the file",
+           response=ImportOut, status=201, tags=["audience"], signed_in=True, errors_=(404,))
+def api_begin_import(list_id, caller):
+    from chalicelib.audience.api import import_out
+
+    return import_out(*services.contact_imports().begin(caller[0], list_id))
+
+
+@api.route("/imports/{import_id}", "GET", summary="An import: suggested mapping once the file is there, then progress",
+           response=ImportOut, tags=["audience"], signed_in=True, errors_=(404,))
+def api_import(import_id, caller):
+    from chalicelib.audience.api import import_out
+    from chalicelib.audience.imports import ImportNotReady
+
+    try:
+        return import_out(services.contact_imports().file_received(caller[0], import_id))
+    except ImportNotReady:
+        return import_out(services.contact_imports().get(caller[0], import_id))
+
+
+@api.route("/imports/{import_id}/start", "POST", summary="Start an import with a mapping and a declared lawful basis",
+           request=ImportStartIn, response=ImportOut, status=202, tags=["audience"], signed_in=True,
+           errors_=(404, 409, 422))
+def api_start_import(data, import_id, caller):
+    from chalicelib.audience.api import import_out
+    from chalicelib.http import client_ip
+
+    request = app.current_request
+    return import_out(services.contact_imports().start(caller[0], import_id, data.mapping, data.declared,
+                                                       data.lawful_basis, client_ip(request),
+                                                       request.headers.get("user-agent")))
+
+
+@api.route("/imports/{import_id}/report", "GET", summary="A short-lived link to the import's per-row report (CSV)",
+           tags=["audience"], signed_in=True, errors_=(404, 409))
+def api_import_report(import_id, caller):
+    return {"url": services.contact_imports().report_url(caller[0], import_id)}
 
 
 @api.route("/contacts", "GET", summary="A page of contacts (?search= by address prefix, ?cursor=)",

@@ -6,6 +6,7 @@ with the target that number has to meet. Results go to `bench/results.json` as f
 their last results alongside. Exit status 1 if any target is missed.
 """
 
+import functools
 import json
 import os
 import statistics
@@ -28,12 +29,15 @@ class Target:
     limit: float
     unit: str
     at_least: bool = False
+    or_equal: bool = False  # with an upper bound: the limit itself still meets it
 
     def met_by(self, value: float) -> bool:
-        return value >= self.limit if self.at_least else value < self.limit
+        if self.at_least:
+            return value >= self.limit
+        return value <= self.limit if self.or_equal else value < self.limit
 
     def __str__(self) -> str:
-        return f"{'>=' if self.at_least else '<'} {self.limit:g} {self.unit}"
+        return f"{'>=' if self.at_least else '<=' if self.or_equal else '<'} {self.limit:g} {self.unit}"
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,25 @@ def app_import_s() -> float:
 from import_memory import import_peak_mb_1m  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 benchmark("import_peak_mb_1m", Target(200, "MB"))(import_peak_mb_1m)
+
+
+@functools.cache
+def import_throughput() -> dict[str, float]:
+    """One end-to-end import run (bench/import_throughput.py, in its own process): four figures."""
+    completed = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, "bench", "import_throughput.py")],
+                               cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"import benchmark failed:\n{completed.stderr[-3000:]}")
+    lines = completed.stdout.strip().splitlines()
+    print("\n".join(lines[:-1]))
+    return json.loads(lines[-1])
+
+
+for _name, _target in (("import_contacts_per_s", Target(2000, "contacts/s", at_least=True)),
+                       ("ddb_bare_items_per_s", Target(0, "items/s", at_least=True)),
+                       ("import_efficiency", Target(0.6, "of the bare rate", at_least=True)),
+                       ("import_write_requests_per_1000", Target(40, "write requests", or_equal=True))):
+    benchmark(_name, _target)(functools.partial(lambda name: import_throughput()[name], _name))
 
 
 def load_results(path: str = RESULTS_PATH) -> dict[str, float]:

@@ -22,8 +22,10 @@ class Settings:
     auth_table: str
     audit_log_table: str
     audience_table: str
+    campaigns_table: str
     signing_key_secret: str
     mail_queue_name: str
+    campaign_send_queue_name: str
     jobs_queue_name: str
     ses_events_topic_name: str
     ses_configuration_set: str
@@ -44,7 +46,7 @@ class Settings:
         """Every DynamoDB table the app owns, by role: health checks and backups cover them all."""
         return {"mail_events": self.mail_events_table, "job_runs": self.job_runs_table,
                 "accounts": self.accounts_table, "auth": self.auth_table, "audit_log": self.audit_log_table,
-                "audience": self.audience_table}
+                "audience": self.audience_table, "campaigns": self.campaigns_table}
 
     @property
     def outbox_path(self) -> str:
@@ -69,8 +71,10 @@ def parse_settings(environ) -> Settings:
         auth_table=_required(environ, "AUTH_TABLE"),
         audit_log_table=_required(environ, "AUDIT_LOG_TABLE"),
         audience_table=_required(environ, "AUDIENCE_TABLE"),
+        campaigns_table=_required(environ, "CAMPAIGNS_TABLE"),
         signing_key_secret=_required(environ, "SIGNING_KEY_SECRET"),
         mail_queue_name=_required(environ, "MAIL_QUEUE_NAME"),
+        campaign_send_queue_name=_required(environ, "CAMPAIGN_SEND_QUEUE_NAME"),
         jobs_queue_name=_required(environ, "JOBS_QUEUE_NAME"),
         ses_events_topic_name=_required(environ, "SES_EVENTS_TOPIC_NAME"),
         ses_configuration_set=_required(environ, "SES_CONFIGURATION_SET"),

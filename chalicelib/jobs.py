@@ -27,7 +27,16 @@ def _export_list(job: dict) -> None:
     services.list_exports().prepare(job["account_id"], job["export_id"])
 
 
-HANDLERS = {"export-account-data": _export_account_data, "export-list": _export_list}
+def _import_contacts(job: dict) -> None:
+    from chalicelib import services
+
+    account = services.accounts().get(job["account_id"])
+    if account is not None:
+        services.contact_imports().run(account.account_id, job["import_id"], account.language)
+
+
+HANDLERS = {"export-account-data": _export_account_data, "export-list": _export_list,
+            "import-contacts": _import_contacts}
 
 
 def run_jobs(records) -> dict:

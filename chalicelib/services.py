@@ -133,9 +133,19 @@ def audience_service():
                            DynamoThrottle(settings().auth_table, *_where()), settings().public_base_url)
 
 
+@functools.cache
+def contact_imports():
+    from chalicelib.audience import models
+    from chalicelib.audience.imports import DynamoImports, ImportService
+
+    audience()  # binds the audience models to their table
+    return ImportService(audience(), audience_service(), DynamoImports(models), aws.s3(), settings().exports_bucket,
+                         jobs_queue(), aws.dynamodb(), settings().audience_table, settings().public_base_url)
+
+
 def reset() -> None:
     """Forget every wired service: tests call it between moto sessions."""
     for getter in (mail_queue, mail_sender, mail_events, job_runs, accounts, auth_store, remembered_devices,
                    audit_log, account_service, jobs_queue, data_rights, signer, audience, audience_service,
-                   exports, list_exports):
+                   exports, list_exports, contact_imports):
         getter.cache_clear()

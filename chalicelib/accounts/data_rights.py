@@ -158,9 +158,15 @@ class DataRights:
 
         def audience(account: Account):
             kinds = {"LIST#": "lists", "CONTACT#": "contacts", "MEMBER#": "memberships_and_consent",
-                     "SUPPRESSED#": "suppression_list"}
+                     "SUPPRESSED#": "suppression_list", "FIELD#": "custom_fields", "SEGMENT#": "segments",
+                     "IMPORT#": "imports"}
             files = {f"{name}.json": [] for name in kinds.values()}
             for sort_key, item in self._audience.account_items(account.account_id):
+                if sort_key.startswith("CONTACT#") and item.get("list_id"):
+                    # a contact's first list is stored on the contact item: exported as a membership
+                    files["memberships_and_consent.json"].append({
+                        "list_id": item.pop("list_id"), "contact_id": item["contact_id"], "status": item.pop("status"),
+                        "consent": item.pop("consent", None), "updated_at": item.pop("member_updated_at", None)})
                 for prefix, name in kinds.items():
                     if sort_key.startswith(prefix):
                         files[f"{name}.json"].append(item)

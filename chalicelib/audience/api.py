@@ -20,3 +20,12 @@ def contact_out(account, contact, with_lists: bool = False) -> ContactOut:
 
 def contact_page(account, contacts, next_cursor) -> ContactPage:
     return ContactPage(contacts=[contact_out(account, c) for c in contacts], next_cursor=next_cursor)
+
+
+def import_out(imported, upload: dict | None = None):
+    from chalicelib.audience.schemas import ImportOut, UploadForm
+
+    return ImportOut(import_id=imported.import_id, list_id=imported.list_id, status=imported.status.value,
+                     headers=imported.headers, mapping=imported.mapping, counts=imported.counts,
+                     rows_done=imported.rows_done, problem=imported.problem,
+                     upload=UploadForm(url=upload["url"], fields=upload["fields"]) if upload else None)

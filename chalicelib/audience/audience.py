@@ -42,6 +42,13 @@ class ConsentSource(str, Enum):
     MANUAL = "manual"
 
 
+def contact_id_for(account_id: str, email_key: str) -> str:
+    """A contact's id follows from its address: one contact per address per account, found and
+    written without a lookup (an import writes one item per new contact). Ids of different
+    accounts differ for the same address."""
+    return hashlib.sha256(f"{account_id}\x00{email_key}".encode("utf-8")).hexdigest()[:32]
+
+
 def address_hash(email_key: str) -> str:
     """How a suppressed address is found, and all that is kept of it once its contact is erased."""
     return hashlib.sha256(email_key.encode("utf-8")).hexdigest()

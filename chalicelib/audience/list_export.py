@@ -60,13 +60,10 @@ class ListExports:
             for status in MemberStatus:
                 cursor = None
                 while True:
-                    ids, cursor = self._audience.members(export.list_id, status, cursor, limit=PAGE)
-                    for contact_id in ids:
-                        contact = self._audience.get_contact(account_id, contact_id)
-                        membership = self._audience.membership(account_id, export.list_id, contact_id)
-                        if contact and membership:
-                            writer.writerow(member_row(contact, membership))
-                            rows += 1
+                    page, cursor = self._audience.member_page(account_id, export.list_id, status, cursor, PAGE)
+                    for contact, membership in page:
+                        writer.writerow(member_row(contact, membership))
+                        rows += 1
                     if not cursor:
                         break
             text.flush()

@@ -2,16 +2,26 @@
 
   pk ACCOUNT#<account>  sk LIST#<list>                 a list
   pk LIST#<list>        sk REF                         which account a list belongs to (public forms)
-  pk ACCOUNT#<account>  sk CONTACT#<contact>           a contact and its fields
-  pk ACCOUNT#<account>  sk EMAIL#<address key>         makes a contact unique per account by address
-  pk ACCOUNT#<account>  sk MEMBER#<list>#<contact>     a contact's status on a list, with its consent record
+  pk ACCOUNT#<account>  sk CONTACT#<contact>           a contact, its fields, and its first list's membership
+  pk ACCOUNT#<account>  sk MEMBER#<contact>#<list>     a contact's status on any further list
   pk ACCOUNT#<account>  sk SUPPRESSED#<address hash>   never mail this address again (this account)
-The by-list index (gsi1pk LIST#<list>, gsi1sk <status>#<contact>) pages through a list's members by
-status: campaigns read the subscribed ones.
+  pk ACCOUNT#<account>  sk FIELD#<key>                 a custom field the account defined, with its type
+  pk ACCOUNT#<account>  sk SEGMENT#<segment>           a saved filter over a list
+  pk ACCOUNT#<account>  sk IMPORT#<import>             a CSV import: file, mapping, declared lawful basis, progress
+
+A contact's id is derived from its address (see audience.contact_id_for), so the address is unique
+per account without a separate claim item, and a new contact joining a list is ONE item: the
+membership of the first list a contact joins lives on the contact item itself (home_list), further
+memberships are MEMBER items. That is what makes an import cost one write per contact.
+
+The by-list index (gsi1pk LIST#<list>, gsi1sk <status>#<contact>) holds contact items and member
+items alike and pages through a list's members by status: campaigns read the subscribed ones. It
+projects everything, so a campaign reads most recipients' fields straight from the index. The
+by-address index (pk, email_key) lists and searches an account's contacts by address.
 """
 
-from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 
@@ -35,6 +45,24 @@ class ListRefModel(_AudienceItem):
     account_id = UnicodeAttribute()
 
 
+class ByList(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-list"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ByAddress(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-address"
+        projection = AllProjection()
+
+    pk = UnicodeAttribute(hash_key=True)
+    email_key = UnicodeAttribute(range_key=True)
+
+
 class ContactModel(_AudienceItem):
     contact_id = UnicodeAttribute()
     email = UnicodeAttribute()
@@ -46,19 +74,15 @@ class ContactModel(_AudienceItem):
     tags = ListAttribute(of=UnicodeAttribute, null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
-
-
-class ContactEmailModel(_AudienceItem):
-    contact_id = UnicodeAttribute()
-
-
-class ByList(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-list"
-        projection = KeysOnlyProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
+    # the membership of the contact's first list (see the module docstring)
+    list_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    consent = JSONAttribute(null=True)
+    member_updated_at = UTCDateTimeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_list = ByList()
+    by_address = ByAddress()
 
 
 class MembershipModel(_AudienceItem):
@@ -70,6 +94,43 @@ class MembershipModel(_AudienceItem):
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_list = ByList()
+
+
+class CustomFieldModel(_AudienceItem):
+    key = UnicodeAttribute()
+    label = UnicodeAttribute()
+    field_type = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class SegmentModel(_AudienceItem):
+    segment_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    list_id = UnicodeAttribute()
+    match = UnicodeAttribute()
+    conditions = JSONAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class ImportModel(_AudienceItem):
+    import_id = UnicodeAttribute()
+    list_id = UnicodeAttribute()
+    file_name = UnicodeAttribute()
+    file_key = UnicodeAttribute()
+    status = UnicodeAttribute()
+    mapping = JSONAttribute(null=True)
+    headers = JSONAttribute(null=True)
+    encoding = UnicodeAttribute(null=True)
+    delimiter = UnicodeAttribute(null=True)
+    lawful_basis = UnicodeAttribute(null=True)
+    declaration = JSONAttribute(null=True)
+    counts = JSONAttribute(null=True)
+    rows_done = NumberAttribute(default=0)
+    report_key = UnicodeAttribute(null=True)
+    problem = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
 
 
 class SuppressionModel(_AudienceItem):

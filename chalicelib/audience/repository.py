@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timezone
 
 from chalicelib.audience.audience import (PERSON_MAY_LIFT, AudienceList, Contact, Membership, MemberStatus, Suppression,
-                                          SuppressionReason, address_hash)
+                                          SuppressionReason, address_hash, contact_id_for)
 from chalicelib import errors
 from chalicelib.dynamo import bind
 from chalicelib.i18n import N_
@@ -57,8 +57,8 @@ class DynamoAudience:
         from chalicelib.audience import models
 
         self._m = models
-        for model in (models.ListModel, models.ListRefModel, models.ContactModel, models.ContactEmailModel,
-                      models.MembershipModel, models.SuppressionModel):
+        for model in (models.ListModel, models.ListRefModel, models.ContactModel, models.MembershipModel,
+                      models.SuppressionModel, models.CustomFieldModel, models.SegmentModel, models.ImportModel):
             bind(model, table_name, region, host)
         self._region, self._host = region, host
 
@@ -107,43 +107,42 @@ class DynamoAudience:
     # --- contacts ------------------------------------------------------------------------------
 
     def contact_by_email(self, account_id: str, email_key: str) -> Contact | None:
-        from pynamodb.exceptions import DoesNotExist
-
-        try:
-            claim = self._m.ContactEmailModel.get(account_key(account_id), f"EMAIL#{email_key}", consistent_read=True)
-        except DoesNotExist:
-            return None
-        return self.get_contact(account_id, claim.contact_id)
+        return self.get_contact(account_id, contact_id_for(account_id, email_key))
 
     def get_contact(self, account_id: str, contact_id: str) -> Contact | None:
+        item = self._contact_record(account_id, contact_id)
+        return self._contact(account_id, item) if item is not None else None
+
+    def _contact_record(self, account_id: str, contact_id: str):
         from pynamodb.exceptions import DoesNotExist
 
         try:
-            item = self._m.ContactModel.get(account_key(account_id), f"CONTACT#{contact_id}", consistent_read=True)
+            return self._m.ContactModel.get(account_key(account_id), f"CONTACT#{contact_id}", consistent_read=True)
         except (DoesNotExist, ValueError):
             return None
-        return self._contact(account_id, item)
 
     def add_contact(self, contact: Contact) -> bool:
-        """Store a new contact; False when the address already belongs to a contact of the account."""
-        from pynamodb.exceptions import TransactWriteError
-        from pynamodb.transactions import TransactWrite
+        """Store a new contact; False when the address already belongs to a contact of the account
+        (its id follows from the address, so the key itself makes it unique)."""
+        from pynamodb.exceptions import PutError
 
-        m = self._m
+        m = self._m.ContactModel
         try:
-            with TransactWrite(connection=self._connection()) as transaction:
-                transaction.save(m.ContactEmailModel(pk=account_key(contact.account_id), sk=f"EMAIL#{contact.email_key}",
-                                                     contact_id=contact.contact_id),
-                                 condition=m.ContactEmailModel.sk.does_not_exist())
-                transaction.save(self._contact_item(contact))
-        except TransactWriteError as failed:
-            if any(r and r.code == "ConditionalCheckFailed" for r in failed.cancellation_reasons or ()):
+            self._contact_item(contact).save(condition=m.sk.does_not_exist())
+        except PutError as taken:
+            if taken.cause_response_code == "ConditionalCheckFailedException":
                 return False
             raise
         return True
 
     def save_contact(self, contact: Contact) -> None:
-        self._contact_item(contact).save()
+        """Store a contact's details; its membership on the contact item is left as it is."""
+        m = self._m.ContactModel
+        values = ((m.first_name, contact.first_name), (m.last_name, contact.last_name), (m.language, contact.language),
+                  (m.fields, contact.fields or None), (m.tags, list(contact.tags) or None))
+        actions = [attribute.set(value) if value else attribute.remove() for attribute, value in values]
+        item = m(pk=account_key(contact.account_id), sk=f"CONTACT#{contact.contact_id}")
+        item.update(actions=[*actions, m.updated_at.set(_now())], condition=m.sk.exists())
 
     def _contact_item(self, contact: Contact):
         return self._m.ContactModel(
@@ -154,29 +153,21 @@ class DynamoAudience:
 
     def contacts(self, account_id: str, cursor: str | None = None, limit: int = PAGE_SIZE,
                  email_prefix: str | None = None) -> tuple[list[Contact], str | None]:
-        """A page of contacts, by address when searching (prefix), else by creation; with a cursor."""
-        m = self._m
-        if email_prefix:
-            claims = m.ContactEmailModel.query(account_key(account_id),
-                                               m.ContactEmailModel.sk.startswith(f"EMAIL#{email_prefix.lower()}"),
-                                               limit=limit, last_evaluated_key=decode_cursor(cursor, pk=account_key(account_id)))
-            found = [self.get_contact(account_id, c.contact_id) for c in _page(claims)]
-            return [c for c in found if c], encode_cursor(claims.last_evaluated_key)
-        items = m.ContactModel.query(account_key(account_id), m.ContactModel.sk.startswith("CONTACT#"), limit=limit,
-                                     last_evaluated_key=decode_cursor(cursor, pk=account_key(account_id)))
+        """A page of contacts in address order, optionally those whose address starts with a prefix."""
+        m = self._m.ContactModel
+        condition = m.email_key.startswith(email_prefix.lower()) if email_prefix else None
+        items = m.by_address.query(account_key(account_id), condition, limit=limit,
+                                   last_evaluated_key=decode_cursor(cursor, pk=account_key(account_id)))
         page = [self._contact(account_id, i) for i in _page(items)]
         return page, encode_cursor(items.last_evaluated_key)
 
     def delete_contact(self, contact: Contact) -> None:
-        from pynamodb.transactions import TransactWrite
-
         m = self._m
-        for membership in self.memberships(contact.account_id, contact.contact_id):
-            m.MembershipModel(pk=account_key(contact.account_id),
-                              sk=f"MEMBER#{membership.list_id}#{contact.contact_id}").delete()
-        with TransactWrite(connection=self._connection()) as transaction:
-            transaction.delete(m.ContactEmailModel(pk=account_key(contact.account_id), sk=f"EMAIL#{contact.email_key}"))
-            transaction.delete(m.ContactModel(pk=account_key(contact.account_id), sk=f"CONTACT#{contact.contact_id}"))
+        with m.MembershipModel.batch_write() as batch:
+            for item in m.MembershipModel.query(account_key(contact.account_id),
+                                                m.MembershipModel.sk.startswith(f"MEMBER#{contact.contact_id}#")):
+                batch.delete(item)
+        m.ContactModel(pk=account_key(contact.account_id), sk=f"CONTACT#{contact.contact_id}").delete()
 
     @staticmethod
     def _contact(account_id, item) -> Contact:
@@ -188,36 +179,100 @@ class DynamoAudience:
     def membership(self, account_id: str, list_id: str, contact_id: str) -> Membership | None:
         from pynamodb.exceptions import DoesNotExist
 
+        contact = self._contact_record(account_id, contact_id)
+        if contact is None:
+            return None
+        if contact.list_id == list_id:
+            return self._home_membership(account_id, contact)
         try:
-            item = self._m.MembershipModel.get(account_key(account_id), f"MEMBER#{list_id}#{contact_id}",
+            item = self._m.MembershipModel.get(account_key(account_id), f"MEMBER#{contact_id}#{list_id}",
                                                consistent_read=True)
         except (DoesNotExist, ValueError):
             return None
         return self._membership(account_id, item)
 
     def save_membership(self, membership: Membership) -> None:
+        """On the contact item when it is the contact's first list (or no list holds that place
+        yet), else as a member item. The condition decides atomically, so two lists joined at
+        once never overwrite each other."""
+        from pynamodb.exceptions import UpdateError
+
+        m = self._m.ContactModel
+        index_key = (f"LIST#{membership.list_id}", f"{membership.status.value}#{membership.contact_id}")
+        item = m(pk=account_key(membership.account_id), sk=f"CONTACT#{membership.contact_id}")
+        try:
+            item.update(actions=[m.list_id.set(membership.list_id), m.status.set(membership.status.value),
+                                 m.consent.set(membership.consent) if membership.consent else m.consent.remove(),
+                                 m.member_updated_at.set(membership.updated_at), m.gsi1pk.set(index_key[0]),
+                                 m.gsi1sk.set(index_key[1])],
+                        condition=m.sk.exists() & (m.list_id.does_not_exist() | (m.list_id == membership.list_id)))
+            return
+        except UpdateError as taken:
+            if taken.cause_response_code != "ConditionalCheckFailedException":
+                raise
         self._m.MembershipModel(
-            pk=account_key(membership.account_id), sk=f"MEMBER#{membership.list_id}#{membership.contact_id}",
+            pk=account_key(membership.account_id), sk=f"MEMBER#{membership.contact_id}#{membership.list_id}",
             list_id=membership.list_id, contact_id=membership.contact_id, status=membership.status.value,
             consent=membership.consent, updated_at=membership.updated_at,
-            gsi1pk=f"LIST#{membership.list_id}", gsi1sk=f"{membership.status.value}#{membership.contact_id}").save()
+            gsi1pk=index_key[0], gsi1sk=index_key[1]).save()
 
     def memberships(self, account_id: str, contact_id: str) -> list[Membership]:
-        # a contact's memberships: few, so a filtered query over the account's member items is fine
         m = self._m
-        items = m.MembershipModel.query(account_key(account_id), m.MembershipModel.sk.startswith("MEMBER#"),
-                                        filter_condition=m.MembershipModel.contact_id == contact_id)
-        return [self._membership(account_id, i) for i in items]
+        contact = self._contact_record(account_id, contact_id)
+        found = [self._home_membership(account_id, contact)] if contact is not None and contact.list_id else []
+        items = m.MembershipModel.query(account_key(account_id),
+                                        m.MembershipModel.sk.startswith(f"MEMBER#{contact_id}#"), consistent_read=True)
+        return found + [self._membership(account_id, i) for i in items]
 
     def members(self, list_id: str, status: MemberStatus | None = None, cursor: str | None = None,
                 limit: int = PAGE_SIZE) -> tuple[list[str], str | None]:
         """Contact ids on a list (optionally of one status), a page at a time, through the by-list index."""
-        m = self._m
-        condition = m.MembershipModel.gsi1sk.startswith(f"{status.value}#") if status else None
-        keys = m.MembershipModel.by_list.query(f"LIST#{list_id}", condition, limit=limit,
-                                               last_evaluated_key=decode_cursor(cursor, gsi1pk=f"LIST#{list_id}"))
-        ids = [k.gsi1sk.split("#", 1)[1] for k in _page(keys)]
-        return ids, encode_cursor(keys.last_evaluated_key)
+        page, next_cursor = self.member_page(None, list_id, status, cursor, limit, with_contacts=False)
+        return [membership.contact_id for _, membership in page], next_cursor
+
+    def member_page(self, account_id: str | None, list_id: str, status: MemberStatus | None = None,
+                    cursor: str | None = None, limit: int = PAGE_SIZE, with_contacts: bool = True):
+        """A page of a list's members as (contact, membership) pairs. Members whose first list this
+        is come with their details from the index; the others are read in one batch."""
+        m = self._m.ContactModel
+        condition = m.gsi1sk.startswith(f"{status.value}#") if status else None
+        items = m.by_list.query(f"LIST#{list_id}", condition, limit=limit,
+                                last_evaluated_key=decode_cursor(cursor, gsi1pk=f"LIST#{list_id}"))
+        rows = _page(items)
+        if not with_contacts:
+            return [(None, Membership(None, list_id, i.gsi1sk.split("#", 1)[1], MemberStatus(i.status), None,
+                                      None)) for i in rows], encode_cursor(items.last_evaluated_key)
+        others = [i.gsi1sk.split("#", 1)[1] for i in rows if i.sk.startswith("MEMBER#")]
+        found = {c.contact_id: c for c in self.contacts_by_id(account_id, others)}
+        page = []
+        for item in rows:
+            if item.sk.startswith("CONTACT#"):
+                page.append((self._contact(account_id, item), self._home_membership(account_id, item)))
+            else:
+                contact = found.get(item.gsi1sk.split("#", 1)[1])
+                if contact is not None:
+                    # a member item read through the contact model: same names for status, consent, time
+                    page.append((contact, Membership(account_id, list_id, contact.contact_id, MemberStatus(item.status),
+                                                     dict(item.consent) if item.consent else None, item.updated_at)))
+        return page, encode_cursor(items.last_evaluated_key)
+
+    def contacts_by_id(self, account_id: str, contact_ids) -> list[Contact]:
+        m = self._m.ContactModel
+        keys = [(account_key(account_id), f"CONTACT#{contact_id}") for contact_id in dict.fromkeys(contact_ids)]
+        return [self._contact(account_id, item) for item in m.batch_get(keys)] if keys else []
+
+    def suppressed_among(self, account_id: str, email_keys) -> set[str]:
+        """Which of these addresses are suppressed in this account (one batch read)."""
+        m = self._m.SuppressionModel
+        by_hash = {address_hash(key): key for key in email_keys}
+        keys = [(account_key(account_id), f"SUPPRESSED#{h}") for h in by_hash]
+        return {by_hash[item.sk.removeprefix("SUPPRESSED#")] for item in m.batch_get(keys)} if keys else set()
+
+    @staticmethod
+    def _home_membership(account_id, contact_item) -> Membership:
+        return Membership(account_id, contact_item.list_id, contact_item.contact_id, MemberStatus(contact_item.status),
+                          dict(contact_item.consent) if contact_item.consent else None,
+                          contact_item.member_updated_at)
 
     @staticmethod
     def _membership(account_id, item) -> Membership:
@@ -279,6 +334,12 @@ class DynamoAudience:
                 raise
             return self.suppression(account_id, email_key)
         return entry
+
+    def suppressed_hashes(self, account_id: str):
+        """Every suppressed address hash of the account (keys only): what an import checks against."""
+        m = self._m.SuppressionModel
+        for item in m.query(account_key(account_id), m.sk.startswith("SUPPRESSED#"), attributes_to_get=["sk"]):
+            yield item.sk.removeprefix("SUPPRESSED#")
 
     def unsuppress(self, account_id: str, email_key: str) -> None:
         self._m.SuppressionModel(pk=account_key(account_id), sk=f"SUPPRESSED#{address_hash(email_key)}").delete()

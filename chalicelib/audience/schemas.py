@@ -76,3 +76,31 @@ class ContactPage(BaseModel):
 class SuppressionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     emails: list[str] = Field(min_length=1, max_length=1000)
+
+
+class ImportStartIn(BaseModel):
+    """Start an import: which column holds what, and the declared lawful basis for mailing these people."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    mapping: dict[str, str] = Field(description='Column index -> target: "email", "first_name", "last_name", '
+                                                '"last_name_prefix", "name", "language", "tags", "field:<name>"')
+    declared: bool = Field(description="I declare that every person in the file agreed, or that another lawful "
+                                       "basis applies")
+    lawful_basis: str = Field(max_length=2000, description="How these people gave their consent")
+
+
+class UploadForm(BaseModel):
+    url: str
+    fields: dict[str, str] = Field(description="Post these form fields with the file (field name `file`) to `url`")
+
+
+class ImportOut(BaseModel):
+    import_id: str
+    list_id: str
+    status: str = Field(description="waiting-for-file, mapping, queued, running, done or failed")
+    headers: Optional[list[str]] = None
+    mapping: Optional[dict[str, str]] = Field(default=None, description="Suggested, then chosen, column mapping")
+    counts: dict[str, int] = {}
+    rows_done: int = 0
+    problem: Optional[str] = None
+    upload: Optional[UploadForm] = None

@@ -11,7 +11,7 @@ from chalicelib import errors
 from chalicelib.accounts.auth_store import LinkProblem, LinkPurpose, LinkRefused
 from chalicelib.accounts.throttle import Limit
 from chalicelib.audience.audience import (PERSON_MAY_LIFT, AudienceList, ConsentSource, Contact, Membership,
-                                          MemberStatus, SuppressionReason)
+                                          MemberStatus, SuppressionReason, contact_id_for)
 from chalicelib.audience.signing import ALL_LISTS, InvalidToken, Subscriber
 from chalicelib.delivery.mail import MailRequest
 from chalicelib.delivery.service import queue_mail
@@ -97,9 +97,8 @@ class AudienceService:
 
     def members(self, account, list_id: str, status: MemberStatus | None = None, cursor=None):
         self.get_list(account, list_id)
-        ids, next_cursor = self._audience.members(list_id, status, cursor)
-        contacts = [self._audience.get_contact(account.account_id, contact_id) for contact_id in ids]
-        return [c for c in contacts if c], next_cursor
+        page, next_cursor = self._audience.member_page(account.account_id, list_id, status, cursor)
+        return [contact for contact, _ in page], next_cursor
 
     def add_contact(self, account, list_id: str, data, source: ConsentSource, ip: str | None,
                     user_agent: str | None = None) -> Membership:
@@ -137,7 +136,7 @@ class AudienceService:
             if changed:
                 self._audience.save_contact(existing)
             return existing
-        contact = Contact(uuid.uuid4().hex, account_id, data.email, key, getattr(data, "first_name", None),
+        contact = Contact(contact_id_for(account_id, key), account_id, data.email, key, getattr(data, "first_name", None),
                           getattr(data, "last_name", None), getattr(data, "language", None),
                           dict(getattr(data, "fields", None) or {}), list(getattr(data, "tags", None) or []), _now())
         if not self._audience.add_contact(contact):  # someone else added it a moment ago
@@ -357,13 +356,16 @@ class AudienceService:
 
     def recipients(self, account_id: str, list_id: str):
         """Every contact a campaign to this list may mail: subscribed, and not suppressed."""
-        cursor = None
+        for contacts, _ in self.recipient_pages(account_id, list_id):
+            yield from contacts
+
+    def recipient_pages(self, account_id: str, list_id: str, cursor: str | None = None, page_size: int = 100):
+        """Recipients a page at a time (a page's suppressions read in one batch), with the cursor of
+        the next page, so a fan-out can stop and resume: yields (contacts, next_cursor)."""
         while True:
-            ids, cursor = self._audience.members(list_id, MemberStatus.SUBSCRIBED, cursor, limit=500)
-            for contact_id in ids:
-                contact = self._audience.get_contact(account_id, contact_id)
-                if contact and self._audience.suppression(account_id, contact.email_key) is None:
-                    yield contact
+            page, cursor = self._audience.member_page(account_id, list_id, MemberStatus.SUBSCRIBED, cursor, page_size)
+            suppressed = self._audience.suppressed_among(account_id, [contact.email_key for contact, _ in page])
+            yield [contact for contact, _ in page if contact.email_key not in suppressed], cursor
             if not cursor:
                 return
 

@@ -202,7 +202,9 @@ def test_sign_up_form_confirmation_and_consent_in_the_local_stack(local_stack):
     dynamodb = boto3.client("dynamodb", endpoint_url=STAGE_ENV["AWS_ENDPOINT_URL"], region_name="eu-west-1",
                             aws_access_key_id="local", aws_secret_access_key="local")
     items = dynamodb.scan(TableName="mailexpert-audience")["Items"]
-    [membership] = [i for i in items if i["sk"]["S"] == f"MEMBER#{list_id}#{member['contact_id']}"]
+    # the first list a contact joins is stored on the contact item itself
+    [membership] = [i for i in items if i["sk"]["S"] == f"CONTACT#{member['contact_id']}"
+                    and i["list_id"]["S"] == list_id]
     consent = json.loads(membership["consent"]["S"])
     assert consent["source"] == "form" and consent["confirmed_at"] and consent["form_text"]
 

@@ -32,4 +32,4 @@ def sign_up(client, app_module, aws_resources, list_id, email, headers=None, **e
 def members(aws_resources, list_id, status="subscribed"):
     table = aws_resources.resource("dynamodb").Table("mailexpert-audience")
     items = table.scan()["Items"]
-    return [i for i in items if i["sk"].startswith(f"MEMBER#{list_id}#") and i["status"] == status]
+    return [i for i in items if i.get("gsi1pk") == f"LIST#{list_id}" and i["status"] == status]

@@ -25,6 +25,14 @@ COVERED = {
     "/api/v1/contacts/{contact_id}/data": "GET",
     "/lists/{list_id}/export": "POST",
     "/api/v1/lists/{list_id}/exports": "POST",
+    "/lists/{list_id}/imports": "GET",
+    "/lists/{list_id}/imports/{import_id}": "GET+POST",
+    "/lists/{list_id}/imports/{import_id}/uploaded": "GET",
+    "/lists/{list_id}/imports/{import_id}/report": "GET",
+    "/api/v1/lists/{list_id}/imports": "POST",
+    "/api/v1/imports/{import_id}": "GET",
+    "/api/v1/imports/{import_id}/start": "POST",
+    "/api/v1/imports/{import_id}/report": "GET",
 }
 # Public by design: the id or signed token in the address is the key (sign-up forms, unsubscribe links).
 NOT_ACCOUNT_SCOPED = {"/static/{name}", "/{proxy+}", "/dev/outbox/{message_id}", "/dev/outbox/{message_id}/html",
@@ -54,6 +62,8 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
                                                           "Cookie": anna_session},
                 body=f"csrf_token={csrf}&email=klant%40example.org&lawful_basis=shop".encode())
     annas_contact = page_contact_id(client, anna_session)
+    annas_import = client.get(f"/lists/{annas_list}/imports", headers={"Cookie": anna_session}).body.decode().split(
+        f"/imports/", 1)[1].split("/uploaded", 1)[0]
     # AND Bob, signed in through the API
     register(client, app_module, aws_resources, outbox, email="bob@example.nl")
     bob = client.post("/api/v1/session", headers=JSON,
@@ -87,7 +97,25 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
         "/contacts/{contact_id}/erase": client.post(
             f"/contacts/{annas_contact}/erase", headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
             body=f"csrf_token={bob_csrf}".encode()),
+        "/lists/{list_id}/imports": client.get(f"/lists/{annas_list}/imports", headers=headers),
+        "/lists/{list_id}/imports/{import_id}": client.get(f"/lists/{annas_list}/imports/{annas_import}",
+                                                           headers=headers),
+        "/lists/{list_id}/imports/{import_id}/uploaded": client.get(
+            f"/lists/{annas_list}/imports/{annas_import}/uploaded", headers=headers),
+        "/lists/{list_id}/imports/{import_id}/report": client.get(
+            f"/lists/{annas_list}/imports/{annas_import}/report", headers=headers),
+        "/api/v1/lists/{list_id}/imports": client.post(f"/api/v1/lists/{annas_list}/imports", headers=headers,
+                                                       body=b""),
+        "/api/v1/imports/{import_id}": client.get(f"/api/v1/imports/{annas_import}", headers=headers),
+        "/api/v1/imports/{import_id}/start": client.post(
+            f"/api/v1/imports/{annas_import}/start", headers=headers,
+            body=json.dumps({"mapping": {"0": "email"}, "declared": True, "lawful_basis": "x"}).encode()),
+        "/api/v1/imports/{import_id}/report": client.get(f"/api/v1/imports/{annas_import}/report", headers=headers),
     }
+    start_import = client.post(f"/lists/{annas_list}/imports/{annas_import}",
+                               headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+                               body=f"csrf_token={bob_csrf}&column_0=email&declared=on&lawful_basis=x".encode())
+    assert start_import.status_code == 404
     # THEN each answers 404, and Anna's things are untouched
     delete = client.request("DELETE", f"/api/v1/contacts/{annas_contact}", headers=headers, body=b"")
     assert {route: r.status_code for route, r in answers.items()} == {route: 404 for route in COVERED}

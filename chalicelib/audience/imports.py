@@ -1,0 +1,470 @@
+"""CSV imports of contacts into a list: upload, mapping, a declared lawful basis, the background run.
+
+1. `begin` creates the import and a presigned POST: the browser sends the file straight to S3 (the
+   exports bucket, which forgets everything after two days), never through Lambda.
+2. `file_received` reads only the first 64 KB: encoding, delimiter, headers, a preview and the
+   suggested mapping (Mailchimp, Sendy, listmonk headers are recognised).
+3. `start` stores the mapping and the account holder's declaration of the lawful basis (text, time,
+   IP, browser) and queues the job. Nothing is imported without that declaration.
+4. `run` (jobs queue) streams the file through `csv_import`, 100 rows a chunk, a few chunks in
+   flight at once, and writes a per-row report. A new contact is ONE item (see models.py) written
+   with BatchWriteItem: 25 contacts a request. An existing contact is updated item by item with
+   conditional writes, never overwritten. An address on the suppression list, or one that left
+   this list, is never subscribed again; the report says so.
+
+Running again after a crash is safe: every write is an upsert keyed by the address, and a contact
+that an earlier attempt of this same import already wrote counts as imported, not updated.
+"""
+
+import csv
+import io
+import json
+import tempfile
+import time
+import uuid
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+
+from chalicelib import errors
+from chalicelib.audience.audience import (ConsentSource, Contact, Membership, MemberStatus, SuppressionReason,
+                                          contact_id_for)
+from chalicelib.audience.csv_import import (EMAIL, OPTED_OUT_ADDRESS, ImportRow, MappingIncomplete, RowProblem, SAMPLE_SIZE,
+                                            UnreadableCsv, open_csv, read_contacts, suggest_mapping)
+from chalicelib.i18n import N_, gettext, use_language
+from chalicelib.observability import logger
+
+IMPORT_JOB = "import-contacts"
+MAX_FILE_BYTES = 200 * 1024 * 1024
+UPLOAD_VALID_S = 3600
+CHUNK_ROWS = 100  # rows read together: one BatchGetItem of their contacts, four BatchWriteItems
+WRITE_BATCH = 25  # DynamoDB's BatchWriteItem limit
+IN_FLIGHT_CHUNKS = 6  # chunks written at once: DynamoDB is latency-bound, the parsing is not
+PROGRESS_EVERY_S = 3.0  # live enough for a page that refreshes itself, and few writes
+PREVIEW_ROWS = 5
+MAX_LAWFUL_BASIS = 2000
+
+SUPPRESSED_ADDRESS = N_("This address is on your suppression list (unsubscribed, bounced, complained or "
+                        "erased): not imported.")
+LEFT_THIS_LIST = N_("This person unsubscribed from this list: not subscribed again.")
+FILE_SAYS_UNSUBSCRIBED = N_("The file marks this address as unsubscribed, bounced or blocked: added to your "
+                            "suppression list.")
+IMPORTED, UPDATED, SKIPPED = "imported", "updated", "skipped"
+
+
+class ImportStatus(str, Enum):
+    WAITING_FOR_FILE = "waiting-for-file"
+    MAPPING = "mapping"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ImportNotFound(errors.NotFound):
+    default_message = N_("There is no such import in your account.")
+
+
+class ImportNotReady(errors.DomainError):
+    status = 409
+    code = "import-not-ready"
+    title = N_("This import cannot take this step now")
+    default_message = N_("This import has already started or has no file yet.")
+
+
+@dataclass
+class ContactImport:
+    import_id: str
+    account_id: str
+    list_id: str
+    file_name: str
+    file_key: str
+    status: ImportStatus
+    created_at: datetime
+    updated_at: datetime
+    mapping: dict | None = None  # column index (as text) -> target
+    headers: list | None = None
+    preview: list | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    lawful_basis: str | None = None
+    declaration: dict | None = None
+    counts: dict = field(default_factory=lambda: {IMPORTED: 0, UPDATED: 0, SKIPPED: 0})
+    rows_done: int = 0
+    report_key: str | None = None
+    problem: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class DynamoImports:
+    """Imports are kept with the account's audience: their declarations are the proof of consent of
+    every contact they brought in."""
+
+    def __init__(self, audience_models):
+        self._m = audience_models.ImportModel
+
+    def save(self, imported: ContactImport) -> None:
+        imported.updated_at = datetime.now(timezone.utc)
+        self._m(pk=f"ACCOUNT#{imported.account_id}", sk=f"IMPORT#{imported.import_id}", import_id=imported.import_id,
+                list_id=imported.list_id, file_name=imported.file_name, file_key=imported.file_key,
+                status=imported.status.value, mapping=imported.mapping,
+                headers={"headers": imported.headers, "preview": imported.preview} if imported.headers else None,
+                encoding=imported.encoding, delimiter=imported.delimiter, lawful_basis=imported.lawful_basis,
+                declaration=imported.declaration, counts=imported.counts, rows_done=imported.rows_done,
+                report_key=imported.report_key, problem=imported.problem, created_at=imported.created_at,
+                updated_at=imported.updated_at).save()
+
+    def get(self, account_id: str, import_id: str) -> ContactImport | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        try:
+            return self._domain(account_id, self._m.get(f"ACCOUNT#{account_id}", f"IMPORT#{import_id}",
+                                                        consistent_read=True))
+        except (DoesNotExist, ValueError):
+            return None
+
+    def of_list(self, account_id: str, list_id: str, limit: int = 10) -> list[ContactImport]:
+        items = self._m.query(f"ACCOUNT#{account_id}", self._m.sk.startswith("IMPORT#"),
+                              filter_condition=self._m.list_id == list_id)
+        found = [self._domain(account_id, i) for i in items]
+        return sorted(found, key=lambda i: i.created_at, reverse=True)[:limit]
+
+    @staticmethod
+    def _domain(account_id, item) -> ContactImport:
+        extra = item.headers or {}
+        return ContactImport(item.import_id, account_id, item.list_id, item.file_name, item.file_key,
+                             ImportStatus(item.status), item.created_at, item.updated_at, item.mapping,
+                             extra.get("headers"), extra.get("preview"), item.encoding, item.delimiter,
+                             item.lawful_basis, item.declaration, dict(item.counts or {}), int(item.rows_done or 0),
+                             item.report_key, item.problem)
+
+
+class ImportService:
+    def __init__(self, audience, audience_service, imports: DynamoImports, s3, bucket: str, jobs_queue,
+                 dynamodb, table_name: str, base_url: str):
+        self._audience, self._service, self._imports = audience, audience_service, imports
+        self._s3, self._bucket, self._jobs_queue = s3, bucket, jobs_queue
+        self._dynamodb, self._table = dynamodb, table_name
+        self._base_url = base_url
+
+    # --- steps the account holder takes ---------------------------------------------------------
+
+    def begin(self, account, list_id: str, file_name: str = "contacts.csv") -> tuple[ContactImport, dict]:
+        """A new import and the presigned POST that uploads its file; S3 sends the browser back to
+        the mapping step."""
+        self._service.get_list(account, list_id)
+        now = datetime.now(timezone.utc)
+        import_id = uuid.uuid4().hex
+        imported = ContactImport(import_id, account.account_id, list_id, file_name[:200],
+                                 f"imports/{account.account_id}/{import_id}.csv", ImportStatus.WAITING_FOR_FILE, now, now)
+        self._imports.save(imported)
+        return imported, self.upload_form(imported)
+
+    def upload_form(self, imported: ContactImport) -> dict:
+        back = f"{self._base_url}/lists/{imported.list_id}/imports/{imported.import_id}/uploaded"
+        return self._s3.generate_presigned_post(
+            self._bucket, imported.file_key,
+            Fields={"success_action_redirect": back, "x-amz-server-side-encryption": "AES256"},
+            Conditions=[{"success_action_redirect": back}, {"x-amz-server-side-encryption": "AES256"},
+                        ["content-length-range", 1, MAX_FILE_BYTES]],
+            ExpiresIn=UPLOAD_VALID_S)
+
+    def get(self, account, import_id: str) -> ContactImport:
+        imported = self._imports.get(account.account_id, import_id)
+        if imported is None:
+            raise ImportNotFound()
+        return imported
+
+    def of_list(self, account, list_id: str) -> list[ContactImport]:
+        return self._imports.of_list(account.account_id, list_id)
+
+    def file_received(self, account, import_id: str) -> ContactImport:
+        """Look at the start of the uploaded file: its encoding, delimiter, columns, first rows."""
+        from botocore.exceptions import ClientError
+
+        imported = self.get(account, import_id)
+        if imported.status not in (ImportStatus.WAITING_FOR_FILE, ImportStatus.MAPPING):
+            return imported
+        try:
+            head = self._s3.head_object(Bucket=self._bucket, Key=imported.file_key)
+            sample = self._s3.get_object(Bucket=self._bucket, Key=imported.file_key,
+                                         Range=f"bytes=0-{SAMPLE_SIZE - 1}")["Body"].read()
+        except ClientError:
+            raise ImportNotReady(N_("The file has not arrived. Choose the file and upload it again.")) from None
+        if head["ContentLength"] > MAX_FILE_BYTES:
+            raise errors.ValidationFailed(N_("The file is larger than 200 MB. Split it into smaller files."))
+        with open_csv(io.BytesIO(sample)) as source:
+            preview = []
+            try:
+                for _line, cells in source:
+                    preview.append([cell[:100] for cell in cells[:30]])
+                    if len(preview) == PREVIEW_ROWS:
+                        break
+            except UnreadableCsv:
+                pass  # the sample may end halfway a row; what was read is preview enough
+            imported.headers = [h[:100] for h in source.headers][:200]
+            imported.encoding, imported.delimiter = source.encoding, source.delimiter
+        imported.preview = preview
+        imported.mapping = {str(index): target for index, target in suggest_mapping(imported.headers).items()}
+        imported.status = ImportStatus.MAPPING
+        self._imports.save(imported)
+        return imported
+
+    def start(self, account, import_id: str, mapping: dict, declared: bool, lawful_basis: str,
+              ip: str | None, user_agent: str | None) -> ContactImport:
+        """Store the mapping and the declaration of the lawful basis, and queue the import."""
+        imported = self.get(account, import_id)
+        if imported.status is not ImportStatus.MAPPING:
+            raise ImportNotReady()
+        field_errors = []
+        lawful_basis = (lawful_basis or "").strip()
+        if not declared:
+            field_errors.append(errors.FieldError("declared", N_(
+                "Confirm that every person in this file agreed to receive your mailings, or that you have "
+                "another lawful basis.")))
+        if not lawful_basis:
+            field_errors.append(errors.FieldError("lawful_basis", N_(
+                "Say how these people gave their consent, e.g. \"signed up at our shop, 2024\".")))
+        elif len(lawful_basis) > MAX_LAWFUL_BASIS:
+            field_errors.append(errors.FieldError("lawful_basis", N_("Keep this under 2000 characters.")))
+        columns = len(imported.headers or ())
+        clean = {str(int(index)): target for index, target in mapping.items()
+                 if str(index).isdigit() and int(index) < columns and target}
+        if EMAIL not in clean.values():
+            field_errors.append(errors.FieldError("mapping", MappingIncomplete.title))
+        if field_errors:
+            raise errors.ValidationFailed(field_errors=field_errors)
+        imported.mapping, imported.lawful_basis = clean, lawful_basis
+        imported.declaration = {"text": lawful_basis, "declared_at": datetime.now(timezone.utc).isoformat(),
+                                "ip": ip, "user_agent": (user_agent or "")[:300], "by": account.email}
+        imported.status = ImportStatus.QUEUED
+        self._imports.save(imported)
+        self._jobs_queue.enqueue({"job": IMPORT_JOB, "account_id": account.account_id, "import_id": import_id})
+        logger.info("import queued", import_id=import_id, list_id=imported.list_id)
+        return imported
+
+    def report_url(self, account, import_id: str) -> str:
+        imported = self.get(account, import_id)
+        if not imported.report_key:
+            raise ImportNotReady(N_("The report is not ready yet."))
+        return self._s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self._bucket, "Key": imported.report_key,
+                                  "ResponseContentDisposition": 'attachment; filename="import-report.csv"'},
+            ExpiresIn=300)
+
+    # --- the background job -----------------------------------------------------------------------
+
+    def run(self, account_id: str, import_id: str, language: str = "nl") -> ContactImport | None:
+        imported = self._imports.get(account_id, import_id)
+        if imported is None or imported.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.MAPPING,
+                                                   ImportStatus.WAITING_FOR_FILE):
+            return imported
+        imported.status, imported.rows_done = ImportStatus.RUNNING, 0
+        imported.counts = {IMPORTED: 0, UPDATED: 0, SKIPPED: 0}
+        self._imports.save(imported)
+        started = time.perf_counter()
+        try:
+            with tempfile.TemporaryFile() as report_file, use_language(language):
+                self._import_rows(imported, report_file)
+                report_file.seek(0)
+                imported.report_key = f"imports/{account_id}/{import_id}-report.csv"
+                self._s3.upload_fileobj(report_file, self._bucket, imported.report_key,
+                                        ExtraArgs={"ContentType": "text/csv; charset=utf-8",
+                                                   "ServerSideEncryption": "AES256"})
+        except (UnreadableCsv, MappingIncomplete) as unreadable:
+            with use_language(language):  # kept as the account holder reads it
+                problem = gettext(unreadable.message)
+                imported.problem = problem % unreadable.params if unreadable.params else problem
+            imported.status = ImportStatus.FAILED
+            self._imports.save(imported)
+            logger.info("import stopped: unreadable file", import_id=import_id)
+            return imported
+        self._s3.delete_object(Bucket=self._bucket, Key=imported.file_key)  # the file is not kept once read
+        imported.status = ImportStatus.DONE
+        self._imports.save(imported)
+        logger.info("import done", import_id=import_id, rows=imported.rows_done,
+                    seconds=round(time.perf_counter() - started, 2), **imported.counts)
+        return imported
+
+    def _import_rows(self, imported: ContactImport, report_file) -> None:
+        body = self._s3.get_object(Bucket=self._bucket, Key=imported.file_key)["Body"]
+        text = io.TextIOWrapper(report_file, encoding="utf-8", newline="")
+        report = csv.writer(text)
+        report.writerow(["line", "email", "outcome", "reason"])
+        writer = _ChunkWriter(self, imported)
+        mapping = {int(index): target for index, target in (imported.mapping or {}).items()}
+        last_progress = time.monotonic()
+        with open_csv(body) as source, ThreadPoolExecutor(max_workers=IN_FLIGHT_CHUNKS) as pool:
+            pending = deque()
+
+            def settle(future) -> None:
+                for line, email, outcome, reason in future.result():
+                    imported.counts[outcome] += 1
+                    imported.rows_done += 1
+                    report.writerow([line, email, outcome, gettext(reason) if reason else ""])
+
+            chunk = []
+            for row in read_contacts(source, mapping):
+                chunk.append(row)
+                if len(chunk) == CHUNK_ROWS:
+                    pending.append(pool.submit(writer.write, chunk))
+                    chunk = []
+                    if len(pending) >= IN_FLIGHT_CHUNKS:
+                        settle(pending.popleft())
+                        if time.monotonic() - last_progress >= PROGRESS_EVERY_S:
+                            self._imports.save(imported)
+                            last_progress = time.monotonic()
+            if chunk:
+                pending.append(pool.submit(writer.write, chunk))
+            while pending:
+                settle(pending.popleft())
+        text.flush()
+        text.detach()
+
+
+class _ChunkWriter:
+    """Decides and writes one chunk of rows; several chunks run at once on a thread pool."""
+
+    def __init__(self, service: ImportService, imported: ContactImport):
+        self._service = service
+        self._imported = imported
+        self._account_id = imported.account_id
+        self._list_id = imported.list_id
+        self._pk = f"ACCOUNT#{imported.account_id}"
+        self._suppressed = _SuppressedAddresses(service._audience, imported.account_id)
+        now = datetime.now(timezone.utc)
+        self._now = now
+        self._stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%f+0000")  # PynamoDB's UTCDateTimeAttribute format
+        self._consent = {"source": ConsentSource.IMPORT.value, "at": now.isoformat(), "import_id": imported.import_id,
+                         "file_name": imported.file_name, "lawful_basis": imported.lawful_basis,
+                         "declared_by": (imported.declaration or {}).get("by"),
+                         "ip": (imported.declaration or {}).get("ip")}
+
+    def write(self, chunk: list) -> list[tuple]:
+        outcomes, candidates = [], []
+        for row in chunk:
+            if isinstance(row, RowProblem):
+                if row.reason == OPTED_OUT_ADDRESS:
+                    self._service._service.suppress(self._account_id, row.value, SuppressionReason.UNSUBSCRIBED,
+                                                    "import: unsubscribed in the file")
+                    outcomes.append((row.line, row.value, SKIPPED, FILE_SAYS_UNSUBSCRIBED))
+                else:
+                    outcomes.append((row.line, row.value, SKIPPED, row.reason))
+            elif self._suppressed.contains(row.email_key):
+                outcomes.append((row.line, row.email, SKIPPED, SUPPRESSED_ADDRESS))
+            else:
+                candidates.append(row)
+        existing = self._existing([contact_id_for(self._account_id, r.email_key) for r in candidates])
+        new_items = []
+        for row in candidates:
+            cid = contact_id_for(self._account_id, row.email_key)
+            if cid in existing:
+                outcome, reason = self._update_existing(row, existing[cid])
+                outcomes.append((row.line, row.email, outcome, reason))
+            else:
+                new_items.append(self._new_item(row, cid))
+                outcomes.append((row.line, row.email, IMPORTED, None))
+        self._put(new_items)
+        return outcomes
+
+    def _existing(self, contact_ids: list[str]) -> dict:
+        """The chunk's contacts that exist already, with their first-list membership: one read."""
+        found, keys = {}, [{"pk": {"S": self._pk}, "sk": {"S": f"CONTACT#{cid}"}} for cid in contact_ids]
+        while keys:
+            response = self._service._dynamodb.batch_get_item(RequestItems={self._service._table: {
+                "Keys": keys, "ConsistentRead": True,
+                "ProjectionExpression": "sk, list_id, #s, consent", "ExpressionAttributeNames": {"#s": "status"}}})
+            for item in response["Responses"].get(self._service._table, []):
+                found[item["sk"]["S"].removeprefix("CONTACT#")] = item
+            keys = response.get("UnprocessedKeys", {}).get(self._service._table, {}).get("Keys", [])
+        return found
+
+    def _new_item(self, row: ImportRow, cid: str) -> dict:
+        consent = dict(self._consent, evidence=row.evidence) if row.evidence else self._consent
+        item = {"pk": {"S": self._pk}, "sk": {"S": f"CONTACT#{cid}"}, "contact_id": {"S": cid},
+                "email": {"S": row.email}, "email_key": {"S": row.email_key},
+                "created_at": {"S": self._stamp}, "updated_at": {"S": self._stamp},
+                "list_id": {"S": self._list_id}, "status": {"S": MemberStatus.SUBSCRIBED.value},
+                "consent": {"S": json.dumps(consent)}, "member_updated_at": {"S": self._stamp},
+                "gsi1pk": {"S": f"LIST#{self._list_id}"}, "gsi1sk": {"S": f"{MemberStatus.SUBSCRIBED.value}#{cid}"}}
+        if row.first_name:
+            item["first_name"] = {"S": row.first_name}
+        if row.last_name:
+            item["last_name"] = {"S": row.last_name}
+        if row.language:
+            item["language"] = {"S": row.language}
+        if row.fields:
+            item["fields"] = {"S": json.dumps(row.fields)}
+        if row.tags:
+            item["tags"] = {"L": [{"S": tag} for tag in row.tags]}
+        return item
+
+    def _put(self, items: list[dict]) -> None:
+        client, table = self._service._dynamodb, self._service._table
+        for start in range(0, len(items), WRITE_BATCH):
+            requests = [{"PutRequest": {"Item": item}} for item in items[start:start + WRITE_BATCH]]
+            delay = 0.05
+            while requests:
+                response = client.batch_write_item(RequestItems={table: requests})
+                requests = response.get("UnprocessedItems", {}).get(table, [])
+                if requests:  # DynamoDB is throttling: back off, then send what it did not take
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+
+    def _update_existing(self, row: ImportRow, item: dict) -> tuple[str, str | None]:
+        audience = self._service._audience
+        contact = audience.get_contact(self._account_id, item["sk"]["S"].removeprefix("CONTACT#"))
+        if contact is None:  # erased a moment ago
+            return SKIPPED, SUPPRESSED_ADDRESS
+        membership = audience.membership(self._account_id, self._list_id, contact.contact_id)
+        if membership is not None and (membership.consent or {}).get("import_id") == self._imported.import_id:
+            return IMPORTED, None  # written by an earlier attempt of this same import
+        if membership is not None and membership.status is MemberStatus.UNSUBSCRIBED:
+            return SKIPPED, LEFT_THIS_LIST
+        if _merge_details(contact, row):
+            audience.save_contact(contact)
+        if membership is None or membership.status is MemberStatus.UNCONFIRMED:
+            consent = dict(self._consent, evidence=row.evidence) if row.evidence else dict(self._consent)
+            audience.save_membership(Membership(self._account_id, self._list_id, contact.contact_id,
+                                                MemberStatus.SUBSCRIBED, consent, self._now))
+        return UPDATED, None
+
+
+def _merge_details(contact: Contact, row: ImportRow) -> bool:
+    """Fill in what the file has; empty cells erase nothing. True when anything changed."""
+    changed = False
+    for name in ("first_name", "last_name", "language"):
+        value = getattr(row, name)
+        if value and value != getattr(contact, name):
+            setattr(contact, name, value)
+            changed = True
+    for tag in row.tags:
+        if tag not in contact.tags:
+            contact.tags.append(tag)
+            changed = True
+    for key, value in row.fields.items():
+        if contact.fields.get(key) != value:
+            contact.fields[key] = value
+            changed = True
+    return changed
+
+
+class _SuppressedAddresses:
+    """The account's suppression list, read once when the import starts (8 bytes an address), and
+    checked again by a direct read for every hit, so a stale entry never wrongly skips anyone.
+    An address suppressed while the import runs is still never mailed: sending checks the list."""
+
+    def __init__(self, audience, account_id: str):
+        self._audience, self._account_id = audience, account_id
+        self._digests = {bytes.fromhex(h[:16]) for h in audience.suppressed_hashes(account_id)}
+
+    def contains(self, email_key: str) -> bool:
+        from chalicelib.audience.audience import address_hash
+
+        return bytes.fromhex(address_hash(email_key)[:16]) in self._digests and \
+            self._audience.suppression(self._account_id, email_key) is not None

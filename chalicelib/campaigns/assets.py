@@ -1,0 +1,306 @@
+"""An account's images for its campaigns: uploaded, checked, stored and served by URL (P3, P8).
+
+The browser uploads straight to S3 with a presigned POST whose key, size range and expiry the
+server fixes; nothing is used until `finish_upload` has read the upload back, checked it by its
+content (`image_check`) and written the clean re-encoding. The bytes stored count towards the
+account's usage (`usage_bytes`).
+
+Where things live in the assets bucket (which blocks public access and keeps versions):
+
+    incoming/<account_id>/<upload_id>       the upload as sent, unchecked; deleted when finished
+                                            or refused (leftovers: a lifecycle rule on incoming/)
+    assets/<asset_id>.<ext>                 the clean image that mails show, without any metadata:
+                                            S3 hands an object's metadata to everyone who reads it
+    asset-records/<account_id>/<asset_id>.<ext>
+                                            the record: an empty object whose metadata holds the
+                                            name, size, dimensions and time; listing it per account
+                                            lists, meters and erases an account's images
+
+Mails link to `{base_url}/i/<asset_id>.<ext>`: no account id in the mail, nor in the S3 address
+the app redirects to (`image_redirect_url`), and asset ids are 128 random bits, so one image
+does not lead to another. The record is written before the image and removed after it, so an
+image always has a record by which the account's erasure finds it.
+
+Every delete removes all versions of a key: with bucket versioning on, a plain delete only
+hides the bytes behind a delete marker, and an erased image must be gone.
+"""
+
+import base64
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from botocore.exceptions import ClientError
+
+from chalicelib import errors
+from chalicelib.campaigns import image_check
+from chalicelib.campaigns.image_check import EXTENSIONS, KINDS, MAX_UPLOAD_BYTES
+from chalicelib.i18n import N_
+from chalicelib.observability import logger
+
+UPLOAD_VALID_S = 10 * 60
+IMAGE_URL_VALID_S = 60 * 60
+# How long the app may let the `/i/...` redirect be cached: well inside IMAGE_URL_VALID_S.
+IMAGE_REDIRECT_MAX_AGE_S = 30 * 60
+ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"  # an asset's bytes never change
+MAX_NAME_LENGTH = 200
+DEFAULT_NAME = "image"
+
+INCOMING_PREFIX = "incoming/"
+ASSETS_PREFIX = "assets/"
+RECORDS_PREFIX = "asset-records/"
+_ID = re.compile(r"[0-9a-f]{32}")
+_ASSET_PATH = re.compile(r"([0-9a-f]{32})\.(" + "|".join(sorted(EXTENSIONS)) + r")")
+_CONTENT_TYPES = {kind.extension: kind.content_type for kind in KINDS.values()}
+_DELETE_BATCH = 1000  # the most keys one DeleteObjects call takes
+
+
+class UploadNotFound(errors.NotFound):
+    default_message = N_("This upload was not found or has expired. Please upload the image again.")
+
+
+class AssetNotFound(errors.NotFound):
+    default_message = N_("There is no such image.")
+
+
+@dataclass(frozen=True)
+class Asset:
+    asset_id: str
+    name: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+    created_at: datetime
+    url: str
+
+    @property
+    def path(self) -> str:
+        """What follows `/i/` in the image's URL."""
+        return self.url.rsplit("/i/", 1)[1]
+
+
+@dataclass(frozen=True)
+class AssetRecord:
+    account_id: str
+    asset_id: str
+    extension: str
+    name: str
+    size: int
+    width: int
+    height: int
+    created_at: datetime
+
+    @property
+    def path(self) -> str:
+        return f"{self.asset_id}.{self.extension}"
+
+
+def clean_name(name: str | None) -> str:
+    """A user's name for an image as plain text: no control or format characters, spaces
+    collapsed, at most MAX_NAME_LENGTH characters. Markup stays text; pages escape it."""
+    text = unicodedata.normalize("NFC", name or "")
+    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
+    return " ".join(text.split())[:MAX_NAME_LENGTH].strip() or DEFAULT_NAME
+
+
+class S3AssetRecords:
+    """Asset records as empty objects under `asset-records/<account_id>/`, data in their metadata.
+
+    S3 user metadata is ASCII, so the name is stored as base64 of its UTF-8."""
+
+    def __init__(self, s3, bucket: str):
+        self._s3, self._bucket = s3, bucket
+
+    @staticmethod
+    def key(account_id: str, path: str) -> str:
+        return f"{RECORDS_PREFIX}{account_id}/{path}"
+
+    def put(self, record: AssetRecord) -> None:
+        self._s3.put_object(
+            Bucket=self._bucket, Key=self.key(record.account_id, record.path), Body=b"",
+            ServerSideEncryption="AES256",
+            Metadata={"name": base64.urlsafe_b64encode(record.name.encode("utf-8")).decode("ascii"),
+                      "size": str(record.size), "width": str(record.width), "height": str(record.height),
+                      "created-at": record.created_at.isoformat()})
+
+    def get(self, account_id: str, path: str) -> AssetRecord | None:
+        try:
+            head = self._s3.head_object(Bucket=self._bucket, Key=self.key(account_id, path))
+        except ClientError as exc:
+            if _is_missing(exc):
+                return None
+            raise
+        meta = head["Metadata"]
+        asset_id, extension = path.split(".", 1)
+        return AssetRecord(account_id, asset_id, extension,
+                           base64.urlsafe_b64decode(meta["name"]).decode("utf-8"), int(meta["size"]),
+                           int(meta["width"]), int(meta["height"]), datetime.fromisoformat(meta["created-at"]))
+
+    def paths(self, account_id: str, starting_with: str = "") -> list[str]:
+        prefix = self.key(account_id, "")
+        return [key[len(prefix):] for key in _keys(self._s3, self._bucket, prefix + starting_with)]
+
+    def of_account(self, account_id: str) -> list[AssetRecord]:
+        records = (self.get(account_id, path) for path in self.paths(account_id))
+        return [record for record in records if record is not None]
+
+    def delete(self, account_id: str, path: str) -> None:
+        _delete_every_version(self._s3, self._bucket, self.key(account_id, path))
+
+
+class AssetService:
+    def __init__(self, s3, bucket: str, base_url: str, store=None):
+        self._s3, self._bucket, self._base_url = s3, bucket, base_url.rstrip("/")
+        self._records = store or S3AssetRecords(s3, bucket)
+
+    # --- upload ----------------------------------------------------------------------------------
+
+    def begin_upload(self, account_id: str) -> dict:
+        """A presigned POST for one image: the browser sends the file with these form fields
+        (the file last), and S3 answers 201. Then `finish_upload` with the upload id."""
+        upload_id = secrets.token_hex(16)
+        post = self._s3.generate_presigned_post(
+            Bucket=self._bucket, Key=_incoming_key(account_id, upload_id), ExpiresIn=UPLOAD_VALID_S,
+            Fields={"success_action_status": "201"},
+            Conditions=[["content-length-range", 1, MAX_UPLOAD_BYTES], {"success_action_status": "201"}])
+        return {"url": post["url"], "fields": post["fields"], "upload_id": upload_id}
+
+    def finish_upload(self, account_id: str, upload_id: str, name: str | None) -> Asset:
+        """Checks the uploaded file and stores its clean re-encoding; the upload itself goes."""
+        if not _ID.fullmatch(upload_id or ""):
+            raise UploadNotFound()
+        key = _incoming_key(account_id, upload_id)
+        try:
+            upload = self._s3.get_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if _is_missing(exc):
+                raise UploadNotFound() from exc
+            raise
+        try:
+            with upload["Body"] as body:
+                if upload["ContentLength"] > MAX_UPLOAD_BYTES:
+                    raise image_check.FileTooLarge()  # refused unread
+                checked = image_check.check_image(body.read(MAX_UPLOAD_BYTES + 1))
+        except errors.DomainError as exc:
+            logger.info("image refused", code=exc.code)
+            raise
+        finally:
+            _delete_every_version(self._s3, self._bucket, key)
+        record = AssetRecord(account_id, secrets.token_hex(16), checked.extension, clean_name(name),
+                             len(checked.content), checked.width, checked.height, datetime.now(timezone.utc))
+        self._records.put(record)
+        try:
+            self._s3.put_object(Bucket=self._bucket, Key=_asset_key(record.path), Body=checked.content,
+                                ContentType=checked.content_type, CacheControl=ASSET_CACHE_CONTROL,
+                                ServerSideEncryption="AES256")
+        except Exception:
+            self._records.delete(account_id, record.path)  # no record without its image
+            raise
+        logger.info("image stored", asset_id=record.asset_id, size=record.size)
+        return self._asset(record)
+
+    # --- the account's images --------------------------------------------------------------------
+
+    def list_assets(self, account_id: str) -> list[Asset]:
+        """Newest first."""
+        records = sorted(self._records.of_account(account_id), key=lambda r: r.created_at, reverse=True)
+        return [self._asset(record) for record in records]
+
+    def get_asset(self, account_id: str, asset: str) -> Asset:
+        """`asset` is an asset id or its path `<asset_id>.<ext>`; only the owner's record leads to it."""
+        return self._asset(self._record(account_id, asset))
+
+    def delete_asset(self, account_id: str, asset: str) -> None:
+        """`asset` is an asset id or its path `<asset_id>.<ext>`; only the owner's record leads to it."""
+        record = self._record(account_id, asset)
+        _delete_every_version(self._s3, self._bucket, _asset_key(record.path))
+        self._records.delete(account_id, record.path)
+        logger.info("image deleted", asset_id=record.asset_id)
+
+    def usage_bytes(self, account_id: str) -> int:
+        """Bytes of stored images, as metered for the account (P3)."""
+        return sum(record.size for record in self._records.of_account(account_id))
+
+    def erase_account(self, account_id: str) -> int:
+        """Every image, record and pending upload of the account, every version. Returns how many
+        images went. Safe to run again after a failure: records go last."""
+        paths = self._records.paths(account_id)
+        for path in paths:
+            _delete_every_version(self._s3, self._bucket, _asset_key(path))
+            self._records.delete(account_id, path)
+        _delete_every_version(self._s3, self._bucket, _incoming_key(account_id, ""), whole_prefix=True)
+        logger.info("images erased", count=len(paths))
+        return len(paths)
+
+    # --- serving -----------------------------------------------------------------------------------
+
+    def image_url(self, asset_path: str) -> str:
+        return f"{self._base_url}/i/{asset_path}"
+
+    def image_redirect_url(self, asset_path: str) -> str | None:
+        """Where `/i/<asset_path>` redirects: a presigned GET, valid IMAGE_URL_VALID_S, or None
+        when there is no such image. Anything not shaped like an asset path never reaches S3."""
+        if not _ASSET_PATH.fullmatch(asset_path or ""):
+            return None
+        key = _asset_key(asset_path)
+        try:
+            self._s3.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if _is_missing(exc):
+                return None
+            raise
+        return self._s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=IMAGE_URL_VALID_S)
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    def _record(self, account_id: str, asset: str) -> AssetRecord:
+        """The account's record of an asset named by its path (`<asset_id>.<ext>`) or its id alone."""
+        record = None
+        if _ID.fullmatch(asset or ""):
+            paths = self._records.paths(account_id, starting_with=asset + ".")
+            asset = paths[0] if paths else ""
+        if _ASSET_PATH.fullmatch(asset or ""):
+            record = self._records.get(account_id, asset)
+        if record is None:
+            raise AssetNotFound()
+        return record
+
+    def _asset(self, record: AssetRecord) -> Asset:
+        return Asset(record.asset_id, record.name, _CONTENT_TYPES[record.extension], record.size, record.width,
+                     record.height, record.created_at, self.image_url(record.path))
+
+
+def _incoming_key(account_id: str, upload_id: str) -> str:
+    return f"{INCOMING_PREFIX}{account_id}/{upload_id}"
+
+
+def _asset_key(asset_path: str) -> str:
+    return f"{ASSETS_PREFIX}{asset_path}"
+
+
+def _is_missing(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
+def _keys(s3, bucket: str, prefix: str):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            yield item["Key"]
+
+
+def _delete_every_version(s3, bucket: str, key: str, whole_prefix: bool = False) -> None:
+    """Deletes `key` (or every key under it) with all its versions and delete markers."""
+    versions = []
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+        for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
+            if whole_prefix or item["Key"] == key:
+                versions.append({"Key": item["Key"], "VersionId": item["VersionId"]})
+    for start in range(0, len(versions), _DELETE_BATCH):
+        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": versions[start:start + _DELETE_BATCH],
+                                                            "Quiet": True})
+        if response.get("Errors"):
+            raise RuntimeError(f"S3 refused to delete {len(response['Errors'])} object versions")

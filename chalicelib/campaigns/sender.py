@@ -1,0 +1,412 @@
+"""The campaign send engine: sends one SQS message's batch of recipients through SES v2, exactly once.
+
+A campaign is fanned out into `SendBatch` messages of up to ~50 recipients each. For each message
+a worker renders each recipient's mail (the renderer is compiled once per campaign), adds the
+one-click unsubscribe headers and the tags that SES events are attributed by (account, campaign,
+contact, list), and hands it to SES v2 as a simple message (SES builds the MIME) under the
+configuration set that publishes its events.
+
+Exactly once per recipient: see `chalicelib.campaigns.send_records` for the ledger and its one
+unavoidable window (a crash between SES accepting a mail and the checkpoint recording it: those
+recipients are reported "unknown" and never resent). In short: the batch is claimed with a lease;
+each chunk of recipients is named in flight in the same conditional write that records the
+previous chunk's outcomes; only then is the chunk sent.
+
+Throughput: the recipients of a chunk are sent at once by a pool of `max_concurrency` threads (SES
+calls spend their time waiting on the network), so one worker does ~1,000 mails a second when
+each SES call takes 30 ms. All workers together stay under the account's SES send rate by taking
+tokens from one shared bucket in DynamoDB (`chalicelib.campaigns.rate_limit`) before each chunk.
+
+Throttling (TooManyRequests, LimitExceeded) is retried in the worker with exponential backoff and
+full jitter, a token per retry. A recipient still throttled after that, and every recipient not
+yet sent when the campaign is paused, is "retry later": nothing is recorded for it. The SES client
+handed in must not retry by itself (botocore `retries={"total_max_attempts": 1}`): botocore's
+standard mode resends a SendEmail after a read time-out, when SES may already have accepted it.
+
+What goes back to the queue. Only recipients needing another try are retried, but the unit SQS
+retries is the message: `handle_send_records` reports a message with "retry later" recipients as a
+failed item of Lambda's partial batch response, and SQS redelivers it after its visibility
+timeout. The redelivery claims the batch again and, from the ledger, sends only the recipients
+still "not yet": it never touches one already sent, failed or unknown. (Re-enqueueing a new,
+smaller message instead would need its own exactly-once hand-over: a crash between enqueueing it
+and recording the hand-over would send those recipients twice, or not at all.) So the campaign
+queue's maxReceiveCount must allow for a few rounds of throttling and for pauses (a paused batch
+comes back every visibility timeout). A malformed message, or one failing the same way each time,
+is reported failed every time and ends in the dead-letter queue after maxReceiveCount, where an
+alarm watches it. Only a worker's death (a BaseException) escapes `handle_send_records`.
+
+Cost per million mails, 50 recipients per message sent in one chunk of 50, on-demand prices:
+  SES                                                                        $100.00  ($0.10 per 1,000)
+  DynamoDB writes, ledger: claim 1 + checkpoint naming 50 in flight 2 + last checkpoint 5 (the
+      batch item grows to ~5 KB: contact id + SES message id, ~95 bytes a recipient) + 1 counter ADD
+      = 9 write units per 50 mails; limiter: 2 takes of 25 tokens = 2 write units
+      => 11 per 50 = 0.22 WRU/mail = 220,000 WRU                               $0.275  ($1.25/M WRU)
+  DynamoDB reads: the campaign's state, at most once a second per worker        <$0.005 ($0.25/M RRU)
+  SQS: 20,000 messages of <64 KB sent, received in tens, deleted: ~25,000 requests  $0.010 ($0.40/M)
+  Lambda: ~2,000 invocations ($0.0004) + ~1,000 s at 512 MB = 500 GB-s ($0.0083)  $0.009
+  AWS overhead: ~$0.30 per million mails, 0.3% of the SES price (the target is at most 1%).
+Smaller chunks (a low max_concurrency or a slow account's small bucket) add a checkpoint and a
+counter ADD per chunk: chunks of 25 come to ~0.30 WRU/mail, ~$0.40 per million mails in all.
+"""
+
+import json
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from enum import Enum
+
+from chalicelib import errors
+from chalicelib.campaigns.send_records import BatchBusy, BatchRecord, LeaseLost, Outcomes, RecipientState
+from chalicelib.delivery.mail import OutgoingMail
+from chalicelib.delivery.sender import SesSender
+from chalicelib.i18n import N_
+from chalicelib.observability import MetricUnit, logger, metrics
+
+PAUSED = "paused"
+CANCELLED = "cancelled"
+DEFAULT_MAX_CONCURRENCY = 50  # 50 SES calls of ~30 ms in flight: ~1,200 mails/s for one worker
+THROTTLE_RETRIES = 4
+BACKOFF_BASE_S = 0.1
+BACKOFF_CAP_S = 2.0
+STATE_CHECK_INTERVAL_S = 1.0  # how often a batch asks whether its campaign was paused or cancelled
+MAX_RECIPIENTS_PER_BATCH = 500  # a message holds ~50; this only bounds what a bad producer can send
+
+# SES v2 error codes, by what they mean for one recipient's mail.
+THROTTLING_CODES = frozenset({"TooManyRequestsException", "Throttling", "ThrottlingException",
+                              "LimitExceededException"})
+REFUSAL_CODES = frozenset({"MessageRejected", "BadRequestException", "InvalidParameterValue"})
+# The account cannot send at all right now: nothing is wrong with the recipient; stop and retry later.
+HALTING_CODES = frozenset({"AccountSuspendedException", "SendingPausedException",
+                           "MailFromDomainNotVerifiedException", "NotFoundException"})
+
+
+# --- the message ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Recipient:
+    contact_id: str
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    language: str | None = None
+    fields: dict = field(default_factory=dict)
+    list_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SendBatch:
+    """One SQS message of the campaign queue: a batch of a campaign's recipients.
+
+    `batch_id` is unique within the campaign and stays the same on every delivery of the message:
+    the ledger keys the batch's exactly-once record on it.
+    """
+
+    campaign_id: str
+    account_id: str
+    batch_id: str
+    recipients: tuple[Recipient, ...]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, body: str) -> "SendBatch":
+        try:
+            data = json.loads(body)
+            batch = cls(campaign_id=_identifier(data["campaign_id"]), account_id=_identifier(data["account_id"]),
+                        batch_id=_identifier(data["batch_id"]),
+                        recipients=tuple(_recipient(item) for item in data["recipients"]))
+        except (ValueError, KeyError, TypeError, AttributeError) as bad:
+            raise errors.MalformedRequest(N_("The queued campaign batch is malformed.")) from bad
+        contact_ids = [r.contact_id for r in batch.recipients]
+        if len(set(contact_ids)) != len(contact_ids) or len(contact_ids) > MAX_RECIPIENTS_PER_BATCH:
+            raise errors.MalformedRequest(N_("The queued campaign batch is malformed."))
+        return batch
+
+
+def _identifier(value) -> str:
+    """An id as the ledger keeps it: a non-empty string without whitespace."""
+    if not isinstance(value, str) or not value or len(value.split()) != 1 or value.strip() != value:
+        raise ValueError("not an identifier")
+    return value
+
+
+def _optional_text(value) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
+def _recipient(data: dict) -> Recipient:
+    email = data["email"]
+    if not isinstance(email, str) or "@" not in email:
+        raise ValueError("not an address")
+    fields = data.get("fields") or {}
+    if not isinstance(fields, dict):
+        raise TypeError("fields are not an object")
+    list_id = data.get("list_id")
+    return Recipient(contact_id=_identifier(data["contact_id"]), email=email,
+                     first_name=_optional_text(data.get("first_name")), last_name=_optional_text(data.get("last_name")),
+                     language=_optional_text(data.get("language")), fields=dict(fields),
+                     list_id=None if list_id is None else _identifier(list_id))
+
+
+# --- what became of it -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """Every recipient of a batch after one delivery: the ledger's record, plus what to retry."""
+
+    campaign_id: str
+    batch_id: str
+    sent: dict[str, str]  # contact id -> SES message id (this delivery and earlier ones)
+    failed: dict[str, str]  # contact id -> reason
+    unknown: frozenset[str]
+    skipped: frozenset[str]
+    retry: tuple[str, ...]  # not yet sent: throttled, the account halted, or the campaign paused
+    recorded_now: dict[str, int] = field(default_factory=dict)  # counts this delivery recorded
+
+    @property
+    def done(self) -> bool:
+        return not self.retry
+
+    def state_of(self, contact_id: str) -> RecipientState:
+        return BatchRecord(sent=self.sent, failed=self.failed, unknown=self.unknown,
+                           skipped=self.skipped).state_of(contact_id)
+
+
+class _Verdict(Enum):
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    RETRY = "retry"
+    HALT = "halt"  # retry later, and send nothing more in this batch
+
+
+@dataclass(frozen=True)
+class _Result:
+    contact_id: str
+    verdict: _Verdict
+    detail: str  # SES message id, or the reason
+
+
+def classify_ses_error(error: Exception) -> tuple[_Verdict, str]:
+    """What a SendEmail error means for that one mail, and a reason without personal data."""
+    from botocore import exceptions as botocore_errors
+
+    response = getattr(error, "response", None)
+    if isinstance(error, botocore_errors.ClientError) and isinstance(response, dict):
+        code = response.get("Error", {}).get("Code") or "Unknown"
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if code in THROTTLING_CODES:
+            return _Verdict.RETRY, code
+        if code in HALTING_CODES:
+            return _Verdict.HALT, code
+        if code in REFUSAL_CODES or 400 <= status < 500:
+            return _Verdict.FAILED, code
+        return _Verdict.UNKNOWN, code  # a 5xx: SES may have taken the mail before failing
+    if isinstance(error, botocore_errors.ParamValidationError):
+        return _Verdict.FAILED, "invalid-request"
+    if isinstance(error, botocore_errors.ConnectionError):  # never reached SES
+        return _Verdict.RETRY, type(error).__name__
+    return _Verdict.UNKNOWN, type(error).__name__  # a read time-out, a dropped connection...
+
+
+# --- the sender ------------------------------------------------------------------------------------
+
+class CampaignSender:
+    """Sends campaign batches; one per container, used for every message it receives.
+
+    `renderer_for(batch)` returns the campaign's compiled renderer, `render(recipient) -> OutgoingMail`
+    (compile once per campaign, render per recipient; a recipient whose mail fails to render is
+    recorded failed, the batch goes on). `campaign_state(campaign_id)` returns the campaign's status
+    ("paused" and "cancelled" stop a batch between chunks). `unsubscribe_headers(account_id,
+    contact_id, list_id)` gives the List-Unsubscribe headers (AudienceService.unsubscribe_headers).
+    """
+
+    def __init__(self, ses, ledger, limiter, renderer_for: Callable, campaign_state: Callable[[str], str],
+                 from_address: str, configuration_set: str, max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+                 unsubscribe_headers: Callable | None = None, chunk_size: int | None = None,
+                 throttle_retries: int = THROTTLE_RETRIES, backoff_base_s: float = BACKOFF_BASE_S,
+                 backoff_cap_s: float = BACKOFF_CAP_S, state_check_interval_s: float = STATE_CHECK_INTERVAL_S,
+                 clock=time.monotonic, sleep=time.sleep, rng: random.Random | None = None):
+        self._ses = SesSender(ses, from_address, configuration_set)
+        self._ledger = ledger
+        self._limiter = limiter
+        self._renderer_for = renderer_for
+        self._campaign_state = campaign_state
+        self._unsubscribe_headers = unsubscribe_headers
+        self._max_concurrency = max(1, max_concurrency)
+        # A chunk goes out at once, so it may not be larger than the bucket's burst (one second of sends).
+        self._chunk_size = max(1, min(chunk_size or self._max_concurrency, int(limiter.capacity)))
+        self._throttle_retries = throttle_retries
+        self._backoff_base_s = backoff_base_s
+        self._backoff_cap_s = backoff_cap_s
+        self._state_check_interval_s = state_check_interval_s
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self._max_concurrency, thread_name_prefix="campaign-send")
+            return self._pool
+
+    def close(self) -> None:
+        """Wait for the sending threads and stop them."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def send_batch(self, batch: SendBatch) -> BatchOutcome:
+        """Send the batch's recipients that no earlier delivery settled. Raises BatchBusy while
+        another worker holds the batch, LeaseLost when this one's lease was taken over."""
+        render = self._renderer_for(batch)  # before the claim: a broken campaign leaves no lease behind
+        owner = uuid.uuid4().hex
+        record = self._ledger.claim(batch.campaign_id, batch.batch_id, owner)
+        pending_outcomes = Outcomes(unknown=set(record.abandoned))
+        if record.abandoned:
+            logger.warning("campaign recipients in unknown state after a worker died", campaign_id=batch.campaign_id,
+                           batch_id=batch.batch_id, unknown=len(record.abandoned))
+        settled = record.finished | record.abandoned
+        pending = [r for r in batch.recipients if r.contact_id not in settled]
+        total = Outcomes(sent=dict(record.sent), failed=dict(record.failed), unknown=set(record.unknown),
+                         skipped=set(record.skipped))
+        recorded_now = Outcomes()
+        retry: list[str] = []
+        last_check = None
+        while pending:
+            if last_check is None or self._clock() - last_check >= self._state_check_interval_s:
+                last_check = self._clock()
+                state = self._campaign_state(batch.campaign_id)
+                if state == PAUSED:
+                    retry += [r.contact_id for r in pending]
+                    logger.info("campaign batch paused", campaign_id=batch.campaign_id, batch_id=batch.batch_id,
+                                not_sent=len(pending))
+                    break
+                if state == CANCELLED:
+                    pending_outcomes.skipped |= {r.contact_id for r in pending}
+                    break
+            chunk, pending = pending[:self._chunk_size], pending[self._chunk_size:]
+            self._limiter.acquire(len(chunk))
+            self._record(batch, owner, pending_outcomes, total, recorded_now, in_flight=[r.contact_id for r in chunk])
+            pending_outcomes = Outcomes()
+            halted = False
+            for result in self._executor().map(lambda recipient: self._send_one(batch, render, recipient), chunk):
+                if result.verdict is _Verdict.SENT:
+                    pending_outcomes.sent[result.contact_id] = result.detail
+                elif result.verdict is _Verdict.FAILED:
+                    pending_outcomes.failed[result.contact_id] = result.detail
+                elif result.verdict is _Verdict.UNKNOWN:
+                    pending_outcomes.unknown.add(result.contact_id)
+                else:
+                    retry.append(result.contact_id)
+                    halted = halted or result.verdict is _Verdict.HALT
+            if halted:
+                logger.warning("campaign batch halted: SES refuses the account's mail", campaign_id=batch.campaign_id,
+                               batch_id=batch.batch_id)
+                retry += [r.contact_id for r in pending]
+                break
+        self._record(batch, owner, pending_outcomes, total, recorded_now, in_flight=(), release=True)
+        return BatchOutcome(campaign_id=batch.campaign_id, batch_id=batch.batch_id, sent=total.sent,
+                            failed=total.failed, unknown=frozenset(total.unknown), skipped=frozenset(total.skipped),
+                            retry=tuple(retry), recorded_now=recorded_now.counts())
+
+    def _record(self, batch, owner, outcomes: Outcomes, total: Outcomes, recorded_now: Outcomes, in_flight,
+                release=False) -> None:
+        self._ledger.checkpoint(batch.campaign_id, batch.batch_id, owner, outcomes, in_flight=in_flight,
+                                release=release)
+        for into in (total, recorded_now):
+            into.sent.update(outcomes.sent)
+            into.failed.update(outcomes.failed)
+            into.unknown |= outcomes.unknown
+            into.skipped |= outcomes.skipped
+
+    def _send_one(self, batch: SendBatch, render, recipient: Recipient) -> _Result:
+        """Render and send one recipient's mail; runs in the pool. Never raises an Exception."""
+        try:
+            mail = self._addressed(batch, recipient, render(recipient))
+        except Exception as error:  # one recipient's bad data must not fail the batch
+            return _Result(recipient.contact_id, _Verdict.FAILED, f"render-failed:{type(error).__name__}")
+        attempt = 0
+        while True:
+            try:
+                return _Result(recipient.contact_id, _Verdict.SENT, self._ses.send(mail))
+            except Exception as error:
+                verdict, reason = classify_ses_error(error)
+            if verdict is not _Verdict.RETRY or attempt >= self._throttle_retries:
+                if verdict is not _Verdict.SENT:
+                    logger.info("campaign mail not sent", campaign_id=batch.campaign_id, batch_id=batch.batch_id,
+                                contact_id=recipient.contact_id, outcome=verdict.value, reason=reason)
+                return _Result(recipient.contact_id, verdict, reason)
+            self._sleep(self._backoff(attempt))
+            self._limiter.acquire(1)
+            attempt += 1
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter."""
+        return self._rng.uniform(0, min(self._backoff_cap_s, self._backoff_base_s * 2 ** attempt))
+
+    def _addressed(self, batch: SendBatch, recipient: Recipient, mail: OutgoingMail) -> OutgoingMail:
+        headers = tuple(mail.headers)
+        if self._unsubscribe_headers is not None and recipient.list_id:
+            present = {name.lower() for name, _ in headers}
+            headers += tuple((name, value) for name, value in
+                             self._unsubscribe_headers(batch.account_id, recipient.contact_id, recipient.list_id)
+                             if name.lower() not in present)
+        tags = {**mail.tags, "account": batch.account_id, "campaign": batch.campaign_id,
+                "contact": recipient.contact_id}
+        if recipient.list_id:
+            tags["list"] = recipient.list_id
+        return replace(mail, to=tuple(mail.to) or (recipient.email,), headers=headers, tags=tags)
+
+
+# --- the queue handler -----------------------------------------------------------------------------
+
+def handle_send_records(records, sender: CampaignSender) -> dict:
+    """Send the batches of an SQS event; the answer is Lambda's partial batch response.
+
+    `records` are (SQS message id, body) pairs. A message is reported failed, so that SQS delivers
+    it again, when some of its recipients need another try, when another worker holds its batch,
+    or when it cannot be read (after maxReceiveCount it goes to the dead-letter queue).
+    """
+    failed = []
+    for queue_message_id, body in records:
+        try:
+            outcome = sender.send_batch(SendBatch.from_json(body))
+        except errors.MalformedRequest:
+            logger.error("campaign batch malformed", queue_message_id=queue_message_id)
+            failed.append(queue_message_id)
+            continue
+        except (BatchBusy, LeaseLost) as busy:
+            logger.info("campaign batch held by another worker", queue_message_id=queue_message_id,
+                        reason=type(busy).__name__)
+            failed.append(queue_message_id)
+            continue
+        except Exception as error:  # one bad batch must not fail its batch-mates
+            logger.warning("campaign batch not sent", queue_message_id=queue_message_id, error=type(error).__name__,
+                           error_code=getattr(error, "response", {}).get("Error", {}).get("Code"))
+            failed.append(queue_message_id)
+            continue
+        logger.info("campaign batch sent", queue_message_id=queue_message_id, campaign_id=outcome.campaign_id,
+                    batch_id=outcome.batch_id, retry=len(outcome.retry), **outcome.recorded_now)
+        for name, count in outcome.recorded_now.items():
+            if count:
+                metrics.add_metric(name=f"CampaignMail{name.capitalize()}", unit=MetricUnit.Count, value=count)
+        if outcome.retry:
+            failed.append(queue_message_id)
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

@@ -1,0 +1,191 @@
+"""Open and click tracking through our own endpoints, with signed tokens.
+
+An open is a 1x1 image at `{base}/t/o/{token}.gif`; a click goes to `{base}/t/c/{token}`, which
+redirects. Both tokens are HMAC-SHA256 signed (standard library, like the unsubscribe tokens of
+`chalicelib.audience.signing`) over the account, campaign and contact ids; a click token adds the
+index of the link in the campaign's stored link list. The redirect target is looked up by that
+index, so a token can only ever lead to a URL that was in the campaign: there is no open redirect,
+and an altered or forged token fails the signature check.
+
+The key is derived from the one passed in, so the same secret may serve the unsubscribe signer:
+a tracking token never verifies as an unsubscribe token or the other way round. Tokens carry no
+expiry: a mail read years later still counts and its links still work.
+"""
+
+import base64
+import binascii
+import hmac
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urlsplit
+
+from chalicelib.audience.signing import SIGNATURE_BYTES, InvalidToken
+
+TRACKING_KEY_LABEL = b"mailexpert/campaign-tracking/v1"
+OPEN_KIND = "o"
+CLICK_KIND = "c"
+OPEN_PATH = "/t/o/"
+CLICK_PATH = "/t/c/"
+PIXEL_SUFFIX = ".gif"
+REDIRECT_SCHEMES = frozenset({"http", "https"})
+
+__all__ = ["Click", "ContactLinks", "InvalidToken", "Open", "TrackingLinks", "TrackingSigner", "redirect_target"]
+
+
+@dataclass(frozen=True)
+class Open:
+    account_id: str
+    campaign_id: str
+    contact_id: str
+
+
+@dataclass(frozen=True)
+class Click:
+    account_id: str
+    campaign_id: str
+    contact_id: str
+    link_index: int
+
+
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def _b64(data: bytes) -> str:
+    # base64.urlsafe_b64encode, unpadded, without its wrappers: this runs for every link of every mail
+    return binascii.b2a_base64(data, newline=False).translate(_URL_SAFE).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _checked_ids(*ids: str) -> tuple[str, ...]:
+    for value in ids:
+        if not value or ":" in value:
+            raise ValueError("tracking ids must be non-empty and free of ':'")
+    return ids
+
+
+class TrackingSigner:
+    """Makes and checks open and click tokens."""
+
+    def __init__(self, key: bytes):
+        self._key = hmac.digest(key, TRACKING_KEY_LABEL, "sha256")
+
+    def _signature(self, payload: bytes) -> bytes:
+        return hmac.digest(self._key, payload, "sha256")[:SIGNATURE_BYTES]
+
+    def _token(self, *parts: str) -> str:
+        return self.signed(":".join(parts))
+
+    def signed(self, payload: str) -> str:
+        """The token for a payload already joined; the fast path of `TrackingLinks`."""
+        data = payload.encode("utf-8")
+        return f"{_b64(data)}.{_b64(self._signature(data))}"
+
+    def _parts(self, token: str, kind: str, count: int) -> list[str]:
+        try:
+            payload_part, signature_part = token.split(".")
+            payload, signature = _unb64(payload_part), _unb64(signature_part)
+            if not hmac.compare_digest(signature, self._signature(payload)):
+                raise InvalidToken()
+            parts = payload.decode("utf-8").split(":")
+        except (ValueError, UnicodeDecodeError, TypeError):
+            raise InvalidToken() from None
+        if len(parts) != count or parts[0] != kind:
+            raise InvalidToken()
+        return parts[1:]
+
+    def open_token(self, event: Open) -> str:
+        return self._token(OPEN_KIND, *_checked_ids(event.account_id, event.campaign_id, event.contact_id))
+
+    def click_token(self, click: Click) -> str:
+        if click.link_index < 0:
+            raise ValueError("link index must not be negative")
+        return self._token(CLICK_KIND, *_checked_ids(click.account_id, click.campaign_id, click.contact_id),
+                           str(click.link_index))
+
+    def decode_open(self, token: str) -> Open:
+        """The open a pixel token stands for; the `.gif` of the pixel's path may be left on."""
+        account_id, campaign_id, contact_id = self._parts(token.removesuffix(PIXEL_SUFFIX), OPEN_KIND, 4)
+        return Open(account_id, campaign_id, contact_id)
+
+    def decode_click(self, token: str) -> Click:
+        account_id, campaign_id, contact_id, index = self._parts(token, CLICK_KIND, 5)
+        if not index.isdigit():
+            raise InvalidToken()
+        return Click(account_id, campaign_id, contact_id, int(index))
+
+
+def redirect_target(click: Click, links: tuple[str, ...] | list[str]) -> str:
+    """Where a click goes: the campaign's own link at the token's index, and nothing else.
+
+    `links` is the stored link list of the campaign the click names (`PreparedTemplate.links`).
+    """
+    if not 0 <= click.link_index < len(links):
+        raise InvalidToken()
+    url = links[click.link_index]
+    if urlsplit(url).scheme.lower() not in REDIRECT_SCHEMES:
+        raise InvalidToken()
+    return url
+
+
+@dataclass(frozen=True)
+class TrackingLinks:
+    """The tracking URLs of one campaign, for the compiled campaign to put in each mail.
+
+    `links` is the campaign's stored link list; a link's index in it is what a click token holds.
+    Equal settings compare equal (the signer aside), so a compiled campaign can be cached on them.
+    """
+
+    signer: TrackingSigner = field(compare=False, repr=False)
+    base_url: str
+    campaign_id: str
+    account_id: str
+    links: tuple[str, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        object.__setattr__(self, "links", tuple(self.links))
+        _checked_ids(self.account_id, self.campaign_id)
+
+    # The same payloads as TrackingSigner.open_token and click_token, with the campaign's part
+    # joined once: this runs for every link of every mail.
+    @cached_property
+    def _campaign_part(self) -> str:
+        return f"{self.account_id}:{self.campaign_id}:"
+
+    def open_url(self, contact_id: str) -> str:
+        _checked_ids(contact_id)
+        token = self.signer.signed(f"{OPEN_KIND}:{self._campaign_part}{contact_id}")
+        return f"{self.base_url}{OPEN_PATH}{token}{PIXEL_SUFFIX}"
+
+    def click_url(self, contact_id: str, link_index: int) -> str:
+        if not 0 <= link_index < len(self.links):
+            raise IndexError("no link of the campaign has that index")
+        _checked_ids(contact_id)
+        token = self.signer.signed(f"{CLICK_KIND}:{self._campaign_part}{contact_id}:{link_index}")
+        return f"{self.base_url}{CLICK_PATH}{token}"
+
+    def for_contact(self, contact_id: str) -> "ContactLinks":
+        return ContactLinks(self, contact_id)
+
+
+class ContactLinks:
+    """One recipient's click URLs by link index, each signed when a template first asks for it."""
+
+    __slots__ = ("_contact_id", "_made", "_tracking")
+
+    def __init__(self, tracking: TrackingLinks, contact_id: str):
+        self._tracking = tracking
+        self._contact_id = contact_id
+        self._made: dict[int, str] = {}
+
+    def __getitem__(self, link_index: int) -> str:
+        url = self._made.get(link_index)
+        if url is None:
+            url = self._made[link_index] = self._tracking.click_url(self._contact_id, link_index)
+        return url
+
+    def __len__(self) -> int:
+        return len(self._tracking.links)
