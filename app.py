@@ -3,7 +3,7 @@
 import json
 import os
 
-from chalice import Chalice, Cron, Response
+from chalice import Chalice, Cron, Rate, Response
 
 from chalicelib import aws, errors, http, i18n, resources, services
 from chalicelib.accounts.schemas import (Accepted, AccountOut, EmailChangeIn, ErasureIn, ExportOut, LoginIn,
@@ -11,6 +11,7 @@ from chalicelib.accounts.schemas import (Accepted, AccountOut, EmailChangeIn, Er
                                          ProductNewsIn, ProfileIn, RegistrationAccepted, RegistrationIn, SessionOut,
                                          TokenIn)
 from chalicelib.api import ApiRoutes
+from chalicelib.campaigns.schemas import CampaignIn, CampaignOut, ScheduleIn, TemplateIn, TemplateOut
 from chalicelib.audience.schemas import (ContactIn, ContactOut, ContactPage, ImportOut, ImportStartIn, ListIn, ListOut,
                                          SuppressionIn)
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
@@ -19,6 +20,7 @@ from chalicelib.config import LOCAL_STAGE, settings
 from chalicelib.web import render_page
 from chalicelib.web.static import static_asset
 
+TRANSPARENT_GIF = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"  # 1x1, the open pixel
 app = Chalice(app_name="mailexpert")
 app.register_middleware(http.http_middleware, "http")
 for event_type in ("sqs", "sns", "scheduled"):
@@ -287,6 +289,103 @@ def reset_password():
     return submit_reset_password(app.current_request)
 
 
+# --- campaigns: templates, images, campaigns --------------------------------------------------
+
+def _campaign_pages():
+    from chalicelib.campaigns import pages
+
+    return pages
+
+
+@app.route("/templates", methods=["GET"])
+def templates():
+    return _campaign_pages().templates_page(app.current_request)
+
+
+@app.route("/templates", methods=["POST"], content_types=[FORM])
+def create_template():
+    return _campaign_pages().submit_template(app.current_request)
+
+
+@app.route("/templates/new", methods=["GET"])
+def new_template():
+    return _campaign_pages().template_page(app.current_request)
+
+
+@app.route("/templates/{template_id}", methods=["GET"])
+def template(template_id):
+    return _campaign_pages().template_page(app.current_request, template_id)
+
+
+@app.route("/templates/{template_id}", methods=["POST"], content_types=[FORM])
+def update_template(template_id):
+    return _campaign_pages().submit_template(app.current_request, template_id)
+
+
+@app.route("/templates/{template_id}/preview", methods=["GET"])
+def template_preview(template_id):
+    return _campaign_pages().template_preview(app.current_request, template_id)
+
+
+@app.route("/templates/{template_id}/test", methods=["POST"], content_types=[FORM])
+def template_test_send(template_id):
+    return _campaign_pages().submit_test_send(app.current_request, template_id)
+
+
+@app.route("/templates/{template_id}/delete", methods=["POST"], content_types=[FORM])
+def delete_template(template_id):
+    return _campaign_pages().submit_template_deletion(app.current_request, template_id)
+
+
+@app.route("/images", methods=["GET"])
+def images():
+    return _campaign_pages().images_page(app.current_request)
+
+
+@app.route("/images/uploaded", methods=["GET"])
+def image_uploaded():
+    return _campaign_pages().image_uploaded(app.current_request)
+
+
+@app.route("/images/{asset}/delete", methods=["POST"], content_types=[FORM])
+def delete_image(asset):
+    return _campaign_pages().submit_image_deletion(app.current_request, asset)
+
+
+@app.route("/campaigns", methods=["GET"])
+def campaigns():
+    return _campaign_pages().campaigns_page(app.current_request)
+
+
+@app.route("/campaigns", methods=["POST"], content_types=[FORM])
+def create_campaign():
+    return _campaign_pages().submit_campaign(app.current_request)
+
+
+@app.route("/campaigns/{campaign_id}", methods=["GET"])
+def campaign(campaign_id):
+    return _campaign_pages().campaign_page(app.current_request, campaign_id)
+
+
+@app.route("/campaigns/{campaign_id}", methods=["POST"], content_types=[FORM])
+def update_campaign(campaign_id):
+    return _campaign_pages().submit_campaign_update(app.current_request, campaign_id)
+
+
+@app.route("/campaigns/{campaign_id}/schedule", methods=["POST"], content_types=[FORM])
+def schedule_campaign(campaign_id):
+    return _campaign_pages().submit_schedule(app.current_request, campaign_id)
+
+
+@app.route("/campaigns/{campaign_id}/{action}", methods=["POST"], content_types=[FORM])
+def change_campaign_state(campaign_id, action):
+    if action not in ("pause", "resume", "cancel"):
+        from chalicelib import errors
+
+        raise errors.NotFound()
+    return _campaign_pages().submit_state_change(app.current_request, campaign_id, action)
+
+
 # --- audience: lists, contacts, suppression -----------------------------------------------------
 
 @app.route("/lists", methods=["GET"])
@@ -429,6 +528,38 @@ def sign_up(list_id):
     from chalicelib.audience.public_pages import submit_signup
 
     return submit_signup(app.current_request, list_id)
+
+
+# --- campaign tracking (P14): public, the signed token is the key -----------------------------
+
+@app.route("/t/o/{token}", methods=["GET"])
+def tracking_pixel(token):
+    import base64
+
+    services.tracking().opened(token)
+    accept = (app.current_request.headers.get("accept") or "").lower()
+    if "*/*" not in accept and "image/gif" not in accept:  # API Gateway sends binary only to who accepts it
+        return Response(body="", status_code=204, headers={"Cache-Control": "no-store, private"})
+    return Response(body=base64.b64decode(TRANSPARENT_GIF), status_code=200,
+                    headers={"Content-Type": "image/gif", "Cache-Control": "no-store, private"})
+
+
+@app.route("/t/c/{token}", methods=["GET"])
+def tracked_link(token):
+    return Response(body="", status_code=302, headers={"Location": services.tracking().clicked(token),
+                                                        "Cache-Control": "no-store, private",
+                                                        "Referrer-Policy": "no-referrer"})
+
+
+@app.route("/i/{name}", methods=["GET"])
+def campaign_image(name):
+    """An image in a campaign mail: a short-lived link to it in the (private) assets bucket."""
+    target = services.assets().image_redirect_url(name)
+    if target is None:
+        from chalicelib import errors
+
+        raise errors.NotFound()
+    return Response(body="", status_code=302, headers={"Location": target, "Cache-Control": "public, max-age=1800"})
 
 
 @app.route("/u/{token}", methods=["GET"])
@@ -817,6 +948,93 @@ def api_add_suppressions(data: SuppressionIn, caller):
     return {"added": added, "not_addresses": refused}
 
 
+@api.route("/templates", "GET", summary="The account's templates", tags=["campaigns"], signed_in=True)
+def api_templates(caller):
+    from chalicelib.campaigns.api import template_out
+
+    return [template_out(t).model_dump() for t in services.campaign_service().templates(caller[0])]
+
+
+@api.route("/templates", "POST", summary="Save a new template (checked, sanitised, CSS inlined)", request=TemplateIn,
+           response=TemplateOut, status=201, tags=["campaigns"], signed_in=True)
+def api_create_template(data, caller):
+    from chalicelib.campaigns.api import template_out
+
+    return template_out(services.campaign_service().save_template(caller[0], data))
+
+
+@api.route("/templates/{template_id}", "PUT", summary="Change a template", request=TemplateIn, response=TemplateOut,
+           tags=["campaigns"], signed_in=True, errors_=(404,))
+def api_update_template(data, template_id, caller):
+    from chalicelib.campaigns.api import template_out
+
+    services.campaign_service().get_template(caller[0], template_id)
+    return template_out(services.campaign_service().save_template(caller[0], data, template_id))
+
+
+@api.route("/templates/{template_id}/preview", "GET", summary="The template as a contact (?contact=) would get it",
+           tags=["campaigns"], signed_in=True, errors_=(404,))
+def api_preview_template(template_id, caller):
+    contact = (app.current_request.query_params or {}).get("contact")
+    parts = services.campaign_service().preview(caller[0], template_id, contact)
+    return {"subject": parts.subject, "html": parts.html, "text": parts.text}
+
+
+@api.route("/campaigns", "GET", summary="The account's campaigns", tags=["campaigns"], signed_in=True)
+def api_campaigns(caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return [campaign_out(caller[0], c).model_dump(mode="json") for c in services.campaign_service().campaigns(caller[0])]
+
+
+@api.route("/campaigns", "POST", summary="A new campaign (a draft)", request=CampaignIn, response=CampaignOut,
+           status=201, tags=["campaigns"], signed_in=True, errors_=(404,))
+def api_create_campaign(data, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().create_campaign(caller[0], data))
+
+
+@api.route("/campaigns/{campaign_id}", "GET", summary="A campaign with its report", response=CampaignOut,
+           tags=["campaigns"], signed_in=True, errors_=(404,))
+def api_campaign(campaign_id, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().get_campaign(caller[0], campaign_id), report=True)
+
+
+@api.route("/campaigns/{campaign_id}/schedule", "POST", summary="Send now, or at `send_at`", request=ScheduleIn,
+           response=CampaignOut, tags=["campaigns"], signed_in=True, errors_=(404, 409))
+def api_schedule_campaign(data, campaign_id, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().schedule(caller[0], campaign_id, data.send_at))
+
+
+@api.route("/campaigns/{campaign_id}/pause", "POST", summary="Pause: nothing more goes out within seconds",
+           response=CampaignOut, tags=["campaigns"], signed_in=True, errors_=(404, 409))
+def api_pause_campaign(campaign_id, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().pause(caller[0], campaign_id))
+
+
+@api.route("/campaigns/{campaign_id}/resume", "POST", summary="Resume a paused campaign", response=CampaignOut,
+           tags=["campaigns"], signed_in=True, errors_=(404, 409))
+def api_resume_campaign(campaign_id, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().resume(caller[0], campaign_id))
+
+
+@api.route("/campaigns/{campaign_id}/cancel", "POST", summary="Cancel: nothing more goes out", response=CampaignOut,
+           tags=["campaigns"], signed_in=True, errors_=(404, 409))
+def api_cancel_campaign(campaign_id, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().cancel(caller[0], campaign_id))
+
+
 # --- events ------------------------------------------------------------------------------------
 
 @app.on_sqs_message(queue=resources.MAIL_QUEUE, batch_size=10)
@@ -837,8 +1055,21 @@ def on_job_message(event):
 def on_ses_event(event):
     from chalicelib.delivery.service import record_ses_event
 
-    record_ses_event(event.message, services.mail_events(),
-                     on_permanent_failure=services.audience_service().suppress_failed_delivery)
+    recorded = record_ses_event(event.message, services.mail_events(),
+                                on_permanent_failure=services.audience_service().suppress_failed_delivery)
+    services.campaign_service().count_ses_event(recorded)
+
+
+@app.on_sqs_message(queue=resources.CAMPAIGN_SEND_QUEUE, batch_size=2)
+def on_campaign_send(event):
+    from chalicelib.campaigns.sender import handle_send_records
+
+    return handle_send_records(((r.to_dict()["messageId"], r.body) for r in event), services.campaign_sender())
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="campaign_scheduler")
+def campaign_scheduler(event):
+    services.campaign_service().start_due()
 
 
 @app.schedule(Cron(0, 3, "*", "*", "?", "*"), name="daily_backup")

@@ -41,6 +41,21 @@ def client(service_name: str):
         )
 
 
+@functools.cache
+def single_attempt_client(service_name: str, max_pool_connections: int = 64):
+    """A client that never retries by itself, with room for many threads: for calls whose retry
+    could repeat an effect (a SendEmail after a time-out may already have been accepted)."""
+    from botocore.config import Config
+
+    with _lock:
+        return session().client(
+            service_name,
+            endpoint_url=settings().aws_endpoint_url,
+            config=Config(retries={"mode": "standard", "total_max_attempts": 1},
+                          max_pool_connections=max_pool_connections),
+        )
+
+
 def dynamodb():
     return client("dynamodb")
 
@@ -70,4 +85,5 @@ def reset() -> None:
     """Forget every client: tests call it between moto sessions."""
     session.cache_clear()
     client.cache_clear()
+    single_attempt_client.cache_clear()
     queue_url.cache_clear()

@@ -35,6 +35,7 @@ class Settings:
     support_address: str
     public_base_url: str
     backup_retention_days: int
+    ses_send_rate_per_s: float = 14.0  # the SES account's maximum send rate (a new production account: 14)
     local_state_dir: str = field(default=".local")
 
     @property
@@ -84,6 +85,7 @@ def parse_settings(environ) -> Settings:
         support_address=_required(environ, "SUPPORT_ADDRESS"),
         public_base_url=environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         backup_retention_days=int(environ.get("BACKUP_RETENTION_DAYS", "35")),
+        ses_send_rate_per_s=float(environ.get("SES_SEND_RATE_PER_S", "14")),
         local_state_dir=environ.get("LOCAL_STATE_DIR", ".local"),
     )
 

@@ -35,8 +35,14 @@ def _import_contacts(job: dict) -> None:
         services.contact_imports().run(account.account_id, job["import_id"], account.language)
 
 
+def _fan_out_campaign(job: dict) -> None:
+    from chalicelib import services
+
+    services.campaign_service().fanout(job["account_id"], job["campaign_id"])
+
+
 HANDLERS = {"export-account-data": _export_account_data, "export-list": _export_list,
-            "import-contacts": _import_contacts}
+            "import-contacts": _import_contacts, "campaign-fanout": _fan_out_campaign}
 
 
 def run_jobs(records) -> dict:

@@ -7,4 +7,5 @@ fixed here and in `infra/template.json` (one MailExpert stack per AWS account an
 
 MAIL_QUEUE = "mailexpert-mail"
 JOBS_QUEUE = "mailexpert-jobs"
+CAMPAIGN_SEND_QUEUE = "mailexpert-campaign-send"
 SES_EVENTS_TOPIC = "mailexpert-ses-events"

@@ -143,9 +143,71 @@ def contact_imports():
                          jobs_queue(), aws.dynamodb(), settings().audience_table, settings().public_base_url)
 
 
+@functools.cache
+def campaigns_store():
+    from chalicelib.campaigns.repository import DynamoCampaigns
+
+    return DynamoCampaigns(settings().campaigns_table, *_where())
+
+
+@functools.cache
+def tracking_signer():
+    """Signs open and click links with the same secret key as unsubscribe links."""
+    from chalicelib.campaigns.tracking import TrackingSigner
+
+    key = aws.client("secretsmanager").get_secret_value(SecretId=settings().signing_key_secret)["SecretString"]
+    return TrackingSigner(key.encode("utf-8"))
+
+
+@functools.cache
+def send_ledger():
+    from chalicelib.campaigns.send_records import DynamoSendLedger
+
+    return DynamoSendLedger(aws.dynamodb(), settings().campaigns_table)
+
+
+@functools.cache
+def campaign_service():
+    from chalicelib.campaigns.service import CampaignService
+
+    audience()  # binds the audience models
+    return CampaignService(campaigns_store(), audience(), audience_service(), lambda: segments(), aws.sqs(),
+                           aws.queue_url(settings().campaign_send_queue_name), jobs_queue(), tracking_signer,
+                           mail_sender(), settings().mail_from, settings().public_base_url)
+
+
+@functools.cache
+def tracking():
+    from chalicelib.campaigns.service import Tracking
+
+    return Tracking(campaigns_store(), tracking_signer)
+
+
+@functools.cache
+def campaign_sender():
+    """One per container: its threads send the recipients of a batch at once."""
+    from chalicelib.campaigns.rate_limit import DynamoTokenBucket, RateLimiter
+    from chalicelib.campaigns.sender import CampaignSender
+
+    service = campaign_service()
+    limiter = RateLimiter(DynamoTokenBucket(aws.dynamodb(), settings().campaigns_table),
+                          settings().ses_send_rate_per_s)
+    return CampaignSender(aws.single_attempt_client("sesv2"), send_ledger(), limiter, service.renderer_for,
+                          service.campaign_state, settings().mail_from, settings().ses_configuration_set,
+                          unsubscribe_headers=audience_service().unsubscribe_headers)
+
+
+@functools.cache
+def assets():
+    from chalicelib.campaigns.assets import AssetService
+
+    return AssetService(aws.s3(), settings().assets_bucket, settings().public_base_url)
+
+
 def reset() -> None:
     """Forget every wired service: tests call it between moto sessions."""
     for getter in (mail_queue, mail_sender, mail_events, job_runs, accounts, auth_store, remembered_devices,
                    audit_log, account_service, jobs_queue, data_rights, signer, audience, audience_service,
-                   exports, list_exports, contact_imports):
+                   exports, list_exports, contact_imports, campaigns_store, tracking_signer, send_ledger,
+                   campaign_service, campaign_sender, assets, tracking):
         getter.cache_clear()

@@ -16,7 +16,8 @@ from chalicelib.i18n import N_
 from chalicelib.validation import country_choices
 from chalicelib.web import render_page
 
-APP_NAVIGATION = (("/app", N_("Overview")), ("/lists", N_("Lists")), ("/contacts", N_("Contacts")),
+APP_NAVIGATION = (("/app", N_("Overview")), ("/campaigns", N_("Campaigns")), ("/templates", N_("Templates")),
+                  ("/images", N_("Images")), ("/lists", N_("Lists")), ("/contacts", N_("Contacts")),
                   ("/suppression", N_("Suppression list")), ("/settings", N_("Settings & Options")))
 REGISTRATION_FIELDS = ("name", "email", "password", "phone", "street", "postcode", "city", "country",
                        "company_name", "coc_number", "vat_number", "website")

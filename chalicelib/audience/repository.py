@@ -261,6 +261,19 @@ class DynamoAudience:
         keys = [(account_key(account_id), f"CONTACT#{contact_id}") for contact_id in dict.fromkeys(contact_ids)]
         return [self._contact(account_id, item) for item in m.batch_get(keys)] if keys else []
 
+    def subscribed_among(self, account_id: str, list_id: str, contact_ids) -> list[Contact]:
+        """Which of these contacts are subscribed to the list right now: two batch reads at most."""
+        m = self._m
+        keys = [(account_key(account_id), f"CONTACT#{cid}") for cid in dict.fromkeys(contact_ids)]
+        items = list(m.ContactModel.batch_get(keys)) if keys else []
+        subscribed = [i for i in items if i.list_id == list_id and i.status == MemberStatus.SUBSCRIBED.value]
+        elsewhere = {i.contact_id: i for i in items if i.list_id != list_id}
+        member_keys = [(account_key(account_id), f"MEMBER#{cid}#{list_id}") for cid in elsewhere]
+        for member in (m.MembershipModel.batch_get(member_keys) if member_keys else ()):
+            if member.status == MemberStatus.SUBSCRIBED.value:
+                subscribed.append(elsewhere[member.contact_id])
+        return [self._contact(account_id, i) for i in subscribed]
+
     def suppressed_among(self, account_id: str, email_keys) -> set[str]:
         """Which of these addresses are suppressed in this account (one batch read)."""
         m = self._m.SuppressionModel

@@ -158,14 +158,19 @@ class AssetService:
 
     # --- upload ----------------------------------------------------------------------------------
 
-    def begin_upload(self, account_id: str) -> dict:
+    def begin_upload(self, account_id: str, redirect_to: str | None = None) -> dict:
         """A presigned POST for one image: the browser sends the file with these form fields
-        (the file last), and S3 answers 201. Then `finish_upload` with the upload id."""
+        (the file last), and S3 answers 201, or sends a page's form back to `redirect_to` (with
+        `upload_id` added to it). Then `finish_upload` with the upload id."""
         upload_id = secrets.token_hex(16)
+        if redirect_to:
+            back = f"{redirect_to}{'&' if '?' in redirect_to else '?'}upload_id={upload_id}"
+            answer = {"success_action_redirect": back}
+        else:
+            answer = {"success_action_status": "201"}
         post = self._s3.generate_presigned_post(
             Bucket=self._bucket, Key=_incoming_key(account_id, upload_id), ExpiresIn=UPLOAD_VALID_S,
-            Fields={"success_action_status": "201"},
-            Conditions=[["content-length-range", 1, MAX_UPLOAD_BYTES], {"success_action_status": "201"}])
+            Fields=answer, Conditions=[["content-length-range", 1, MAX_UPLOAD_BYTES], answer])
         return {"url": post["url"], "fields": post["fields"], "upload_id": upload_id}
 
     def finish_upload(self, account_id: str, upload_id: str, name: str | None) -> Asset:

@@ -179,7 +179,13 @@ class BatchOutcome:
                            skipped=self.skipped).state_of(contact_id)
 
 
+class NotToBeSent(Exception):
+    """Raised by a renderer for a recipient who may no longer be mailed (unsubscribed or suppressed
+    since the fan-out): recorded as skipped, never sent."""
+
+
 class _Verdict(Enum):
+    SKIPPED = "skipped"
     SENT = "sent"
     FAILED = "failed"
     UNKNOWN = "unknown"
@@ -313,6 +319,8 @@ class CampaignSender:
                     pending_outcomes.failed[result.contact_id] = result.detail
                 elif result.verdict is _Verdict.UNKNOWN:
                     pending_outcomes.unknown.add(result.contact_id)
+                elif result.verdict is _Verdict.SKIPPED:
+                    pending_outcomes.skipped.add(result.contact_id)
                 else:
                     retry.append(result.contact_id)
                     halted = halted or result.verdict is _Verdict.HALT
@@ -340,6 +348,8 @@ class CampaignSender:
         """Render and send one recipient's mail; runs in the pool. Never raises an Exception."""
         try:
             mail = self._addressed(batch, recipient, render(recipient))
+        except NotToBeSent:
+            return _Result(recipient.contact_id, _Verdict.SKIPPED, "withdrawn")
         except Exception as error:  # one recipient's bad data must not fail the batch
             return _Result(recipient.contact_id, _Verdict.FAILED, f"render-failed:{type(error).__name__}")
         attempt = 0

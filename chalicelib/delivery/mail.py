@@ -47,3 +47,4 @@ class OutgoingMail:
     reply_to: tuple[str, ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
     tags: dict = field(default_factory=dict)
+    from_address: str | None = None  # a campaign's own sender name; else the sender's default

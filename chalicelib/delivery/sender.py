@@ -23,7 +23,7 @@ class SesSender:
         if mail.headers:
             content["Simple"]["Headers"] = [{"Name": name, "Value": value} for name, value in mail.headers]
         request = {
-            "FromEmailAddress": self._from,
+            "FromEmailAddress": mail.from_address or self._from,
             "Destination": {"ToAddresses": list(mail.to)},
             "Content": content,
             "ConfigurationSetName": self._configuration_set,

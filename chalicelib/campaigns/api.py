@@ -1,0 +1,22 @@
+"""Campaigns and templates under /api/v1."""
+
+from chalicelib import services
+from chalicelib.campaigns.schemas import CampaignOut, TemplateOut
+
+
+def template_out(template) -> TemplateOut:
+    return TemplateOut(template_id=template.template_id, name=template.name, subject=template.subject,
+                       html=template.html, text=template.text, text_derived=template.text_derived,
+                       links=list(template.links))
+
+
+def campaign_out(account, campaign, report: bool = False) -> CampaignOut:
+    numbers = {}
+    if report:
+        full = services.campaign_service().report(account, campaign.campaign_id)
+        numbers = {k: v for k, v in full.items() if isinstance(v, int)}
+    return CampaignOut(campaign_id=campaign.campaign_id, name=campaign.name, subject=campaign.subject,
+                       from_name=campaign.from_name, reply_to=campaign.reply_to, template_id=campaign.template_id,
+                       list_id=campaign.list_id, segment_id=campaign.segment_id, state=campaign.state.value,
+                       send_at=campaign.send_at, tracking=campaign.tracking, recipients=campaign.fanout.recipients,
+                       report=numbers)

@@ -1,0 +1,89 @@
+"""Campaigns and templates as the domain sees them."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+from chalicelib.i18n import N_
+
+
+class CampaignState(str, Enum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+
+
+# Which state may follow which: pause, resume and cancel are the only ways to interfere with a send.
+TRANSITIONS = {
+    CampaignState.DRAFT: {CampaignState.SCHEDULED, CampaignState.CANCELLED},
+    CampaignState.SCHEDULED: {CampaignState.SENDING, CampaignState.PAUSED, CampaignState.CANCELLED,
+                              CampaignState.DRAFT},
+    CampaignState.SENDING: {CampaignState.SENT, CampaignState.PAUSED, CampaignState.CANCELLED},
+    CampaignState.PAUSED: {CampaignState.SENDING, CampaignState.SCHEDULED, CampaignState.CANCELLED},
+    CampaignState.SENT: set(),
+    CampaignState.CANCELLED: set(),
+}
+
+STATE_NAMES = {
+    CampaignState.DRAFT: N_("Draft"), CampaignState.SCHEDULED: N_("Scheduled"), CampaignState.SENDING: N_("Sending"),
+    CampaignState.SENT: N_("Sent"), CampaignState.PAUSED: N_("Paused"), CampaignState.CANCELLED: N_("Cancelled"),
+}
+
+
+@dataclass
+class Template:
+    template_id: str
+    account_id: str
+    name: str
+    subject: str
+    html: str
+    text: str
+    text_derived: bool
+    links: tuple
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class Fanout:
+    """How far the fan-out got: pages enqueued, the cursor of the next page, recipients so far."""
+
+    page: int = 0
+    cursor: str | None = None
+    recipients: int = 0
+    done: bool = False
+
+    def to_dict(self) -> dict:
+        return {"page": self.page, "cursor": self.cursor, "recipients": self.recipients, "done": self.done}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Fanout":
+        data = data or {}
+        return cls(int(data.get("page", 0)), data.get("cursor"), int(data.get("recipients", 0)),
+                   bool(data.get("done", False)))
+
+
+@dataclass
+class Campaign:
+    campaign_id: str
+    account_id: str
+    name: str
+    subject: str
+    from_name: str
+    reply_to: str | None
+    template_id: str | None
+    list_id: str | None
+    segment_id: str | None
+    state: CampaignState
+    created_at: datetime
+    updated_at: datetime
+    send_at: datetime | None = None
+    time_zone: str = "Europe/Amsterdam"
+    tracking: bool = True
+    content: dict | None = None  # the template as it was when the campaign was scheduled
+    fanout: Fanout = field(default_factory=Fanout)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None

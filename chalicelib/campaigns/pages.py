@@ -1,0 +1,208 @@
+"""The account holder's campaign pages: templates (with preview and test send), images, campaigns
+(settings, schedule, pause / resume / cancel, report)."""
+
+from urllib.parse import urlsplit
+
+from chalice.app import Response
+
+from chalicelib import errors, i18n, services
+from chalicelib.accounts.pages import _app_page, redirect, require_active
+from chalicelib.accounts import web
+from chalicelib.api import validate_fields
+from chalicelib.campaigns.campaigns import STATE_NAMES, CampaignState
+from chalicelib.campaigns.schemas import CampaignIn, TemplateIn
+from chalicelib.forms import messages_by_field, parse_form
+from chalicelib.http import CONTENT_SECURITY_POLICY
+from chalicelib.i18n import N_
+
+NOTICES = {
+    "template-saved": N_("The template is saved."),
+    "test-sent": N_("A test mail is on its way to your own address."),
+    "image-added": N_("The image is added. Use its address in your templates."),
+    "image-deleted": N_("The image is deleted."),
+    "scheduled": N_("The campaign is scheduled."),
+    "sending": N_("The campaign is being sent."),
+    "paused": N_("The campaign is paused: nothing more goes out until you resume it."),
+    "resumed": N_("The campaign goes on."),
+    "cancelled": N_("The campaign is cancelled: nothing more goes out."),
+    "saved": N_("The campaign is saved."),
+}
+# What a preview of customer HTML may do: show itself and its images, nothing else (no scripts, no forms).
+PREVIEW_POLICY = "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+def _form(request):
+    account, session = require_active(request)
+    form = parse_form(request.raw_body)
+    web.check_csrf(request, session, form)
+    return account, form
+
+
+def _notice(request) -> str | None:
+    key = (request.query_params or {}).get("notice")
+    return i18n.gettext(NOTICES[key]) if key in NOTICES else None
+
+
+# --- templates -------------------------------------------------------------------------------------
+
+def templates_page(request) -> Response:
+    account, session = require_active(request)
+    return _app_page("pages/templates.html", account, session, "/templates",
+                     templates=services.campaign_service().templates(account), notice=_notice(request))
+
+
+def template_page(request, template_id: str | None = None, values=None, field_errors=None, status=200) -> Response:
+    account, session = require_active(request)
+    template = services.campaign_service().get_template(account, template_id) if template_id else None
+    if values is None:
+        values = {"name": template.name, "subject": template.subject, "html": template.html,
+                  "text": "" if template.text_derived else template.text} if template else {}
+    return _app_page("pages/template.html", account, session, "/templates", status=status, template=template,
+                     values=values, errors=field_errors or {}, notice=_notice(request),
+                     images=services.assets().list_assets(account.account_id))
+
+
+def submit_template(request, template_id: str | None = None) -> Response:
+    account, form = _form(request)
+    fields = {k: v for k, v in form.items() if k in ("name", "subject", "html", "text")}
+    fields["text"] = fields.get("text") or None
+    try:
+        data = validate_fields(TemplateIn, fields)
+        template = services.campaign_service().save_template(account, data, template_id)
+    except errors.ValidationFailed as invalid:
+        return template_page(request, template_id, form, messages_by_field(invalid), status=422)
+    return redirect(f"/templates/{template.template_id}?notice=template-saved")
+
+
+def template_preview(request, template_id: str) -> Response:
+    account, _ = require_active(request)
+    contact_id = (request.query_params or {}).get("contact") or None
+    parts = services.campaign_service().preview(account, template_id, contact_id)
+    return Response(body=parts.html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8",
+                                                               "Content-Security-Policy": PREVIEW_POLICY})
+
+
+def submit_test_send(request, template_id: str) -> Response:
+    account, _ = _form(request)
+    services.campaign_service().test_send(account, template_id)
+    return redirect(f"/templates/{template_id}?notice=test-sent")
+
+
+def submit_template_deletion(request, template_id: str) -> Response:
+    account, _ = _form(request)
+    services.campaign_service().delete_template(account, template_id)
+    return redirect("/templates")
+
+
+# --- images ---------------------------------------------------------------------------------------------
+
+def images_page(request, field_errors=None, status=200) -> Response:
+    account, session = require_active(request)
+    assets = services.assets()
+    base = services.campaign_service()._base_url
+    upload = assets.begin_upload(account.account_id, redirect_to=f"{base}/images/uploaded")
+    target = urlsplit(upload["url"])
+    response = _app_page("pages/images.html", account, session, "/images", status=status, upload=upload,
+                         images=assets.list_assets(account.account_id), usage=assets.usage_bytes(account.account_id),
+                         errors=field_errors or {}, notice=_notice(request))
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}")
+    return response
+
+
+def image_uploaded(request) -> Response:
+    account, _ = require_active(request)
+    query = request.query_params or {}
+    try:
+        services.assets().finish_upload(account.account_id, query.get("upload_id", ""), query.get("name") or "image")
+    except errors.DomainError as refused:
+        return images_page(request, {"file": i18n.gettext(refused.message) % refused.params if refused.params
+                                     else i18n.gettext(refused.message)}, status=refused.status)
+    return redirect("/images?notice=image-added")
+
+
+def submit_image_deletion(request, asset: str) -> Response:
+    account, _ = _form(request)
+    services.assets().delete_asset(account.account_id, asset)
+    return redirect("/images?notice=image-deleted")
+
+
+# --- campaigns ---------------------------------------------------------------------------------------
+
+def _choices(account):
+    lists = services.audience_service().lists(account)
+    templates = services.campaign_service().templates(account)
+    return {"templates": templates, "list_options": [(l.list_id, l.name) for l in lists],
+            "template_options": [(t.template_id, t.name) for t in templates]}
+
+
+def campaigns_page(request, values=None, field_errors=None, status=200) -> Response:
+    account, session = require_active(request)
+    return _app_page("pages/campaigns.html", account, session, "/campaigns", status=status,
+                     campaigns=services.campaign_service().campaigns(account), state_names=STATE_NAMES,
+                     values=values or {}, errors=field_errors or {}, notice=_notice(request), **_choices(account))
+
+
+def _campaign_fields(form) -> dict:
+    fields = {k: v for k, v in form.items() if k in ("name", "subject", "from_name", "reply_to", "template_id",
+                                                      "list_id", "segment_id")}
+    fields["tracking"] = form.get("tracking") == "on"
+    return fields
+
+
+def submit_campaign(request) -> Response:
+    account, form = _form(request)
+    try:
+        campaign = services.campaign_service().create_campaign(account, validate_fields(CampaignIn,
+                                                                                        _campaign_fields(form)))
+    except errors.ValidationFailed as invalid:
+        return campaigns_page(request, form, messages_by_field(invalid), status=422)
+    return redirect(f"/campaigns/{campaign.campaign_id}")
+
+
+def campaign_page(request, campaign_id: str, values=None, field_errors=None, status=200) -> Response:
+    account, session = require_active(request)
+    service = services.campaign_service()
+    campaign = service.get_campaign(account, campaign_id)
+    if values is None:
+        values = {"name": campaign.name, "subject": campaign.subject, "from_name": campaign.from_name,
+                  "reply_to": campaign.reply_to or "", "template_id": campaign.template_id or "",
+                  "list_id": campaign.list_id or "", "segment_id": campaign.segment_id or "",
+                  "tracking": "on" if campaign.tracking else ""}
+    report = service.report(account, campaign_id)
+    settled = sum(report.get(k, 0) for k in ("sent", "failed", "unknown", "skipped"))
+    return _app_page("pages/campaign.html", account, session, "/campaigns", status=status, campaign=campaign,
+                     states=CampaignState, state_names=STATE_NAMES, values=values, errors=field_errors or {},
+                     notice=_notice(request), report=report, settled=settled,
+                     refresh=campaign.state is CampaignState.SENDING, **_choices(account))
+
+
+def submit_campaign_update(request, campaign_id: str) -> Response:
+    account, form = _form(request)
+    try:
+        services.campaign_service().update_campaign(account, campaign_id,
+                                                    validate_fields(CampaignIn, _campaign_fields(form)))
+    except errors.ValidationFailed as invalid:
+        return campaign_page(request, campaign_id, form, messages_by_field(invalid), status=422)
+    return redirect(f"/campaigns/{campaign_id}?notice=saved")
+
+
+def submit_schedule(request, campaign_id: str) -> Response:
+    from chalicelib.campaigns.service import send_time
+
+    account, form = _form(request)
+    service = services.campaign_service()
+    try:
+        when = None if form.get("when") != "later" else send_time(form.get("date", ""), form.get("time", ""))
+        campaign = service.schedule(account, campaign_id, when)
+    except errors.ValidationFailed as invalid:
+        return campaign_page(request, campaign_id, None, messages_by_field(invalid), status=422)
+    notice = "scheduled" if campaign.state is CampaignState.SCHEDULED else "sending"
+    return redirect(f"/campaigns/{campaign_id}?notice={notice}")
+
+
+def submit_state_change(request, campaign_id: str, action: str) -> Response:
+    account, _ = _form(request)
+    service = services.campaign_service()
+    {"pause": service.pause, "resume": service.resume, "cancel": service.cancel}[action](account, campaign_id)
+    return redirect(f"/campaigns/{campaign_id}?notice={ {'pause': 'paused', 'resume': 'resumed', 'cancel': 'cancelled'}[action]}")

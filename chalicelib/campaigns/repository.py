@@ -1,0 +1,195 @@
+"""Templates and campaigns in the campaigns table (see models.py for the item layout)."""
+
+from datetime import datetime, timezone
+
+from chalicelib.campaigns.campaigns import Campaign, CampaignState, Fanout, Template
+from chalicelib.dynamo import bind
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def account_key(account_id: str) -> str:
+    return f"ACCOUNT#{account_id}"
+
+
+class StateConflict(Exception):
+    """The campaign's state changed under us (another request or worker moved it first)."""
+
+
+class DynamoCampaigns:
+    def __init__(self, table_name: str, region: str, host: str | None):
+        from chalicelib.campaigns import models
+
+        self._m = models
+        for model in (models.TemplateModel, models.CampaignModel, models.CampaignStateModel, models.FanoutPageModel):
+            bind(model, table_name, region, host)
+
+    # --- templates -----------------------------------------------------------------------------
+
+    def save_template(self, template: Template) -> None:
+        self._m.TemplateModel(pk=account_key(template.account_id), sk=f"TEMPLATE#{template.template_id}",
+                              template_id=template.template_id, name=template.name, subject=template.subject,
+                              html=template.html, text=template.text, text_derived=template.text_derived,
+                              links=list(template.links) or None, created_at=template.created_at,
+                              updated_at=_now()).save()
+
+    def get_template(self, account_id: str, template_id: str) -> Template | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        try:
+            item = self._m.TemplateModel.get(account_key(account_id), f"TEMPLATE#{template_id}", consistent_read=True)
+        except (DoesNotExist, ValueError):
+            return None
+        return self._template(account_id, item)
+
+    def templates(self, account_id: str) -> list[Template]:
+        m = self._m.TemplateModel
+        found = [self._template(account_id, i) for i in m.query(account_key(account_id), m.sk.startswith("TEMPLATE#"))]
+        return sorted(found, key=lambda t: t.updated_at, reverse=True)
+
+    def delete_template(self, account_id: str, template_id: str) -> None:
+        self._m.TemplateModel(pk=account_key(account_id), sk=f"TEMPLATE#{template_id}").delete()
+
+    @staticmethod
+    def _template(account_id, item) -> Template:
+        return Template(item.template_id, account_id, item.name, item.subject, item.html, item.text,
+                        bool(item.text_derived), tuple(item.links or ()), item.created_at, item.updated_at)
+
+    # --- campaigns -----------------------------------------------------------------------------
+
+    def save_campaign(self, campaign: Campaign, expected_state: CampaignState | None = None) -> None:
+        """Store a campaign and its state item; with `expected_state`, only if it is still in that
+        state (so a pause and a scheduler never overwrite each other's move)."""
+        from pynamodb.exceptions import PutError
+
+        m = self._m.CampaignModel
+        campaign.updated_at = _now()
+        due = campaign.state is CampaignState.SCHEDULED and campaign.send_at is not None
+        item = m(pk=account_key(campaign.account_id), sk=f"CAMPAIGN#{campaign.campaign_id}",
+                 campaign_id=campaign.campaign_id, name=campaign.name, subject=campaign.subject,
+                 from_name=campaign.from_name, reply_to=campaign.reply_to, template_id=campaign.template_id,
+                 list_id=campaign.list_id, segment_id=campaign.segment_id, send_at=campaign.send_at,
+                 time_zone=campaign.time_zone, state=campaign.state.value, tracking=campaign.tracking,
+                 content=campaign.content, fanout=campaign.fanout.to_dict(), created_at=campaign.created_at,
+                 updated_at=campaign.updated_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
+                 due_pk="DUE" if due else None, due_at=campaign.send_at.isoformat() if due else None)
+        try:
+            item.save(condition=(m.state == expected_state.value) if expected_state else None)
+        except PutError as conflict:
+            if conflict.cause_response_code == "ConditionalCheckFailedException":
+                raise StateConflict() from None
+            raise
+        self._m.CampaignStateModel(pk=f"CAMPAIGN#{campaign.campaign_id}", sk="STATE", account_id=campaign.account_id,
+                                   state=campaign.state.value).save()
+
+    def get_campaign(self, account_id: str, campaign_id: str) -> Campaign | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        try:
+            item = self._m.CampaignModel.get(account_key(account_id), f"CAMPAIGN#{campaign_id}", consistent_read=True)
+        except (DoesNotExist, ValueError):
+            return None
+        return self._campaign(account_id, item)
+
+    def campaign_state(self, campaign_id: str) -> tuple[str, str] | None:
+        """(account id, state) of a campaign, by its id alone."""
+        from pynamodb.exceptions import DoesNotExist
+
+        try:
+            item = self._m.CampaignStateModel.get(f"CAMPAIGN#{campaign_id}", "STATE", consistent_read=True)
+        except (DoesNotExist, ValueError):
+            return None
+        return item.account_id, item.state
+
+    def campaigns(self, account_id: str) -> list[Campaign]:
+        m = self._m.CampaignModel
+        found = [self._campaign(account_id, i) for i in m.query(account_key(account_id), m.sk.startswith("CAMPAIGN#"))]
+        return sorted(found, key=lambda c: c.created_at, reverse=True)
+
+    def due(self, now: datetime) -> list[tuple[str, str]]:
+        """(account id, campaign id) of scheduled campaigns whose time has come."""
+        m = self._m.CampaignModel
+        return [(i.pk.removeprefix("ACCOUNT#"), i.sk.removeprefix("CAMPAIGN#"))
+                for i in m.due.query("DUE", m.due_at <= now.isoformat())]
+
+    @staticmethod
+    def _campaign(account_id, item) -> Campaign:
+        return Campaign(item.campaign_id, account_id, item.name, item.subject, item.from_name, item.reply_to,
+                        item.template_id, item.list_id, item.segment_id, CampaignState(item.state), item.created_at,
+                        item.updated_at, item.send_at, item.time_zone, bool(item.tracking), item.content,
+                        Fanout.from_dict(item.fanout), item.started_at, item.finished_at)
+
+    # --- fan-out pages ---------------------------------------------------------------------------
+
+    def save_page(self, campaign_id: str, page: int, contact_ids: list[str], next_cursor: str | None) -> None:
+        self._m.FanoutPageModel(pk=f"CAMPAIGN#{campaign_id}", sk=f"PAGE#{page:08d}", contact_ids=contact_ids,
+                                next_cursor=next_cursor).save()
+
+    def get_page(self, campaign_id: str, page: int):
+        from pynamodb.exceptions import DoesNotExist
+
+        try:
+            return self._m.FanoutPageModel.get(f"CAMPAIGN#{campaign_id}", f"PAGE#{page:08d}", consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def erase_account(self, account_id: str) -> int:
+        """Every template and campaign of the account, with the campaigns' own items."""
+        erased = 0
+        for campaign in self.campaigns(account_id):
+            with self._m.FanoutPageModel.batch_write() as batch:
+                for item in self._m.FanoutPageModel.query(f"CAMPAIGN#{campaign.campaign_id}"):
+                    batch.delete(item)
+                    erased += 1
+        with self._m.TemplateModel.batch_write() as batch:
+            for item in self._m.TemplateModel.query(account_key(account_id)):
+                batch.delete(item)
+                erased += 1
+        return erased
+
+    # --- engagement (opens, clicks) -----------------------------------------------------------------
+
+    def record_engagement(self, campaign_id: str, kind: str, contact_id: str, link_index: int | None = None) -> bool:
+        """Remember a contact's first open, or first click on a link; True when it is the first.
+        The counters (all and unique) are ADDed on one item."""
+        from pynamodb.exceptions import PutError
+
+        m = self._m.FanoutPageModel  # any model of this table writes a plain item
+        sort_key = f"OPEN#{contact_id}" if kind == "open" else f"CLICK#{link_index}#{contact_id}"
+        client = m._get_connection().connection.client
+        table = m.Meta.table_name
+        first = True
+        try:
+            client.put_item(TableName=table, Item={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": sort_key},
+                                                   "at": {"S": _now().isoformat()}},
+                            ConditionExpression="attribute_not_exists(sk)")
+        except client.exceptions.ConditionalCheckFailedException:
+            first = False
+        counter = "opens" if kind == "open" else f"clicks_{link_index}"
+        names = {"#all": counter, "#unique": f"unique_{counter}"}
+        client.update_item(TableName=table, Key={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": "ENGAGEMENT"}},
+                           UpdateExpression="ADD #all :one" + (", #unique :one" if first else ""),
+                           ExpressionAttributeNames=names if first else {"#all": counter},
+                           ExpressionAttributeValues={":one": {"N": "1"}})
+        return first
+
+    def add_counts(self, campaign_id: str, counts: dict[str, int]) -> None:
+        client = self._m.FanoutPageModel._get_connection().connection.client
+        names = {f"#c{i}": name for i, name in enumerate(counts)}
+        client.update_item(TableName=self._m.FanoutPageModel.Meta.table_name,
+                           Key={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": "ENGAGEMENT"}},
+                           UpdateExpression="ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counts))),
+                           ExpressionAttributeNames=names,
+                           ExpressionAttributeValues={f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())})
+
+    def engagement(self, campaign_id: str) -> dict[str, int]:
+        client = self._m.FanoutPageModel._get_connection().connection.client
+        item = client.get_item(TableName=self._m.FanoutPageModel.Meta.table_name,
+                               Key={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": "ENGAGEMENT"}}).get("Item", {})
+        return {name: int(value["N"]) for name, value in item.items() if "N" in value}
+
+    def engaged_contacts(self, campaign_id: str, prefix: str) -> list[str]:
+        m = self._m.FanoutPageModel
+        return [i.sk for i in m.query(f"CAMPAIGN#{campaign_id}", m.sk.startswith(prefix), attributes_to_get=["pk", "sk"])]

@@ -1,0 +1,465 @@
+"""Campaign services: templates, campaigns and their states, scheduling, fan-out, what senders need.
+
+A campaign moves draft -> scheduled -> sending -> sent, and can be paused, resumed or cancelled on
+the way (campaigns.TRANSITIONS). Scheduling snapshots the template, so editing a template later never
+changes a campaign already on its way. The fan-out (jobs queue) reads the audience page by page and
+enqueues recipients 50 to an SQS message, 10 messages a SendMessageBatch call. Each page's recipient
+ids are written down BEFORE they are enqueued and the campaign's progress after: a fan-out that dies
+in between enqueues exactly that page again, with the same batch ids, and the senders' ledger
+(send_records.py) makes sure nobody in it is mailed twice.
+
+Senders check each recipient again just before sending (one batch read per message): whoever
+unsubscribed or got suppressed after the fan-out is skipped, so an unsubscribe takes effect before
+the next send.
+"""
+
+import email.utils
+import uuid
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from chalicelib import errors
+from chalicelib.campaigns.campaigns import (STATE_NAMES, TRANSITIONS, Campaign, CampaignState, Fanout, Template)
+from chalicelib.campaigns.repository import StateConflict
+from chalicelib.i18n import N_, gettext
+from chalicelib.observability import logger
+
+FANOUT_JOB = "campaign-fanout"
+FANOUT_PAGE = 500
+RECIPIENTS_PER_MESSAGE = 50
+MESSAGES_PER_CALL = 10  # SendMessageBatch's limit
+DEFAULT_TIME_ZONE = "Europe/Amsterdam"
+SAMPLE_CONTACT = {"contact_id": "preview", "email": "voorbeeld@example.com", "first_name": "Sanne",
+                  "last_name": "de Vries", "language": "nl", "fields": {}}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class CampaignNotFound(errors.NotFound):
+    default_message = N_("There is no such campaign in your account.")
+
+
+class TemplateNotFound(errors.NotFound):
+    default_message = N_("There is no such template in your account.")
+
+
+class WrongState(errors.DomainError):
+    status = 409
+    code = "campaign-state"
+    title = N_("This cannot be done with the campaign now")
+    default_message = N_("The campaign is %(state)s: this step is not possible any more.")
+
+
+def contact_values(contact) -> dict:
+    """What a template sees of a contact."""
+    return {"contact_id": contact.contact_id, "email": contact.email, "first_name": contact.first_name,
+            "last_name": contact.last_name, "language": contact.language, "fields": dict(contact.fields or {})}
+
+
+class CampaignService:
+    def __init__(self, store, audience, audience_service, segments, sqs, send_queue_url: str, jobs_queue,
+                 tracking_signer, mail_sender, from_address: str, base_url: str):
+        self._store = store
+        self._audience = audience
+        self._audience_service = audience_service
+        self._segments = segments  # a function returning the segment service (or None)
+        self._sqs, self._send_queue_url = sqs, send_queue_url
+        self._jobs_queue = jobs_queue
+        self._tracking_signer = tracking_signer  # a function: its key is fetched on first use
+        self._mail_sender = mail_sender
+        self._from_address = email.utils.parseaddr(from_address)[1]
+        self._base_url = base_url
+
+    # --- templates -------------------------------------------------------------------------------
+
+    def save_template(self, account, data, template_id: str | None = None) -> Template:
+        from chalicelib.campaigns.templating import prepare_template
+
+        prepared = prepare_template(data.html, data.text, data.subject)
+        existing = self.get_template(account, template_id) if template_id else None
+        template = Template(template_id or uuid.uuid4().hex, account.account_id, data.name, prepared.subject,
+                            prepared.html, prepared.text, prepared.text_derived, prepared.links,
+                            existing.created_at if existing else _now(), _now())
+        self._store.save_template(template)
+        return template
+
+    def templates(self, account) -> list[Template]:
+        return self._store.templates(account.account_id)
+
+    def get_template(self, account, template_id: str) -> Template:
+        template = self._store.get_template(account.account_id, template_id)
+        if template is None:
+            raise TemplateNotFound()
+        return template
+
+    def delete_template(self, account, template_id: str) -> None:
+        self.get_template(account, template_id)
+        self._store.delete_template(account.account_id, template_id)
+
+    @staticmethod
+    def _prepared(content):
+        from chalicelib.campaigns.templating import PreparedTemplate
+
+        if isinstance(content, Template):
+            return PreparedTemplate(content.subject, content.html, content.text, tuple(content.links),
+                                    content.text_derived)
+        return PreparedTemplate(content["subject"], content["html"], content["text"], tuple(content["links"]),
+                                bool(content.get("text_derived")))
+
+    def preview(self, account, template_id: str, contact_id: str | None = None):
+        """The template as one contact (or a sample person) would get it; no tracking."""
+        from chalicelib.campaigns.templating import RenderFailed, preview
+
+        template = self.get_template(account, template_id)
+        contact = SAMPLE_CONTACT
+        if contact_id:
+            found = self._audience.get_contact(account.account_id, contact_id)
+            if found is None:
+                raise errors.NotFound(N_("There is no such contact in your account."))
+            contact = contact_values(found)
+        try:
+            return preview(self._prepared(template), contact, language=account.language)
+        except RenderFailed as failed:
+            raise errors.ValidationFailed(N_("The template could not be shown for this contact: %(reason)s"),
+                                          reason=failed.reason.value) from None
+
+    def test_send(self, account, template_id: str) -> None:
+        """The template, as the sample person, to the account holder's own confirmed address."""
+        from chalicelib.accounts.service import require_may_send
+        from chalicelib.delivery.mail import OutgoingMail
+
+        require_may_send(account)
+        parts = self.preview(account, template_id)
+        self._mail_sender.send(OutgoingMail(
+            to=(account.email,), subject=f"[{gettext(N_('Test'))}] {parts.subject}", text=parts.text, html=parts.html,
+            tags={"account": account.account_id, "kind": "test"},
+            from_address=email.utils.formataddr((account.company_name or account.name, self._from_address))))
+        logger.info("template test sent", template_id=template_id)
+
+    # --- campaigns -------------------------------------------------------------------------------
+
+    def create_campaign(self, account, data) -> Campaign:
+        self._check_audience(account, data.list_id, data.segment_id)
+        if data.template_id:
+            self.get_template(account, data.template_id)
+        campaign = Campaign(uuid.uuid4().hex, account.account_id, data.name, data.subject or "",
+                            data.from_name or account.company_name or account.name, data.reply_to or account.email,
+                            data.template_id, data.list_id, data.segment_id, CampaignState.DRAFT, _now(), _now(),
+                            tracking=data.tracking)
+        self._store.save_campaign(campaign)
+        return campaign
+
+    def update_campaign(self, account, campaign_id: str, data) -> Campaign:
+        campaign = self.get_campaign(account, campaign_id)
+        if campaign.state is not CampaignState.DRAFT:
+            raise WrongState(state=gettext(STATE_NAMES[campaign.state]).lower())
+        self._check_audience(account, data.list_id, data.segment_id)
+        if data.template_id:
+            self.get_template(account, data.template_id)
+        campaign.name, campaign.subject, campaign.template_id = data.name, data.subject or "", data.template_id
+        campaign.from_name = data.from_name or campaign.from_name
+        campaign.reply_to = data.reply_to or campaign.reply_to
+        campaign.list_id, campaign.segment_id, campaign.tracking = data.list_id, data.segment_id, data.tracking
+        self._store.save_campaign(campaign, expected_state=CampaignState.DRAFT)
+        return campaign
+
+    def _check_audience(self, account, list_id: str | None, segment_id: str | None) -> None:
+        if segment_id:
+            segment = self._segments().get(account, segment_id)
+            if list_id and segment.list_id != list_id:
+                raise errors.ValidationFailed(field_errors=[errors.FieldError(
+                    "segment_id", N_("This segment belongs to another list."))])
+        elif list_id:
+            self._audience_service.get_list(account, list_id)
+        else:
+            raise errors.ValidationFailed(field_errors=[errors.FieldError(
+                "list_id", N_("Choose the list (or segment) this campaign goes to."))])
+
+    def campaigns(self, account) -> list[Campaign]:
+        return [self._settled(c) for c in self._store.campaigns(account.account_id)]
+
+    def get_campaign(self, account, campaign_id: str) -> Campaign:
+        campaign = self._store.get_campaign(account.account_id, campaign_id)
+        if campaign is None:
+            raise CampaignNotFound()
+        return self._settled(campaign)
+
+    def _settled(self, campaign: Campaign) -> Campaign:
+        """A sending campaign whose every recipient has an outcome is sent."""
+        if campaign.state is CampaignState.SENDING and campaign.fanout.done:
+            stats = self.stats(campaign.campaign_id)
+            if sum(stats.values()) >= campaign.fanout.recipients:
+                campaign.state, campaign.finished_at = CampaignState.SENT, _now()
+                try:
+                    self._store.save_campaign(campaign, expected_state=CampaignState.SENDING)
+                except StateConflict:
+                    pass
+        return campaign
+
+    def stats(self, campaign_id: str) -> dict:
+        from chalicelib.campaigns.send_records import COUNTED
+
+        stats = self._ledger().stats(campaign_id)
+        return {name: int(getattr(stats, name, 0) or 0) for name in COUNTED}
+
+    def _ledger(self):
+        from chalicelib import services
+
+        return services.send_ledger()
+
+    def schedule(self, account, campaign_id: str, send_at: datetime | None, time_zone: str = DEFAULT_TIME_ZONE):
+        """Send now (`send_at` None) or at a time; only a verified, active account sends."""
+        from chalicelib.accounts.service import require_may_send
+
+        require_may_send(account)
+        campaign = self.get_campaign(account, campaign_id)
+        if campaign.state not in (CampaignState.DRAFT, CampaignState.PAUSED) or campaign.fanout.page:
+            raise WrongState(state=gettext(STATE_NAMES[campaign.state]).lower())
+        if not campaign.template_id:
+            raise errors.ValidationFailed(field_errors=[errors.FieldError(
+                "template_id", N_("Choose the template of this campaign first."))])
+        if send_at is not None and send_at <= _now():
+            raise errors.ValidationFailed(field_errors=[errors.FieldError(
+                "send_at", N_("Choose a moment in the future, or send now."))])
+        self._check_audience(account, campaign.list_id, campaign.segment_id)
+        template = self.get_template(account, campaign.template_id)
+        prepared = self._prepared(template)
+        campaign.content = {"subject": campaign.subject or prepared.subject, "html": prepared.html,
+                            "text": prepared.text, "links": list(prepared.links),
+                            "text_derived": prepared.text_derived}
+        if campaign.subject:  # the campaign's own subject may personalise too: check it as the template's was
+            from chalicelib.campaigns.templating import prepare_template
+
+            campaign.content["subject"] = prepare_template(prepared.html, prepared.text, campaign.subject).subject
+        previous = campaign.state
+        campaign.send_at, campaign.time_zone = send_at or _now(), time_zone
+        campaign.state = CampaignState.SCHEDULED
+        self._store.save_campaign(campaign, expected_state=previous)
+        logger.info("campaign scheduled", campaign_id=campaign_id, now=send_at is None)
+        if send_at is None:
+            self._start(account.account_id, campaign_id)
+        return self.get_campaign(account, campaign_id)
+
+    def start_due(self, now: datetime | None = None) -> int:
+        """The scheduler (every minute): start each scheduled campaign whose time has come."""
+        started = 0
+        for account_id, campaign_id in self._store.due(now or _now()):
+            started += self._start(account_id, campaign_id)
+        return started
+
+    def _start(self, account_id: str, campaign_id: str) -> int:
+        campaign = self._store.get_campaign(account_id, campaign_id)
+        if campaign is None or campaign.state is not CampaignState.SCHEDULED:
+            return 0
+        campaign.state, campaign.started_at = CampaignState.SENDING, campaign.started_at or _now()
+        try:
+            self._store.save_campaign(campaign, expected_state=CampaignState.SCHEDULED)
+        except StateConflict:
+            return 0  # paused, cancelled or started by someone else a moment ago
+        self._jobs_queue.enqueue({"job": FANOUT_JOB, "account_id": account_id, "campaign_id": campaign_id})
+        logger.info("campaign started", campaign_id=campaign_id)
+        return 1
+
+    def pause(self, account, campaign_id: str) -> Campaign:
+        return self._move(account, campaign_id, CampaignState.PAUSED)
+
+    def cancel(self, account, campaign_id: str) -> Campaign:
+        return self._move(account, campaign_id, CampaignState.CANCELLED)
+
+    def resume(self, account, campaign_id: str) -> Campaign:
+        """Back to sending (or to its schedule, if it had not started): the fan-out goes on where it stopped."""
+        campaign = self.get_campaign(account, campaign_id)
+        if campaign.state is not CampaignState.PAUSED:
+            raise WrongState(state=gettext(STATE_NAMES[campaign.state]).lower())
+        started = campaign.started_at is not None
+        target = CampaignState.SENDING if started else CampaignState.SCHEDULED
+        campaign = self._move(account, campaign_id, target)
+        if started:
+            self._jobs_queue.enqueue({"job": FANOUT_JOB, "account_id": account.account_id,
+                                      "campaign_id": campaign_id, "resumed": True})
+        return campaign
+
+    def _move(self, account, campaign_id: str, target: CampaignState) -> Campaign:
+        campaign = self.get_campaign(account, campaign_id)
+        if target not in TRANSITIONS[campaign.state]:
+            raise WrongState(state=gettext(STATE_NAMES[campaign.state]).lower())
+        previous, campaign.state = campaign.state, target
+        if target is CampaignState.CANCELLED:
+            campaign.finished_at = _now()
+        try:
+            self._store.save_campaign(campaign, expected_state=previous)
+        except StateConflict:
+            raise WrongState(N_("The campaign changed a moment ago. Look again and retry.")) from None
+        logger.info("campaign state changed", campaign_id=campaign_id, state=target.value)
+        return campaign
+
+    def count_ses_event(self, event) -> None:
+        """Deliveries, bounces and complaints of campaign mail, for its report."""
+        from chalicelib.delivery.ses_events import SesEventType
+
+        campaign_ids = (event.tags or {}).get("campaign") or []
+        name = {SesEventType.DELIVERY: "delivered", SesEventType.BOUNCE: "bounced",
+                SesEventType.COMPLAINT: "complained"}.get(event.event_type)
+        if campaign_ids and name:
+            self._store.add_counts(campaign_ids[0], {name: len(event.recipients) or 1})
+
+    def report(self, account, campaign_id: str) -> dict:
+        """The campaign's numbers: recipients, the senders' outcomes, SES events, opens and clicks."""
+        campaign = self.get_campaign(account, campaign_id)
+        engagement = self._store.engagement(campaign_id)
+        stats = self.stats(campaign_id)
+        links = (campaign.content or {}).get("links", [])
+        return {"recipients": campaign.fanout.recipients, **stats,
+                "delivered": engagement.get("delivered", 0), "bounced": engagement.get("bounced", 0),
+                "complained": engagement.get("complained", 0), "opens": engagement.get("opens", 0),
+                "unique_opens": engagement.get("unique_opens", 0),
+                "clicks": [{"url": url, "clicks": engagement.get(f"clicks_{i}", 0),
+                            "unique_clicks": engagement.get(f"unique_clicks_{i}", 0)} for i, url in enumerate(links)]}
+
+    def campaign_state(self, campaign_id: str) -> str:
+        found = self._store.campaign_state(campaign_id)
+        return found[1] if found else CampaignState.CANCELLED.value
+
+    # --- fan-out (jobs queue) ------------------------------------------------------------------------
+
+    def fanout(self, account_id: str, campaign_id: str) -> Fanout | None:
+        """Enqueue every recipient of a sending campaign, page by page; resumable at any point."""
+        campaign = self._store.get_campaign(account_id, campaign_id)
+        if campaign is None or campaign.state is not CampaignState.SENDING:
+            return None
+        progress = campaign.fanout
+        pages = None
+        while not progress.done:
+            written = self._store.get_page(campaign_id, progress.page)
+            if written is not None:  # enqueued (perhaps partly) before a crash: the same recipients again
+                contacts = self._audience.contacts_by_id(account_id, written.contact_ids)
+                next_cursor = written.next_cursor
+            else:
+                if pages is None:
+                    pages = self._recipient_pages(campaign, progress.cursor)
+                contacts, next_cursor = next(pages, ([], None))
+                self._store.save_page(campaign_id, progress.page, [c.contact_id for c in contacts], next_cursor)
+            self._enqueue(campaign, progress.page, contacts)
+            progress.page += 1
+            progress.recipients += len(contacts)
+            progress.cursor, progress.done = next_cursor, next_cursor is None
+            campaign.fanout = progress
+            try:
+                self._store.save_campaign(campaign, expected_state=CampaignState.SENDING)
+            except StateConflict:  # paused or cancelled: stop here; resuming enqueues the rest
+                logger.info("campaign fan-out stopped", campaign_id=campaign_id, page=progress.page)
+                return progress
+        logger.info("campaign fanned out", campaign_id=campaign_id, recipients=progress.recipients,
+                    pages=progress.page)
+        return progress
+
+    def _recipient_pages(self, campaign: Campaign, cursor: str | None):
+        if campaign.segment_id:
+            return self._segments().recipient_pages(campaign.account_id, campaign.segment_id, cursor)
+        return self._audience_service.recipient_pages(campaign.account_id, campaign.list_id, cursor,
+                                                      page_size=FANOUT_PAGE)
+
+    def _enqueue(self, campaign: Campaign, page: int, contacts: list) -> None:
+        from chalicelib.campaigns.sender import Recipient, SendBatch
+
+        messages = []
+        for index in range(0, len(contacts), RECIPIENTS_PER_MESSAGE):
+            recipients = tuple(Recipient(c.contact_id, c.email, c.first_name, c.last_name, c.language,
+                                         dict(c.fields or {}), campaign.list_id)
+                               for c in contacts[index:index + RECIPIENTS_PER_MESSAGE])
+            batch_id = f"{page:06d}-{index // RECIPIENTS_PER_MESSAGE:03d}"
+            messages.append({"Id": batch_id, "MessageBody": SendBatch(campaign.campaign_id, campaign.account_id,
+                                                                      batch_id, recipients).to_json()})
+        for start in range(0, len(messages), MESSAGES_PER_CALL):
+            entries = messages[start:start + MESSAGES_PER_CALL]
+            while entries:
+                response = self._sqs.send_message_batch(QueueUrl=self._send_queue_url, Entries=entries)
+                failed = {f["Id"] for f in response.get("Failed", [])}
+                entries = [e for e in entries if e["Id"] in failed]
+
+    # --- what a sender needs -------------------------------------------------------------------------
+
+    def renderer_for(self, batch):
+        """The campaign's compiled renderer, and a check per recipient: still subscribed, not suppressed."""
+        from chalicelib.campaigns.sender import NotToBeSent
+        from chalicelib.campaigns.templating import compiled_campaign
+        from chalicelib.campaigns.tracking import TrackingLinks
+        from chalicelib.delivery.mail import OutgoingMail
+
+        campaign = self._store.get_campaign(batch.account_id, batch.campaign_id)
+        if campaign is None or not campaign.content:
+            raise CampaignNotFound()
+        prepared = self._prepared(campaign.content)
+        tracking = TrackingLinks(self._tracking_signer(), self._base_url, campaign.campaign_id, campaign.account_id,
+                                 prepared.links) if campaign.tracking else None
+        compiled = compiled_campaign(campaign.campaign_id, prepared, tracking=tracking)
+        eligible = self._still_eligible(campaign, batch.recipients)
+        from_address = email.utils.formataddr((campaign.from_name, self._from_address))
+        reply_to = (campaign.reply_to,) if campaign.reply_to else ()
+
+        def render(recipient):
+            if recipient.contact_id not in eligible:
+                raise NotToBeSent()
+            contact = {"contact_id": recipient.contact_id, "email": recipient.email,
+                       "first_name": recipient.first_name, "last_name": recipient.last_name,
+                       "language": recipient.language, "fields": dict(recipient.fields or {})}
+            token = self._audience_service.unsubscribe_token(campaign.account_id, recipient.contact_id,
+                                                             recipient.list_id or "*")
+            parts = compiled.render(contact, {"unsubscribe_url": f"{self._base_url}/u/{token}",
+                                              "preferences_url": f"{self._base_url}/u/{token}/preferences"})
+            return OutgoingMail(to=(recipient.email,), subject=parts.subject, text=parts.text, html=parts.html,
+                                reply_to=reply_to, from_address=from_address)
+
+        return render
+
+    def _still_eligible(self, campaign: Campaign, recipients) -> set[str]:
+        """Who of a batch may still be mailed: on the list as subscribed, and not suppressed."""
+        contacts = self._audience.subscribed_among(campaign.account_id, campaign.list_id,
+                                                   [r.contact_id for r in recipients])
+        suppressed = self._audience.suppressed_among(campaign.account_id, [c.email_key for c in contacts])
+        return {c.contact_id for c in contacts if c.email_key not in suppressed}
+
+class Tracking:
+    """Opens and clicks, through our own endpoints (P14): counted per campaign, and per contact only
+    to tell a first open or click from a repeated one."""
+
+    def __init__(self, store, signer):
+        self._store, self._signer = store, signer
+
+    def opened(self, token: str) -> None:
+        from chalicelib.audience.signing import InvalidToken
+
+        try:
+            event = self._signer().decode_open(token)
+        except InvalidToken:
+            return  # a pixel answers the same to everyone: nothing to learn from a bad token
+        if self._store.campaign_state(event.campaign_id) is not None:
+            self._store.record_engagement(event.campaign_id, "open", event.contact_id)
+
+    def clicked(self, token: str) -> str:
+        """Where the link goes; refused unless it is one of the campaign's own links (no open redirect)."""
+        from chalicelib.audience.signing import InvalidToken
+        from chalicelib.campaigns.tracking import redirect_target
+
+        try:
+            click = self._signer().decode_click(token)
+            campaign = self._store.get_campaign(click.account_id, click.campaign_id)
+            if campaign is None or not campaign.content:
+                raise InvalidToken()
+            target = redirect_target(click, campaign.content["links"])
+        except InvalidToken:
+            raise errors.NotFound(N_("This link is not valid. Copy the whole link from the mail.")) from None
+        self._store.record_engagement(click.campaign_id, "click", click.contact_id, click.link_index)
+        return target
+
+
+def send_time(date_text: str, time_text: str, time_zone: str = DEFAULT_TIME_ZONE) -> datetime:
+    """A local date and time as the account holder typed them, in UTC."""
+    try:
+        local = datetime.fromisoformat(f"{date_text.strip()}T{time_text.strip() or '09:00'}")
+        return local.replace(tzinfo=ZoneInfo(time_zone)).astimezone(timezone.utc)
+    except (ValueError, KeyError):
+        raise errors.ValidationFailed(field_errors=[errors.FieldError(
+            "send_at", N_("Give the date as YYYY-MM-DD and the time as HH:MM."))]) from None

@@ -1,0 +1,147 @@
+"""A campaign from template to report, through the pages, the jobs queue and the campaign senders, on moto."""
+
+import json
+import re
+
+from tests.integration.accounts_helpers import post_form
+from tests.integration.audience_helpers import account_with_list
+from tests.integration.test_data_rights import run_background_jobs
+from tests.integration.test_mail_round_trip import FakeContext, receive_all, sqs_event
+
+TEMPLATE_HTML = ('<html><head><style>p { color: #333; }</style></head><body>'
+                 '<p>Hallo {{ contact.first_name | default("lezer") }},</p>'
+                 '<p>Nieuw in {{ contact.fields.city }}: <a href="https://bakkerij.example/aanbod">ons aanbod</a>.</p>'
+                 '</body></html>')
+
+
+def send_campaign_batches(app_module, aws_resources) -> int:
+    """Run the campaign senders on what the fan-out queued, as the event pump would."""
+    handled = 0
+    while True:
+        _, messages = receive_all(aws_resources.client("sqs"), "mailexpert-campaign-send")
+        if not messages:
+            return handled
+        for start in range(0, len(messages), 2):  # batch size 2, as deployed
+            answer = app_module.on_campaign_send(sqs_event(messages[start:start + 2]), FakeContext())
+            assert answer == {"batchItemFailures": []}, answer
+        handled += len(messages)
+
+
+def _add(client, cookie, csrf, list_id, email, first_name):
+    response = post_form(client, f"/lists/{list_id}/contacts", {
+        "csrf_token": csrf, "email": email, "first_name": first_name, "lawful_basis": "klant van de winkel"},
+        cookie=cookie)
+    assert response.status_code == 303, response.body
+
+
+def _campaign_with_template(client, cookie, csrf, list_id, tracking=True):
+    saved = post_form(client, "/templates", {"csrf_token": csrf, "name": "Nieuwsbrief", "subject":
+                                             "Nieuws voor {{ contact.first_name | default('u') }}", "html": TEMPLATE_HTML},
+                      cookie=cookie)
+    assert saved.status_code == 303, saved.body
+    template_id = saved.headers["Location"].split("/templates/", 1)[1].split("?", 1)[0]
+    fields = {"csrf_token": csrf, "name": "Maart", "template_id": template_id, "list_id": list_id,
+              "from_name": "Bakkerij Jansen"}
+    if tracking:
+        fields["tracking"] = "on"
+    created = post_form(client, "/campaigns", fields, cookie=cookie)
+    assert created.status_code == 303, created.body
+    return created.headers["Location"].rsplit("/", 1)[1]
+
+
+def test_campaign_reaches_each_subscriber_once_with_personalisation_and_unsubscribe_headers(
+        client, app_module, aws_resources, outbox):
+    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    for number in range(7):
+        _add(client, cookie, csrf, list_id, f"klant{number}@example.com", f"Klant{number}")
+    _add(client, cookie, csrf, list_id, "weg@example.com", "Weg")
+    post_form(client, "/suppression", {"csrf_token": csrf, "emails": "weg@example.com"}, cookie=cookie)
+    campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
+    outbox.clear()
+    # WHEN the campaign is sent now
+    scheduled = post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"},
+                          cookie=cookie)
+    assert scheduled.status_code == 303, scheduled.body
+    assert run_background_jobs(app_module, aws_resources) == 1  # the fan-out
+    send_campaign_batches(app_module, aws_resources)
+    # THEN every subscriber got exactly one mail, personalised, with RFC 8058 headers; the suppressed one none
+    mails = [m for m in outbox.mails() if m["tags"].get("campaign") == campaign_id]
+    addresses = sorted(m["to"][0] for m in mails)
+    assert addresses == sorted(f"klant{n}@example.com" for n in range(7))
+    mail = next(m for m in mails if m["to"] == ["klant3@example.com"])
+    assert mail["subject"] == "Nieuws voor Klant3"
+    assert "Hallo Klant3," in mail["html"] and "Hallo Klant3," in mail["text"]
+    assert mail["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert re.fullmatch(r"<http://127\.0\.0\.1:8000/u/[A-Za-z0-9_\-.]+>", mail["headers"]["List-Unsubscribe"])
+    assert "Bakkerij Jansen" in mail["from"] and mail["reply_to"] == ["anna@example.nl"]
+    assert "/t/c/" in mail["html"] and "/t/o/" in mail["html"]  # tracked links and the open pixel
+    # AND the report shows it, and the campaign is sent
+    page = client.get(f"/campaigns/{campaign_id}?lang=en", headers={"Cookie": cookie}).body.decode()
+    assert '<td id="recipients">7</td>' in page and '<td id="sent">7</td>' in page
+    assert '<strong id="state">Sent</strong>' in page
+
+
+def test_click_redirects_only_to_the_campaigns_own_links_and_counts(client, app_module, aws_resources, outbox):
+    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    _add(client, cookie, csrf, list_id, "klant@example.com", "Klant")
+    campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
+    post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    run_background_jobs(app_module, aws_resources)
+    send_campaign_batches(app_module, aws_resources)
+    [mail] = [m for m in outbox.mails() if m["tags"].get("campaign") == campaign_id]
+    click_path = re.search(r'href="http://127\.0\.0\.1:8000(/t/c/[^"]+)"', mail["html"]).group(1)
+    pixel_path = re.search(r'src="http://127\.0\.0\.1:8000(/t/o/[^"]+)"', mail["html"]).group(1)
+    # WHEN the person opens the mail twice and clicks the link
+    assert client.get(pixel_path, headers={"Accept": "image/webp,*/*"}).headers["Content-Type"] == "image/gif"
+    assert client.get(pixel_path).status_code == 204
+    click = client.get(click_path)
+    # THEN the click goes to the campaign's own link, and opens count once per person
+    assert click.status_code == 302 and click.headers["Location"] == "https://bakkerij.example/aanbod"
+    assert client.get(click_path[:-3] + "AAA").status_code == 404  # altered: no redirect anywhere
+    headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
+    report = json.loads(client.get(f"/api/v1/campaigns/{campaign_id}", headers=headers).body)["report"]
+    assert report["unique_opens"] == 1 and report["opens"] == 2
+
+
+def test_unsubscribing_after_the_fan_out_stops_the_mail(client, app_module, aws_resources, outbox):
+    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    _add(client, cookie, csrf, list_id, "blijft@example.com", "Blijft")
+    _add(client, cookie, csrf, list_id, "gaat@example.com", "Gaat")
+    campaign_id = _campaign_with_template(client, cookie, csrf, list_id, tracking=False)
+    post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    run_background_jobs(app_module, aws_resources)  # recipients are queued
+    # WHEN one of them leaves everything before the senders run
+    post_form(client, "/suppression", {"csrf_token": csrf, "emails": "gaat@example.com"}, cookie=cookie)
+    send_campaign_batches(app_module, aws_resources)
+    # THEN only the other one is mailed; the report counts the skipped one
+    mails = [m for m in outbox.mails() if m["tags"].get("campaign") == campaign_id]
+    assert [m["to"] for m in mails] == [["blijft@example.com"]]
+    assert "/t/" not in mails[0]["html"]  # tracking off: links as written, no pixel
+    headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
+    report = json.loads(client.get(f"/api/v1/campaigns/{campaign_id}", headers=headers).body)["report"]
+    assert report["sent"] == 1 and report["skipped"] == 1
+
+
+def test_paused_campaign_sends_nothing_until_resumed(client, app_module, aws_resources, outbox):
+    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    _add(client, cookie, csrf, list_id, "klant@example.com", "Klant")
+    campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
+    post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    run_background_jobs(app_module, aws_resources)
+    assert post_form(client, f"/campaigns/{campaign_id}/pause", {"csrf_token": csrf}, cookie=cookie).status_code == 303
+    _, messages = receive_all(aws_resources.client("sqs"), "mailexpert-campaign-send")
+    answer = app_module.on_campaign_send(sqs_event(messages), FakeContext())
+    assert len(answer["batchItemFailures"]) == 1  # comes back later
+    assert not [m for m in outbox.mails() if m["tags"].get("campaign") == campaign_id]
+    post_form(client, f"/campaigns/{campaign_id}/resume", {"csrf_token": csrf}, cookie=cookie)
+    assert app_module.on_campaign_send(sqs_event(messages), FakeContext()) == {"batchItemFailures": []}
+    assert len([m for m in outbox.mails() if m["tags"].get("campaign") == campaign_id]) == 1
+
+
+def test_schedule_in_the_past_or_garbled_is_refused(client, app_module, aws_resources, outbox):
+    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
+    for date in ("2020-01-01", "morgen"):
+        refused = post_form(client, f"/campaigns/{campaign_id}/schedule",
+                            {"csrf_token": csrf, "when": "later", "date": date, "time": "10:00"}, cookie=cookie)
+        assert refused.status_code == 422, refused.body
