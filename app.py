@@ -12,8 +12,8 @@ from chalicelib.accounts.schemas import (Accepted, AccountOut, EmailChangeIn, Er
                                          TokenIn)
 from chalicelib.api import ApiRoutes
 from chalicelib.campaigns.schemas import CampaignIn, CampaignOut, ScheduleIn, TemplateIn, TemplateOut
-from chalicelib.audience.schemas import (ContactIn, ContactOut, ContactPage, ImportOut, ImportStartIn, ListIn, ListOut,
-                                         SuppressionIn)
+from chalicelib.audience.schemas import (ContactIn, ContactOut, ContactPage, CustomFieldIn, CustomFieldOut, ImportOut,
+                                         ImportStartIn, ListIn, ListOut, SegmentIn, SegmentOut, SuppressionIn)
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
 from chalicelib.forms import FORM
 from chalicelib.config import LOCAL_STAGE, settings
@@ -456,6 +456,62 @@ def contact_import_report(list_id, import_id):
     from chalicelib.audience.import_pages import import_report
 
     return import_report(app.current_request, list_id, import_id)
+
+
+@app.route("/fields", methods=["GET"])
+def custom_fields_list():
+    from chalicelib.audience.field_pages import fields_page
+
+    return fields_page(app.current_request)
+
+
+@app.route("/fields", methods=["POST"], content_types=[FORM])
+def create_custom_field():
+    from chalicelib.audience.field_pages import submit_field
+
+    return submit_field(app.current_request)
+
+
+@app.route("/fields/{key}/delete", methods=["POST"], content_types=[FORM])
+def delete_custom_field(key):
+    from chalicelib.audience.field_pages import submit_field_deletion
+
+    return submit_field_deletion(app.current_request, key)
+
+
+@app.route("/lists/{list_id}/segments", methods=["GET"])
+def list_segments(list_id):
+    from chalicelib.audience.segment_pages import segments_page
+
+    return segments_page(app.current_request, list_id)
+
+
+@app.route("/lists/{list_id}/segments", methods=["POST"], content_types=[FORM])
+def create_segment(list_id):
+    from chalicelib.audience.segment_pages import submit_segment
+
+    return submit_segment(app.current_request, list_id)
+
+
+@app.route("/lists/{list_id}/segments/{segment_id}", methods=["GET"])
+def segment_details(list_id, segment_id):
+    from chalicelib.audience.segment_pages import segment_page
+
+    return segment_page(app.current_request, list_id, segment_id)
+
+
+@app.route("/lists/{list_id}/segments/{segment_id}/export", methods=["POST"], content_types=[FORM])
+def export_segment(list_id, segment_id):
+    from chalicelib.audience.segment_pages import submit_segment_export
+
+    return submit_segment_export(app.current_request, list_id, segment_id)
+
+
+@app.route("/lists/{list_id}/segments/{segment_id}/delete", methods=["POST"], content_types=[FORM])
+def delete_segment(list_id, segment_id):
+    from chalicelib.audience.segment_pages import submit_segment_deletion
+
+    return submit_segment_deletion(app.current_request, list_id, segment_id)
 
 
 @app.route("/contacts", methods=["GET"])
@@ -903,6 +959,86 @@ def api_import_report(import_id, caller):
     return {"url": services.contact_imports().report_url(caller[0], import_id)}
 
 
+@api.route("/fields", "GET", summary="The account's custom fields", tags=["audience"], signed_in=True)
+def api_custom_fields(caller):
+    from chalicelib.audience.api import custom_field_out
+
+    return [custom_field_out(f).model_dump() for f in services.custom_fields().fields(caller[0])]
+
+
+@api.route("/fields", "POST", summary="Define a custom field (text, number, date or boolean); at most 50",
+           request=CustomFieldIn, response=CustomFieldOut, status=201, tags=["audience"], signed_in=True)
+def api_create_custom_field(data: CustomFieldIn, caller):
+    from chalicelib.audience.api import custom_field_out
+
+    return custom_field_out(services.custom_fields().create(caller[0], data.label, data.field_type))
+
+
+@api.route("/fields/{key}", "DELETE", summary="Delete a custom field; contacts keep their values as text",
+           status=204, tags=["audience"], signed_in=True, errors_=(404,))
+def api_delete_custom_field(key, caller):
+    services.custom_fields().delete(caller[0], key)
+
+
+@api.route("/lists/{list_id}/segments", "GET", summary="A list's segments", tags=["audience"], signed_in=True,
+           errors_=(404,))
+def api_list_segments(list_id, caller):
+    from chalicelib.audience.api import segment_out
+
+    return [segment_out(s).model_dump() for s in services.segments().segments(caller[0], list_id)]
+
+
+@api.route("/lists/{list_id}/segments", "POST", summary="Save a segment: the list's members matching conditions",
+           request=SegmentIn, response=SegmentOut, status=201, tags=["audience"], signed_in=True, errors_=(404,))
+def api_create_segment(data: SegmentIn, list_id, caller):
+    from chalicelib.audience.api import segment_out
+
+    return segment_out(services.segments().create(caller[0], list_id, data))
+
+
+@api.route("/segments/{segment_id}", "GET", summary="One segment", response=SegmentOut, tags=["audience"],
+           signed_in=True, errors_=(404,))
+def api_segment(segment_id, caller):
+    from chalicelib.audience.api import segment_out
+
+    return segment_out(services.segments().get(caller[0], segment_id))
+
+
+@api.route("/segments/{segment_id}", "PUT", summary="Change a segment's name and conditions", request=SegmentIn,
+           response=SegmentOut, tags=["audience"], signed_in=True, errors_=(404,))
+def api_update_segment(data: SegmentIn, segment_id, caller):
+    from chalicelib.audience.api import segment_out
+
+    return segment_out(services.segments().update(caller[0], segment_id, data))
+
+
+@api.route("/segments/{segment_id}", "DELETE", summary="Delete a segment (its contacts stay on the list)",
+           status=204, tags=["audience"], signed_in=True, errors_=(404,))
+def api_delete_segment(segment_id, caller):
+    services.segments().delete(caller[0], segment_id)
+
+
+@api.route("/segments/{segment_id}/members", "GET", summary="About a page of the subscribed members that match "
+           "(?cursor=); a page may hold fewer while next_cursor goes on", response=ContactPage, tags=["audience"],
+           signed_in=True, errors_=(404,))
+def api_segment_members(segment_id, caller):
+    from chalicelib.audience.api import contact_page
+
+    cursor = (app.current_request.query_params or {}).get("cursor")
+    return contact_page(caller[0], *services.segments().members(caller[0], segment_id, cursor))
+
+
+@api.route("/segments/{segment_id}/exports", "POST", summary="Prepare a CSV file of the segment's members with consent",
+           response=ExportOut, status=202, tags=["audience"], signed_in=True, errors_=(404,))
+def api_export_segment(segment_id, caller):
+    from chalicelib.accounts.api import export_out
+
+    segment = services.segments().get(caller[0], segment_id)
+    audience_list = services.audience_service().get_list(caller[0], segment.list_id)
+    export = services.list_exports().request(caller[0], audience_list, segment)
+    return export_out(app.current_request, caller[0], export)
+
+
 @api.route("/contacts", "GET", summary="A page of contacts (?search= by address prefix, ?cursor=)",
            response=ContactPage, tags=["audience"], signed_in=True)
 def api_contacts(caller):
@@ -978,6 +1114,29 @@ def api_preview_template(template_id, caller):
     contact = (app.current_request.query_params or {}).get("contact")
     parts = services.campaign_service().preview(caller[0], template_id, contact)
     return {"subject": parts.subject, "html": parts.html, "text": parts.text}
+
+
+@api.route("/images", "GET", summary="The account's images, with the address to use in templates",
+           tags=["campaigns"], signed_in=True)
+def api_images(caller):
+    from chalicelib.campaigns.api import asset_out
+
+    return [asset_out(a) for a in services.assets().list_assets(caller[0].account_id)]
+
+
+@api.route("/images", "POST", summary="Begin an image upload: post the file with these form fields to `url`",
+           status=201, tags=["campaigns"], signed_in=True)
+def api_begin_image(caller):
+    return services.assets().begin_upload(caller[0].account_id)
+
+
+@api.route("/images/{upload_id}/finish", "POST", summary="Check the uploaded image and keep a clean copy (?name=)",
+           status=201, tags=["campaigns"], signed_in=True, errors_=(404, 413, 422))
+def api_finish_image(upload_id, caller):
+    from chalicelib.campaigns.api import asset_out
+
+    name = (app.current_request.query_params or {}).get("name")
+    return asset_out(services.assets().finish_upload(caller[0].account_id, upload_id, name))
 
 
 @api.route("/campaigns", "GET", summary="The account's campaigns", tags=["campaigns"], signed_in=True)
@@ -1057,6 +1216,7 @@ def on_ses_event(event):
 
     recorded = record_ses_event(event.message, services.mail_events(),
                                 on_permanent_failure=services.audience_service().suppress_failed_delivery)
+    services.reputation().record(recorded)
     services.campaign_service().count_ses_event(recorded)
 
 

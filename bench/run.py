@@ -124,6 +124,27 @@ for _name, _target in (("import_contacts_per_s", Target(2000, "contacts/s", at_l
     benchmark(_name, _target)(functools.partial(lambda name: import_throughput()[name], _name))
 
 
+@functools.cache
+def send_throughput() -> dict[str, float]:
+    """One campaign send run (bench/send_bench.py, in its own process): six figures."""
+    completed = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, "bench", "send_bench.py")],
+                               cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"send benchmark failed:\n{completed.stderr[-3000:]}")
+    lines = completed.stdout.strip().splitlines()
+    print("\n".join(lines[:-1]))
+    return json.loads(lines[-1])
+
+
+for _name, _target in (("send_per_core_per_s", Target(2000, "recipients/CPU-s", at_least=True)),
+                       ("ses_bare_calls_per_s", Target(0, "calls/CPU-s", at_least=True)),
+                       ("send_efficiency", Target(0.65, "of the bare rate", at_least=True)),
+                       ("send_with_30ms_latency_per_s", Target(1000, "recipients/s", at_least=True)),
+                       ("fanout_per_core_per_s", Target(15000, "recipients/CPU-s", at_least=True)),
+                       ("overhead_pct_of_ses_price", Target(1, "%", or_equal=True))):
+    benchmark(_name, _target)(functools.partial(lambda name: send_throughput()[name], _name))
+
+
 def load_results(path: str = RESULTS_PATH) -> dict[str, float]:
     try:
         with open(path, encoding="utf-8") as file:

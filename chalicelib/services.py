@@ -96,7 +96,7 @@ def exports():
 def list_exports():
     from chalicelib.audience.list_export import ListExports
 
-    return ListExports(audience(), exports(), aws.s3(), settings().exports_bucket, jobs_queue())
+    return ListExports(audience(), exports(), aws.s3(), settings().exports_bucket, jobs_queue(), segments)
 
 
 @functools.cache
@@ -105,7 +105,7 @@ def data_rights():
 
     return DataRights(accounts(), auth_store(), remembered_devices(), audit_log(), mail_events(),
                       exports(), aws.s3(), settings().exports_bucket,
-                      jobs_queue(), audience())
+                      jobs_queue(), audience(), campaigns_store(), assets())
 
 
 @functools.cache
@@ -130,7 +130,26 @@ def audience_service():
     from chalicelib.audience.service import AudienceService
 
     return AudienceService(audience(), accounts(), auth_store(), mail_queue(), signer,
-                           DynamoThrottle(settings().auth_table, *_where()), settings().public_base_url)
+                           DynamoThrottle(settings().auth_table, *_where()), settings().public_base_url,
+                           custom_fields())
+
+
+@functools.cache
+def custom_fields():
+    from chalicelib.audience import models
+    from chalicelib.audience.custom_fields import CustomFieldService, DynamoCustomFields
+
+    audience()  # binds the audience models to their table
+    return CustomFieldService(DynamoCustomFields(models))
+
+
+@functools.cache
+def segments():
+    from chalicelib.audience import models
+    from chalicelib.audience.segments import DynamoSegments, SegmentService
+
+    audience()  # binds the audience models to their table
+    return SegmentService(audience(), audience_service(), custom_fields(), DynamoSegments(models))
 
 
 @functools.cache
@@ -177,6 +196,15 @@ def campaign_service():
 
 
 @functools.cache
+def reputation():
+    """Soft bounces and the bounce and complaint rates per account, from the SES events."""
+    from chalicelib.campaigns.reputation import DynamoReputationStore, Reputation
+
+    return Reputation(DynamoReputationStore(aws.dynamodb(), settings().campaigns_table), accounts(),
+                      campaign_service(), audience_service(), mail_queue(), settings().support_address, audit_log())
+
+
+@functools.cache
 def tracking():
     from chalicelib.campaigns.service import Tracking
 
@@ -209,5 +237,5 @@ def reset() -> None:
     for getter in (mail_queue, mail_sender, mail_events, job_runs, accounts, auth_store, remembered_devices,
                    audit_log, account_service, jobs_queue, data_rights, signer, audience, audience_service,
                    exports, list_exports, contact_imports, campaigns_store, tracking_signer, send_ledger,
-                   campaign_service, campaign_sender, assets, tracking):
+                   campaign_service, campaign_sender, assets, tracking, reputation, custom_fields, segments):
         getter.cache_clear()

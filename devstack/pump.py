@@ -25,6 +25,10 @@ SNS_MAX_ATTEMPTS = 3
 SNS_DEAD_LETTER_QUEUES = {"mailexpert-ses-events": "mailexpert-ses-events-dlq"}
 
 
+# Handlers that Lambda runs in several instances at once: so many pump threads serve them here.
+# Campaign senders share one rate limiter (as in AWS); SES events arrive by the thousand after a send.
+CONCURRENCY = {"on_campaign_send": 3, "on_ses_event": 3}
+
 class UnknownSchedule(LookupError):
     pass
 
@@ -42,6 +46,7 @@ class EventPump:
         self._log = log
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._subscribing = threading.Lock()  # several threads pump one topic: subscribe its queue once
 
     @property
     def sources(self):
@@ -57,9 +62,11 @@ class EventPump:
                 target = self._run_schedule
             else:
                 continue
-            thread = threading.Thread(target=target, args=(source,), name=f"pump-{source.name}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+            for number in range(CONCURRENCY.get(source.name, 1)):
+                thread = threading.Thread(target=target, args=(source,), name=f"pump-{source.name}-{number}",
+                                          daemon=True)
+                thread.start()
+                self._threads.append(thread)
 
     def stop(self) -> None:
         self._stop.set()
@@ -88,9 +95,11 @@ class EventPump:
 
     def _pump_topic(self, source: SNSEventConfig) -> None:
         topic_arn = f"arn:aws:sns:{self._region}:{ACCOUNT_ID}:{source.topic}"
-        queue_url = self._subscribe_local_queue(source.topic, topic_arn)
+        with self._subscribing:
+            queue_url = self._subscribe_local_queue(source.topic, topic_arn)
         while not self._stop.is_set():
-            self._poll_once(queue_url, 1, lambda messages: self._deliver_sns(source, topic_arn, messages))
+            # up to 10 notifications a poll, each its own invocation, as SNS invokes Lambda per message
+            self._poll_once(queue_url, 10, lambda messages: self._deliver_sns(source, topic_arn, messages))
 
     def _subscribe_local_queue(self, topic: str, topic_arn: str) -> str:
         attributes = {}

@@ -48,6 +48,7 @@ class Export:
     ready_at: datetime | None
     object_key: str | None
     list_id: str | None = None  # a list's CSV export; None for the export of all the account's data
+    segment_id: str | None = None  # a list's CSV export of one segment's members
 
     @property
     def downloadable(self) -> bool:
@@ -74,10 +75,10 @@ class DynamoExports:
         bind(ExportModel, table_name, region, host)
         self._model = ExportModel
 
-    def create(self, account_id: str, list_id: str | None = None) -> Export:
-        export = Export(uuid.uuid4().hex, account_id, ExportStatus.QUEUED, 0, _now(), None, None, list_id)
+    def create(self, account_id: str, list_id: str | None = None, segment_id: str | None = None) -> Export:
+        export = Export(uuid.uuid4().hex, account_id, ExportStatus.QUEUED, 0, _now(), None, None, list_id, segment_id)
         self._model(pk=EXPORT_PREFIX + export.export_id, account_id=account_id, status=export.status.value,
-                    progress=0, requested_at=export.requested_at, list_id=list_id,
+                    progress=0, requested_at=export.requested_at, list_id=list_id, segment_id=segment_id,
                     expires_at=int((export.requested_at + EXPORT_KEPT_FOR).timestamp())).save()
         return export
 
@@ -111,7 +112,8 @@ class DynamoExports:
     @staticmethod
     def _export(item) -> Export:
         return Export(item.pk.removeprefix(EXPORT_PREFIX), item.account_id, ExportStatus(item.status),
-                      int(item.progress or 0), item.requested_at, item.ready_at, item.object_key, item.list_id)
+                      int(item.progress or 0), item.requested_at, item.ready_at, item.object_key, item.list_id,
+                      item.segment_id)
 
 
 @dataclass
@@ -125,9 +127,9 @@ class Section:
 
 class DataRights:
     def __init__(self, accounts, auth, remembered, audit, mail_events, exports, s3, bucket: str, jobs_queue,
-                 audience=None):
+                 audience=None, campaigns=None, assets=None):
         self._accounts, self._auth, self._remembered = accounts, auth, remembered
-        self._audience = audience
+        self._audience, self._campaigns, self._assets = audience, campaigns, assets
         self._audit, self._mail_events, self._exports = audit, mail_events, exports
         self._s3, self._bucket, self._jobs_queue = s3, bucket, jobs_queue
 
@@ -176,6 +178,23 @@ class DataRights:
                  ";".join(c.get("tags") or [])] for c in contacts]
             return files
 
+        def campaigns(account: Account):
+            if self._campaigns is None:
+                return {}
+            return {"templates.json": [{"name": t.name, "subject": t.subject, "html": t.html, "text": t.text}
+                                       for t in self._campaigns.templates(account.account_id)],
+                    "campaigns.json": [{"name": c.name, "subject": c.subject, "from_name": c.from_name,
+                                        "reply_to": c.reply_to, "state": c.state.value, "recipients":
+                                        c.fanout.recipients, "created_at": c.created_at.isoformat()}
+                                       for c in self._campaigns.campaigns(account.account_id)]}
+
+        def images(account: Account):
+            if self._assets is None:
+                return {}
+            return {"images.json": [{"name": a.name, "url": a.url, "size": a.size, "width": a.width,
+                                     "height": a.height, "created_at": a.created_at.isoformat()}
+                                    for a in self._assets.list_assets(account.account_id)]}
+
         return [
             Section("profile", profile, lambda account: None),  # the account itself goes last, in erase()
             Section("audience", audience, lambda account: self._audience.erase_account(account.account_id)),
@@ -184,6 +203,10 @@ class DataRights:
             Section("security_log", security_log, lambda account: None),  # kept: the law asks for it
             Section("mail_events", mail_to_you, lambda account: self._mail_events.erase_account(account.account_id)),
             Section("exports", lambda account: {}, self._erase_exports),
+            Section("campaigns", campaigns, lambda account: self._campaigns.erase_account(account.account_id)
+                    if self._campaigns else None),
+            Section("images", images, lambda account: self._assets.erase_account(account.account_id)
+                    if self._assets else None),
             Section("sessions", lambda account: {}, lambda account: self._auth.end_all_sessions(account.account_id)),
             Section("links", lambda account: {}, lambda account: self._auth.delete_links(account.account_id)),
         ]
@@ -257,6 +280,10 @@ class DataRights:
             if export.object_key:
                 self._s3.delete_object(Bucket=self._bucket, Key=export.object_key)
             self._exports.delete(export)
+        # import files and their reports (they expire in two days anyway)
+        listed = self._s3.list_objects_v2(Bucket=self._bucket, Prefix=f"imports/{account.account_id}/")
+        for item in listed.get("Contents", []):
+            self._s3.delete_object(Bucket=self._bucket, Key=item["Key"])
 
 
 def _file_name(export: Export) -> str:

@@ -47,6 +47,8 @@ class AccountModel(Model):
     totp_secret = UnicodeAttribute(null=True)
     totp_pending_secret = UnicodeAttribute(null=True)
     recovery_code_hashes = JSONAttribute(null=True)
+    sending_paused_at = UTCDateTimeAttribute(null=True)  # campaigns stopped for bad reputation (reputation.py)
+    sending_paused_reason = JSONAttribute(null=True)  # why: which limit, and the rates at that moment
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()  # optimistic locking: concurrent edits never overwrite each other
 
@@ -107,6 +109,7 @@ class ExportModel(Model):
     pk = UnicodeAttribute(hash_key=True)  # EXPORT#<export id>
     account_id = UnicodeAttribute()
     list_id = UnicodeAttribute(null=True)  # set for a list's CSV export; None for all the account's data
+    segment_id = UnicodeAttribute(null=True)  # set when the list's CSV export holds one segment's members
     status = UnicodeAttribute()
     progress = NumberAttribute(default=0)
     object_key = UnicodeAttribute(null=True)

@@ -109,6 +109,28 @@ class DynamoAccounts:
             raise
         account.version = item.version
 
+    def pause_sending(self, account_id: str, at: datetime, reason: dict) -> bool:
+        """Mark the account's sending paused; True only for the call that paused it (one notice).
+        The version goes up, so a save from an older read cannot wipe the pause."""
+        from pynamodb.exceptions import UpdateError
+
+        m = self._accounts
+        try:
+            m._get_connection().update_item(
+                ACCOUNT_PREFIX + account_id, condition=m.pk.exists() & m.sending_paused_at.does_not_exist(),
+                actions=[m.sending_paused_at.set(at), m.sending_paused_reason.set(reason), m.version.add(1)])
+        except UpdateError as failed:
+            if failed.cause_response_code == "ConditionalCheckFailedException":
+                return False  # already paused, or no such account
+            raise
+        return True
+
+    def resume_sending(self, account_id: str) -> None:
+        m = self._accounts
+        m._get_connection().update_item(ACCOUNT_PREFIX + account_id, condition=m.pk.exists(),
+                                        actions=[m.sending_paused_at.remove(), m.sending_paused_reason.remove(),
+                                                 m.version.add(1)])
+
     def _to_item(self, account: Account):
         item = self._accounts(
             pk=ACCOUNT_PREFIX + account.account_id, account_id=account.account_id, email=account.email,
@@ -120,6 +142,7 @@ class DynamoAccounts:
             plan=account.plan.value, staff=account.staff, product_news=account.product_news,
             product_news_consent=account.product_news_consent, totp_secret=account.totp_secret,
             totp_pending_secret=account.totp_pending_secret, recovery_code_hashes=account.recovery_code_hashes,
+            sending_paused_at=account.sending_paused_at, sending_paused_reason=account.sending_paused_reason,
             created_at=account.created_at)
         if account.version is not None:
             item.version = account.version
@@ -136,7 +159,8 @@ class DynamoAccounts:
             coc_number=item.coc_number, vat_number=item.vat_number, website=item.website,
             product_news=bool(item.product_news), product_news_consent=item.product_news_consent,
             totp_secret=item.totp_secret, totp_pending_secret=item.totp_pending_secret,
-            recovery_code_hashes=item.recovery_code_hashes,
+            recovery_code_hashes=item.recovery_code_hashes, sending_paused_at=item.sending_paused_at,
+            sending_paused_reason=item.sending_paused_reason,
             version=item.version)
 
 

@@ -29,3 +29,17 @@ def import_out(imported, upload: dict | None = None):
                      headers=imported.headers, mapping=imported.mapping, counts=imported.counts,
                      rows_done=imported.rows_done, problem=imported.problem,
                      upload=UploadForm(url=upload["url"], fields=upload["fields"]) if upload else None)
+
+
+def custom_field_out(custom_field):
+    from chalicelib.audience.schemas import CustomFieldOut
+
+    return CustomFieldOut(key=custom_field.key, label=custom_field.label, field_type=custom_field.field_type.value)
+
+
+def segment_out(segment):
+    from chalicelib.audience.schemas import ConditionOut, SegmentOut
+
+    return SegmentOut(segment_id=segment.segment_id, list_id=segment.list_id, name=segment.name,
+                      match=segment.match.value, conditions=[ConditionOut(field=c.field, op=c.op, value=c.value)
+                                                             for c in segment.conditions])

@@ -17,6 +17,7 @@ class MemberStatus(str, Enum):
 class SuppressionReason(str, Enum):
     UNSUBSCRIBED = "unsubscribed"  # left every list of this sender
     HARD_BOUNCE = "hard-bounce"
+    SOFT_BOUNCES = "repeated-soft-bounce"  # transient bounces, 3 within 30 days (campaigns.reputation)
     COMPLAINT = "complaint"
     MANUAL = "manual"
     ERASED = "erased"  # the person was erased; only a hash of the address is kept
@@ -29,6 +30,7 @@ PERSON_MAY_LIFT = (SuppressionReason.UNSUBSCRIBED,)
 SUPPRESSION_REASON_NAMES = {
     SuppressionReason.UNSUBSCRIBED: N_("Unsubscribed from everything"),
     SuppressionReason.HARD_BOUNCE: N_("Address does not exist (hard bounce)"),
+    SuppressionReason.SOFT_BOUNCES: N_("Mail kept bouncing (repeated soft bounces)"),
     SuppressionReason.COMPLAINT: N_("Marked as spam"),
     SuppressionReason.MANUAL: N_("Added by you"),
     SuppressionReason.ERASED: N_("Erased contact"),

@@ -24,7 +24,7 @@ import time
 import uuid
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum
 
@@ -33,6 +33,7 @@ from chalicelib.audience.audience import (ConsentSource, Contact, Membership, Me
                                           contact_id_for)
 from chalicelib.audience.csv_import import (EMAIL, OPTED_OUT_ADDRESS, ImportRow, MappingIncomplete, RowProblem, SAMPLE_SIZE,
                                             UnreadableCsv, open_csv, read_contacts, suggest_mapping)
+from chalicelib.audience.custom_fields import typed_fields
 from chalicelib.i18n import N_, gettext, use_language
 from chalicelib.observability import logger
 
@@ -51,6 +52,7 @@ SUPPRESSED_ADDRESS = N_("This address is on your suppression list (unsubscribed,
 LEFT_THIS_LIST = N_("This person unsubscribed from this list: not subscribed again.")
 FILE_SAYS_UNSUBSCRIBED = N_("The file marks this address as unsubscribed, bounced or blocked: added to your "
                             "suppression list.")
+FIELD_LEFT_OUT = N_("Field %(field)s left out: %(problem)s")
 IMPORTED, UPDATED, SKIPPED = "imported", "updated", "skipped"
 
 
@@ -306,7 +308,7 @@ class ImportService:
                 for line, email, outcome, reason in future.result():
                     imported.counts[outcome] += 1
                     imported.rows_done += 1
-                    report.writerow([line, email, outcome, gettext(reason) if reason else ""])
+                    report.writerow([line, email, outcome, _reason_text(reason)])
 
             chunk = []
             for row in read_contacts(source, mapping):
@@ -337,6 +339,7 @@ class _ChunkWriter:
         self._list_id = imported.list_id
         self._pk = f"ACCOUNT#{imported.account_id}"
         self._suppressed = _SuppressedAddresses(service._audience, imported.account_id)
+        self._definitions = service._service.custom_field_definitions(imported.account_id)
         now = datetime.now(timezone.utc)
         self._now = now
         self._stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%f+0000")  # PynamoDB's UTCDateTimeAttribute format
@@ -358,17 +361,18 @@ class _ChunkWriter:
             elif self._suppressed.contains(row.email_key):
                 outcomes.append((row.line, row.email, SKIPPED, SUPPRESSED_ADDRESS))
             else:
-                candidates.append(row)
-        existing = self._existing([contact_id_for(self._account_id, r.email_key) for r in candidates])
+                fields, left_out = typed_fields(self._definitions, row.fields)
+                candidates.append((replace(row, fields=fields), FieldsLeftOut(tuple(left_out)) if left_out else None))
+        existing = self._existing([contact_id_for(self._account_id, r.email_key) for r, _ in candidates])
         new_items = []
-        for row in candidates:
+        for row, left_out in candidates:
             cid = contact_id_for(self._account_id, row.email_key)
             if cid in existing:
                 outcome, reason = self._update_existing(row, existing[cid])
-                outcomes.append((row.line, row.email, outcome, reason))
+                outcomes.append((row.line, row.email, outcome, reason or (left_out if outcome != SKIPPED else None)))
             else:
                 new_items.append(self._new_item(row, cid))
-                outcomes.append((row.line, row.email, IMPORTED, None))
+                outcomes.append((row.line, row.email, IMPORTED, left_out))
         self._put(new_items)
         return outcomes
 
@@ -433,6 +437,23 @@ class _ChunkWriter:
             audience.save_membership(Membership(self._account_id, self._list_id, contact.contact_id,
                                                 MemberStatus.SUBSCRIBED, consent, self._now))
         return UPDATED, None
+
+
+@dataclass(frozen=True)
+class FieldsLeftOut:
+    """A row's values that did not fit their custom field's type: (key, message id) each."""
+
+    problems: tuple
+
+
+def _reason_text(reason) -> str:
+    """A report row's reason in the account holder's language."""
+    if not reason:
+        return ""
+    if isinstance(reason, FieldsLeftOut):
+        return " ".join(gettext(FIELD_LEFT_OUT) % {"field": key, "problem": gettext(message)}
+                        for key, message in reason.problems)
+    return gettext(reason)
 
 
 def _merge_details(contact: Contact, row: ImportRow) -> bool:

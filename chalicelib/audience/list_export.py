@@ -1,4 +1,5 @@
-"""A list's members as CSV, with their consent columns, prepared in the background.
+"""A list's members as CSV, with their consent columns, prepared in the background; or only the
+members of one of its segments (every status, the same columns).
 
 The file is written row by row to a temporary file and uploaded in parts, so a list of any size
 passes through in little memory; the download link is the same 24-hour one as for data exports.
@@ -28,18 +29,24 @@ def member_row(contact, membership) -> list[str]:
 
 
 class ListExports:
-    def __init__(self, audience, exports, s3, bucket: str, jobs_queue):
+    def __init__(self, audience, exports, s3, bucket: str, jobs_queue, segments=None):
         self._audience, self._exports = audience, exports
         self._s3, self._bucket, self._jobs_queue = s3, bucket, jobs_queue
+        self._segments = segments  # a function returning the segment service
 
-    def request(self, account, audience_list):
-        export = self._exports.create(account.account_id, list_id=audience_list.list_id)
+    def request(self, account, audience_list, segment=None):
+        export = self._exports.create(account.account_id, list_id=audience_list.list_id,
+                                      segment_id=segment.segment_id if segment is not None else None)
         self._jobs_queue.enqueue({"job": EXPORT_LIST_JOB, "account_id": account.account_id,
                                   "export_id": export.export_id})
         return export
 
     def of_list(self, account, list_id: str):
-        return self._exports.of_account(account.account_id, list_id=list_id)
+        return [e for e in self._exports.of_account(account.account_id, list_id=list_id) if not e.segment_id]
+
+    def of_segment(self, account, segment):
+        return [e for e in self._exports.of_account(account.account_id, list_id=segment.list_id)
+                if e.segment_id == segment.segment_id]
 
     def prepare(self, account_id: str, export_id: str):
         """The background job: every member, every status, one CSV row each."""
@@ -50,6 +57,13 @@ class ListExports:
         export = self._exports.get(account_id, export_id)
         if export is None or export.list_id is None:
             return None
+        wanted = None
+        if export.segment_id:
+            wanted = self._segments().member_filter(account_id, export.segment_id)
+            if wanted is None:  # the segment was deleted in the meantime
+                export.status = ExportStatus.FAILED
+                self._exports.update(export)
+                return export
         export.status = ExportStatus.PREPARING
         self._exports.update(export)
         rows = 0
@@ -62,6 +76,8 @@ class ListExports:
                 while True:
                     page, cursor = self._audience.member_page(account_id, export.list_id, status, cursor, PAGE)
                     for contact, membership in page:
+                        if wanted is not None and not wanted(contact, membership):
+                            continue
                         writer.writerow(member_row(contact, membership))
                         rows += 1
                     if not cursor:
@@ -74,5 +90,5 @@ class ListExports:
                                     ExtraArgs={"ContentType": "text/csv; charset=utf-8", "ServerSideEncryption": "AES256"})
         export.status, export.progress, export.ready_at = ExportStatus.READY, 100, datetime.now(timezone.utc)
         self._exports.update(export)
-        logger.info("list exported", list_id=export.list_id, rows=rows)
+        logger.info("list exported", list_id=export.list_id, segment=bool(export.segment_id), rows=rows)
         return export

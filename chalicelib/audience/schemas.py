@@ -104,3 +104,52 @@ class ImportOut(BaseModel):
     rows_done: int = 0
     problem: Optional[str] = None
     upload: Optional[UploadForm] = None
+
+
+class CustomFieldIn(BaseModel):
+    """A typed field every contact of the account can have; its key follows from the label."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    label: str = Field(max_length=100,
+                       description='Shown to you, e.g. "Geboortedatum"; the key becomes "geboortedatum"')
+    field_type: str = Field(description="text, number, date or boolean")
+
+
+class CustomFieldOut(BaseModel):
+    key: str = Field(description='Use as "fields.<key>" on contacts and "field:<key>" in segment conditions')
+    label: str
+    field_type: str
+
+
+class ConditionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    field: str = Field(max_length=80, description='"email", "first_name", "last_name", "language", "tag", '
+                                                  '"subscribed_since" or "field:<key>"')
+    op: str = Field(max_length=20, description="text: equals, not_equals, contains, starts_with, is_set, is_not_set; "
+                                               "number: equals, greater_than, less_than, is_set, is_not_set; "
+                                               "date: before, after, on, is_set, is_not_set; boolean: is_true, "
+                                               "is_false; tag: has, has_not; subscribed_since: before, after")
+    value: Optional[bool | int | float | str] = Field(default=None, description="Dates as YYYY-MM-DD or DD-MM-YYYY")
+
+
+class SegmentIn(BaseModel):
+    """A saved filter over a list: its subscribed members that match all (or any) conditions."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=100)
+    match: str = Field(default="all", description="all or any")
+    conditions: list[ConditionIn] = Field(default_factory=list, max_length=100, description="At most 20")
+
+
+class ConditionOut(BaseModel):
+    field: str
+    op: str
+    value: Optional[bool | int | float | str] = None
+
+
+class SegmentOut(BaseModel):
+    segment_id: str
+    list_id: str
+    name: str
+    match: str
+    conditions: list[ConditionOut]

@@ -53,8 +53,10 @@ def form_version(text: str) -> str:
 
 
 class AudienceService:
-    def __init__(self, audience, accounts, links, mail_queue, signer, throttle, public_base_url: str):
+    def __init__(self, audience, accounts, links, mail_queue, signer, throttle, public_base_url: str,
+                 custom_fields=None):
         self._audience = audience
+        self._custom_fields = custom_fields  # the account's typed fields (custom_fields.CustomFieldService)
         self._accounts = accounts
         self._links = links
         self._mail_queue = mail_queue
@@ -116,7 +118,14 @@ class AudienceService:
                    "lawful_basis": data.lawful_basis, "confirmation_requested": data.confirm}
         return self._join(account, audience_list, contact, consent, confirm=data.confirm)
 
+    def custom_field_definitions(self, account_id: str) -> list:
+        return self._custom_fields.definitions(account_id) if self._custom_fields is not None else []
+
     def _upsert_contact(self, account_id: str, data) -> Contact:
+        from chalicelib.audience.custom_fields import coerce_fields
+
+        fields = getattr(data, "fields", None)
+        fields = coerce_fields(self.custom_field_definitions(account_id), fields) if fields else {}
         key = address_key(data.email)
         existing = self._audience.contact_by_email(account_id, key)
         if existing is not None:
@@ -130,15 +139,15 @@ class AudienceService:
                 if tag not in existing.tags:
                     existing.tags.append(tag)
                     changed = True
-            if getattr(data, "fields", None):
-                existing.fields.update(data.fields)
+            if fields:
+                existing.fields.update(fields)
                 changed = True
             if changed:
                 self._audience.save_contact(existing)
             return existing
         contact = Contact(contact_id_for(account_id, key), account_id, data.email, key, getattr(data, "first_name", None),
                           getattr(data, "last_name", None), getattr(data, "language", None),
-                          dict(getattr(data, "fields", None) or {}), list(getattr(data, "tags", None) or []), _now())
+                          dict(fields), list(getattr(data, "tags", None) or []), _now())
         if not self._audience.add_contact(contact):  # someone else added it a moment ago
             return self._audience.contact_by_email(account_id, key)
         return contact

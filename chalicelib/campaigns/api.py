@@ -20,3 +20,9 @@ def campaign_out(account, campaign, report: bool = False) -> CampaignOut:
                        list_id=campaign.list_id, segment_id=campaign.segment_id, state=campaign.state.value,
                        send_at=campaign.send_at, tracking=campaign.tracking, recipients=campaign.fanout.recipients,
                        report=numbers)
+
+
+def asset_out(asset) -> dict:
+    return {"asset_id": asset.asset_id, "name": asset.name, "url": asset.url, "content_type": asset.content_type,
+            "size": asset.size, "width": asset.width, "height": asset.height,
+            "created_at": asset.created_at.isoformat()}

@@ -136,17 +136,28 @@ class DynamoCampaigns:
             return None
 
     def erase_account(self, account_id: str) -> int:
-        """Every template and campaign of the account, with the campaigns' own items."""
+        """Every item of the account's templates and campaigns: records, states, fan-out pages,
+        send ledger, opens and clicks; then everything under the account's own key."""
+        client = self._m.FanoutPageModel._get_connection().connection.client
+        table = self._m.FanoutPageModel.Meta.table_name
+        partitions = [f"CAMPAIGN#{c.campaign_id}" for c in self.campaigns(account_id)] + [account_key(account_id)]
         erased = 0
-        for campaign in self.campaigns(account_id):
-            with self._m.FanoutPageModel.batch_write() as batch:
-                for item in self._m.FanoutPageModel.query(f"CAMPAIGN#{campaign.campaign_id}"):
-                    batch.delete(item)
-                    erased += 1
-        with self._m.TemplateModel.batch_write() as batch:
-            for item in self._m.TemplateModel.query(account_key(account_id)):
-                batch.delete(item)
-                erased += 1
+        for partition in partitions:
+            start = None
+            while True:
+                page = client.query(TableName=table, KeyConditionExpression="pk = :pk",
+                                    ExpressionAttributeValues={":pk": {"S": partition}},
+                                    ProjectionExpression="pk, sk", **({"ExclusiveStartKey": start} if start else {}))
+                keys = [{"DeleteRequest": {"Key": item}} for item in page.get("Items", [])]
+                for index in range(0, len(keys), 25):
+                    requests = keys[index:index + 25]
+                    while requests:
+                        requests = client.batch_write_item(RequestItems={table: requests}).get(
+                            "UnprocessedItems", {}).get(table, [])
+                erased += len(keys)
+                start = page.get("LastEvaluatedKey")
+                if not start:
+                    break
         return erased
 
     # --- engagement (opens, clicks) -----------------------------------------------------------------

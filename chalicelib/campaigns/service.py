@@ -210,10 +210,13 @@ class CampaignService:
         return services.send_ledger()
 
     def schedule(self, account, campaign_id: str, send_at: datetime | None, time_zone: str = DEFAULT_TIME_ZONE):
-        """Send now (`send_at` None) or at a time; only a verified, active account sends."""
+        """Send now (`send_at` None) or at a time; only a verified, active account sends, and not
+        while its sending is paused for bounces or complaints (reputation.py)."""
         from chalicelib.accounts.service import require_may_send
+        from chalicelib.campaigns.reputation import require_sending_allowed
 
         require_may_send(account)
+        require_sending_allowed(account)
         campaign = self.get_campaign(account, campaign_id)
         if campaign.state not in (CampaignState.DRAFT, CampaignState.PAUSED) or campaign.fanout.page:
             raise WrongState(state=gettext(STATE_NAMES[campaign.state]).lower())
@@ -270,6 +273,9 @@ class CampaignService:
 
     def resume(self, account, campaign_id: str) -> Campaign:
         """Back to sending (or to its schedule, if it had not started): the fan-out goes on where it stopped."""
+        from chalicelib.campaigns.reputation import require_sending_allowed
+
+        require_sending_allowed(account)
         campaign = self.get_campaign(account, campaign_id)
         if campaign.state is not CampaignState.PAUSED:
             raise WrongState(state=gettext(STATE_NAMES[campaign.state]).lower())

@@ -10,7 +10,7 @@ from chalicelib.web import mails
 
 TRANSACTIONAL_TEMPLATES = frozenset({"test_mail", "contact_message", "verify_email", "already_registered",
                                      "reset_password", "security_alert", "confirm_email_change",
-                                     "confirm_subscription"})
+                                     "confirm_subscription", "sending_paused"})
 
 
 def render_mail(request: MailRequest) -> OutgoingMail:

@@ -96,6 +96,33 @@ def test_another_accounts_export_is_not_found(client, app_module, aws_resources,
     assert client.get(f"/settings/exports/{annas_export}", headers={"Cookie": bob}).status_code == 404
 
 
+def _send_a_campaign(client, cookie, csrf, list_id, app_module, aws_resources):
+    from tests.integration.test_campaign_flow import TEMPLATE_HTML, send_campaign_batches
+
+    saved = post_form(client, "/templates", {"csrf_token": csrf, "name": "Nieuws", "subject": "Nieuws",
+                                             "html": TEMPLATE_HTML}, cookie=cookie)
+    template_id = saved.headers["Location"].split("/templates/", 1)[1].split("?", 1)[0]
+    created = post_form(client, "/campaigns", {"csrf_token": csrf, "name": "Maart", "template_id": template_id,
+                                               "list_id": list_id, "tracking": "on"}, cookie=cookie)
+    campaign_id = created.headers["Location"].rsplit("/", 1)[1]
+    post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    run_background_jobs(app_module, aws_resources)
+    assert send_campaign_batches(app_module, aws_resources) == 1
+
+
+def _upload_an_image(aws_resources, client, cookie):
+    from PIL import Image
+
+    page = client.get("/images", headers={"Cookie": cookie}).body.decode()
+    key = page.split('name="key" value="', 1)[1].split('"', 1)[0]
+    upload_id = page.split("upload_id=", 1)[1].split('"', 1)[0].split("&", 1)[0]
+    image = io.BytesIO()
+    Image.new("RGB", (20, 10), "red").save(image, "PNG")
+    aws_resources.client("s3").put_object(Bucket="mailexpert-assets-123456789012-eu-west-1", Key=key,
+                                          Body=image.getvalue())
+    assert client.get(f"/images/uploaded?upload_id={upload_id}", headers={"Cookie": cookie}).status_code == 303
+
+
 def test_erasure_leaves_no_personal_data_in_any_table_or_bucket(client, app_module, aws_resources, outbox):
     # GIVEN Anna's account with data in every place the account has: sessions, a remembered device,
     # an export in the bucket, mail events of mails sent to her
@@ -112,6 +139,10 @@ def test_erasure_leaves_no_personal_data_in_any_table_or_bucket(client, app_modu
     post_form(client, "/settings/export", {"csrf_token": csrf}, cookie=cookie)
     run_background_jobs(app_module, aws_resources)
     deliver_mail(app_module, aws_resources)
+    # ... and a campaign sent to that list, from a template, with an image uploaded
+    confirm(client, outbox, REGISTRATION["email"])
+    _send_a_campaign(client, cookie, csrf, list_id, app_module, aws_resources)
+    _upload_an_image(aws_resources, client, cookie)
     from chalicelib.devtools.mailbox_simulator import simulated_events
     from tests.integration.test_mail_round_trip import sns_event
 

@@ -33,6 +33,16 @@ COVERED = {
     "/api/v1/imports/{import_id}": "GET",
     "/api/v1/imports/{import_id}/start": "POST",
     "/api/v1/imports/{import_id}/report": "GET",
+    "/fields/{key}/delete": "POST",
+    "/api/v1/fields/{key}": "DELETE",
+    "/lists/{list_id}/segments": "GET+POST",
+    "/lists/{list_id}/segments/{segment_id}": "GET",
+    "/lists/{list_id}/segments/{segment_id}/export": "POST",
+    "/lists/{list_id}/segments/{segment_id}/delete": "POST",
+    "/api/v1/lists/{list_id}/segments": "GET+POST",
+    "/api/v1/segments/{segment_id}": "GET+PUT+DELETE",
+    "/api/v1/segments/{segment_id}/members": "GET",
+    "/api/v1/segments/{segment_id}/exports": "POST",
 }
 # Public by design: the id or signed token in the address is the key (sign-up forms, unsubscribe links).
 NOT_ACCOUNT_SCOPED = {"/static/{name}", "/{proxy+}", "/dev/outbox/{message_id}", "/dev/outbox/{message_id}/html",
@@ -64,6 +74,11 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
     annas_contact = page_contact_id(client, anna_session)
     annas_import = client.get(f"/lists/{annas_list}/imports", headers={"Cookie": anna_session}).body.decode().split(
         f"/imports/", 1)[1].split("/uploaded", 1)[0]
+    post_form(client, "/fields", {"csrf_token": csrf, "label": "City", "field_type": "text"}, cookie=anna_session)
+    annas_segment = post_form(client, f"/lists/{annas_list}/segments", {
+        "csrf_token": csrf, "name": "Utrecht", "match": "all", "condition_0_field": "field:city",
+        "condition_0_op": "equals", "condition_0_value": "Utrecht"}, cookie=anna_session).headers["Location"].rsplit(
+        "/", 1)[1]
     # AND Bob, signed in through the API
     register(client, app_module, aws_resources, outbox, email="bob@example.nl")
     bob = client.post("/api/v1/session", headers=JSON,
@@ -111,7 +126,40 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
             f"/api/v1/imports/{annas_import}/start", headers=headers,
             body=json.dumps({"mapping": {"0": "email"}, "declared": True, "lawful_basis": "x"}).encode()),
         "/api/v1/imports/{import_id}/report": client.get(f"/api/v1/imports/{annas_import}/report", headers=headers),
+        "/fields/{key}/delete": client.post(
+            "/fields/city/delete", headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+            body=f"csrf_token={bob_csrf}".encode()),
+        "/api/v1/fields/{key}": client.request("DELETE", "/api/v1/fields/city", headers=headers, body=b""),
+        "/lists/{list_id}/segments": client.get(f"/lists/{annas_list}/segments", headers=headers),
+        "/lists/{list_id}/segments/{segment_id}": client.get(f"/lists/{annas_list}/segments/{annas_segment}",
+                                                             headers=headers),
+        "/lists/{list_id}/segments/{segment_id}/export": client.post(
+            f"/lists/{annas_list}/segments/{annas_segment}/export",
+            headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+            body=f"csrf_token={bob_csrf}".encode()),
+        "/lists/{list_id}/segments/{segment_id}/delete": client.post(
+            f"/lists/{annas_list}/segments/{annas_segment}/delete",
+            headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+            body=f"csrf_token={bob_csrf}".encode()),
+        "/api/v1/lists/{list_id}/segments": client.get(f"/api/v1/lists/{annas_list}/segments", headers=headers),
+        "/api/v1/segments/{segment_id}": client.get(f"/api/v1/segments/{annas_segment}", headers=headers),
+        "/api/v1/segments/{segment_id}/members": client.get(f"/api/v1/segments/{annas_segment}/members",
+                                                            headers=headers),
+        "/api/v1/segments/{segment_id}/exports": client.post(f"/api/v1/segments/{annas_segment}/exports",
+                                                             headers=headers, body=b""),
     }
+    segment_body = json.dumps({"name": "x", "conditions": []}).encode()
+    also = {
+        "create a segment on Anna's list (page)": client.post(
+            f"/lists/{annas_list}/segments", headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+            body=f"csrf_token={bob_csrf}&name=x&match=all".encode()),
+        "create a segment on Anna's list (API)": client.post(f"/api/v1/lists/{annas_list}/segments", headers=headers,
+                                                              body=segment_body),
+        "change Anna's segment": client.put(f"/api/v1/segments/{annas_segment}", headers=headers, body=segment_body),
+        "delete Anna's segment": client.request("DELETE", f"/api/v1/segments/{annas_segment}", headers=headers,
+                                                body=b""),
+    }
+    assert {name: r.status_code for name, r in also.items()} == {name: 404 for name in also}
     start_import = client.post(f"/lists/{annas_list}/imports/{annas_import}",
                                headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
                                body=f"csrf_token={bob_csrf}&column_0=email&declared=on&lawful_basis=x".encode())
@@ -125,6 +173,9 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
     assert client.get(f"/settings/exports/{annas_export}", headers={"Cookie": anna_session}).status_code == 303
     anna_members = client.get(f"/lists/{annas_list}", headers={"Cookie": anna_session}).body.decode()
     assert "klant@example.org" in anna_members and "x@example.org" not in anna_members
+    annas_segment_page = client.get(f"/lists/{annas_list}/segments/{annas_segment}", headers={"Cookie": anna_session})
+    assert annas_segment_page.status_code == 200
+    assert "<code>city</code>" in client.get("/fields", headers={"Cookie": anna_session}).body.decode()
 
 
 def page_contact_id(client, session_cookie):

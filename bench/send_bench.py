@@ -1,0 +1,791 @@
+"""Campaign sending speed and AWS cost, against in-process AWS emulation: one run, several figures.
+
+What runs is our real code: `CampaignService.fanout` (DynamoCampaigns and DynamoAudience through
+PynamoDB, SendMessageBatch through boto3) and `handle_send_records` with a real `CampaignSender`,
+`DynamoSendLedger`, `RateLimiter(DynamoTokenBucket)`, `CampaignService.renderer_for` (campaign read,
+two BatchGetItems for eligibility, the compiled template of bench/render_bench.py with click and
+open tracking, unsubscribe links and List-Unsubscribe headers). Every AWS call goes through real
+botocore clients (parameter validation, serialisation, SigV4 signing, retry handler, response
+parsing) and is answered at `before-send`, in place of the HTTP round trip, by `AwsEmulator`:
+  SES v2    SendEmail answers a message id (optionally after a sleep: the latency figure);
+  SQS       SendMessageBatch answers success and keeps the bodies (they feed the send run);
+  DynamoDB  a small dict-backed table that honours the expressions our code sends (conditions,
+            SET / REMOVE / ADD, ReturnValues, BatchGetItem, Query on the by-list index), and
+            computes the capacity units each call would consume from the item sizes it sees.
+The audience (100,000 subscribed contacts) is generated on read, not stored.
+
+Per-core figures are recipients per CPU second of the process (time.process_time(), all threads)
+minus the CPU time spent inside the emulator's handlers, which stand in for the network and AWS
+itself; the gross figures are printed too. The bare SES ceiling is measured the same way, through
+the same client and handler, with a request captured from the send run.
+
+The send run and the bare SES loop are interleaved in ROUNDS, so that other load on this shared
+machine falls on both sides of `send_efficiency` alike.
+
+Not measured: network latency of DynamoDB and SQS (the latency figure delays SES calls only), TLS,
+Lambda cold starts. Costed but not from counted calls: the SES events' SNS publishes (two per mail,
+"send" and "delivery", from the configuration set's event types). Not costed: on_ses_event's own
+Lambda invocations and DynamoDB writes for those events (printed as a note).
+
+Run by `make bench` (bench/run.py) in a subprocess of its own; prints a breakdown and one JSON
+line of results last.
+"""
+
+import contextlib
+import functools
+import hashlib
+import json
+import math
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH_DIR = os.path.join(PROJECT_DIR, "bench")
+for _path in (PROJECT_DIR, BENCH_DIR):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+REGION = "eu-west-1"
+ENDPOINT = "https://aws.emulated.invalid"  # never reached: every call is answered at before-send
+AUDIENCE_TABLE = "mailexpert-audience"
+CAMPAIGNS_TABLE = "mailexpert-campaigns"
+MAIL_EVENTS_TABLE = "mailexpert-mail-events"
+SEND_QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/mailexpert-campaign-send"
+ACCOUNT_ID = "01HZXACCOUNT0000000000000A"
+LIST_ID = "01HZXLIST000000000000000LL"
+BASE_URL = "https://app.mailexpert.nl"
+
+FANOUT_RECIPIENTS = 100_000
+SEND_RECIPIENTS = 20_000
+LATENCY_RECIPIENTS = 5_000
+BARE_CALLS = 5_000
+ROUNDS = 4  # send and bare SES measurements alternate
+SES_LATENCY_S = 0.030
+RECORDS_PER_INVOCATION = 2  # app.py: on_campaign_send batch_size
+SEND_RATE_PER_S = 100_000.0  # an account rate the limiter never waits on: we measure our code
+EVENT_SAMPLE = 2_000
+
+# AWS list prices (eu-west-1 on-demand; USD)
+SES_PER_MAIL = 0.10 / 1000
+SQS_PER_REQUEST = 0.40 / 1e6  # each 64 KB chunk of a request's payload is one request
+DDB_PER_WRU = 1.25 / 1e6
+DDB_PER_RRU = 0.25 / 1e6
+LAMBDA_PER_INVOCATION = 0.20 / 1e6
+LAMBDA_PER_GB_S = 0.0000166667
+SNS_PER_PUBLISH = 0.50 / 1e6  # SES publishing to the topic; deliveries to Lambda are free
+LAMBDA_FULL_VCPU_MB = 1769  # Lambda gives one full vCPU at 1,769 MB
+SEND_MEMORY_MB = 1024  # .chalice/config.json: on_campaign_send
+JOBS_MEMORY_MB = 1024  # on_job_message (the fan-out)
+EVENTS_MEMORY_MB = 512  # on_ses_event: the stage default
+SES_EVENTS_PER_MAIL = 2  # the configuration set publishes "send" and "delivery" for every delivered mail
+MAILS = 1_000_000
+
+
+# --- the emulation -------------------------------------------------------------------------------
+
+class _Body:
+    def __init__(self, data: bytes):
+        self._data = data
+
+    def stream(self, **_):
+        yield self._data
+
+
+def _size(value: dict) -> int:
+    """A DynamoDB attribute value's size in bytes, as DynamoDB bills it (close enough)."""
+    (kind, data), = value.items()
+    if kind == "S":
+        return len(data.encode("utf-8"))
+    if kind == "N":
+        return (len(data.lstrip("-").replace(".", "").lstrip("0")) + 1) // 2 + 1
+    if kind == "B":
+        return len(data)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "SS":
+        return sum(len(member.encode("utf-8")) for member in data)
+    if kind == "NS":
+        return sum((len(member) + 1) // 2 + 1 for member in data)
+    if kind == "L":
+        return 3 + sum(1 + _size(member) for member in data)
+    if kind == "M":
+        return 3 + sum(1 + len(name) + _size(member) for name, member in data.items())
+    raise ValueError(kind)
+
+
+def item_size(item: dict | None) -> int:
+    return sum(len(name.encode("utf-8")) + _size(value) for name, value in (item or {}).items())
+
+
+def _plain(value: dict | None):
+    if value is None:
+        return None
+    (kind, data), = value.items()
+    return Decimal(data) if kind == "N" else data
+
+
+_TOKEN = re.compile(r"\s*(<>|<=|>=|[()=<>,+\-]|[#:][A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_.]*)")
+
+
+def _tokens(expression: str) -> list[str]:
+    found, position = [], 0
+    expression = expression.strip()
+    while position < len(expression):
+        match = _TOKEN.match(expression, position)
+        if not match:
+            raise ValueError(f"cannot read expression {expression!r}")
+        found.append(match.group(1))
+        position = match.end()
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def _condition(expression: str):
+    """A condition expression as a function (item, names, values) -> bool: the subset our code uses."""
+    tokens = _tokens(expression)
+    position = 0
+
+    def peek():
+        return tokens[position] if position < len(tokens) else None
+
+    def take(expected=None):
+        nonlocal position
+        token = tokens[position]
+        if expected is not None and token.upper() != expected:
+            raise ValueError(f"expected {expected} in {expression!r}")
+        position += 1
+        return token
+
+    def operand():
+        token = take()
+        if token.startswith(":"):
+            return lambda item, names, values: _plain(values[token])
+        return lambda item, names, values: _plain(item.get(names.get(token, token)))
+
+    def path():
+        token = take()
+        return lambda names: names.get(token, token)
+
+    def primary():
+        if peek() == "(":
+            take("(")
+            inner = disjunction()
+            take(")")
+            return inner
+        if peek().lower() in ("attribute_exists", "attribute_not_exists", "begins_with"):
+            function = take().lower()
+            take("(")
+            name = path()
+            if function == "begins_with":
+                take(",")
+                prefix = operand()
+                take(")")
+                return lambda item, names, values: str(item.get(name(names), {}).get("S", "")).startswith(
+                    prefix(item, names, values))
+            take(")")
+            wanted = function == "attribute_exists"
+            return lambda item, names, values: (name(names) in item) == wanted
+        left = operand()
+        comparator = take().upper()
+        if comparator == "BETWEEN":
+            low = operand()
+            take("AND")
+            high = operand()
+
+            def between(item, names, values):
+                value = left(item, names, values)
+                return value is not None and low(item, names, values) <= value <= high(item, names, values)
+            return between
+        right = operand()
+        compare = {"=": lambda a, b: a == b, "<>": lambda a, b: a != b, "<": lambda a, b: a < b,
+                   "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}[comparator]
+
+        def comparison(item, names, values):
+            a, b = left(item, names, values), right(item, names, values)
+            if a is None or b is None:
+                return comparator == "<>" and (a is None) != (b is None)
+            return compare(a, b)
+        return comparison
+
+    def negation():
+        if peek() and peek().upper() == "NOT":
+            take()
+            inner = negation()
+            return lambda item, names, values: not inner(item, names, values)
+        return primary()
+
+    def conjunction():
+        parts = [negation()]
+        while peek() and peek().upper() == "AND":
+            take()
+            parts.append(negation())
+        return parts[0] if len(parts) == 1 else lambda item, names, values: all(p(item, names, values) for p in parts)
+
+    def disjunction():
+        parts = [conjunction()]
+        while peek() and peek().upper() == "OR":
+            take()
+            parts.append(conjunction())
+        return parts[0] if len(parts) == 1 else lambda item, names, values: any(p(item, names, values) for p in parts)
+
+    result = disjunction()
+    if position != len(tokens):
+        raise ValueError(f"unread rest of {expression!r}")
+    return result
+
+
+def _split_top(text: str) -> list[str]:
+    parts, depth, current = [], 0, []
+    for char in text:
+        if char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        depth += char == "("
+        depth -= char == ")"
+        current.append(char)
+    if "".join(current).strip():
+        parts.append("".join(current).strip())
+    return parts
+
+
+@functools.lru_cache(maxsize=None)
+def _update(expression: str) -> list[tuple]:
+    """An update expression as a list of actions: ("SET", path, terms, sign), ("ADD", path, value), ("REMOVE", path)."""
+    actions = []
+    for clause, body in re.findall(r"\b(SET|REMOVE|ADD|DELETE)\b(.*?)(?=\b(?:SET|REMOVE|ADD|DELETE)\b|$)",
+                                   expression, flags=re.S):
+        for action in _split_top(body):
+            if clause == "SET":
+                path, value = (part.strip() for part in action.split("=", 1))
+                match = re.fullmatch(r"if_not_exists\s*\(\s*(\S+?)\s*,\s*(\S+?)\s*\)", value)
+                if match:
+                    actions.append(("SET_IF_NOT_EXISTS", path, match.group(1), match.group(2)))
+                    continue
+                match = re.fullmatch(r"(\S+)\s*([+-])\s*(\S+)", value)
+                if match:
+                    actions.append(("SET_SUM", path, match.group(1), match.group(3), match.group(2)))
+                else:
+                    actions.append(("SET", path, value))
+            elif clause == "ADD":
+                path, value = action.split()
+                actions.append(("ADD", path, value))
+            elif clause == "REMOVE":
+                actions.append(("REMOVE", action))
+            else:
+                raise ValueError("DELETE is not emulated")
+    return actions
+
+
+class ConditionFailed(Exception):
+    def __init__(self, item):
+        self.item = item
+
+
+class AwsEmulator:
+    """Answers botocore requests at `before-send`; counts calls, request sizes and capacity units."""
+
+    def __init__(self):
+        self.calls = Counter()  # (service, operation) -> calls
+        self.sqs_requests = 0  # 64 KB chunks of SQS request payloads
+        self.wru = Counter()  # operation -> DynamoDB write units
+        self.rru = Counter()  # operation -> DynamoDB read units
+        self.tables: dict[str, dict[tuple, dict]] = defaultdict(dict)
+        self.virtual: dict[str, callable] = {}  # table -> (pk, sk) -> item, for generated data
+        self.virtual_query: dict[tuple, callable] = {}  # (table, index) -> query function
+        self.messages: list[str] = []  # SQS message bodies sent, in order
+        self.keep_messages = True
+        self.ses_latency_s = 0.0
+        self.ses_requests: list[bytes] = []
+        self.cpu_inside = 0.0  # CPU seconds spent in these handlers (all threads)
+        self._lock = threading.Lock()
+        self._message_number = 0
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.wru.clear()
+            self.rru.clear()
+            self.sqs_requests = 0
+            self.cpu_inside = 0.0
+
+    def attach(self, client) -> None:
+        service = client.meta.service_model.service_id.hyphenize()
+        client.meta.events.register(f"before-send.{service}", self._answer, unique_id=f"emulator-{id(self)}")
+
+    def _answer(self, request, event_name, **_):
+        started = time.thread_time()
+        _, service, operation = event_name.split(".")
+        try:
+            status, body = getattr(self, f"_{service.replace('-', '_')}")(operation, request.body)
+        finally:
+            spent = time.thread_time() - started
+            with self._lock:
+                self.calls[(service, operation)] += 1
+                self.cpu_inside += spent
+        if service == "sesv2" and self.ses_latency_s:
+            time.sleep(self.ses_latency_s)  # releases the GIL, as waiting on a socket does
+        headers = {"Content-Type": "application/x-amz-json-1.0" if service == "dynamodb" else "application/json",
+                   "x-amzn-RequestId": "emulated"}
+        from botocore.awsrequest import AWSResponse
+
+        return AWSResponse(request.url, status, headers, _Body(body))
+
+    # SES v2: rest-json
+    def _sesv2(self, operation, body):
+        if operation != "SendEmail":
+            raise NotImplementedError(operation)
+        if len(self.ses_requests) < 1:
+            self.ses_requests.append(bytes(body))
+        return 200, b'{"MessageId":"0102019a' + uuid.uuid4().hex.encode() + b'-000000"}'
+
+    # SQS: json protocol
+    def _sqs(self, operation, body):
+        if operation != "SendMessageBatch":
+            raise NotImplementedError(operation)
+        with self._lock:
+            self.sqs_requests += max(1, math.ceil(len(body) / 65536))
+        request = json.loads(body)
+        successful = []
+        for entry in request["Entries"]:
+            with self._lock:
+                self._message_number += 1
+                if self.keep_messages:
+                    self.messages.append(entry["MessageBody"])
+            successful.append({"Id": entry["Id"], "MessageId": f"m-{self._message_number}",
+                               "MD5OfMessageBody": hashlib.md5(entry["MessageBody"].encode()).hexdigest()})
+        return 200, json.dumps({"Successful": successful, "Failed": []}).encode()
+
+    # DynamoDB: json 1.0
+    def _dynamodb(self, operation, body):
+        request = json.loads(body)
+        try:
+            with self._lock:
+                answer = getattr(self, f"_ddb_{operation}")(request)
+        except ConditionFailed as failed:
+            error = {"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+                     "message": "The conditional request failed"}
+            if failed.item is not None and request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD":
+                error["Item"] = failed.item
+            return 400, json.dumps(error).encode()
+        return 200, json.dumps(answer).encode()
+
+    def _get(self, table, key):
+        pk, sk = key["pk"]["S"], key["sk"]["S"]
+        found = self.tables[table].get((pk, sk))
+        if found is None and table in self.virtual:
+            found = self.virtual[table](pk, sk)
+        return found
+
+    def _check(self, request, item):
+        expression = request.get("ConditionExpression")
+        if expression and not _condition(expression)(item or {}, request.get("ExpressionAttributeNames", {}),
+                                                     request.get("ExpressionAttributeValues", {})):
+            raise ConditionFailed(item)
+
+    @staticmethod
+    def _read_units(size: int, consistent: bool) -> float:
+        return max(1, math.ceil(size / 4096)) * (1.0 if consistent else 0.5)
+
+    def _ddb_GetItem(self, request):
+        item = self._get(request["TableName"], request["Key"])
+        self.rru["GetItem"] += self._read_units(item_size(item), request.get("ConsistentRead", False))
+        return {"Item": item} if item is not None else {}
+
+    def _ddb_BatchGetItem(self, request):
+        responses = {}
+        for table, wanted in request["RequestItems"].items():
+            found = []
+            for key in wanted["Keys"]:
+                item = self._get(table, key)
+                self.rru["BatchGetItem"] += self._read_units(item_size(item), wanted.get("ConsistentRead", False))
+                if item is not None:
+                    found.append(item)
+            responses[table] = found
+        return {"Responses": responses, "UnprocessedKeys": {}}
+
+    def _ddb_PutItem(self, request):
+        table, item = request["TableName"], request["Item"]
+        key = (item["pk"]["S"], item["sk"]["S"])
+        old = self.tables[table].get(key)
+        self._check(request, old)
+        self.tables[table][key] = item
+        self.wru["PutItem"] += max(1, math.ceil(max(item_size(old), item_size(item)) / 1024))
+        return {}
+
+    def _ddb_UpdateItem(self, request):
+        table, key = request["TableName"], request["Key"]
+        names = request.get("ExpressionAttributeNames", {})
+        values = request.get("ExpressionAttributeValues", {})
+        old = self._get(table, key)
+        self._check(request, old)
+        item = dict(old) if old else dict(key)
+        updated = set()
+        for action in _update(request["UpdateExpression"]):
+            kind, path = action[0], names.get(action[1], action[1])
+            if kind == "SET":
+                item[path] = values[action[2]]
+            elif kind == "SET_IF_NOT_EXISTS":
+                item[path] = item.get(names.get(action[2], action[2])) or values[action[3]]
+            elif kind == "SET_SUM":
+                first = values.get(action[2]) or item.get(names.get(action[2], action[2]))
+                second = values.get(action[3]) or item.get(names.get(action[3], action[3]))
+                total = Decimal(first["N"]) + Decimal(second["N"]) * (1 if action[4] == "+" else -1)
+                item[path] = {"N": str(total)}
+            elif kind == "ADD":
+                value = values[action[2]]
+                if "N" in value:
+                    item[path] = {"N": str(Decimal(item.get(path, {"N": "0"})["N"]) + Decimal(value["N"]))}
+                else:
+                    item[path] = {"SS": sorted(set(item.get(path, {"SS": []})["SS"]) | set(value["SS"]))}
+            else:
+                item.pop(path, None)
+            updated.add(path)
+        self.tables[table][(key["pk"]["S"], key["sk"]["S"])] = item
+        self.wru["UpdateItem"] += max(1, math.ceil(max(item_size(old), item_size(item)) / 1024))
+        returned = request.get("ReturnValues", "NONE")
+        if returned == "ALL_NEW":
+            return {"Attributes": item}
+        if returned == "UPDATED_NEW":
+            return {"Attributes": {name: item[name] for name in updated if name in item}}
+        return {}
+
+    def _ddb_Query(self, request):
+        function = self.virtual_query.get((request["TableName"], request.get("IndexName")))
+        if function is None:
+            raise NotImplementedError("Query is only emulated on generated data")
+        items, last_key = function(request)
+        size = sum(item_size(item) for item in items)
+        self.rru["Query"] += self._read_units(size, request.get("ConsistentRead", False))
+        answer = {"Items": items, "Count": len(items), "ScannedCount": len(items)}
+        if last_key:
+            answer["LastEvaluatedKey"] = last_key
+        return answer
+
+
+# --- the audience, generated --------------------------------------------------------------------
+
+STAMP = "2026-09-01T10:00:00.000000+0000"
+CONSENT = json.dumps({"source": "import", "at": "2026-09-01T10:00:00+00:00", "lawful_basis": "consent",
+                      "ip": "192.0.2.10", "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0",
+                      "text": "Ja, ik wil de nieuwsbrief van Bakkerij De Molen ontvangen."})
+
+
+def contact_id(number: int) -> str:
+    return f"01HZXCONTACT{number:014d}"
+
+
+def contact_item(number: int) -> dict:
+    """A subscribed contact whose home list is LIST_ID, as DynamoAudience stores it; the names and
+    fields of bench/render_bench.py's contacts, so the template's conditional blocks vary."""
+    cid = contact_id(number)
+    names = ("Anna", "Bram", "Chloë", "Daan", "", "Finn", "Julia", "Lucas", "Sanne", "Zoë")
+    cities = ("Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Eindhoven", "Groningen", "Tilburg")
+    interests = (["brood", "taart"], ["koekjes"], [], ["brood", "gebak", "workshops"])
+    fields = {"city": cities[number % len(cities)], "interesses": interests[number % len(interests)]}
+    if number % 3:
+        fields["klantnummer"] = f"K{number:06d}"
+    address = f"klant{number}@example.nl"
+    item = {"pk": {"S": f"ACCOUNT#{ACCOUNT_ID}"}, "sk": {"S": f"CONTACT#{cid}"}, "contact_id": {"S": cid},
+            "email": {"S": address}, "email_key": {"S": address}, "last_name": {"S": "Jansen"},
+            "language": {"S": "nl"}, "fields": {"S": json.dumps(fields, ensure_ascii=False)},
+            "created_at": {"S": STAMP}, "updated_at": {"S": STAMP}, "list_id": {"S": LIST_ID},
+            "status": {"S": "subscribed"}, "consent": {"S": CONSENT}, "member_updated_at": {"S": STAMP},
+            "gsi1pk": {"S": f"LIST#{LIST_ID}"}, "gsi1sk": {"S": f"subscribed#{cid}"}}
+    if names[number % len(names)]:
+        item["first_name"] = {"S": names[number % len(names)]}
+    return item
+
+
+def install_audience(emulator: AwsEmulator, count: int) -> None:
+    prefix = f"CONTACT#{contact_id(0)[:-14]}"
+
+    def get(pk, sk):
+        if pk == f"ACCOUNT#{ACCOUNT_ID}" and sk.startswith(prefix):
+            number = int(sk[len(prefix):])
+            return contact_item(number) if number < count else None
+        return None  # no suppressions, no other memberships
+
+    def by_list(request):
+        values = request["ExpressionAttributeValues"]
+        wanted = {value["S"] for value in values.values()}
+        if f"LIST#{LIST_ID}" not in wanted or not any(w.startswith("subscribed#") for w in wanted):
+            return [], None
+        start = request.get("ExclusiveStartKey")
+        first = int(start["gsi1sk"]["S"].rsplit("#", 1)[1][-14:]) + 1 if start else 0
+        limit = request.get("Limit", 1_000)
+        numbers = range(first, min(count, first + limit))
+        items = [contact_item(number) for number in numbers]
+        last = None
+        if len(items) == limit:  # DynamoDB answers a key after a full page, even the last one
+            last = {name: items[-1][name] for name in ("pk", "sk", "gsi1pk", "gsi1sk")}
+        return items, last
+
+    emulator.virtual[AUDIENCE_TABLE] = get
+    emulator.virtual_query[(AUDIENCE_TABLE, "by-list")] = by_list
+
+
+# --- the wiring ------------------------------------------------------------------------------------
+
+def _environment() -> None:
+    with open(os.path.join(PROJECT_DIR, ".chalice", "config.json"), encoding="utf-8") as file:
+        config = json.load(file)
+    os.environ.update(config.get("environment_variables", {}))
+    os.environ.update(config["stages"]["dev"].get("environment_variables", {}))
+    os.environ.update({"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "x",
+                       "AWS_SECRET_ACCESS_KEY": "x", "POWERTOOLS_TRACE_DISABLED": "true"})
+
+
+class World:
+    """Everything the fan-out and the senders need, on one emulator."""
+
+    def __init__(self, emulator: AwsEmulator):
+        import boto3
+        from botocore.config import Config
+
+        from chalicelib.audience.repository import DynamoAudience
+        from chalicelib.audience.service import AudienceService
+        from chalicelib.audience.signing import Signer
+        from chalicelib.campaigns.repository import DynamoCampaigns
+        from chalicelib.campaigns.service import CampaignService
+        from chalicelib.campaigns.tracking import TrackingSigner
+
+        self.emulator = emulator
+        session = boto3.session.Session(region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+        self.dynamodb = session.client("dynamodb", endpoint_url=ENDPOINT)
+        self.sqs = session.client("sqs", endpoint_url=ENDPOINT)
+        # as aws.single_attempt_client: no retries, room for the pool's threads
+        self.sesv2 = session.client("sesv2", endpoint_url=ENDPOINT, config=Config(
+            retries={"mode": "standard", "total_max_attempts": 1}, max_pool_connections=64))
+        for client in (self.dynamodb, self.sqs, self.sesv2):
+            emulator.attach(client)
+        self.store = DynamoCampaigns(CAMPAIGNS_TABLE, REGION, ENDPOINT)
+        self.audience = DynamoAudience(AUDIENCE_TABLE, REGION, ENDPOINT)
+        from chalicelib.audience import models as audience_models
+        from chalicelib.campaigns import models as campaign_models
+
+        # PynamoDB makes a botocore client per model (never for the abstract base, whose connection
+        # the models would inherit without their indexes)
+        for module in (audience_models, campaign_models):
+            for model in vars(module).values():
+                if isinstance(model, type) and not model.__name__.startswith("_") and \
+                        getattr(getattr(model, "Meta", None), "host", None) == ENDPOINT:
+                    emulator.attach(model._get_connection().connection.client)
+        key = b"bench-signing-key-" * 2
+        self.audience_service = AudienceService(audience=self.audience, accounts=None, links=None, mail_queue=None,
+                                                signer=lambda: Signer(key), throttle=None, public_base_url=BASE_URL)
+        tracking_signer = TrackingSigner(key)
+        self.service = CampaignService(self.store, self.audience, self.audience_service, lambda: None, self.sqs,
+                                       SEND_QUEUE_URL, None, lambda: tracking_signer, None,
+                                       "MailExpert <noreply@mailexpert.nl>", BASE_URL)
+
+    def campaign(self) -> str:
+        """A campaign in the sending state, the render benchmark's newsletter as its content."""
+        from chalicelib.campaigns.campaigns import Campaign, CampaignState
+        from chalicelib.campaigns.templating import prepare_template
+        from render_bench import NEWSLETTER_HTML
+
+        prepared = prepare_template(NEWSLETTER_HTML, None, "{{ contact.first_name | default('Hallo') }}, de herfst is er")
+        now = __import__("datetime").datetime.now(__import__("datetime").timezone.utc)
+        campaign = Campaign(uuid.uuid4().hex, ACCOUNT_ID, "Herfstnieuws", prepared.subject, "Bakkerij De Molen",
+                            "info@demolen.nl", "t1", LIST_ID, None, CampaignState.SENDING, now, now, send_at=now,
+                            tracking=True, started_at=now,
+                            content={"subject": prepared.subject, "html": prepared.html, "text": prepared.text,
+                                     "links": list(prepared.links), "text_derived": prepared.text_derived})
+        self.store.save_campaign(campaign)
+        return campaign.campaign_id
+
+    def sender(self, max_concurrency: int = 50):
+        from chalicelib.campaigns.rate_limit import DynamoTokenBucket, RateLimiter
+        from chalicelib.campaigns.send_records import DynamoSendLedger
+        from chalicelib.campaigns.sender import CampaignSender
+
+        limiter = RateLimiter(DynamoTokenBucket(self.dynamodb, CAMPAIGNS_TABLE), SEND_RATE_PER_S)
+        return CampaignSender(self.sesv2, DynamoSendLedger(self.dynamodb, CAMPAIGNS_TABLE), limiter,
+                              self.service.renderer_for, self.service.campaign_state,
+                              "MailExpert <noreply@mailexpert.nl>", "mailexpert", max_concurrency=max_concurrency,
+                              unsubscribe_headers=self.audience_service.unsubscribe_headers)
+
+
+def _quiet_logs():
+    from chalicelib.observability import logger
+
+    logger.registered_handler.setStream(open(os.devnull, "w"))  # INFO lines are formatted, not kept
+
+
+@contextlib.contextmanager
+def _cpu(emulator: AwsEmulator):
+    """Measures wall seconds, process CPU seconds and the emulator's share of them."""
+    result = {}
+    emulator_before = emulator.cpu_inside
+    cpu, wall = time.process_time(), time.perf_counter()
+    try:
+        yield result
+    finally:
+        result["wall"] = time.perf_counter() - wall
+        result["cpu"] = time.process_time() - cpu
+        result["emulator"] = emulator.cpu_inside - emulator_before
+        result["ours"] = result["cpu"] - result["emulator"]
+
+
+def _invocations(messages: list[str]):
+    for start in range(0, len(messages), RECORDS_PER_INVOCATION):
+        yield [(f"msg-{start + i}", body) for i, body in enumerate(messages[start:start + RECORDS_PER_INVOCATION])]
+
+
+def _send(world: World, messages: list[str], max_concurrency: int = 50) -> tuple[int, list]:
+    from chalicelib.campaigns.sender import handle_send_records
+
+    failures = []
+    with world.sender(max_concurrency) as sender:
+        for records in _invocations(messages):
+            failures += handle_send_records(records, sender)["batchItemFailures"]
+    return sum(len(json.loads(body)["recipients"]) for body in messages), failures
+
+
+def _bare_ses(world: World, calls: int) -> dict:
+    """SesV2 SendEmail alone, through the same client and emulator, with a request the send run made."""
+    params = json.loads(world.emulator.ses_requests[0])  # rest-json: the body holds the request's members
+    for _ in range(50):
+        world.sesv2.send_email(**params)
+    with _cpu(world.emulator) as spent:
+        for _ in range(calls):
+            world.sesv2.send_email(**params)
+    return spent
+
+
+def _pct(cost: float) -> float:
+    return cost / (SES_PER_MAIL * MAILS) * 100
+
+
+def main() -> dict:
+    _environment()
+    emulator = AwsEmulator()
+    install_audience(emulator, FANOUT_RECIPIENTS)
+    world = World(emulator)
+    _quiet_logs()
+    devnull = open(os.devnull, "w")
+
+    # --- fan-out ---------------------------------------------------------------------------------
+    campaign_id = world.campaign()
+    emulator.reset_counts()
+    with contextlib.redirect_stdout(devnull), _cpu(emulator) as fanout_time:
+        progress = world.service.fanout(ACCOUNT_ID, campaign_id)
+    assert progress is not None and progress.recipients == FANOUT_RECIPIENTS, progress
+    assert len(emulator.messages) * 50 >= FANOUT_RECIPIENTS
+    fanout_calls, fanout_wru, fanout_rru = Counter(emulator.calls), Counter(emulator.wru), Counter(emulator.rru)
+    fanout_sqs_requests = emulator.sqs_requests
+    fanout_rate = FANOUT_RECIPIENTS / fanout_time["ours"]
+    emulator.keep_messages = False
+    messages = emulator.messages
+    message_bytes = sum(len(body.encode()) for body in messages) / len(messages)
+
+    # --- sending, one core, alternating with the bare SES ceiling --------------------------------
+    send_messages = messages[:SEND_RECIPIENTS // 50]
+    _send(world, messages[-20:])  # warm up: compiles the campaign, starts the pool, fills caches
+    emulator.reset_counts()
+    send_time = Counter()
+    bare_time = Counter()
+    per_round = len(send_messages) // ROUNDS
+    for round_number in range(ROUNDS):
+        with contextlib.redirect_stdout(devnull), _cpu(emulator) as spent:
+            sent, failures = _send(world, send_messages[round_number * per_round:(round_number + 1) * per_round])
+        assert not failures and sent == per_round * 50, (sent, failures[:3])
+        send_time.update(spent)
+        calls_then = (Counter(emulator.calls), Counter(emulator.wru), Counter(emulator.rru))
+        bare_time.update(_bare_ses(world, BARE_CALLS // ROUNDS))
+        emulator.calls, emulator.wru, emulator.rru = calls_then  # the bare calls are not the send's
+    send_calls, send_wru, send_rru = Counter(emulator.calls), Counter(emulator.wru), Counter(emulator.rru)
+    assert send_calls[("sesv2", "SendEmail")] == SEND_RECIPIENTS, send_calls
+    send_rate = SEND_RECIPIENTS / send_time["ours"]
+    bare_rate = BARE_CALLS / bare_time["ours"]
+
+    # --- one worker, 30 ms per SES call ------------------------------------------------------------
+    emulator.ses_latency_s = SES_LATENCY_S
+    latency_messages = messages[len(send_messages):len(send_messages) + LATENCY_RECIPIENTS // 50]
+    with contextlib.redirect_stdout(devnull), _cpu(emulator) as latency_time:
+        sent, failures = _send(world, latency_messages)
+    assert not failures and sent == LATENCY_RECIPIENTS, (sent, failures[:3])
+    emulator.ses_latency_s = 0.0
+    latency_rate = LATENCY_RECIPIENTS / latency_time["wall"]
+
+    # --- cost per million mails --------------------------------------------------------------------
+    scale_fanout = MAILS / FANOUT_RECIPIENTS
+    scale_send = MAILS / SEND_RECIPIENTS
+    send_message_count = MAILS / 50
+    invocations = send_message_count / RECORDS_PER_INVOCATION
+    rows = []
+
+    def row(what: str, quantity: float, unit: str, price: float, note: str = ""):
+        rows.append((what, quantity, unit, quantity * price, note))
+
+    row("SQS SendMessageBatch (fan-out)", fanout_sqs_requests * scale_fanout, "requests", SQS_PER_REQUEST,
+        f"{fanout_calls[('sqs', 'SendMessageBatch')]} calls for {FANOUT_RECIPIENTS:,}; 64 KB chunks billed")
+    receive_chunks = max(1, math.ceil(RECORDS_PER_INVOCATION * message_bytes / 65536))
+    row("SQS ReceiveMessage (Lambda poller)", invocations * receive_chunks, "requests", SQS_PER_REQUEST,
+        f"assumed one per invocation of {RECORDS_PER_INVOCATION} messages of {message_bytes / 1024:.1f} KB")
+    row("SQS DeleteMessageBatch (poller)", invocations, "requests", SQS_PER_REQUEST, "one per invocation")
+    for operation, units in sorted(fanout_wru.items()):
+        row(f"DynamoDB {operation} (fan-out)", units * scale_fanout, "WRU", DDB_PER_WRU,
+            f"{fanout_calls[('dynamodb', operation)]} calls for {FANOUT_RECIPIENTS:,}")
+    for operation, units in sorted(fanout_rru.items()):
+        row(f"DynamoDB {operation} (fan-out)", units * scale_fanout, "RRU", DDB_PER_RRU,
+            f"{fanout_calls[('dynamodb', operation)]} calls for {FANOUT_RECIPIENTS:,}")
+    for operation, units in sorted(send_wru.items()):
+        row(f"DynamoDB {operation} (send)", units * scale_send, "WRU", DDB_PER_WRU,
+            f"{send_calls[('dynamodb', operation)]} calls for {SEND_RECIPIENTS:,}")
+    for operation, units in sorted(send_rru.items()):
+        row(f"DynamoDB {operation} (send)", units * scale_send, "RRU", DDB_PER_RRU,
+            f"{send_calls[('dynamodb', operation)]} calls for {SEND_RECIPIENTS:,}")
+    row("Lambda on_campaign_send invocations", invocations, "invocations", LAMBDA_PER_INVOCATION,
+        f"{RECORDS_PER_INVOCATION} messages each")
+    # billed duration: the 30 ms run's wall time, its CPU part slowed to a 1,024 MB Lambda's share of a vCPU
+    send_seconds = (latency_time["wall"] + latency_time["ours"] * (LAMBDA_FULL_VCPU_MB / SEND_MEMORY_MB - 1)) \
+        / LATENCY_RECIPIENTS * MAILS
+    row("Lambda on_campaign_send duration", send_seconds * SEND_MEMORY_MB / 1024, "GB-s", LAMBDA_PER_GB_S,
+        f"{send_seconds:,.0f} s at {SEND_MEMORY_MB} MB (30 ms SES, DynamoDB latency not modelled)")
+    fanout_seconds = fanout_time["ours"] * LAMBDA_FULL_VCPU_MB / JOBS_MEMORY_MB * scale_fanout
+    row("Lambda on_job_message duration (fan-out)", fanout_seconds * JOBS_MEMORY_MB / 1024, "GB-s",
+        LAMBDA_PER_GB_S, f"{fanout_seconds:,.0f} s CPU at {JOBS_MEMORY_MB} MB (no I/O latency modelled)")
+    row("SNS publishes of SES events", MAILS * SES_EVENTS_PER_MAIL, "publishes", SNS_PER_PUBLISH,
+        "send + delivery per mail; SNS -> Lambda delivery is free")
+    send_path = sum(r[3] for r in rows if not r[0].startswith("SNS"))
+    total = sum(r[3] for r in rows)
+    overhead = _pct(total)
+
+    # --- report ----------------------------------------------------------------------------------------
+    print(f"  fan-out: {FANOUT_RECIPIENTS:,} recipients in {fanout_time['wall']:.2f} s wall, "
+          f"{fanout_time['cpu']:.2f} s CPU of which {fanout_time['emulator']:.2f} s in the emulator: "
+          f"{fanout_rate:,.0f} recipients per CPU second of ours "
+          f"({FANOUT_RECIPIENTS / fanout_time['cpu']:,.0f} gross)")
+    print(f"    calls: {dict(sorted((f'{s}.{o}', n) for (s, o), n in fanout_calls.items()))}")
+    print(f"  send: {SEND_RECIPIENTS:,} recipients in {len(send_messages)} messages, {RECORDS_PER_INVOCATION} per "
+          f"invocation, max_concurrency 50: {send_time['wall']:.2f} s wall, {send_time['cpu']:.2f} s CPU of which "
+          f"{send_time['emulator']:.2f} s in the emulator: {send_rate:,.0f} recipients per CPU second of ours "
+          f"({SEND_RECIPIENTS / send_time['cpu']:,.0f} gross, {SEND_RECIPIENTS / send_time['wall']:,.0f}/s wall)")
+    print(f"    calls: {dict(sorted((f'{s}.{o}', n) for (s, o), n in send_calls.items()))}")
+    print(f"  bare SES SendEmail ({len(world.emulator.ses_requests[0]):,} byte request): {bare_rate:,.0f} calls per "
+          f"CPU second ({BARE_CALLS / bare_time['cpu']:,.0f} gross); efficiency {send_rate / bare_rate:.2f}")
+    print(f"  30 ms SES latency: {LATENCY_RECIPIENTS:,} recipients in {latency_time['wall']:.2f} s wall "
+          f"({latency_time['cpu']:.2f} s CPU): {latency_rate:,.0f} recipients/s")
+    print(f"  AWS cost beyond SES for {MAILS:,} mails (SES itself: ${SES_PER_MAIL * MAILS:.2f}):")
+    width = max(len(r[0]) for r in rows)
+    for what, quantity, unit, cost, note in rows:
+        print(f"    {what.ljust(width)}  {quantity:>12,.0f} {unit.ljust(11)} ${cost:8.4f}  {_pct(cost):5.3f}%  {note}")
+    print(f"    {'fan-out and send path'.ljust(width)}  {'':>12} {'':11} ${send_path:8.4f}  {_pct(send_path):5.3f}%")
+    print(f"    {'total'.ljust(width)}  {'':>12} {'':11} ${total:8.4f}  {overhead:5.3f}%")
+    print("    not costed: on_ses_event's Lambda invocations and DynamoDB writes for the "
+          f"{SES_EVENTS_PER_MAIL * MAILS:,} SES events (record_ses_event, count_ses_event)")
+    return {"send_per_core_per_s": send_rate, "ses_bare_calls_per_s": bare_rate,
+            "send_efficiency": send_rate / bare_rate, "send_with_30ms_latency_per_s": latency_rate,
+            "fanout_per_core_per_s": fanout_rate, "overhead_pct_of_ses_price": overhead}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))
