@@ -57,7 +57,7 @@ def template_page(request, template_id: str | None = None, values=None, field_er
     if values is None:
         values = {"name": template.name, "subject": template.subject, "html": template.html,
                   "text": "" if template.text_derived else template.text} if template else {}
-    return _app_page("pages/template.html", account, session, "/templates", status=status, template=template,
+    return _app_page("pages/template.html", account, session, "/templates", status=status, saved=template,
                      values=values, errors=field_errors or {}, notice=_notice(request),
                      images=services.assets().list_assets(account.account_id))
 

@@ -145,3 +145,23 @@ def test_schedule_in_the_past_or_garbled_is_refused(client, app_module, aws_reso
         refused = post_form(client, f"/campaigns/{campaign_id}/schedule",
                             {"csrf_token": csrf, "when": "later", "date": date, "time": "10:00"}, cookie=cookie)
         assert refused.status_code == 422, refused.body
+
+
+def test_template_pages_render_preview_and_refuse_broken_templates(client, app_module, aws_resources, outbox):
+    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    assert client.get("/templates/new", headers={"Cookie": cookie}).status_code == 200
+    broken = post_form(client, "/templates", {"csrf_token": csrf, "name": "Kapot", "subject": "Hoi",
+                                              "html": "<p>{% for x in %}</p>"}, cookie=cookie)
+    assert broken.status_code == 422 and 'aria-invalid="true"' in broken.body.decode()
+    _campaign_with_template(client, cookie, csrf, list_id)
+    page = client.get("/templates", headers={"Cookie": cookie}).body.decode()
+    template_id = page.split('<td><a href="/templates/', 1)[1].split('"', 1)[0]
+    assert client.get(f"/templates/{template_id}", headers={"Cookie": cookie}).status_code == 200
+    preview = client.get(f"/templates/{template_id}/preview", headers={"Cookie": cookie})
+    assert "Hallo Sanne," in preview.body.decode()
+    assert preview.headers["Content-Security-Policy"].startswith("sandbox")
+    sent = post_form(client, f"/templates/{template_id}/test", {"csrf_token": csrf}, cookie=cookie)
+    assert sent.status_code == 303
+    assert [m for m in outbox.mails() if m["to"] == ["anna@example.nl"] and m["subject"].startswith("[")]
+    for path in ("/campaigns", "/images"):
+        assert client.get(path, headers={"Cookie": cookie}).status_code == 200

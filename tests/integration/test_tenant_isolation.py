@@ -46,12 +46,90 @@ COVERED = {
 }
 # Public by design: the id or signed token in the address is the key (sign-up forms, unsubscribe links).
 NOT_ACCOUNT_SCOPED = {"/static/{name}", "/{proxy+}", "/dev/outbox/{message_id}", "/dev/outbox/{message_id}/html",
-                      "/dev/jobs/{name}", "/f/{list_id}", "/u/{token}", "/u/{token}/preferences"}
+                      "/dev/jobs/{name}", "/f/{list_id}", "/u/{token}", "/u/{token}/preferences",
+                      "/t/o/{token}", "/t/c/{token}", "/i/{name}"}
+# Templates, images and campaigns: tried in test_another_accounts_campaigns_are_not_found.
+CAMPAIGN_ROUTES = {
+    "/templates/{template_id}": "GET+POST",
+    "/templates/{template_id}/preview": "GET",
+    "/templates/{template_id}/test": "POST",
+    "/templates/{template_id}/delete": "POST",
+    "/images/{asset}/delete": "POST",
+    "/campaigns/{campaign_id}": "GET+POST",
+    "/campaigns/{campaign_id}/schedule": "POST",
+    "/campaigns/{campaign_id}/{action}": "POST",
+    "/api/v1/templates/{template_id}": "PUT",
+    "/api/v1/templates/{template_id}/preview": "GET",
+    "/api/v1/images/{upload_id}/finish": "POST",
+    "/api/v1/campaigns/{campaign_id}": "GET",
+    "/api/v1/campaigns/{campaign_id}/schedule": "POST",
+    "/api/v1/campaigns/{campaign_id}/pause": "POST",
+    "/api/v1/campaigns/{campaign_id}/resume": "POST",
+    "/api/v1/campaigns/{campaign_id}/cancel": "POST",
+}
 
 
 def test_every_route_with_an_id_is_covered_here(app_module):
     with_ids = {path for path in app_module.app.routes if "{" in path} - NOT_ACCOUNT_SCOPED
-    assert with_ids == set(COVERED), "add the new route to this suite"
+    assert with_ids == set(COVERED) | set(CAMPAIGN_ROUTES), "add the new route to this suite"
+
+
+def test_another_accounts_campaigns_are_not_found(client, app_module, aws_resources, outbox):
+    from tests.integration.audience_helpers import account_with_list
+    from tests.integration.test_campaign_flow import _campaign_with_template
+    from tests.integration.test_data_rights import _upload_an_image
+
+    # GIVEN Anna with a template, a campaign and an image, and Bob signed in
+    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
+    page = client.get("/templates", headers={"Cookie": cookie}).body.decode()
+    template_id = page.split('<td><a href="/templates/', 1)[1].split('"', 1)[0]
+    _upload_an_image(aws_resources, client, cookie)
+    image = client.get("/images", headers={"Cookie": cookie}).body.decode().split('action="/images/', 1)[1].split(
+        "/delete", 1)[0]
+    upload_id = json.loads(client.post("/api/v1/images", headers={"Cookie": cookie, "X-CSRF-Token": csrf,
+                                                                   **JSON}, body=b"").body)["upload_id"]
+    bob_cookie, bob_csrf, _ = account_with_list(client, app_module, aws_resources, outbox, email="bob@example.nl")
+    headers = {"Cookie": bob_cookie, "X-CSRF-Token": bob_csrf, **JSON}
+    form = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+    token = f"csrf_token={bob_csrf}".encode()
+    template_body = json.dumps({"name": "x", "subject": "x", "html": "<p>x</p>"}).encode()
+    # WHEN Bob uses Anna's ids
+    answers = {
+        "/templates/{template_id}": client.get(f"/templates/{template_id}", headers=headers),
+        "/templates/{template_id} POST": client.post(f"/templates/{template_id}", headers=form,
+                                                     body=token + b"&name=x&subject=x&html=x"),
+        "/templates/{template_id}/preview": client.get(f"/templates/{template_id}/preview", headers=headers),
+        "/templates/{template_id}/test": client.post(f"/templates/{template_id}/test", headers=form, body=token),
+        "/templates/{template_id}/delete": client.post(f"/templates/{template_id}/delete", headers=form, body=token),
+        "/images/{asset}/delete": client.post(f"/images/{image}/delete", headers=form, body=token),
+        "/campaigns/{campaign_id}": client.get(f"/campaigns/{campaign_id}", headers=headers),
+        "/campaigns/{campaign_id} POST": client.post(f"/campaigns/{campaign_id}", headers=form,
+                                                     body=token + f"&name=x&list_id={list_id}".encode()),
+        "/campaigns/{campaign_id}/schedule": client.post(f"/campaigns/{campaign_id}/schedule", headers=form,
+                                                         body=token + b"&when=now"),
+        "/campaigns/{campaign_id}/{action}": client.post(f"/campaigns/{campaign_id}/cancel", headers=form, body=token),
+        "/api/v1/templates/{template_id}": client.put(f"/api/v1/templates/{template_id}", headers=headers,
+                                                      body=template_body),
+        "/api/v1/templates/{template_id}/preview": client.get(f"/api/v1/templates/{template_id}/preview",
+                                                              headers=headers),
+        "/api/v1/images/{upload_id}/finish": client.post(f"/api/v1/images/{upload_id}/finish", headers=headers,
+                                                         body=b""),
+        "/api/v1/campaigns/{campaign_id}": client.get(f"/api/v1/campaigns/{campaign_id}", headers=headers),
+        "/api/v1/campaigns/{campaign_id}/schedule": client.post(f"/api/v1/campaigns/{campaign_id}/schedule",
+                                                                headers=headers, body=b"{}"),
+        "/api/v1/campaigns/{campaign_id}/pause": client.post(f"/api/v1/campaigns/{campaign_id}/pause",
+                                                             headers=headers, body=b""),
+        "/api/v1/campaigns/{campaign_id}/resume": client.post(f"/api/v1/campaigns/{campaign_id}/resume",
+                                                              headers=headers, body=b""),
+        "/api/v1/campaigns/{campaign_id}/cancel": client.post(f"/api/v1/campaigns/{campaign_id}/cancel",
+                                                              headers=headers, body=b""),
+    }
+    # THEN each answers 404, and Anna's things are untouched
+    assert {route: r.status_code for route, r in answers.items()} == {route: 404 for route in answers}
+    assert client.get(f"/campaigns/{campaign_id}", headers={"Cookie": cookie}).status_code == 200
+    assert client.get(f"/templates/{template_id}", headers={"Cookie": cookie}).status_code == 200
+    assert client.get(f"/i/{image}").status_code == 302
 
 
 def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, outbox):
