@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from chalice.app import Response
 
-from chalicelib import errors, services
+from chalicelib import errors, i18n, services
 from chalicelib.accounts.pages import _app_page, redirect, require_active
 from chalicelib.audience.csv_import import (EMAIL, FIRST_NAME, FULL_NAME, LANGUAGE, LAST_NAME, LAST_NAME_PREFIX,
                                             TAGS, field_name)
@@ -47,7 +47,8 @@ def _column_choices(header: str, current: str | None):
     choices = [("", N_("Do not import"))] + list(TARGETS)
     custom = f"field:{field_name(header)}" if field_name(header) else None
     if custom:
-        choices.append((custom, N_("Custom field: %(name)s") % {"name": custom.removeprefix("field:")}))
+        # translated here, with its name in it (the page translates the fixed choices)
+        choices.append((custom, i18n.gettext(N_("Custom field: %(name)s")) % {"name": custom.removeprefix("field:")}))
     if current and current not in {code for code, _ in choices}:
         choices.append((current, current))  # a target the suggestion found (consent evidence, attributes...)
     return choices

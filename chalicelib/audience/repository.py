@@ -261,6 +261,47 @@ class DynamoAudience:
         keys = [(account_key(account_id), f"CONTACT#{contact_id}") for contact_id in dict.fromkeys(contact_ids)]
         return [self._contact(account_id, item) for item in m.batch_get(keys)] if keys else []
 
+    def mailable_among(self, account_id: str, list_id: str, recipients) -> set[str]:
+        """Which of these (contact id, address key) pairs may be mailed for this list right now:
+        subscribed there and not suppressed. One BatchGetItem of only the attributes needed (contact
+        items and suppression entries together), a second only for members whose first list is
+        another: what a sender checks just before sending."""
+        pk = {"S": account_key(account_id)}
+        by_hash = {address_hash(key): cid for cid, key in recipients}
+        keys = [{"pk": pk, "sk": {"S": f"CONTACT#{cid}"}} for cid, _ in recipients]
+        keys += [{"pk": pk, "sk": {"S": f"SUPPRESSED#{h}"}} for h in by_hash]
+        items = self._batch_get(keys, "sk, list_id, #s")
+        subscribed, suppressed, elsewhere = set(), set(), []
+        for item in items:
+            sort_key = item["sk"]["S"]
+            if sort_key.startswith("SUPPRESSED#"):
+                suppressed.add(by_hash.get(sort_key.removeprefix("SUPPRESSED#")))
+            elif item.get("list_id", {}).get("S") == list_id:
+                if item.get("status", {}).get("S") == MemberStatus.SUBSCRIBED.value:
+                    subscribed.add(sort_key.removeprefix("CONTACT#"))
+            else:
+                elsewhere.append(sort_key.removeprefix("CONTACT#"))
+        if elsewhere:
+            members = self._batch_get([{"pk": pk, "sk": {"S": f"MEMBER#{cid}#{list_id}"}} for cid in elsewhere],
+                                      "sk, #s")
+            subscribed |= {m["sk"]["S"].split("#")[1] for m in members
+                           if m.get("status", {}).get("S") == MemberStatus.SUBSCRIBED.value}
+        return subscribed - suppressed
+
+    def _batch_get(self, keys: list[dict], projection: str) -> list[dict]:
+        client = self._m.ContactModel._get_connection().connection.client
+        table = self._m.ContactModel.Meta.table_name
+        found = []
+        for start in range(0, len(keys), 100):  # BatchGetItem's limit
+            pending = keys[start:start + 100]
+            while pending:
+                response = client.batch_get_item(RequestItems={table: {
+                    "Keys": pending, "ProjectionExpression": projection,
+                    **({"ExpressionAttributeNames": {"#s": "status"}} if "#s" in projection else {})}})
+                found += response.get("Responses", {}).get(table, [])
+                pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        return found
+
     def subscribed_among(self, account_id: str, list_id: str, contact_ids) -> list[Contact]:
         """Which of these contacts are subscribed to the list right now: two batch reads at most."""
         m = self._m

@@ -141,12 +141,12 @@ class CampaignService:
     # --- campaigns -------------------------------------------------------------------------------
 
     def create_campaign(self, account, data) -> Campaign:
-        self._check_audience(account, data.list_id, data.segment_id)
+        list_id = self._check_audience(account, data.list_id, data.segment_id)
         if data.template_id:
             self.get_template(account, data.template_id)
         campaign = Campaign(uuid.uuid4().hex, account.account_id, data.name, data.subject or "",
                             data.from_name or account.company_name or account.name, data.reply_to or account.email,
-                            data.template_id, data.list_id, data.segment_id, CampaignState.DRAFT, _now(), _now(),
+                            data.template_id, list_id, data.segment_id, CampaignState.DRAFT, _now(), _now(),
                             tracking=data.tracking)
         self._store.save_campaign(campaign)
         return campaign
@@ -155,24 +155,27 @@ class CampaignService:
         campaign = self.get_campaign(account, campaign_id)
         if campaign.state is not CampaignState.DRAFT:
             raise WrongState(state=gettext(STATE_NAMES[campaign.state]).lower())
-        self._check_audience(account, data.list_id, data.segment_id)
+        list_id = self._check_audience(account, data.list_id, data.segment_id)
         if data.template_id:
             self.get_template(account, data.template_id)
         campaign.name, campaign.subject, campaign.template_id = data.name, data.subject or "", data.template_id
         campaign.from_name = data.from_name or campaign.from_name
         campaign.reply_to = data.reply_to or campaign.reply_to
-        campaign.list_id, campaign.segment_id, campaign.tracking = data.list_id, data.segment_id, data.tracking
+        campaign.list_id, campaign.segment_id, campaign.tracking = list_id, data.segment_id, data.tracking
         self._store.save_campaign(campaign, expected_state=CampaignState.DRAFT)
         return campaign
 
-    def _check_audience(self, account, list_id: str | None, segment_id: str | None) -> None:
+    def _check_audience(self, account, list_id: str | None, segment_id: str | None) -> str:
+        """The list a campaign goes to (a segment's own list), after checking it is the account's."""
         if segment_id:
             segment = self._segments().get(account, segment_id)
             if list_id and segment.list_id != list_id:
                 raise errors.ValidationFailed(field_errors=[errors.FieldError(
                     "segment_id", N_("This segment belongs to another list."))])
+            return segment.list_id
         elif list_id:
             self._audience_service.get_list(account, list_id)
+            return list_id
         else:
             raise errors.ValidationFailed(field_errors=[errors.FieldError(
                 "list_id", N_("Choose the list (or segment) this campaign goes to."))])
@@ -422,10 +425,9 @@ class CampaignService:
 
     def _still_eligible(self, campaign: Campaign, recipients) -> set[str]:
         """Who of a batch may still be mailed: on the list as subscribed, and not suppressed."""
-        contacts = self._audience.subscribed_among(campaign.account_id, campaign.list_id,
-                                                   [r.contact_id for r in recipients])
-        suppressed = self._audience.suppressed_among(campaign.account_id, [c.email_key for c in contacts])
-        return {c.contact_id for c in contacts if c.email_key not in suppressed}
+        # the addresses came from the contacts, normalised already: their key is the lowercase form
+        return self._audience.mailable_among(campaign.account_id, campaign.list_id,
+                                             [(r.contact_id, r.email.lower()) for r in recipients])
 
 class Tracking:
     """Opens and clicks, through our own endpoints (P14): counted per campaign, and per contact only

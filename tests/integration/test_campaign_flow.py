@@ -165,3 +165,27 @@ def test_template_pages_render_preview_and_refuse_broken_templates(client, app_m
     assert [m for m in outbox.mails() if m["to"] == ["anna@example.nl"] and m["subject"].startswith("[")]
     for path in ("/campaigns", "/images"):
         assert client.get(path, headers={"Cookie": cookie}).status_code == 200
+
+
+def test_campaign_to_a_segment_reaches_only_its_members(client, app_module, aws_resources, outbox):
+    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    for name in ("Amsterdam", "Utrecht", "Utrecht2"):
+        _add(client, cookie, csrf, list_id, f"{name.lower()}@example.com", name)
+    headers = {"Cookie": cookie, "X-CSRF-Token": csrf, "Content-Type": "application/json"}
+    created = client.post(f"/api/v1/lists/{list_id}/segments", headers=headers, body=json.dumps(
+        {"name": "Utrecht", "conditions": [{"field": "first_name", "op": "starts_with", "value": "utrecht"}]}).encode())
+    assert created.status_code == 201, created.body
+    segment_id = json.loads(created.body)["segment_id"]
+    _campaign_with_template(client, cookie, csrf, list_id)
+    page = client.get("/templates", headers={"Cookie": cookie}).body.decode()
+    template_id = page.split('<td><a href="/templates/', 1)[1].split('"', 1)[0]
+    campaign = json.loads(client.post("/api/v1/campaigns", headers=headers, body=json.dumps(
+        {"name": "Utrecht", "template_id": template_id, "segment_id": segment_id}).encode()).body)
+    assert campaign["list_id"] == list_id
+    scheduled = client.post(f"/api/v1/campaigns/{campaign['campaign_id']}/schedule", headers=headers, body=b"{}")
+    assert scheduled.status_code == 200, scheduled.body
+    run_background_jobs(app_module, aws_resources)
+    send_campaign_batches(app_module, aws_resources)
+    mails = [m for m in outbox.mails() if m["tags"].get("campaign") == campaign["campaign_id"]]
+    assert sorted(m["to"][0] for m in mails) == ["utrecht2@example.com", "utrecht@example.com"]
+    assert all(m["headers"]["List-Unsubscribe"] for m in mails)
