@@ -266,7 +266,9 @@ class CampaignSender:
     def _executor(self) -> ThreadPoolExecutor:
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=self._max_concurrency, thread_name_prefix="campaign-send")
+                # two batches of an invocation send side by side, each up to max_concurrency at once
+                self._pool = ThreadPoolExecutor(max_workers=2 * self._max_concurrency,
+                                                thread_name_prefix="campaign-send")
             return self._pool
 
     def close(self) -> None:
@@ -391,6 +393,22 @@ class CampaignSender:
 
 # --- the queue handler -----------------------------------------------------------------------------
 
+def _attempt(sender: CampaignSender, queue_message_id: str, body: str) -> BatchOutcome | None:
+    """One message's batch; None when the message must come back (or, in the end, go to the DLQ).
+    Only a worker's death (a BaseException) escapes."""
+    try:
+        return sender.send_batch(SendBatch.from_json(body))
+    except errors.MalformedRequest:
+        logger.error("campaign batch malformed", queue_message_id=queue_message_id)
+    except (BatchBusy, LeaseLost) as busy:
+        logger.info("campaign batch held by another worker", queue_message_id=queue_message_id,
+                    reason=type(busy).__name__)
+    except Exception as error:  # one bad batch must not fail its batch-mates
+        logger.warning("campaign batch not sent", queue_message_id=queue_message_id, error=type(error).__name__,
+                       error_code=getattr(error, "response", {}).get("Error", {}).get("Code"))
+    return None
+
+
 def handle_send_records(records, sender: CampaignSender) -> dict:
     """Send the batches of an SQS event; the answer is Lambda's partial batch response.
 
@@ -398,22 +416,15 @@ def handle_send_records(records, sender: CampaignSender) -> dict:
     it again, when some of its recipients need another try, when another worker holds its batch,
     or when it cannot be read (after maxReceiveCount it goes to the dead-letter queue).
     """
+    records = list(records)
+    if len(records) > 1:  # the batches of one invocation go out side by side: SES calls mostly wait
+        with ThreadPoolExecutor(max_workers=len(records), thread_name_prefix="campaign-batch") as batches:
+            outcomes = list(batches.map(lambda record: _attempt(sender, *record), records))
+    else:
+        outcomes = [_attempt(sender, *record) for record in records]
     failed = []
-    for queue_message_id, body in records:
-        try:
-            outcome = sender.send_batch(SendBatch.from_json(body))
-        except errors.MalformedRequest:
-            logger.error("campaign batch malformed", queue_message_id=queue_message_id)
-            failed.append(queue_message_id)
-            continue
-        except (BatchBusy, LeaseLost) as busy:
-            logger.info("campaign batch held by another worker", queue_message_id=queue_message_id,
-                        reason=type(busy).__name__)
-            failed.append(queue_message_id)
-            continue
-        except Exception as error:  # one bad batch must not fail its batch-mates
-            logger.warning("campaign batch not sent", queue_message_id=queue_message_id, error=type(error).__name__,
-                           error_code=getattr(error, "response", {}).get("Error", {}).get("Code"))
+    for (queue_message_id, _), outcome in zip(records, outcomes):
+        if outcome is None:
             failed.append(queue_message_id)
             continue
         logger.info("campaign batch sent", queue_message_id=queue_message_id, campaign_id=outcome.campaign_id,
