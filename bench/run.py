@@ -106,43 +106,33 @@ benchmark("import_peak_mb_1m", Target(200, "MB"))(import_peak_mb_1m)
 
 
 @functools.cache
-def import_throughput() -> dict[str, float]:
-    """One end-to-end import run (bench/import_throughput.py, in its own process): four figures."""
-    completed = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, "bench", "import_throughput.py")],
+def figures_of(script: str) -> dict[str, float]:
+    """One run of a benchmark script of several figures, in a process of its own; it prints its
+    breakdown, then the figures as one JSON line."""
+    completed = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, "bench", script)],
                                cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
-        raise RuntimeError(f"import benchmark failed:\n{completed.stderr[-3000:]}")
+        raise RuntimeError(f"{script} failed:\n{completed.stderr[-3000:]}")
     lines = completed.stdout.strip().splitlines()
     print("\n".join(lines[:-1]))
     return json.loads(lines[-1])
 
 
-for _name, _target in (("import_contacts_per_s", Target(2000, "contacts/s", at_least=True)),
-                       ("ddb_bare_items_per_s", Target(0, "items/s", at_least=True)),
-                       ("import_efficiency", Target(0.6, "of the bare rate", at_least=True)),
-                       ("import_write_requests_per_1000", Target(40, "write requests", or_equal=True))):
-    benchmark(_name, _target)(functools.partial(lambda name: import_throughput()[name], _name))
-
-
-@functools.cache
-def send_throughput() -> dict[str, float]:
-    """One campaign send run (bench/send_bench.py, in its own process): six figures."""
-    completed = subprocess.run([sys.executable, os.path.join(PROJECT_DIR, "bench", "send_bench.py")],
-                               cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise RuntimeError(f"send benchmark failed:\n{completed.stderr[-3000:]}")
-    lines = completed.stdout.strip().splitlines()
-    print("\n".join(lines[:-1]))
-    return json.loads(lines[-1])
-
-
-for _name, _target in (("send_per_core_per_s", Target(2000, "recipients/CPU-s", at_least=True)),
-                       ("ses_bare_calls_per_s", Target(0, "calls/CPU-s", at_least=True)),
-                       ("send_efficiency", Target(0.65, "of the bare rate", at_least=True)),
-                       ("send_with_30ms_latency_per_s", Target(1000, "recipients/s", at_least=True)),
-                       ("fanout_per_core_per_s", Target(15000, "recipients/CPU-s", at_least=True)),
-                       ("overhead_pct_of_ses_price", Target(1, "%", or_equal=True))):
-    benchmark(_name, _target)(functools.partial(lambda name: send_throughput()[name], _name))
+SCRIPT_FIGURES = {
+    "import_throughput.py": (("import_contacts_per_s", Target(2000, "contacts/s", at_least=True)),
+                             ("ddb_bare_items_per_s", Target(0, "items/s", at_least=True)),
+                             ("import_efficiency", Target(0.6, "of the bare rate", at_least=True)),
+                             ("import_write_requests_per_1000", Target(40, "write requests", or_equal=True))),
+    "send_bench.py": (("send_per_core_per_s", Target(2000, "recipients/CPU-s", at_least=True)),
+                      ("ses_bare_calls_per_s", Target(0, "calls/CPU-s", at_least=True)),
+                      ("send_efficiency", Target(0.65, "of the bare rate", at_least=True)),
+                      ("send_with_30ms_latency_per_s", Target(1000, "recipients/s", at_least=True)),
+                      ("fanout_per_core_per_s", Target(15000, "recipients/CPU-s", at_least=True)),
+                      ("overhead_pct_of_ses_price", Target(1, "%", or_equal=True))),
+}
+for _script, _figures in SCRIPT_FIGURES.items():
+    for _name, _target in _figures:
+        benchmark(_name, _target)(functools.partial(lambda script, name: figures_of(script)[name], _script, _name))
 
 
 def load_results(path: str = RESULTS_PATH) -> dict[str, float]:

@@ -160,21 +160,10 @@ def coerce(field_type: FieldType, raw):
 def coerce_fields(definitions, fields: dict | None) -> dict:
     """A contact's fields from a page or the API: defined fields typed, others kept as text. A
     value that does not fit refuses the whole request, with a message per field."""
-    types = {d.key: d.field_type for d in definitions}
-    clean, field_errors = {}, []
-    for key, raw in (fields or {}).items():
-        if key not in types:
-            clean[key] = raw
-            continue
-        try:
-            value = coerce(types[key], raw)
-        except InvalidValue as invalid:
-            field_errors.append(errors.FieldError(f"fields.{key}", invalid.message))
-            continue
-        if value is not None:
-            clean[key] = value
-    if field_errors:
-        raise errors.ValidationFailed(field_errors=field_errors)
+    clean, problems = typed_fields(definitions, fields or {})
+    if problems:
+        raise errors.ValidationFailed(field_errors=[errors.FieldError(f"fields.{key}", message)
+                                                    for key, message in problems])
     return clean
 
 
