@@ -26,6 +26,7 @@ SIMULATOR_ADDRESSES = tuple(f"{name}@{SIMULATOR_DOMAIN}"
 MAIL_PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'self'"
 
 DEV_NAVIGATION = (("/dev/outbox", N_("Outbox")), ("/dev/jobs", N_("Jobs")))
+SHOWN_MAILS = 200
 
 
 def outbox() -> Outbox:
@@ -36,15 +37,25 @@ def _with_events(mail: dict) -> dict:
     return {**mail, "events": [as_dict(e) for e in services.mail_events().for_message(mail["message_id"])]}
 
 
+def _shown_mails() -> list[dict]:
+    """The newest mails (?limit=, 200 at most by default), or those to one address (?to=), each with
+    its SES events: after a campaign the outbox holds thousands, each a lookup of its events."""
+    query = dev.current_request.query_params or {}
+    mails = outbox().mails()
+    if query.get("to"):
+        mails = [m for m in mails if query["to"] in m["to"]]
+    limit = int(query["limit"]) if query.get("limit", "").isdigit() else SHOWN_MAILS
+    return [_with_events(m) for m in mails[:limit]]
+
+
 @dev.route("/outbox.json", methods=["GET"])
 def outbox_json():
-    return Response(body=json.dumps([_with_events(m) for m in outbox().mails()], ensure_ascii=False),
-                    headers={"Content-Type": "application/json"})
+    return Response(body=json.dumps(_shown_mails(), ensure_ascii=False), headers={"Content-Type": "application/json"})
 
 
 @dev.route("/outbox", methods=["GET"])
 def outbox_page():
-    mails = [_with_events(m) for m in outbox().mails()]
+    mails = _shown_mails()
     return html(render_page("dev/outbox.html", mails=mails, simulator_addresses=SIMULATOR_ADDRESSES,
                             navigation=DEV_NAVIGATION, current="/dev/outbox"))
 

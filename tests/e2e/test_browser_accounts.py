@@ -7,6 +7,7 @@ the session cookie the browser keeps is a session cookie (gone when the browser 
 flags that protect it, and that the Dutch pages use the names the privacy policy promises.
 """
 
+from urllib.parse import quote
 import re
 import uuid
 
@@ -83,7 +84,8 @@ def _log_in(page, base_url: str, email: str) -> None:
 
 
 def _mail_to(local_stack, address: str) -> dict | None:
-    return next((mail for mail in local_stack.get_json("/dev/outbox.json") if address in mail["to"]), None)
+    return next((mail for mail in local_stack.get_json(f"/dev/outbox.json?to={quote(address)}")
+                 if address in mail["to"]), None)
 
 
 def _app_status_with_session(page, base_url: str, session_id: str) -> int:

@@ -9,6 +9,7 @@ account holder then sees the subscriber with the proof of consent, and that the 
 fail in friendly Dutch.
 """
 
+from urllib.parse import quote
 import re
 import uuid
 
@@ -108,7 +109,8 @@ def _signup_form_url(page) -> str:
 
 
 def _mail_to(local_stack, address: str) -> dict | None:
-    return next((mail for mail in local_stack.get_json("/dev/outbox.json") if address in mail["to"]), None)
+    return next((mail for mail in local_stack.get_json(f"/dev/outbox.json?to={quote(address)}")
+                 if address in mail["to"]), None)
 
 
 def _members_table(page):

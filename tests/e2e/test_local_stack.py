@@ -1,6 +1,7 @@
 """The whole local stack, as `make run` starts it: moto server, resources from infra/, chalice
 local, and the event pump carrying SQS, SNS and schedules to the handlers."""
 
+from urllib.parse import quote
 import json
 import os
 import time
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 
 def outbox_mail_to(stack, address):
-    return next((m for m in stack.get_json("/dev/outbox.json") if address in m["to"]), None)
+    return next((m for m in stack.get_json(f"/dev/outbox.json?to={quote(address)}") if address in m["to"]), None)
 
 
 def _settled_outbox(stack):
