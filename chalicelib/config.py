@@ -29,6 +29,7 @@ class Settings:
     jobs_queue_name: str
     ses_events_topic_name: str
     ses_configuration_set: str
+    ses_campaign_configuration_set: str
     assets_bucket: str
     exports_bucket: str
     mail_from: str
@@ -79,6 +80,7 @@ def parse_settings(environ) -> Settings:
         jobs_queue_name=_required(environ, "JOBS_QUEUE_NAME"),
         ses_events_topic_name=_required(environ, "SES_EVENTS_TOPIC_NAME"),
         ses_configuration_set=_required(environ, "SES_CONFIGURATION_SET"),
+        ses_campaign_configuration_set=_required(environ, "SES_CAMPAIGN_CONFIGURATION_SET"),
         assets_bucket=_required(environ, "ASSETS_BUCKET"),
         exports_bucket=_required(environ, "EXPORTS_BUCKET"),
         mail_from=_required(environ, "MAIL_FROM"),

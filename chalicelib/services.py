@@ -221,8 +221,9 @@ def campaign_sender():
     limiter = RateLimiter(DynamoTokenBucket(aws.dynamodb(), settings().campaigns_table),
                           settings().ses_send_rate_per_s)
     return CampaignSender(aws.single_attempt_client("sesv2"), send_ledger(), limiter, service.renderer_for,
-                          service.campaign_state, settings().mail_from, settings().ses_configuration_set,
-                          unsubscribe_headers=audience_service().unsubscribe_headers)
+                          service.campaign_state, settings().mail_from, settings().ses_campaign_configuration_set,
+                          unsubscribe_headers=audience_service().unsubscribe_headers,
+                          on_sent=reputation().count_sent)
 
 
 @functools.cache

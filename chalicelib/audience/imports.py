@@ -298,7 +298,7 @@ class ImportService:
         text = io.TextIOWrapper(report_file, encoding="utf-8", newline="")
         report = csv.writer(text)
         report.writerow(["line", "email", "outcome", "reason"])
-        writer = _ChunkWriter(self, imported)
+        writer = _ChunkWriter(self._audience, self._service, self._dynamodb, self._table, imported)
         mapping = {int(index): target for index, target in (imported.mapping or {}).items()}
         last_progress = time.monotonic()
         with open_csv(body) as source, ThreadPoolExecutor(max_workers=IN_FLIGHT_CHUNKS) as pool:
@@ -332,14 +332,15 @@ class ImportService:
 class _ChunkWriter:
     """Decides and writes one chunk of rows; several chunks run at once on a thread pool."""
 
-    def __init__(self, service: ImportService, imported: ContactImport):
-        self._service = service
+    def __init__(self, audience, audience_service, dynamodb, table: str, imported: ContactImport):
+        self._audience, self._audience_service = audience, audience_service
+        self._dynamodb, self._table = dynamodb, table
         self._imported = imported
         self._account_id = imported.account_id
         self._list_id = imported.list_id
         self._pk = f"ACCOUNT#{imported.account_id}"
-        self._suppressed = _SuppressedAddresses(service._audience, imported.account_id)
-        self._definitions = service._service.custom_field_definitions(imported.account_id)
+        self._suppressed = _SuppressedAddresses(audience, imported.account_id)
+        self._definitions = audience_service.custom_field_definitions(imported.account_id)
         now = datetime.now(timezone.utc)
         self._now = now
         self._stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%f+0000")  # PynamoDB's UTCDateTimeAttribute format
@@ -353,7 +354,7 @@ class _ChunkWriter:
         for row in chunk:
             if isinstance(row, RowProblem):
                 if row.reason == OPTED_OUT_ADDRESS:
-                    self._service._service.suppress(self._account_id, row.value, SuppressionReason.UNSUBSCRIBED,
+                    self._audience_service.suppress(self._account_id, row.value, SuppressionReason.UNSUBSCRIBED,
                                                     "import: unsubscribed in the file")
                     outcomes.append((row.line, row.value, SKIPPED, FILE_SAYS_UNSUBSCRIBED))
                 else:
@@ -380,12 +381,12 @@ class _ChunkWriter:
         """The chunk's contacts that exist already, with their first-list membership: one read."""
         found, keys = {}, [{"pk": {"S": self._pk}, "sk": {"S": f"CONTACT#{cid}"}} for cid in contact_ids]
         while keys:
-            response = self._service._dynamodb.batch_get_item(RequestItems={self._service._table: {
+            response = self._dynamodb.batch_get_item(RequestItems={self._table: {
                 "Keys": keys, "ConsistentRead": True,
                 "ProjectionExpression": "sk, list_id, #s, consent", "ExpressionAttributeNames": {"#s": "status"}}})
-            for item in response["Responses"].get(self._service._table, []):
+            for item in response["Responses"].get(self._table, []):
                 found[item["sk"]["S"].removeprefix("CONTACT#")] = item
-            keys = response.get("UnprocessedKeys", {}).get(self._service._table, {}).get("Keys", [])
+            keys = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
         return found
 
     def _new_item(self, row: ImportRow, cid: str) -> dict:
@@ -409,7 +410,7 @@ class _ChunkWriter:
         return item
 
     def _put(self, items: list[dict]) -> None:
-        client, table = self._service._dynamodb, self._service._table
+        client, table = self._dynamodb, self._table
         for start in range(0, len(items), WRITE_BATCH):
             requests = [{"PutRequest": {"Item": item}} for item in items[start:start + WRITE_BATCH]]
             delay = 0.05
@@ -421,7 +422,7 @@ class _ChunkWriter:
                     delay = min(delay * 2, 2.0)
 
     def _update_existing(self, row: ImportRow, item: dict) -> tuple[str, str | None]:
-        audience = self._service._audience
+        audience = self._audience
         contact = audience.get_contact(self._account_id, item["sk"]["S"].removeprefix("CONTACT#"))
         if contact is None:  # erased a moment ago
             return SKIPPED, SUPPRESSED_ADDRESS

@@ -98,9 +98,10 @@ def submit_template_deletion(request, template_id: str) -> Response:
 
 def images_page(request, field_errors=None, status=200) -> Response:
     account, session = require_active(request)
+    from chalicelib.config import settings
+
     assets = services.assets()
-    base = services.campaign_service()._base_url
-    upload = assets.begin_upload(account.account_id, redirect_to=f"{base}/images/uploaded")
+    upload = assets.begin_upload(account.account_id, redirect_to=f"{settings().public_base_url}/images/uploaded")
     target = urlsplit(upload["url"])
     response = _app_page("pages/images.html", account, session, "/images", status=status, upload=upload,
                          images=assets.list_assets(account.account_id), usage=assets.usage_bytes(account.account_id),

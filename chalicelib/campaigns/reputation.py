@@ -12,7 +12,7 @@ suppressed permanent bounces and complainers at once):
   (never the address itself) holding a string set of `<epoch seconds>#<SES message id>` (a
   redelivered event adds nothing) and a TTL `expires_at`.
 - Campaign mail is counted per account in daily buckets: pk `ACCOUNT#<account>` sk
-  `REPUTATION#<yyyy-mm-dd>` with ADD counters `sent` (SES "Send" events), `bounced` (permanent
+  `REPUTATION#<yyyy-mm-dd>` with ADD counters `sent` (from the senders), `bounced` (permanent
   bounces) and `complained`, and a TTL. After each bounce or complaint the rates over the last
   REPUTATION_WINDOW_DAYS are computed; above a limit the account's sending is paused: a flag on the
   account (schedule and resume refuse), its scheduled and sending campaigns paused, and one mail to
@@ -182,7 +182,7 @@ class Reputation:
                 self._soft_bounce(account_id, recipient, event.message_id, now)
         if not tags.get("campaign"):
             return  # only campaign mail counts toward the rates (not test sends or account mail)
-        counter = {SesEventType.SEND: "sent", SesEventType.COMPLAINT: "complained"}.get(event.event_type)
+        counter = {SesEventType.COMPLAINT: "complained"}.get(event.event_type)  # sent: count_sent
         if event.event_type is SesEventType.BOUNCE and event.bounce_type == "Permanent":
             counter = "bounced"
         if counter is None:
@@ -192,6 +192,14 @@ class Reputation:
                                expires_at=day_start + (REPUTATION_WINDOW_DAYS + 1) * 86400)
         if counter != "sent":
             self.check(account_id)
+
+    def count_sent(self, account_id: str, count: int) -> None:
+        """Campaign mails SES accepted, as the senders record them (campaign mail publishes no Send
+        events: a million mails would be two million SNS publishes)."""
+        now = self._clock()
+        day_start = int(now // 86400 * 86400)
+        self._store.add_counts(account_id, _day(now), {"sent": count},
+                               expires_at=day_start + (REPUTATION_WINDOW_DAYS + 1) * 86400)
 
     def _soft_bounce(self, account_id: str, email: str, message_id: str, now: float) -> None:
         from chalicelib.audience.audience import SuppressionReason, address_hash

@@ -320,8 +320,11 @@ class CampaignService:
         engagement = self._store.engagement(campaign_id)
         stats = self.stats(campaign_id)
         links = (campaign.content or {}).get("links", [])
+        # campaign mail publishes only problems (bounces, complaints...): delivered is what SES
+        # accepted minus what bounced, as mail platforms count it
         return {"recipients": campaign.fanout.recipients, **stats,
-                "delivered": engagement.get("delivered", 0), "bounced": engagement.get("bounced", 0),
+                "delivered": max(0, stats.get("sent", 0) - engagement.get("bounced", 0)),
+                "bounced": engagement.get("bounced", 0),
                 "complained": engagement.get("complained", 0), "opens": engagement.get("opens", 0),
                 "unique_opens": engagement.get("unique_opens", 0),
                 "clicks": [{"url": url, "clicks": engagement.get(f"clicks_{i}", 0),

@@ -12,9 +12,27 @@ def install(app) -> None:
     from chalicelib.devtools.outbox import Outbox, install_outbox_capture
     from chalicelib.devtools.routes import dev
 
+    published = _published_event_types()
+
     def capture(session):
-        simulator = MailboxSimulator(aws.sns, settings().ses_events_topic_name)
+        simulator = MailboxSimulator(aws.sns, settings().ses_events_topic_name, published)
         install_outbox_capture(session, Outbox(settings().outbox_path), after_send=simulator)
 
     aws.on_new_session(capture)
     app.register_blueprint(dev, url_prefix="/dev")
+
+
+def _published_event_types():
+    """What each configuration set publishes, from infra/template.json as deployed (None: everything)."""
+    import json
+    import os
+
+    from chalicelib.devtools.mailbox_simulator import published_event_types
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "infra",
+                        "template.json")
+    try:
+        with open(path, encoding="utf-8") as file:
+            return published_event_types(json.load(file))
+    except FileNotFoundError:
+        return None

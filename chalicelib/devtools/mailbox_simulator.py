@@ -88,13 +88,33 @@ def simulated_events(entry: dict) -> list[dict]:
     return events
 
 
+# SES event types as a configuration set's event destination names them (MatchingEventTypes)
+_DESTINATION_TYPE = {"Send": "send", "Delivery": "delivery", "Bounce": "bounce", "Complaint": "complaint",
+                     "DeliveryDelay": "deliveryDelay", "Reject": "reject"}
+
+
+def published_event_types(template: dict) -> dict[str, set[str]]:
+    """Which events each configuration set of the template publishes (to the SES events topic)."""
+    resources = template.get("Resources", {})
+    names = {key: r["Properties"]["Name"] for key, r in resources.items()
+             if r.get("Type") == "AWS::SES::ConfigurationSet"}
+    published = {}
+    for resource in resources.values():
+        if resource.get("Type") == "AWS::SES::ConfigurationSetEventDestination":
+            properties = resource["Properties"]
+            name = names.get(properties["ConfigurationSetName"].get("Ref"))
+            published[name] = set(properties["EventDestination"]["MatchingEventTypes"])
+    return published
+
+
 class MailboxSimulator:
     """Publishes the simulated events of each captured mail to the SES events topic."""
 
-    def __init__(self, sns_client, topic_name: str):
+    def __init__(self, sns_client, topic_name: str, published: dict[str, set[str]] | None = None):
         self._sns = sns_client  # a client, or a function giving one (clients are made lazily)
         self._topic_name = topic_name
         self._topic_arn = None
+        self._published = published  # configuration set -> event types its destination publishes
 
     def _client(self):
         return self._sns() if callable(self._sns) and not hasattr(self._sns, "publish") else self._sns
@@ -110,5 +130,7 @@ class MailboxSimulator:
         return self._topic_arn
 
     def __call__(self, entry: dict) -> None:
+        wanted = (self._published or {}).get(entry.get("configuration_set"))
         for event in simulated_events(entry):
-            self._client().publish(TopicArn=self.topic_arn(), Message=json.dumps(event))
+            if wanted is None or _DESTINATION_TYPE.get(event["eventType"]) in wanted:
+                self._client().publish(TopicArn=self.topic_arn(), Message=json.dumps(event))

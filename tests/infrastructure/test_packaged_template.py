@@ -26,7 +26,7 @@ NAMED_RESOURCE_KINDS = (
     (re.compile(r"_TABLE$"), "AWS::DynamoDB::Table", "TableName"),
     (re.compile(r"_QUEUE_NAME$"), "AWS::SQS::Queue", "QueueName"),
     (re.compile(r"_TOPIC_NAME$"), "AWS::SNS::Topic", "TopicName"),
-    (re.compile(r"^SES_CONFIGURATION_SET$"), "AWS::SES::ConfigurationSet", "Name"),
+    (re.compile(r"^SES_(CAMPAIGN_)?CONFIGURATION_SET$"), "AWS::SES::ConfigurationSet", "Name"),
 )
 WILDCARD_ACTION = re.compile(r"^(\*|[a-z0-9-]+:\*)$")
 

@@ -6,7 +6,7 @@ COMPLETE = {
     "MAIL_EVENTS_TABLE": "events", "JOB_RUNS_TABLE": "runs", "ACCOUNTS_TABLE": "accounts", "AUTH_TABLE": "auth",
     "AUDIT_LOG_TABLE": "audit", "AUDIENCE_TABLE": "audience", "SIGNING_KEY_SECRET": "key", "MAIL_QUEUE_NAME": "mail", "JOBS_QUEUE_NAME": "jobs",
     "CAMPAIGNS_TABLE": "campaigns", "CAMPAIGN_SEND_QUEUE_NAME": "campaign-send",
-    "SES_EVENTS_TOPIC_NAME": "topic", "SES_CONFIGURATION_SET": "set", "ASSETS_BUCKET": "assets",
+    "SES_EVENTS_TOPIC_NAME": "topic", "SES_CONFIGURATION_SET": "set", "SES_CAMPAIGN_CONFIGURATION_SET": "campaign-set", "ASSETS_BUCKET": "assets",
     "EXPORTS_BUCKET": "exports", "MAIL_FROM": "MailExpert <noreply@mailexpert.nl>",
     "SUPPORT_ADDRESS": "info@mailexpert.nl",
 }
