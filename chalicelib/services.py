@@ -223,7 +223,7 @@ def campaign_sender():
     return CampaignSender(aws.single_attempt_client("sesv2"), send_ledger(), limiter, service.renderer_for,
                           service.campaign_state, settings().mail_from, settings().ses_campaign_configuration_set,
                           unsubscribe_headers=audience_service().unsubscribe_headers,
-                          on_sent=reputation().count_sent)
+                          on_sent=service.record_sent)
 
 
 @functools.cache

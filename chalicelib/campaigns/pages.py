@@ -172,9 +172,10 @@ def campaign_page(request, campaign_id: str, values=None, field_errors=None, sta
                   "tracking": "on" if campaign.tracking else ""}
     report = service.report(account, campaign_id)
     settled = sum(report.get(k, 0) for k in ("sent", "failed", "unknown", "skipped"))
+    peak = max([max(r["sent"], r["opens"], r["clicks"]) for r in report["timeline"]] or [0]) or 1
     return _app_page("pages/campaign.html", account, session, "/campaigns", status=status, campaign=campaign,
                      states=CampaignState, state_names=STATE_NAMES, values=values, errors=field_errors or {},
-                     notice=_notice(request), report=report, settled=settled,
+                     notice=_notice(request), report=report, settled=settled, peak=peak,
                      refresh=campaign.state is CampaignState.SENDING, **_choices(account))
 
 

@@ -179,11 +179,12 @@ class DynamoCampaigns:
         except client.exceptions.ConditionalCheckFailedException:
             first = False
         counter = "opens" if kind == "open" else f"clicks_{link_index}"
-        names = {"#all": counter, "#unique": f"unique_{counter}"}
+        names = {"#all": counter, "#hour": f"{kind}s@{_now():%Y%m%d%H}"}  # the hour's bucket, for the timeline
+        if first:
+            names["#unique"] = f"unique_{counter}"
         client.update_item(TableName=table, Key={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": "ENGAGEMENT"}},
-                           UpdateExpression="ADD #all :one" + (", #unique :one" if first else ""),
-                           ExpressionAttributeNames=names if first else {"#all": counter},
-                           ExpressionAttributeValues={":one": {"N": "1"}})
+                           UpdateExpression="ADD #all :one, #hour :one" + (", #unique :one" if first else ""),
+                           ExpressionAttributeNames=names, ExpressionAttributeValues={":one": {"N": "1"}})
         return first
 
     def add_counts(self, campaign_id: str, counts: dict[str, int]) -> None:

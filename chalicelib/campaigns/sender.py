@@ -241,7 +241,7 @@ class CampaignSender:
     def __init__(self, ses, ledger, limiter, renderer_for: Callable, campaign_state: Callable[[str], str],
                  from_address: str, configuration_set: str, max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
                  unsubscribe_headers: Callable | None = None, chunk_size: int | None = None,
-                 on_sent: Callable[[str, int], None] | None = None,
+                 on_sent: Callable[[str, str, int], None] | None = None,
                  throttle_retries: int = THROTTLE_RETRIES, backoff_base_s: float = BACKOFF_BASE_S,
                  backoff_cap_s: float = BACKOFF_CAP_S, state_check_interval_s: float = STATE_CHECK_INTERVAL_S,
                  clock=time.monotonic, sleep=time.sleep, rng: random.Random | None = None):
@@ -251,7 +251,8 @@ class CampaignSender:
         self._renderer_for = renderer_for
         self._campaign_state = campaign_state
         self._unsubscribe_headers = unsubscribe_headers
-        self._on_sent = on_sent  # told how many mails of an account SES accepted (its reputation counts them)
+        # told (account, campaign, count) how many mails SES accepted: the reputation and the timeline count them
+        self._on_sent = on_sent
         self._max_concurrency = max(1, max_concurrency)
         # A chunk goes out at once, so it may not be larger than the bucket's burst (one second of sends).
         self._chunk_size = max(1, min(chunk_size or self._max_concurrency, int(limiter.capacity)))
@@ -339,7 +340,7 @@ class CampaignSender:
                 break
         self._record(batch, owner, pending_outcomes, total, recorded_now, in_flight=(), release=True)
         if self._on_sent is not None and recorded_now.sent:
-            self._on_sent(batch.account_id, len(recorded_now.sent))
+            self._on_sent(batch.account_id, batch.campaign_id, len(recorded_now.sent))
         return BatchOutcome(campaign_id=batch.campaign_id, batch_id=batch.batch_id, sent=total.sent,
                             failed=total.failed, unknown=frozenset(total.unknown), skipped=frozenset(total.skipped),
                             retry=tuple(retry), recorded_now=recorded_now.counts())

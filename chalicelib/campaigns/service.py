@@ -15,7 +15,7 @@ the next send.
 
 import email.utils
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from chalicelib import errors
@@ -304,6 +304,13 @@ class CampaignService:
         logger.info("campaign state changed", campaign_id=campaign_id, state=target.value)
         return campaign
 
+    def record_sent(self, account_id: str, campaign_id: str, count: int) -> None:
+        """What SES accepted of a batch: the campaign's timeline (per minute) and the account's reputation."""
+        from chalicelib import services
+
+        self._store.add_counts(campaign_id, {f"sents@{_now():%Y%m%d%H%M}": count})
+        services.reputation().count_sent(account_id, count)
+
     def count_ses_event(self, event) -> None:
         """Deliveries, bounces and complaints of campaign mail, for its report."""
         from chalicelib.delivery.ses_events import SesEventType
@@ -328,7 +335,8 @@ class CampaignService:
                 "complained": engagement.get("complained", 0), "opens": engagement.get("opens", 0),
                 "unique_opens": engagement.get("unique_opens", 0),
                 "clicks": [{"url": url, "clicks": engagement.get(f"clicks_{i}", 0),
-                            "unique_clicks": engagement.get(f"unique_clicks_{i}", 0)} for i, url in enumerate(links)]}
+                            "unique_clicks": engagement.get(f"unique_clicks_{i}", 0)} for i, url in enumerate(links)],
+                "timeline": timeline(engagement)}
 
     def campaign_state(self, campaign_id: str) -> str:
         found = self._store.campaign_state(campaign_id)
@@ -464,6 +472,27 @@ class Tracking:
             raise errors.NotFound(N_("This link is not valid. Copy the whole link from the mail.")) from None
         self._store.record_engagement(click.campaign_id, "click", click.contact_id, click.link_index)
         return target
+
+
+def timeline(engagement: dict, hours: int = 48) -> list[dict]:
+    """Sent, opened and clicked per hour, from the first hour anything happened, at most `hours` (UTC)."""
+    per_hour: dict[str, dict] = {}
+    for name, count in engagement.items():
+        kind, _, when = name.partition("@")
+        if kind in ("sents", "opens", "clicks") and when[:10].isdigit():
+            per_hour.setdefault(when[:10], {"sent": 0, "opens": 0, "clicks": 0})[
+                {"sents": "sent", "opens": "opens", "clicks": "clicks"}[kind]] += count
+    if not per_hour:
+        return []
+    first = datetime.strptime(min(per_hour), "%Y%m%d%H").replace(tzinfo=timezone.utc)
+    rows = []
+    for offset in range(hours):
+        hour = first + timedelta(hours=offset)
+        key = hour.strftime("%Y%m%d%H")
+        rows.append({"hour": hour, **per_hour.get(key, {"sent": 0, "opens": 0, "clicks": 0})})
+        if key >= max(per_hour):
+            break
+    return rows
 
 
 def send_time(date_text: str, time_text: str, time_zone: str = DEFAULT_TIME_ZONE) -> datetime:

@@ -101,6 +101,9 @@ def test_click_redirects_only_to_the_campaigns_own_links_and_counts(client, app_
     headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
     report = json.loads(client.get(f"/api/v1/campaigns/{campaign_id}", headers=headers).body)["report"]
     assert report["unique_opens"] == 1 and report["opens"] == 2
+    # AND the report's hourly chart shows the send and the opens
+    page = client.get(f"/campaigns/{campaign_id}?lang=en", headers={"Cookie": cookie}).body.decode()
+    assert '<svg class="timeline"' in page and ": 2</title>" in page and ": 1</title>" in page
 
 
 def test_unsubscribing_after_the_fan_out_stops_the_mail(client, app_module, aws_resources, outbox):
