@@ -131,7 +131,7 @@ def audience_service():
 
     return AudienceService(audience(), accounts(), auth_store(), mail_queue(), signer,
                            DynamoThrottle(settings().auth_table, *_where()), settings().public_base_url,
-                           custom_fields())
+                           custom_fields(), campaign_service)
 
 
 @functools.cache

@@ -112,7 +112,9 @@ def contact_page(request, contact_id: str) -> Response:
     names = {l.list_id: l.name for l in service.lists(account)}
     memberships = [(m, names.get(m.list_id, "?")) for m in service.memberships(account, contact)]
     suppression = services.audience().suppression(account.account_id, contact.email_key)
+    activity = services.campaign_service().contact_activity(account, contact_id)
     return _app_page("pages/audience_contact.html", account, session, "/contacts", contact=contact, memberships=memberships,
+                     activity=activity,
                      status_names=STATUS_NAMES, consent_labels=CONSENT_LABELS,
                      suppressed=SUPPRESSION_REASON_NAMES[suppression.reason] if suppression else None)
 

@@ -54,8 +54,10 @@ def form_version(text: str) -> str:
 
 class AudienceService:
     def __init__(self, audience, accounts, links, mail_queue, signer, throttle, public_base_url: str,
-                 custom_fields=None):
+                 custom_fields=None, campaign_activity=None):
         self._audience = audience
+        # a function giving what campaigns keep of a contact (opens, clicks): in their data, and erased with them
+        self._campaign_activity = campaign_activity
         self._custom_fields = custom_fields  # the account's typed fields (custom_fields.CustomFieldService)
         self._accounts = accounts
         self._links = links
@@ -190,12 +192,17 @@ class AudienceService:
                        "updated_at": m.updated_at.isoformat()} for m in self._audience.memberships(account.account_id,
                                                                                                   contact.contact_id)],
             "suppressed": {"reason": suppression.reason.value, "since": suppression.at.isoformat()} if suppression else None,
+            "campaigns": [{"campaign": a["campaign"].name, "opened_at": a["opened"], "clicked": a["clicked"]}
+                          for a in self._campaign_activity().contact_activity(account, contact_id)]
+            if self._campaign_activity else [],
         }
 
     def erase_contact(self, account, contact_id: str) -> None:
         """Remove a contact and everything about them; only a hash of the address stays on the
         suppression list, so an import can never bring them back."""
         contact = self.get_contact(account, contact_id)
+        if self._campaign_activity:
+            self._campaign_activity().forget_contact(account, contact_id)
         self._audience.delete_contact(contact)
         self._audience.suppress(account.account_id, contact.email_key, None, SuppressionReason.ERASED, "erasure")
         logger.info("contact erased", contact_id=contact_id)

@@ -5,7 +5,7 @@
   pk CAMPAIGN#<campaign>  sk STATE                 its state, readable by id alone (senders check it every second)
   pk CAMPAIGN#<campaign>  sk PAGE#<n>              the recipients of fan-out page n, written before they are enqueued
   pk CAMPAIGN#<campaign>  sk OPEN#<contact>        first open of a contact (unique opens)
-  pk CAMPAIGN#<campaign>  sk CLICK#<link>#<contact> first click of a contact on a link
+  pk CAMPAIGN#<campaign>  sk CLICK#<contact>#<link> first click of a contact on a link
   pk CAMPAIGN#<campaign>  sk ENGAGEMENT            opens / clicks counters (ADD)
 
 The due index (due_pk "DUE", due_at ISO time) holds only scheduled campaigns: what the scheduler

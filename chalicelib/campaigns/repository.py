@@ -168,7 +168,7 @@ class DynamoCampaigns:
         from pynamodb.exceptions import PutError
 
         m = self._m.FanoutPageModel  # any model of this table writes a plain item
-        sort_key = f"OPEN#{contact_id}" if kind == "open" else f"CLICK#{link_index}#{contact_id}"
+        sort_key = f"OPEN#{contact_id}" if kind == "open" else f"CLICK#{contact_id}#{link_index}"
         client = m._get_connection().connection.client
         table = m.Meta.table_name
         first = True
@@ -202,6 +202,44 @@ class DynamoCampaigns:
                                Key={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": "ENGAGEMENT"}}).get("Item", {})
         return {name: int(value["N"]) for name, value in item.items() if "N" in value}
 
-    def engaged_contacts(self, campaign_id: str, prefix: str) -> list[str]:
-        m = self._m.FanoutPageModel
-        return [i.sk for i in m.query(f"CAMPAIGN#{campaign_id}", m.sk.startswith(prefix), attributes_to_get=["pk", "sk"])]
+    def contact_engagement(self, contact_id: str, campaigns: list) -> dict[str, dict]:
+        """Per campaign: did this contact open it, which of its links did they click (one batch read
+        of the keys that could exist)."""
+        client = self._m.FanoutPageModel._get_connection().connection.client
+        table = self._m.FanoutPageModel.Meta.table_name
+        keys = []
+        for campaign in campaigns:
+            pk = {"S": f"CAMPAIGN#{campaign.campaign_id}"}
+            keys.append({"pk": pk, "sk": {"S": f"OPEN#{contact_id}"}})
+            keys += [{"pk": pk, "sk": {"S": f"CLICK#{contact_id}#{i}"}}
+                     for i in range(len((campaign.content or {}).get("links", [])))]
+        found: dict[str, dict] = {}
+        for start in range(0, len(keys), 100):
+            pending = keys[start:start + 100]
+            while pending:
+                response = client.batch_get_item(RequestItems={table: {"Keys": pending}})
+                for item in response.get("Responses", {}).get(table, []):
+                    entry = found.setdefault(item["pk"]["S"].removeprefix("CAMPAIGN#"), {"opened": None, "clicked": []})
+                    if item["sk"]["S"].startswith("OPEN#"):
+                        entry["opened"] = item["at"]["S"]
+                    else:
+                        entry["clicked"].append(int(item["sk"]["S"].rsplit("#", 1)[1]))
+                pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        return found
+
+    def forget_engagement(self, contact_id: str, campaigns: list) -> None:
+        client = self._m.FanoutPageModel._get_connection().connection.client
+        table = self._m.FanoutPageModel.Meta.table_name
+        found = self.contact_engagement(contact_id, campaigns)
+        deletes = []
+        for campaign_id, entry in found.items():
+            pk = {"S": f"CAMPAIGN#{campaign_id}"}
+            if entry["opened"]:
+                deletes.append({"DeleteRequest": {"Key": {"pk": pk, "sk": {"S": f"OPEN#{contact_id}"}}}})
+            deletes += [{"DeleteRequest": {"Key": {"pk": pk, "sk": {"S": f"CLICK#{contact_id}#{i}"}}}}
+                        for i in entry["clicked"]]
+        for start in range(0, len(deletes), 25):
+            requests = deletes[start:start + 25]
+            while requests:
+                requests = client.batch_write_item(RequestItems={table: requests}).get(
+                    "UnprocessedItems", {}).get(table, [])

@@ -338,6 +338,25 @@ class CampaignService:
                             "unique_clicks": engagement.get(f"unique_clicks_{i}", 0)} for i, url in enumerate(links)],
                 "timeline": timeline(engagement)}
 
+    def contact_activity(self, account, contact_id: str) -> list[dict]:
+        """What one contact did with the account's campaigns (P14: to judge a campaign, per contact):
+        opened, which links clicked. Sent campaigns only, newest first."""
+        sent = [c for c in self.campaigns(account) if c.state in (CampaignState.SENDING, CampaignState.SENT)]
+        engagement = self._store.contact_engagement(contact_id, sent)
+        activity = []
+        for campaign in sent:
+            done = engagement.get(campaign.campaign_id)
+            if done:
+                links = (campaign.content or {}).get("links", [])
+                activity.append({"campaign": campaign, "opened": done["opened"],
+                                 "clicked": [links[i] for i in sorted(done["clicked"]) if i < len(links)]})
+        return activity
+
+    def forget_contact(self, account, contact_id: str) -> None:
+        """A contact is erased: their opens and clicks go too (the campaigns' totals stay)."""
+        sent = [c for c in self.campaigns(account) if c.state in (CampaignState.SENDING, CampaignState.SENT)]
+        self._store.forget_engagement(contact_id, sent)
+
     def campaign_state(self, campaign_id: str) -> str:
         found = self._store.campaign_state(campaign_id)
         return found[1] if found else CampaignState.CANCELLED.value

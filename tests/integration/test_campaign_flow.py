@@ -101,6 +101,12 @@ def test_click_redirects_only_to_the_campaigns_own_links_and_counts(client, app_
     headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
     report = json.loads(client.get(f"/api/v1/campaigns/{campaign_id}", headers=headers).body)["report"]
     assert report["unique_opens"] == 1 and report["opens"] == 2
+    # AND the contact's page shows what they opened and clicked
+    contact_id = json.loads(client.get("/api/v1/contacts", headers=headers).body)["contacts"][0]["contact_id"]
+    contact_page = client.get(f"/contacts/{contact_id}?lang=en", headers={"Cookie": cookie}).body.decode()
+    assert "Maart</a>:" in contact_page and "clicked https://bakkerij.example/aanbod" in contact_page
+    data = json.loads(client.get(f"/api/v1/contacts/{contact_id}/data", headers=headers).body)
+    assert data["campaigns"][0]["clicked"] == ["https://bakkerij.example/aanbod"]
     # AND the report's hourly chart shows the send and the opens
     page = client.get(f"/campaigns/{campaign_id}?lang=en", headers={"Cookie": cookie}).body.decode()
     assert '<svg class="timeline"' in page and ": 2</title>" in page and ": 1</title>" in page
@@ -192,3 +198,24 @@ def test_campaign_to_a_segment_reaches_only_its_members(client, app_module, aws_
     mails = [m for m in outbox.mails() if m["tags"].get("campaign") == campaign["campaign_id"]]
     assert sorted(m["to"][0] for m in mails) == ["utrecht2@example.com", "utrecht@example.com"]
     assert all(m["headers"]["List-Unsubscribe"] for m in mails)
+
+
+def test_erasing_a_contact_erases_their_opens_and_clicks(client, app_module, aws_resources, outbox):
+    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    _add(client, cookie, csrf, list_id, "klant@example.com", "Klant")
+    campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
+    post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    run_background_jobs(app_module, aws_resources)
+    send_campaign_batches(app_module, aws_resources)
+    [mail] = [m for m in outbox.mails() if m["tags"].get("campaign") == campaign_id]
+    client.get(re.search(r'href="http://127\.0\.0\.1:8000(/t/c/[^"]+)"', mail["html"]).group(1))
+    client.get(re.search(r'src="http://127\.0\.0\.1:8000(/t/o/[^"]+)"', mail["html"]).group(1))
+    headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
+    contact_id = json.loads(client.get("/api/v1/contacts", headers=headers).body)["contacts"][0]["contact_id"]
+    # WHEN the contact is erased
+    assert client.request("DELETE", f"/api/v1/contacts/{contact_id}", headers=headers, body=b"").status_code == 204
+    # THEN no open or click of theirs is left, while the campaign's totals stay
+    items = aws_resources.client("dynamodb").scan(TableName="mailexpert-campaigns")["Items"]
+    assert not [i for i in items if contact_id in i["sk"]["S"]]
+    report = json.loads(client.get(f"/api/v1/campaigns/{campaign_id}", headers=headers).body)["report"]
+    assert report["unique_opens"] == 1
