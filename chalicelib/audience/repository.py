@@ -52,6 +52,17 @@ def _page(results) -> list:
         raise errors.MalformedRequest(N_("This page link is not valid any more. Start from the first page.")) from None
 
 
+def _sendable(account_id: str, item: dict) -> Contact:
+    """A contact from a raw item, with what a mail needs (no times)."""
+    def text(name):
+        return item[name]["S"] if name in item else None
+
+    return Contact(item["contact_id"]["S"], account_id, item["email"]["S"], item["email_key"]["S"],
+                   text("first_name"), text("last_name"), text("language"),
+                   json.loads(item["fields"]["S"]) if "fields" in item else {},
+                   [tag["S"] for tag in item["tags"]["L"]] if "tags" in item else [])
+
+
 class DynamoAudience:
     def __init__(self, table_name: str, region: str, host: str | None):
         from chalicelib.audience import models
@@ -256,6 +267,33 @@ class DynamoAudience:
                                                      dict(item.consent) if item.consent else None, item.updated_at)))
         return page, encode_cursor(items.last_evaluated_key)
 
+    def subscribed_page(self, account_id: str, list_id: str, cursor: str | None = None,
+                        limit: int = PAGE_SIZE) -> tuple[list[Contact], str | None]:
+        """A page of a list's subscribed contacts with only what a mail needs, read without model
+        objects: the fan-out of a campaign to a million reads this a thousand times."""
+        client = self._m.ContactModel._get_connection().connection.client
+        table = self._m.ContactModel.Meta.table_name
+        start = decode_cursor(cursor, gsi1pk=f"LIST#{list_id}")
+        response = client.query(
+            TableName=table, IndexName="by-list", Limit=limit,
+            KeyConditionExpression="gsi1pk = :list AND begins_with(gsi1sk, :status)",
+            ExpressionAttributeValues={":list": {"S": f"LIST#{list_id}"},
+                                       ":status": {"S": f"{MemberStatus.SUBSCRIBED.value}#"}},
+            **({"ExclusiveStartKey": start} if start else {}))
+        contacts, others = [], []
+        for item in response.get("Items", []):
+            if item["sk"]["S"].startswith("CONTACT#"):
+                contacts.append(_sendable(account_id, item))
+            else:
+                others.append(item["gsi1sk"]["S"].split("#", 1)[1])
+        if others:
+            pk = {"S": account_key(account_id)}
+            contacts += [_sendable(account_id, item) for item in self._batch_get(
+                [{"pk": pk, "sk": {"S": f"CONTACT#{cid}"}} for cid in others],
+                "contact_id, email, email_key, first_name, last_name, #l, #f, tags",
+                {"#l": "language", "#f": "fields"})]
+        return contacts, encode_cursor(response.get("LastEvaluatedKey"))
+
     def contacts_by_id(self, account_id: str, contact_ids) -> list[Contact]:
         m = self._m.ContactModel
         keys = [(account_key(account_id), f"CONTACT#{contact_id}") for contact_id in dict.fromkeys(contact_ids)]
@@ -288,16 +326,17 @@ class DynamoAudience:
                            if m.get("status", {}).get("S") == MemberStatus.SUBSCRIBED.value}
         return subscribed - suppressed
 
-    def _batch_get(self, keys: list[dict], projection: str) -> list[dict]:
+    def _batch_get(self, keys: list[dict], projection: str, names: dict | None = None) -> list[dict]:
         client = self._m.ContactModel._get_connection().connection.client
         table = self._m.ContactModel.Meta.table_name
+        names = {**({"#s": "status"} if "#s" in projection else {}), **(names or {})}
         found = []
         for start in range(0, len(keys), 100):  # BatchGetItem's limit
             pending = keys[start:start + 100]
             while pending:
                 response = client.batch_get_item(RequestItems={table: {
                     "Keys": pending, "ProjectionExpression": projection,
-                    **({"ExpressionAttributeNames": {"#s": "status"}} if "#s" in projection else {})}})
+                    **({"ExpressionAttributeNames": names} if names else {})}})
                 found += response.get("Responses", {}).get(table, [])
                 pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
         return found
@@ -317,10 +356,10 @@ class DynamoAudience:
 
     def suppressed_among(self, account_id: str, email_keys) -> set[str]:
         """Which of these addresses are suppressed in this account (one batch read)."""
-        m = self._m.SuppressionModel
         by_hash = {address_hash(key): key for key in email_keys}
-        keys = [(account_key(account_id), f"SUPPRESSED#{h}") for h in by_hash]
-        return {by_hash[item.sk.removeprefix("SUPPRESSED#")] for item in m.batch_get(keys)} if keys else set()
+        pk = {"S": account_key(account_id)}
+        found = self._batch_get([{"pk": pk, "sk": {"S": f"SUPPRESSED#{h}"}} for h in by_hash], "sk")
+        return {by_hash[item["sk"]["S"].removeprefix("SUPPRESSED#")] for item in found}
 
     @staticmethod
     def _home_membership(account_id, contact_item) -> Membership:

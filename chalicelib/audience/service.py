@@ -379,9 +379,9 @@ class AudienceService:
         """Recipients a page at a time (a page's suppressions read in one batch), with the cursor of
         the next page, so a fan-out can stop and resume: yields (contacts, next_cursor)."""
         while True:
-            page, cursor = self._audience.member_page(account_id, list_id, MemberStatus.SUBSCRIBED, cursor, page_size)
-            suppressed = self._audience.suppressed_among(account_id, [contact.email_key for contact, _ in page])
-            yield [contact for contact, _ in page if contact.email_key not in suppressed], cursor
+            contacts, cursor = self._audience.subscribed_page(account_id, list_id, cursor, page_size)
+            suppressed = self._audience.suppressed_among(account_id, [contact.email_key for contact in contacts])
+            yield [contact for contact in contacts if contact.email_key not in suppressed], cursor
             if not cursor:
                 return
 
