@@ -160,3 +160,41 @@ def test_another_account_cannot_see_an_import(importing):
     imported, _ = importing.imports.begin(importing.account, importing.list_id)
     with pytest.raises(errors.NotFound):
         importing.imports.get(_account("acc-2"), imported.import_id)
+
+
+# What each sample file must bring in through the whole import (upload, mapping suggested from its
+# headers, the job): one contact to look at, with what the file says of it.
+SAMPLE_IMPORTS = {
+    "mailchimp_subscribed_members.csv": ("sanne.jansen@example.com", "Sanne", "Jansen"),
+    "sendy_export.csv": ("jan.devries@example.com", "Jan", "de Vries"),
+    "listmonk_export.csv": ("noor@example.com", "Noor", "Bakker"),
+    "windows1252.csv": ("zoe@example.com", "Zoë", "Çelik"),
+    "utf8_bom.csv": ("renee@example.com", "Renée", "Ålund"),
+    "dutch_excel_semicolon.csv": ("henk@example.com", "Henk", "van den Berg"),
+    "broken_and_duplicates.csv": ("anna@example.com", "Anna", "Smit"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_IMPORTS))
+def test_real_world_file_imports_with_the_suggested_mapping(importing, name):
+    with open(os.path.join(SAMPLES, name), "rb") as file:
+        imported = _run(importing, file.read())
+    assert imported.status.value == "done", imported.problem
+    rows = _report(importing, imported)
+    assert imported.counts["imported"] >= 1 and len(rows) == sum(imported.counts.values())
+    email, first_name, last_name = SAMPLE_IMPORTS[name]
+    contact = importing.audience.contact_by_email("acc-1", email)
+    assert (contact.first_name, contact.last_name) == (first_name, last_name)
+    assert importing.audience.membership("acc-1", importing.list_id, contact.contact_id).status is MemberStatus.SUBSCRIBED
+
+
+def test_a_50_mb_file_streams_through_the_import(importing):
+    # GIVEN a file of 50 MB: the same few people over and over, as a botched export might hold
+    row = b"klant@example.com,Klant,Met Een Heel Lange Achternaam Die Veel Ruimte Inneemt,Utrecht,Nederland\n"
+    data = b"email,first_name,last_name,plaats,land\n" + row * (50 * 1024 * 1024 // len(row) + 1)
+    assert len(data) >= 50 * 1024 * 1024
+    imported = _run(importing, data)
+    # THEN it is read to the end: one contact, every other row reported as a repeat
+    assert imported.status.value == "done"
+    assert imported.counts["imported"] == 1 and imported.counts["skipped"] == imported.rows_done - 1
+    assert imported.rows_done == data.count(b"\n") - 1
