@@ -622,7 +622,7 @@ def campaign_image(name):
 def unsubscribe_page(token):
     from chalicelib.audience.public_pages import unsubscribe_page
 
-    return unsubscribe_page(token)
+    return unsubscribe_page(app.current_request, token)
 
 
 @app.route("/u/{token}", methods=["POST"], content_types=[FORM, "multipart/form-data"])

@@ -49,15 +49,27 @@ def submit_confirmation(request) -> Response:
     return html(render_page("pages/signup_confirm.html", token="", confirmed=True, list_name=audience_list.name))
 
 
-def unsubscribe_page(token: str) -> Response:
+def _campaign_of(request) -> str:
+    """The campaign whose mail held the link (?c=): only counted for that campaign's report."""
+    campaign_id = (request.query_params or {}).get("c", "")
+    return campaign_id if campaign_id.isalnum() and len(campaign_id) <= 64 else ""
+
+
+def unsubscribe_page(request, token: str) -> Response:
     _, contact, _, _ = services.audience_service().subscriber(token)
-    return html(render_page("pages/unsubscribe.html", token=token, email=contact.email, done=False))
+    return html(render_page("pages/unsubscribe.html", token=token, email=contact.email, done=False,
+                            campaign_id=_campaign_of(request)))
 
 
 def submit_unsubscribe(request, token: str) -> Response:
     """RFC 8058 one-click: a POST unsubscribes at once, before answering, whatever its body."""
-    services.audience_service().unsubscribe(token, client_ip(request))
-    return html(render_page("pages/unsubscribe.html", token=token, email="", done=True))
+    service = services.audience_service()
+    left = service.unsubscribe(token, client_ip(request))
+    campaign_id = _campaign_of(request)
+    if left and campaign_id:
+        account, _, _, _ = service.subscriber(token)
+        services.campaign_service().count_unsubscribe(account.account_id, campaign_id)
+    return html(render_page("pages/unsubscribe.html", token=token, email="", done=True, campaign_id=""))
 
 
 def preferences_page(token: str, saved=False) -> Response:

@@ -311,6 +311,12 @@ class CampaignService:
         self._store.add_counts(campaign_id, {f"sents@{_now():%Y%m%d%H%M}": count})
         services.reputation().count_sent(account_id, count)
 
+    def count_unsubscribe(self, account_id: str, campaign_id: str) -> None:
+        """Someone left through the link in this campaign's mail: its report counts it."""
+        found = self._store.campaign_state(campaign_id)
+        if found and found[0] == account_id:  # the link's own account: a made-up ?c= counts nothing
+            self._store.add_counts(campaign_id, {"unsubscribed": 1})
+
     def count_ses_event(self, event) -> None:
         """Deliveries, bounces and complaints of campaign mail, for its report."""
         from chalicelib.delivery.ses_events import SesEventType
@@ -331,7 +337,7 @@ class CampaignService:
         # accepted minus what bounced, as mail platforms count it
         return {"recipients": campaign.fanout.recipients, **stats,
                 "delivered": max(0, stats.get("sent", 0) - engagement.get("bounced", 0)),
-                "bounced": engagement.get("bounced", 0),
+                "bounced": engagement.get("bounced", 0), "unsubscribed": engagement.get("unsubscribed", 0),
                 "complained": engagement.get("complained", 0), "opens": engagement.get("opens", 0),
                 "unique_opens": engagement.get("unique_opens", 0),
                 "clicks": [{"url": url, "clicks": engagement.get(f"clicks_{i}", 0),
@@ -446,10 +452,14 @@ class CampaignService:
                        "language": recipient.language, "fields": dict(recipient.fields or {})}
             token = self._audience_service.unsubscribe_token(campaign.account_id, recipient.contact_id,
                                                              recipient.list_id or "*")
-            parts = compiled.render(contact, {"unsubscribe_url": f"{self._base_url}/u/{token}",
+            # the campaign in the link only lets its report count the unsubscribe (RFC 8058 POSTs keep the query)
+            unsubscribe_url = f"{self._base_url}/u/{token}?c={campaign.campaign_id}"
+            parts = compiled.render(contact, {"unsubscribe_url": unsubscribe_url,
                                               "preferences_url": f"{self._base_url}/u/{token}/preferences"})
             return OutgoingMail(to=(recipient.email,), subject=parts.subject, text=parts.text, html=parts.html,
-                                reply_to=reply_to, from_address=from_address)
+                                reply_to=reply_to, from_address=from_address,
+                                headers=(("List-Unsubscribe", f"<{unsubscribe_url}>"),
+                                         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")))
 
         return render
 

@@ -3,6 +3,7 @@
 import json
 import re
 
+from chalicelib import services
 from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list
 from tests.integration.test_data_rights import run_background_jobs
@@ -72,12 +73,20 @@ def test_campaign_reaches_each_subscriber_once_with_personalisation_and_unsubscr
     assert mail["subject"] == "Nieuws voor Klant3"
     assert "Hallo Klant3," in mail["html"] and "Hallo Klant3," in mail["text"]
     assert mail["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert re.fullmatch(r"<http://127\.0\.0\.1:8000/u/[A-Za-z0-9_\-.]+>", mail["headers"]["List-Unsubscribe"])
+    assert re.fullmatch(r"<http://127\.0\.0\.1:8000/u/[A-Za-z0-9_\-.]+\?c=[0-9a-f]+>", mail["headers"]["List-Unsubscribe"])
     assert "Bakkerij Jansen" in mail["from"] and mail["reply_to"] == ["anna@example.nl"]
     assert "/t/c/" in mail["html"] and "/t/o/" in mail["html"]  # tracked links and the open pixel
-    # AND the report shows it, and the campaign is sent
+    # WHEN one of them uses the one-click unsubscribe of the header (RFC 8058: a POST, no cookies)
+    one_click = mail["headers"]["List-Unsubscribe"].strip("<>").removeprefix("http://127.0.0.1:8000")
+    left = client.post(one_click, headers={"Content-Type": "application/x-www-form-urlencoded"},
+                       body=b"List-Unsubscribe=One-Click")
+    assert left.status_code == 200
+    # THEN they are off the list, and the report shows it all, and the campaign is sent
     page = client.get(f"/campaigns/{campaign_id}?lang=en", headers={"Cookie": cookie}).body.decode()
     assert '<td id="recipients">7</td>' in page and '<td id="sent">7</td>' in page
+    assert '<td id="unsubscribed">1</td>' in page
+    assert "klant3@example.com" not in {c.email for c in services.audience_service().recipients(
+        mail["tags"]["account"], list_id)}
     assert '<strong id="state">Sent</strong>' in page
 
 
