@@ -76,7 +76,13 @@ def submit_template(request, template_id: str | None = None) -> Response:
 
 def template_preview(request, template_id: str) -> Response:
     account, _ = require_active(request)
-    contact_id = (request.query_params or {}).get("contact") or None
+    query = request.query_params or {}
+    contact_id = query.get("contact") or None
+    if not contact_id and query.get("email"):  # the page's form names a contact by address
+        contact = services.audience().contact_by_email(account.account_id, query["email"].strip().lower())
+        if contact is None:
+            raise errors.NotFound(N_("There is no contact with that address in your account."))
+        contact_id = contact.contact_id
     parts = services.campaign_service().preview(account, template_id, contact_id)
     return Response(body=parts.html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8",
                                                                "Content-Security-Policy": PREVIEW_POLICY})

@@ -178,6 +178,11 @@ def test_template_pages_render_preview_and_refuse_broken_templates(client, app_m
     preview = client.get(f"/templates/{template_id}/preview", headers={"Cookie": cookie})
     assert "Hallo Sanne," in preview.body.decode()
     assert preview.headers["Content-Security-Policy"].startswith("sandbox")
+    _add(client, cookie, csrf, list_id, "piet@example.com", "Piet")
+    as_piet = client.get(f"/templates/{template_id}/preview?email=Piet@example.com", headers={"Cookie": cookie})
+    assert "Hallo Piet," in as_piet.body.decode()
+    unknown = client.get(f"/templates/{template_id}/preview?email=niemand@example.com", headers={"Cookie": cookie})
+    assert unknown.status_code == 404
     sent = post_form(client, f"/templates/{template_id}/test", {"csrf_token": csrf}, cookie=cookie)
     assert sent.status_code == 303
     assert [m for m in outbox.mails() if m["to"] == ["anna@example.nl"] and m["subject"].startswith("[")]
