@@ -269,7 +269,9 @@ class CampaignSender:
     def _executor(self) -> ThreadPoolExecutor:
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=self._max_concurrency, thread_name_prefix="campaign-send")
+                # two batches of an invocation send side by side, each up to max_concurrency at once
+                self._pool = ThreadPoolExecutor(max_workers=2 * self._max_concurrency,
+                                                thread_name_prefix="campaign-send")
             return self._pool
 
     def close(self) -> None:
@@ -420,7 +422,11 @@ def handle_send_records(records, sender: CampaignSender) -> dict:
     or when it cannot be read (after maxReceiveCount it goes to the dead-letter queue).
     """
     records = list(records)
-    outcomes = [_attempt(sender, *record) for record in records]
+    if len(records) > 1:  # the batches of one invocation go out side by side: SES calls mostly wait
+        with ThreadPoolExecutor(max_workers=len(records), thread_name_prefix="campaign-batch") as batches:
+            outcomes = list(batches.map(lambda record: _attempt(sender, *record), records))
+    else:
+        outcomes = [_attempt(sender, *record) for record in records]
     failed = []
     for (queue_message_id, _), outcome in zip(records, outcomes):
         if outcome is None:
