@@ -321,7 +321,10 @@ class CampaignSender:
             self._record(batch, owner, pending_outcomes, total, recorded_now, in_flight=[r.contact_id for r in chunk])
             pending_outcomes = Outcomes()
             halted = False
-            for result in self._executor().map(lambda recipient: self._send_one(batch, render, recipient), chunk):
+            # rendered here, in one thread: only the SES calls, which wait on the network, go to the pool
+            prepared = [self._prepare(batch, render, recipient) for recipient in chunk]
+            for result in self._executor().map(
+                    lambda ready: ready if isinstance(ready, _Result) else self._deliver(batch, *ready), prepared):
                 if result.verdict is _Verdict.SENT:
                     pending_outcomes.sent[result.contact_id] = result.detail
                 elif result.verdict is _Verdict.FAILED:
@@ -355,14 +358,18 @@ class CampaignSender:
             into.unknown |= outcomes.unknown
             into.skipped |= outcomes.skipped
 
-    def _send_one(self, batch: SendBatch, render, recipient: Recipient) -> _Result:
-        """Render and send one recipient's mail; runs in the pool. Never raises an Exception."""
+    def _prepare(self, batch: SendBatch, render, recipient: Recipient):
+        """One recipient's mail, addressed; or the _Result when there is nothing to send. Never raises
+        an Exception: one recipient's bad data must not fail the batch."""
         try:
-            mail = self._addressed(batch, recipient, render(recipient))
+            return recipient, self._addressed(batch, recipient, render(recipient))
         except NotToBeSent:
             return _Result(recipient.contact_id, _Verdict.SKIPPED, "withdrawn")
-        except Exception as error:  # one recipient's bad data must not fail the batch
+        except Exception as error:
             return _Result(recipient.contact_id, _Verdict.FAILED, f"render-failed:{type(error).__name__}")
+
+    def _deliver(self, batch: SendBatch, recipient: Recipient, mail: OutgoingMail) -> _Result:
+        """Hand one mail to SES, retrying throttling; runs in the pool. Never raises an Exception."""
         attempt = 0
         while True:
             try:
