@@ -216,7 +216,9 @@ def submit_reset_password(request) -> Response:
 def overview_page(request) -> Response:
     account, session = require_active(request)
     resent = (request.query_params or {}).get("resent") == "1"
-    return _app_page("pages/app_overview.html", account, session, "/app", resent=resent)
+    usage = {**services.campaign_service().usage(account),
+             "image_bytes": services.assets().usage_bytes(account.account_id)}
+    return _app_page("pages/app_overview.html", account, session, "/app", resent=resent, usage=usage)
 
 
 SETTINGS_NOTICES = {

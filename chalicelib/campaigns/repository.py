@@ -196,6 +196,22 @@ class DynamoCampaigns:
                            ExpressionAttributeNames=names,
                            ExpressionAttributeValues={f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())})
 
+    def add_usage(self, account_id: str, month: str, counts: dict[str, int]) -> None:
+        """The account's use this month (P3, P7): mails sent, campaigns started."""
+        client = self._m.FanoutPageModel._get_connection().connection.client
+        names = {f"#c{i}": name for i, name in enumerate(counts)}
+        client.update_item(TableName=self._m.FanoutPageModel.Meta.table_name,
+                           Key={"pk": {"S": account_key(account_id)}, "sk": {"S": f"USAGE#{month}"}},
+                           UpdateExpression="ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counts))),
+                           ExpressionAttributeNames=names,
+                           ExpressionAttributeValues={f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())})
+
+    def usage(self, account_id: str, month: str) -> dict[str, int]:
+        client = self._m.FanoutPageModel._get_connection().connection.client
+        item = client.get_item(TableName=self._m.FanoutPageModel.Meta.table_name,
+                               Key={"pk": {"S": account_key(account_id)}, "sk": {"S": f"USAGE#{month}"}}).get("Item", {})
+        return {name: int(value["N"]) for name, value in item.items() if "N" in value}
+
     def engagement(self, campaign_id: str) -> dict[str, int]:
         client = self._m.FanoutPageModel._get_connection().connection.client
         item = client.get_item(TableName=self._m.FanoutPageModel.Meta.table_name,

@@ -265,6 +265,7 @@ class CampaignService:
         except StateConflict:
             return 0  # paused, cancelled or started by someone else a moment ago
         self._jobs_queue.enqueue({"job": FANOUT_JOB, "account_id": account_id, "campaign_id": campaign_id})
+        self._store.add_usage(account_id, f"{_now():%Y-%m}", {"campaigns_started": 1})
         logger.info("campaign started", campaign_id=campaign_id)
         return 1
 
@@ -309,7 +310,13 @@ class CampaignService:
         from chalicelib import services
 
         self._store.add_counts(campaign_id, {f"sents@{_now():%Y%m%d%H%M}": count})
+        self._store.add_usage(account_id, f"{_now():%Y-%m}", {"mails_sent": count})
         services.reputation().count_sent(account_id, count)
+
+    def usage(self, account) -> dict[str, int]:
+        """This calendar month (UTC): mails sent, campaigns started."""
+        found = self._store.usage(account.account_id, f"{_now():%Y-%m}")
+        return {"mails_sent": found.get("mails_sent", 0), "campaigns_started": found.get("campaigns_started", 0)}
 
     def count_unsubscribe(self, account_id: str, campaign_id: str) -> None:
         """Someone left through the link in this campaign's mail: its report counts it."""

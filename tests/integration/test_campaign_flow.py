@@ -88,6 +88,9 @@ def test_campaign_reaches_each_subscriber_once_with_personalisation_and_unsubscr
     assert "klant3@example.com" not in {c.email for c in services.audience_service().recipients(
         mail["tags"]["account"], list_id)}
     assert '<strong id="state">Sent</strong>' in page
+    # AND the overview counts the month's use
+    overview = client.get("/app?lang=en", headers={"Cookie": cookie}).body.decode()
+    assert '<td id="campaigns-started">1</td>' in overview and '<td id="mails-sent">7</td>' in overview
 
 
 def _one_mail_sent(client, app_module, aws_resources, outbox):
