@@ -24,8 +24,7 @@ machine falls on both sides of `send_efficiency` alike.
 
 Not measured: network latency of DynamoDB and SQS (the latency figure delays SES calls only), TLS,
 Lambda cold starts. Costed but not from counted calls: the SES events' SNS publishes (campaign mail
-publishes only bounces, complaints, rejects and delays: 3 in 100 mails assumed), and the senders'
-one reputation counter write per batch. Not costed: on_ses_event's own Lambda invocations and
+publishes only bounces, complaints, rejects and delays: 3 in 100 mails assumed). Not costed: on_ses_event's own Lambda invocations and
 DynamoDB writes for those few events (printed as a note).
 
 Run by `make bench` (bench/run.py) in a subprocess of its own; prints a breakdown and one JSON
@@ -87,7 +86,6 @@ EVENTS_MEMORY_MB = 512  # on_ses_event: the stage default
 # Campaign mail's configuration set publishes only problems (bounce, complaint, reject, delay): at
 # most a few in a hundred mails on a list kept clean (an account is paused above 5% bounces).
 SES_EVENTS_PER_MAIL = 0.03
-RECIPIENTS_PER_BATCH = 50
 MAILS = 1_000_000
 
 
@@ -610,11 +608,19 @@ class World:
         from chalicelib.campaigns.send_records import DynamoSendLedger
         from chalicelib.campaigns.sender import CampaignSender
 
+        from chalicelib.campaigns.reputation import DynamoReputationStore, Reputation
+
         limiter = RateLimiter(DynamoTokenBucket(self.dynamodb, CAMPAIGNS_TABLE), SEND_RATE_PER_S)
+        reputation = Reputation(DynamoReputationStore(self.dynamodb, CAMPAIGNS_TABLE), None, self.service, None, None, "")
+
+        def count_sent(account_id, campaign_id, count):  # as chalicelib.services wires it
+            self.service.record_sent(account_id, campaign_id, count)
+            reputation.count_sent(account_id, count)
+
         return CampaignSender(self.sesv2, DynamoSendLedger(self.dynamodb, CAMPAIGNS_TABLE), limiter,
                               self.service.renderer_for, self.service.campaign_state,
                               "MailExpert <noreply@mailexpert.nl>", "mailexpert", max_concurrency=max_concurrency,
-                              unsubscribe_headers=self.audience_service.unsubscribe_headers)
+                              unsubscribe_headers=self.audience_service.unsubscribe_headers, on_sent=count_sent)
 
 
 def _quiet_logs():
@@ -757,8 +763,6 @@ def main() -> dict:
     fanout_seconds = fanout_time["ours"] * LAMBDA_FULL_VCPU_MB / JOBS_MEMORY_MB * scale_fanout
     row("Lambda on_job_message duration (fan-out)", fanout_seconds * JOBS_MEMORY_MB / 1024, "GB-s",
         LAMBDA_PER_GB_S, f"{fanout_seconds:,.0f} s CPU at {JOBS_MEMORY_MB} MB (no I/O latency modelled)")
-    row("DynamoDB UpdateItem (reputation: sent)", MAILS / RECIPIENTS_PER_BATCH, "WRU", DDB_PER_WRU,
-        "one counter write per batch, by the senders")
     row("SNS publishes of SES events", MAILS * SES_EVENTS_PER_MAIL, "publishes", SNS_PER_PUBLISH,
         "problems only (3 per 100 mails assumed); SNS -> Lambda delivery is free")
     send_path = sum(r[3] for r in rows if not r[0].startswith("SNS"))

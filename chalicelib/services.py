@@ -223,7 +223,13 @@ def campaign_sender():
     return CampaignSender(aws.single_attempt_client("sesv2"), send_ledger(), limiter, service.renderer_for,
                           service.campaign_state, settings().mail_from, settings().ses_campaign_configuration_set,
                           unsubscribe_headers=audience_service().unsubscribe_headers,
-                          on_sent=service.record_sent)
+                          on_sent=_count_sent)
+
+
+def _count_sent(account_id: str, campaign_id: str, count: int) -> None:
+    """What SES accepted of a batch counts for the campaign's report and the account's reputation."""
+    campaign_service().record_sent(account_id, campaign_id, count)
+    reputation().count_sent(account_id, count)
 
 
 @functools.cache

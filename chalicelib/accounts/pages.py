@@ -296,7 +296,8 @@ def submit_forget_device(request) -> Response:
     return redirect("/settings?notice=device-forgotten")
 
 
-def _settings_form(request):
+def signed_in_form(request):
+    """(account, form fields) of a form posted by the active, signed-in holder, its CSRF token checked."""
     account, session = require_active(request)
     form = parse_form(request.raw_body)
     web.check_csrf(request, session, form)
@@ -304,14 +305,14 @@ def _settings_form(request):
 
 
 def submit_product_news(request) -> Response:
-    account, form = _settings_form(request)
+    account, form = signed_in_form(request)
     services.account_service().set_product_news(account, form.get("product_news") == "on", i18n.current_language(),
                                                 client_ip(request))
     return redirect("/settings?notice=product-news-saved#product-news")
 
 
 def submit_plan(request) -> Response:
-    account, form = _settings_form(request)
+    account, form = signed_in_form(request)
     services.account_service().change_plan(account, form.get("plan", ""), client_ip(request))
     return redirect("/settings?notice=plan-changed#plan")
 
@@ -319,7 +320,7 @@ def submit_plan(request) -> Response:
 def submit_email_change(request) -> Response:
     from chalicelib.accounts.service import WrongPassword
 
-    account, form = _settings_form(request)
+    account, form = signed_in_form(request)
     try:
         services.account_service().request_email_change(account, form.get("new_email", ""),
                                                         form.get("email_password", ""), client_ip(request))
@@ -345,7 +346,7 @@ def submit_deactivation(request) -> Response:
     from chalicelib.accounts.service import WrongPassword
     from chalicelib.http import queue_cookie
 
-    account, form = _settings_form(request)
+    account, form = signed_in_form(request)
     try:
         services.account_service().deactivate(account, form.get("deactivate_password", ""), client_ip(request))
     except WrongPassword as wrong:
@@ -371,7 +372,7 @@ def submit_reactivation(request) -> Response:
 
 
 def submit_export_request(request) -> Response:
-    account, _ = _settings_form(request)
+    account, _ = signed_in_form(request)
     services.data_rights().request_export(account, client_ip(request))
     return redirect("/settings?notice=export-requested#data")
 
@@ -386,7 +387,7 @@ def submit_erasure(request) -> Response:
     from chalicelib.accounts.service import WrongPassword
     from chalicelib.http import queue_cookie
 
-    account, form = _settings_form(request)
+    account, form = signed_in_form(request)
     if form.get("erase_confirm") != "on":
         return settings_page(request, status=422, erase_errors={
             "erase_confirm": i18n.gettext(N_("Tick the box to confirm that you want this."))})
@@ -400,13 +401,13 @@ def submit_erasure(request) -> Response:
 
 
 def submit_two_factor_start(request) -> Response:
-    account, _ = _settings_form(request)
+    account, _ = signed_in_form(request)
     services.account_service().start_two_factor_setup(account)
     return redirect("/settings#two-factor")
 
 
 def submit_two_factor_confirmation(request) -> Response:
-    account, form = _settings_form(request)
+    account, form = signed_in_form(request)
     try:
         codes = services.account_service().confirm_two_factor(account, form.get("code", ""), client_ip(request))
     except errors.ValidationFailed as invalid:
@@ -417,7 +418,7 @@ def submit_two_factor_confirmation(request) -> Response:
 def submit_two_factor_disable(request) -> Response:
     from chalicelib.accounts.service import WrongPassword
 
-    account, form = _settings_form(request)
+    account, form = signed_in_form(request)
     try:
         services.account_service().disable_two_factor(account, form.get("disable_2fa_password", ""), client_ip(request))
     except WrongPassword as wrong:

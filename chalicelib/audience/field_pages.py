@@ -3,7 +3,7 @@
 from chalice.app import Response
 
 from chalicelib import errors, i18n, services
-from chalicelib.accounts.pages import _app_page, redirect, require_active
+from chalicelib.accounts.pages import _app_page, redirect, require_active, signed_in_form
 from chalicelib.audience.custom_fields import FIELD_TYPE_NAMES, FieldType
 from chalicelib.forms import messages_by_field
 from chalicelib.i18n import N_
@@ -22,9 +22,7 @@ def fields_page(request, values=None, field_errors=None, status=200) -> Response
 
 
 def submit_field(request) -> Response:
-    from chalicelib.audience.pages import _form
-
-    account, form = _form(request)
+    account, form = signed_in_form(request)
     try:
         services.custom_fields().create(account, form.get("label", ""), form.get("field_type", ""))
     except errors.ValidationFailed as invalid:
@@ -33,8 +31,6 @@ def submit_field(request) -> Response:
 
 
 def submit_field_deletion(request, key: str) -> Response:
-    from chalicelib.audience.pages import _form
-
-    account, _ = _form(request)
+    account, _ = signed_in_form(request)
     services.custom_fields().delete(account, key)
     return redirect("/fields?notice=deleted")

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from chalice.app import Response
 
 from chalicelib import errors, i18n, services
-from chalicelib.accounts.pages import _app_page, redirect, require_active
+from chalicelib.accounts.pages import _app_page, redirect, require_active, signed_in_form
 from chalicelib.audience.csv_import import (EMAIL, FIRST_NAME, FULL_NAME, LANGUAGE, LAST_NAME, LAST_NAME_PREFIX,
                                             TAGS, field_name)
 from chalicelib.audience.imports import ImportStatus
@@ -71,9 +71,7 @@ def import_page(request, list_id: str, import_id: str, values=None, field_errors
 
 
 def submit_import(request, list_id: str, import_id: str) -> Response:
-    from chalicelib.audience.pages import _form
-
-    account, form = _form(request)
+    account, form = signed_in_form(request)
     mapping = {key.removeprefix("column_"): value for key, value in form.items() if key.startswith("column_")}
     try:
         services.contact_imports().start(account, import_id, mapping, form.get("declared") == "on",

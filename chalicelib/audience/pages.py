@@ -3,12 +3,11 @@
 from chalice.app import Response
 
 from chalicelib import errors, i18n, services
-from chalicelib.accounts.pages import _app_page, redirect, require_active
-from chalicelib.accounts import web
+from chalicelib.accounts.pages import _app_page, redirect, require_active, signed_in_form
 from chalicelib.api import validate_fields
 from chalicelib.audience.audience import SUPPRESSION_REASON_NAMES, ConsentSource, MemberStatus
 from chalicelib.audience.schemas import ContactIn, ListIn
-from chalicelib.forms import messages_by_field, parse_form
+from chalicelib.forms import messages_by_field
 from chalicelib.http import client_ip
 from chalicelib.i18n import N_
 from chalicelib.web import pages
@@ -33,13 +32,6 @@ CONSENT_LABELS = {
 }
 
 
-def _form(request):
-    account, session = require_active(request)
-    form = parse_form(request.raw_body)
-    web.check_csrf(request, session, form)
-    return account, form
-
-
 def lists_page(request, values=None, field_errors=None, status=200) -> Response:
     account, session = require_active(request)
     return _app_page("pages/lists.html", account, session, "/lists", status=status,
@@ -47,7 +39,7 @@ def lists_page(request, values=None, field_errors=None, status=200) -> Response:
 
 
 def submit_list(request) -> Response:
-    account, form = _form(request)
+    account, form = signed_in_form(request)
     try:
         data = validate_fields(ListIn, {k: v for k, v in form.items() if k in ("name", "description")})
     except errors.ValidationFailed as invalid:
@@ -80,7 +72,7 @@ def list_page(request, list_id: str, values=None, field_errors=None, status=200)
 
 
 def submit_contact(request, list_id: str) -> Response:
-    account, form = _form(request)
+    account, form = signed_in_form(request)
     fields = {k: v for k, v in form.items() if k in ("email", "first_name", "last_name", "lawful_basis")}
     fields["confirm"] = form.get("confirm") == "on"
     try:
@@ -127,7 +119,7 @@ def suppression_page(request, notice=None) -> Response:
 
 
 def submit_suppressions(request) -> Response:
-    account, form = _form(request)
+    account, form = signed_in_form(request)
     added, refused = services.audience_service().suppress_addresses(account, form.get("emails", "").splitlines())
     notice = i18n.gettext(N_("%(added)s addresses added.")) % {"added": added}
     if refused:
@@ -146,12 +138,12 @@ def contact_export(request, contact_id: str) -> Response:
 
 
 def submit_contact_erasure(request, contact_id: str) -> Response:
-    account, _ = _form(request)
+    account, _ = signed_in_form(request)
     services.audience_service().erase_contact(account, contact_id)
     return redirect("/contacts?notice=erased")
 
 
 def submit_list_export(request, list_id: str) -> Response:
-    account, _ = _form(request)
+    account, _ = signed_in_form(request)
     services.list_exports().request(account, services.audience_service().get_list(account, list_id))
     return redirect(f"/lists/{list_id}?notice=export-requested#export")

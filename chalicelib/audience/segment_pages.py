@@ -4,7 +4,7 @@ segment's conditions in words, its members a page at a time and its CSV export."
 from chalice.app import Response
 
 from chalicelib import errors, i18n, services
-from chalicelib.accounts.pages import _app_page, redirect, require_active
+from chalicelib.accounts.pages import _app_page, redirect, require_active, signed_in_form
 from chalicelib.api import validate_fields
 from chalicelib.audience.schemas import SegmentIn
 from chalicelib.audience.segments import FIELD_PREFIX, STANDARD_FIELDS, SUBSCRIBED_SINCE, TAG, Match, SegmentNotFound
@@ -66,9 +66,7 @@ def segments_page(request, list_id: str, values=None, field_errors=None, status=
 
 
 def submit_segment(request, list_id: str) -> Response:
-    from chalicelib.audience.pages import _form
-
-    account, form = _form(request)
+    account, form = signed_in_form(request)
     rows = [i for i in range(FORM_ROWS) if form.get(f"condition_{i}_field")]
     data = {"name": form.get("name", ""), "match": form.get("match", ""),
             "conditions": [{"field": form[f"condition_{i}_field"], "op": form.get(f"condition_{i}_op", ""),
@@ -111,18 +109,14 @@ def segment_page(request, list_id: str, segment_id: str) -> Response:
 
 
 def submit_segment_export(request, list_id: str, segment_id: str) -> Response:
-    from chalicelib.audience.pages import _form
-
-    account, _ = _form(request)
+    account, _ = signed_in_form(request)
     audience_list, segment = _segment_of(account, list_id, segment_id)
     services.list_exports().request(account, audience_list, segment)
     return redirect(f"/lists/{list_id}/segments/{segment_id}?notice=export-requested#export")
 
 
 def submit_segment_deletion(request, list_id: str, segment_id: str) -> Response:
-    from chalicelib.audience.pages import _form
-
-    account, _ = _form(request)
+    account, _ = signed_in_form(request)
     _segment_of(account, list_id, segment_id)
     services.segments().delete(account, segment_id)
     return redirect(f"/lists/{list_id}/segments?notice=deleted")

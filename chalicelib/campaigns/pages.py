@@ -6,12 +6,11 @@ from urllib.parse import urlsplit
 from chalice.app import Response
 
 from chalicelib import errors, i18n, services
-from chalicelib.accounts.pages import _app_page, redirect, require_active
-from chalicelib.accounts import web
+from chalicelib.accounts.pages import _app_page, redirect, require_active, signed_in_form
 from chalicelib.api import validate_fields
 from chalicelib.campaigns.campaigns import STATE_NAMES, CampaignState
 from chalicelib.campaigns.schemas import CampaignIn, TemplateIn
-from chalicelib.forms import messages_by_field, parse_form
+from chalicelib.forms import messages_by_field
 from chalicelib.http import CONTENT_SECURITY_POLICY
 from chalicelib.i18n import N_
 
@@ -29,13 +28,6 @@ NOTICES = {
 }
 # What a preview of customer HTML may do: show itself and its images, nothing else (no scripts, no forms).
 PREVIEW_POLICY = "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
-
-
-def _form(request):
-    account, session = require_active(request)
-    form = parse_form(request.raw_body)
-    web.check_csrf(request, session, form)
-    return account, form
 
 
 def _notice(request) -> str | None:
@@ -63,7 +55,7 @@ def template_page(request, template_id: str | None = None, values=None, field_er
 
 
 def submit_template(request, template_id: str | None = None) -> Response:
-    account, form = _form(request)
+    account, form = signed_in_form(request)
     fields = {k: v for k, v in form.items() if k in ("name", "subject", "html", "text")}
     fields["text"] = fields.get("text") or None
     try:
@@ -89,13 +81,13 @@ def template_preview(request, template_id: str) -> Response:
 
 
 def submit_test_send(request, template_id: str) -> Response:
-    account, _ = _form(request)
+    account, _ = signed_in_form(request)
     services.campaign_service().test_send(account, template_id)
     return redirect(f"/templates/{template_id}?notice=test-sent")
 
 
 def submit_template_deletion(request, template_id: str) -> Response:
-    account, _ = _form(request)
+    account, _ = signed_in_form(request)
     services.campaign_service().delete_template(account, template_id)
     return redirect("/templates")
 
@@ -129,7 +121,7 @@ def image_uploaded(request) -> Response:
 
 
 def submit_image_deletion(request, asset: str) -> Response:
-    account, _ = _form(request)
+    account, _ = signed_in_form(request)
     services.assets().delete_asset(account.account_id, asset)
     return redirect("/images?notice=image-deleted")
 
@@ -158,7 +150,7 @@ def _campaign_fields(form) -> dict:
 
 
 def submit_campaign(request) -> Response:
-    account, form = _form(request)
+    account, form = signed_in_form(request)
     try:
         campaign = services.campaign_service().create_campaign(account, validate_fields(CampaignIn,
                                                                                         _campaign_fields(form)))
@@ -186,7 +178,7 @@ def campaign_page(request, campaign_id: str, values=None, field_errors=None, sta
 
 
 def submit_campaign_update(request, campaign_id: str) -> Response:
-    account, form = _form(request)
+    account, form = signed_in_form(request)
     try:
         services.campaign_service().update_campaign(account, campaign_id,
                                                     validate_fields(CampaignIn, _campaign_fields(form)))
@@ -198,7 +190,7 @@ def submit_campaign_update(request, campaign_id: str) -> Response:
 def submit_schedule(request, campaign_id: str) -> Response:
     from chalicelib.campaigns.service import send_time
 
-    account, form = _form(request)
+    account, form = signed_in_form(request)
     service = services.campaign_service()
     try:
         when = None if form.get("when") != "later" else send_time(form.get("date", ""), form.get("time", ""))
@@ -210,7 +202,7 @@ def submit_schedule(request, campaign_id: str) -> Response:
 
 
 def submit_state_change(request, campaign_id: str, action: str) -> Response:
-    account, _ = _form(request)
+    account, _ = signed_in_form(request)
     service = services.campaign_service()
     {"pause": service.pause, "resume": service.resume, "cancel": service.cancel}[action](account, campaign_id)
     return redirect(f"/campaigns/{campaign_id}?notice={ {'pause': 'paused', 'resume': 'resumed', 'cancel': 'cancelled'}[action]}")

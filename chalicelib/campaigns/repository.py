@@ -138,8 +138,7 @@ class DynamoCampaigns:
     def erase_account(self, account_id: str) -> int:
         """Every item of the account's templates and campaigns: records, states, fan-out pages,
         send ledger, opens and clicks; then everything under the account's own key."""
-        client = self._m.FanoutPageModel._get_connection().connection.client
-        table = self._m.FanoutPageModel.Meta.table_name
+        client, table = self._raw()
         partitions = [f"CAMPAIGN#{c.campaign_id}" for c in self.campaigns(account_id)] + [account_key(account_id)]
         erased = 0
         for partition in partitions:
@@ -148,81 +147,84 @@ class DynamoCampaigns:
                 page = client.query(TableName=table, KeyConditionExpression="pk = :pk",
                                     ExpressionAttributeValues={":pk": {"S": partition}},
                                     ProjectionExpression="pk, sk", **({"ExclusiveStartKey": start} if start else {}))
-                keys = [{"DeleteRequest": {"Key": item}} for item in page.get("Items", [])]
-                for index in range(0, len(keys), 25):
-                    requests = keys[index:index + 25]
-                    while requests:
-                        requests = client.batch_write_item(RequestItems={table: requests}).get(
-                            "UnprocessedItems", {}).get(table, [])
-                erased += len(keys)
+                erased += self._delete(page.get("Items", []))
                 start = page.get("LastEvaluatedKey")
                 if not start:
                     break
         return erased
 
-    # --- engagement (opens, clicks) -----------------------------------------------------------------
+    # --- plain items: counters, opens and clicks -------------------------------------------------------
+
+    def _raw(self):
+        """The table's botocore client and name, for the items no model describes."""
+        model = self._m.FanoutPageModel
+        return model._get_connection().connection.client, model.Meta.table_name
+
+    def _delete(self, keys: list[dict]) -> int:
+        client, table = self._raw()
+        for index in range(0, len(keys), 25):  # BatchWriteItem's limit
+            requests = [{"DeleteRequest": {"Key": key}} for key in keys[index:index + 25]]
+            while requests:
+                requests = client.batch_write_item(RequestItems={table: requests}).get(
+                    "UnprocessedItems", {}).get(table, [])
+        return len(keys)
+
+    def _add(self, key: dict, counts: dict[str, int]) -> None:
+        """ADD to counters of one item, in one write."""
+        client, table = self._raw()
+        names = {f"#c{i}": name for i, name in enumerate(counts)}
+        client.update_item(TableName=table, Key=key,
+                           UpdateExpression="ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counts))),
+                           ExpressionAttributeNames=names,
+                           ExpressionAttributeValues={f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())})
+
+    def _counters(self, key: dict) -> dict[str, int]:
+        client, table = self._raw()
+        item = client.get_item(TableName=table, Key=key).get("Item", {})
+        return {name: int(value["N"]) for name, value in item.items() if "N" in value}
+
+    @staticmethod
+    def _engagement_key(campaign_id: str) -> dict:
+        return {"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": "ENGAGEMENT"}}
+
+    @staticmethod
+    def _usage_key(account_id: str, month: str) -> dict:
+        return {"pk": {"S": account_key(account_id)}, "sk": {"S": f"USAGE#{month}"}}
 
     def record_engagement(self, campaign_id: str, kind: str, contact_id: str, link_index: int | None = None) -> bool:
         """Remember a contact's first open, or first click on a link; True when it is the first.
-        The counters (all and unique) are ADDed on one item."""
-        from pynamodb.exceptions import PutError
-
-        m = self._m.FanoutPageModel  # any model of this table writes a plain item
+        The counters (all, unique, and the hour's bucket for the timeline) are ADDed on one item."""
+        client, table = self._raw()
         sort_key = f"OPEN#{contact_id}" if kind == "open" else f"CLICK#{contact_id}#{link_index}"
-        client = m._get_connection().connection.client
-        table = m.Meta.table_name
-        first = True
         try:
             client.put_item(TableName=table, Item={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": sort_key},
                                                    "at": {"S": _now().isoformat()}},
                             ConditionExpression="attribute_not_exists(sk)")
+            first = True
         except client.exceptions.ConditionalCheckFailedException:
             first = False
         counter = "opens" if kind == "open" else f"clicks_{link_index}"
-        names = {"#all": counter, "#hour": f"{kind}s@{_now():%Y%m%d%H}"}  # the hour's bucket, for the timeline
-        if first:
-            names["#unique"] = f"unique_{counter}"
-        client.update_item(TableName=table, Key={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": "ENGAGEMENT"}},
-                           UpdateExpression="ADD #all :one, #hour :one" + (", #unique :one" if first else ""),
-                           ExpressionAttributeNames=names, ExpressionAttributeValues={":one": {"N": "1"}})
+        counts = {counter: 1, f"{kind}s@{_now():%Y%m%d%H}": 1, **({f"unique_{counter}": 1} if first else {})}
+        self._add(self._engagement_key(campaign_id), counts)
         return first
 
     def add_counts(self, campaign_id: str, counts: dict[str, int]) -> None:
-        client = self._m.FanoutPageModel._get_connection().connection.client
-        names = {f"#c{i}": name for i, name in enumerate(counts)}
-        client.update_item(TableName=self._m.FanoutPageModel.Meta.table_name,
-                           Key={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": "ENGAGEMENT"}},
-                           UpdateExpression="ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counts))),
-                           ExpressionAttributeNames=names,
-                           ExpressionAttributeValues={f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())})
+        self._add(self._engagement_key(campaign_id), counts)
+
+    def engagement(self, campaign_id: str) -> dict[str, int]:
+        return self._counters(self._engagement_key(campaign_id))
 
     def add_usage(self, account_id: str, month: str, counts: dict[str, int]) -> None:
         """The account's use this month (P3, P7): mails sent, campaigns started."""
-        client = self._m.FanoutPageModel._get_connection().connection.client
-        names = {f"#c{i}": name for i, name in enumerate(counts)}
-        client.update_item(TableName=self._m.FanoutPageModel.Meta.table_name,
-                           Key={"pk": {"S": account_key(account_id)}, "sk": {"S": f"USAGE#{month}"}},
-                           UpdateExpression="ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counts))),
-                           ExpressionAttributeNames=names,
-                           ExpressionAttributeValues={f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())})
+        self._add(self._usage_key(account_id, month), counts)
 
     def usage(self, account_id: str, month: str) -> dict[str, int]:
-        client = self._m.FanoutPageModel._get_connection().connection.client
-        item = client.get_item(TableName=self._m.FanoutPageModel.Meta.table_name,
-                               Key={"pk": {"S": account_key(account_id)}, "sk": {"S": f"USAGE#{month}"}}).get("Item", {})
-        return {name: int(value["N"]) for name, value in item.items() if "N" in value}
-
-    def engagement(self, campaign_id: str) -> dict[str, int]:
-        client = self._m.FanoutPageModel._get_connection().connection.client
-        item = client.get_item(TableName=self._m.FanoutPageModel.Meta.table_name,
-                               Key={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": "ENGAGEMENT"}}).get("Item", {})
-        return {name: int(value["N"]) for name, value in item.items() if "N" in value}
+        return self._counters(self._usage_key(account_id, month))
 
     def contact_engagement(self, contact_id: str, campaigns: list) -> dict[str, dict]:
         """Per campaign: did this contact open it, which of its links did they click (one batch read
         of the keys that could exist)."""
-        client = self._m.FanoutPageModel._get_connection().connection.client
-        table = self._m.FanoutPageModel.Meta.table_name
+        client, table = self._raw()
         keys = []
         for campaign in campaigns:
             pk = {"S": f"CAMPAIGN#{campaign.campaign_id}"}
@@ -230,7 +232,7 @@ class DynamoCampaigns:
             keys += [{"pk": pk, "sk": {"S": f"CLICK#{contact_id}#{i}"}}
                      for i in range(len((campaign.content or {}).get("links", [])))]
         found: dict[str, dict] = {}
-        for start in range(0, len(keys), 100):
+        for start in range(0, len(keys), 100):  # BatchGetItem's limit
             pending = keys[start:start + 100]
             while pending:
                 response = client.batch_get_item(RequestItems={table: {"Keys": pending}})
@@ -244,18 +246,10 @@ class DynamoCampaigns:
         return found
 
     def forget_engagement(self, contact_id: str, campaigns: list) -> None:
-        client = self._m.FanoutPageModel._get_connection().connection.client
-        table = self._m.FanoutPageModel.Meta.table_name
-        found = self.contact_engagement(contact_id, campaigns)
-        deletes = []
-        for campaign_id, entry in found.items():
+        keys = []
+        for campaign_id, entry in self.contact_engagement(contact_id, campaigns).items():
             pk = {"S": f"CAMPAIGN#{campaign_id}"}
             if entry["opened"]:
-                deletes.append({"DeleteRequest": {"Key": {"pk": pk, "sk": {"S": f"OPEN#{contact_id}"}}}})
-            deletes += [{"DeleteRequest": {"Key": {"pk": pk, "sk": {"S": f"CLICK#{contact_id}#{i}"}}}}
-                        for i in entry["clicked"]]
-        for start in range(0, len(deletes), 25):
-            requests = deletes[start:start + 25]
-            while requests:
-                requests = client.batch_write_item(RequestItems={table: requests}).get(
-                    "UnprocessedItems", {}).get(table, [])
+                keys.append({"pk": pk, "sk": {"S": f"OPEN#{contact_id}"}})
+            keys += [{"pk": pk, "sk": {"S": f"CLICK#{contact_id}#{i}"}} for i in entry["clicked"]]
+        self._delete(keys)

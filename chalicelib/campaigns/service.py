@@ -306,12 +306,9 @@ class CampaignService:
         return campaign
 
     def record_sent(self, account_id: str, campaign_id: str, count: int) -> None:
-        """What SES accepted of a batch: the campaign's timeline (per minute) and the account's reputation."""
-        from chalicelib import services
-
+        """What SES accepted of a batch: the campaign's timeline (per minute) and the month's use."""
         self._store.add_counts(campaign_id, {f"sents@{_now():%Y%m%d%H%M}": count})
         self._store.add_usage(account_id, f"{_now():%Y-%m}", {"mails_sent": count})
-        services.reputation().count_sent(account_id, count)
 
     def usage(self, account) -> dict[str, int]:
         """This calendar month (UTC): mails sent, campaigns started."""
