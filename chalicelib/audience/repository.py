@@ -235,14 +235,8 @@ class DynamoAudience:
                                         m.MembershipModel.sk.startswith(f"MEMBER#{contact_id}#"), consistent_read=True)
         return found + [self._membership(account_id, i) for i in items]
 
-    def members(self, list_id: str, status: MemberStatus | None = None, cursor: str | None = None,
-                limit: int = PAGE_SIZE) -> tuple[list[str], str | None]:
-        """Contact ids on a list (optionally of one status), a page at a time, through the by-list index."""
-        page, next_cursor = self.member_page(None, list_id, status, cursor, limit, with_contacts=False)
-        return [membership.contact_id for _, membership in page], next_cursor
-
-    def member_page(self, account_id: str | None, list_id: str, status: MemberStatus | None = None,
-                    cursor: str | None = None, limit: int = PAGE_SIZE, with_contacts: bool = True):
+    def member_page(self, account_id: str, list_id: str, status: MemberStatus | None = None,
+                    cursor: str | None = None, limit: int = PAGE_SIZE):
         """A page of a list's members as (contact, membership) pairs. Members whose first list this
         is come with their details from the index; the others are read in one batch."""
         m = self._m.ContactModel
@@ -250,9 +244,6 @@ class DynamoAudience:
         items = m.by_list.query(f"LIST#{list_id}", condition, limit=limit,
                                 last_evaluated_key=decode_cursor(cursor, gsi1pk=f"LIST#{list_id}"))
         rows = _page(items)
-        if not with_contacts:
-            return [(None, Membership(None, list_id, i.gsi1sk.split("#", 1)[1], MemberStatus(i.status), None,
-                                      None)) for i in rows], encode_cursor(items.last_evaluated_key)
         others = [i.gsi1sk.split("#", 1)[1] for i in rows if i.sk.startswith("MEMBER#")]
         found = {c.contact_id: c for c in self.contacts_by_id(account_id, others)}
         page = []

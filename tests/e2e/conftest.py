@@ -81,6 +81,13 @@ class LocalStack:
             body = error.read()
         return json.loads(body)
 
+    def mail_to(self, address: str, subject: str | None = None) -> dict | None:
+        """The newest outbox mail to an address (with that subject), with its SES events; None yet."""
+        from urllib.parse import quote
+
+        return next((mail for mail in self.get_json(f"/dev/outbox.json?to={quote(address)}")
+                     if address in mail["to"] and subject in (None, mail["subject"])), None)
+
     def post_json(self, path: str, body: dict):
         status, content = self.request("POST", path, body)
         return status, json.loads(content) if content else None
@@ -119,3 +126,16 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def assert_strict_policy(response) -> None:
+    """The page came with a Content-Security-Policy that allows no inline scripts or styles."""
+    directives = {}
+    for part in response.headers.get("content-security-policy", "").split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            directives[name.lower()] = value
+    for directive in ("script-src", "style-src"):
+        sources = directives.get(directive, directives.get("default-src"))
+        assert sources, f"no {directive} (nor default-src) in the Content-Security-Policy"
+        assert "'unsafe-inline'" not in sources

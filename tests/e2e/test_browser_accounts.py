@@ -7,7 +7,6 @@ the session cookie the browser keeps is a session cookie (gone when the browser 
 flags that protect it, and that the Dutch pages use the names the privacy policy promises.
 """
 
-from urllib.parse import quote
 import re
 import uuid
 
@@ -83,11 +82,6 @@ def _log_in(page, base_url: str, email: str) -> None:
     expect(page).to_have_url(base_url + "/app")
 
 
-def _mail_to(local_stack, address: str) -> dict | None:
-    return next((mail for mail in local_stack.get_json(f"/dev/outbox.json?to={quote(address)}")
-                 if address in mail["to"]), None)
-
-
 def _app_status_with_session(page, base_url: str, session_id: str) -> int:
     """The status of /app for a request carrying this session cookie, redirects not followed."""
     response = page.context.request.get(base_url + "/app", max_redirects=0,
@@ -112,7 +106,7 @@ def test_visitor_registers_confirms_logs_in_and_edits_details(local_stack, dutch
     expect(page).to_have_url(base_url + "/register/check-inbox")
     expect(page.locator("h1")).to_have_text(DUTCH_CHECK_INBOX)
     # AND a Dutch verification mail to their address is in the outbox, its text part holding the link
-    mail = local_stack.wait_for(lambda: _mail_to(local_stack, email), timeout_s=MAIL_TIMEOUT_S,
+    mail = local_stack.wait_for(lambda: local_stack.mail_to(email), timeout_s=MAIL_TIMEOUT_S,
                                 what=f"the verification mail to {email}")
     assert mail["subject"] == DUTCH_VERIFY_SUBJECT
     link = re.search(r"http://127\.0\.0\.1:8100/verify-email\?token=\S+", mail["text"])

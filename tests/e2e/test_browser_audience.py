@@ -9,14 +9,13 @@ account holder then sees the subscriber with the proof of consent, and that the 
 fail in friendly Dutch.
 """
 
-from urllib.parse import quote
 import re
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import TIMEOUT_MS, assert_strict_policy
 
 pytestmark = pytest.mark.e2e
 
@@ -79,7 +78,7 @@ def _registered_account(local_stack) -> str:
     email = _unique_address("anna", "example.nl")
     status, _ = local_stack.post_json("/api/v1/accounts", {**REGISTRATION, "email": email})
     assert status == 202
-    mail = local_stack.wait_for(lambda: _mail_to(local_stack, email), what="the verification mail")
+    mail = local_stack.wait_for(lambda: local_stack.mail_to(email), what="the verification mail")
     token = re.search(r"/verify-email\?token=([A-Za-z0-9_\-]+)", mail["text"]).group(1)
     assert local_stack.post_json("/api/v1/email-verifications", {"token": token})[0] == 200
     return email
@@ -108,11 +107,6 @@ def _signup_form_url(page) -> str:
     return section.get_by_role("link").get_attribute("href")
 
 
-def _mail_to(local_stack, address: str) -> dict | None:
-    return next((mail for mail in local_stack.get_json(f"/dev/outbox.json?to={quote(address)}")
-                 if address in mail["to"]), None)
-
-
 def _members_table(page):
     return page.locator("main table")
 
@@ -138,15 +132,6 @@ def _console_problems(page) -> list[str]:
     return problems
 
 
-def _directives(policy: str) -> dict[str, str]:
-    directives = {}
-    for part in policy.split(";"):
-        name, _, value = part.strip().partition(" ")
-        if name:
-            directives[name.lower()] = value
-    return directives
-
-
 def test_visitor_is_subscribed_with_proof_of_consent_when_they_confirm_from_the_mail(local_stack, open_page):
     base_url = local_stack.base_url
     holder = open_page()
@@ -168,7 +153,7 @@ def test_visitor_is_subscribed_with_proof_of_consent_when_they_confirm_from_the_
     # THEN they are told to confirm from their inbox
     expect(visitor.locator("main [role=status]")).to_have_text(DUTCH_ALMOST_DONE)
     # AND a Dutch confirmation mail with the link is on its way to them
-    mail = local_stack.wait_for(lambda: _mail_to(local_stack, subscriber), timeout_s=MAIL_TIMEOUT_S,
+    mail = local_stack.wait_for(lambda: local_stack.mail_to(subscriber), timeout_s=MAIL_TIMEOUT_S,
                                 what=f"the confirmation mail to {subscriber}")
     assert mail["subject"] == DUTCH_CONFIRM_SUBJECT
     link = CONFIRM_LINK.search(mail["text"])
@@ -250,11 +235,7 @@ def test_signup_form_loads_cleanly_and_hides_its_honeypot_when_policy_is_strict(
     expect(visitor.locator("html")).to_have_class(re.compile(r"\bjs\b"))  # app.js ran
     # THEN the form is served with a strict policy: no inline scripts or styles allowed
     assert response.status == 200
-    policy = _directives(response.headers.get("content-security-policy", ""))
-    for directive in ("script-src", "style-src"):
-        sources = policy.get(directive, policy.get("default-src"))
-        assert sources, f"no {directive} (nor default-src) in the Content-Security-Policy"
-        assert "'unsafe-inline'" not in sources
+    assert_strict_policy(response)
     # AND it shows the Dutch consent sentence with the sender's name, the fields and the button
     expect(visitor.locator("main form")).to_contain_text(DUTCH_CONSENT_START)
     expect(visitor.locator("#email")).to_be_visible()

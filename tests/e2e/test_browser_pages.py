@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import TIMEOUT_MS, assert_strict_policy
 
 pytestmark = pytest.mark.e2e
 
@@ -43,15 +43,6 @@ def open_context(browser):
 @pytest.fixture
 def dutch_page(open_context):
     return open_context("nl-NL").new_page()
-
-
-def _directives(policy: str) -> dict[str, str]:
-    directives = {}
-    for part in policy.split(";"):
-        name, _, value = part.strip().partition(" ")
-        if name:
-            directives[name.lower()] = value
-    return directives
 
 
 def _redirect_after_form_post(response) -> bool:
@@ -119,11 +110,7 @@ def test_page_loads_cleanly_when_policy_is_strict(local_stack, dutch_page, path)
     expect(dutch_page.locator("html")).to_have_class(re.compile(r"\bjs\b"))  # app.js ran
     # THEN the page is served with a strict policy: no inline scripts or styles allowed
     assert response.status == 200
-    policy = _directives(response.headers.get("content-security-policy", ""))
-    for directive in ("script-src", "style-src"):
-        sources = policy.get(directive, policy.get("default-src"))
-        assert sources, f"no {directive} (nor default-src) in the Content-Security-Policy"
-        assert "'unsafe-inline'" not in sources
+    assert_strict_policy(response)
     # AND the stylesheet applied and nothing was blocked or failed
     assert dutch_page.evaluate("getComputedStyle(document.body).margin") == "0px"  # app.css, not the default
     assert problems == []

@@ -84,11 +84,6 @@ def _register(page, base_url: str, email: str) -> None:
     expect(page).to_have_url(base_url + "/register/check-inbox")
 
 
-def _verification_mail_to(local_stack, address: str) -> dict | None:
-    return next((mail for mail in local_stack.get_json("/dev/outbox.json")
-                 if address in mail["to"] and mail["subject"] == DUTCH_VERIFY_SUBJECT), None)
-
-
 def _cookies_by_name(context, base_url: str) -> dict[str, dict]:
     return {cookie["name"]: cookie for cookie in context.cookies(base_url)}
 
@@ -118,7 +113,7 @@ def test_remembered_browser_signs_in_without_password_until_password_is_changed(
     context = new_dutch_context()
     page = context.new_page()
     _register(page, base_url, email)
-    mail = local_stack.wait_for(lambda: _verification_mail_to(local_stack, email), timeout_s=MAIL_TIMEOUT_S,
+    mail = local_stack.wait_for(lambda: local_stack.mail_to(email, DUTCH_VERIFY_SUBJECT), timeout_s=MAIL_TIMEOUT_S,
                                 what=f"the verification mail to {email}")
     link = re.search(r"http://127\.0\.0\.1:8100/verify-email\?token=\S+", mail["text"])
     assert link, mail["text"]

@@ -1,7 +1,6 @@
 """The whole local stack, as `make run` starts it: moto server, resources from infra/, chalice
 local, and the event pump carrying SQS, SNS and schedules to the handlers."""
 
-from urllib.parse import quote
 import json
 import os
 import time
@@ -12,10 +11,6 @@ import pytest
 from tests.e2e.conftest import STAGE_ENV
 
 pytestmark = pytest.mark.e2e
-
-
-def outbox_mail_to(stack, address):
-    return next((m for m in stack.get_json(f"/dev/outbox.json?to={quote(address)}") if address in m["to"]), None)
 
 
 def _settled_outbox(stack):
@@ -36,11 +31,11 @@ def test_mail_goes_round_through_the_queue_and_the_pump(local_stack):
     status, body = local_stack.post_json("/dev/test-mail", {"to": "success@simulator.amazonses.com", "language": "en"})
     assert status == 202 and body["queue_message_id"]
     # THEN it shows in the outbox, as handed to SES, and SES's delivery event comes back
-    mail = local_stack.wait_for(lambda: outbox_mail_to(local_stack, "success@simulator.amazonses.com"),
+    mail = local_stack.wait_for(lambda: local_stack.mail_to("success@simulator.amazonses.com"),
                                 what="the mail in the outbox")
     assert mail["subject"] == "Test mail from MailExpert"
     delivered = local_stack.wait_for(
-        lambda: {e["event_type"] for e in outbox_mail_to(local_stack, "success@simulator.amazonses.com")["events"]}
+        lambda: {e["event_type"] for e in local_stack.mail_to("success@simulator.amazonses.com")["events"]}
         >= {"Send", "Delivery"}, what="Send and Delivery events")
     assert delivered
 
@@ -50,7 +45,7 @@ def test_simulator_bounce_reaches_the_sns_handler(local_stack):
     local_stack.post_json("/dev/test-mail", {"to": "bounce@simulator.amazonses.com"})
     # THEN the SNS handler records a permanent bounce against it
     def bounce():
-        mail = outbox_mail_to(local_stack, "bounce@simulator.amazonses.com")
+        mail = local_stack.mail_to("bounce@simulator.amazonses.com")
         return mail and next((e for e in mail["events"] if e["event_type"] == "Bounce"), None)
 
     event = local_stack.wait_for(bounce, what="the bounce event")
@@ -116,7 +111,7 @@ def _api_account(stack, email):
     assert stack.post_json("/api/v1/accounts", registration)[0] == 202
     import re
 
-    mail = stack.wait_for(lambda: outbox_mail_to(stack, email), what="the verification mail")
+    mail = stack.wait_for(lambda: stack.mail_to(email), what="the verification mail")
     token = re.search(r"/verify-email\?token=([A-Za-z0-9_\-]+)", mail["text"]).group(1)
     assert stack.post_json("/api/v1/email-verifications", {"token": token})[0] == 200
     request = urllib.request.Request(stack.base_url + "/api/v1/session", method="POST",
@@ -193,7 +188,7 @@ def test_sign_up_form_confirmation_and_consent_in_the_local_stack(local_stack):
     status, _ = _post_form(local_stack, f"/f/{list_id}", form)
     assert status == 200
     # THEN the confirmation mail arrives in the outbox, with its link
-    mail = local_stack.wait_for(lambda: outbox_mail_to(local_stack, subscriber), what="the confirmation mail")
+    mail = local_stack.wait_for(lambda: local_stack.mail_to(subscriber), what="the confirmation mail")
     token = re.search(r"/f/confirm\?token=([A-Za-z0-9_\-]+)", mail["text"]).group(1)
     # AND confirming subscribes them, with the record of their consent
     assert _post_form(local_stack, "/f/confirm", urllib.parse.urlencode({"token": token}).encode())[0] == 200

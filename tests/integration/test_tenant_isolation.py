@@ -151,7 +151,7 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
                 body=f"csrf_token={csrf}&email=klant%40example.org&lawful_basis=shop".encode())
     annas_contact = page_contact_id(client, anna_session)
     annas_import = client.get(f"/lists/{annas_list}/imports", headers={"Cookie": anna_session}).body.decode().split(
-        f"/imports/", 1)[1].split("/uploaded", 1)[0]
+        "/imports/", 1)[1].split("/uploaded", 1)[0]
     post_form(client, "/fields", {"csrf_token": csrf, "label": "City", "field_type": "text"}, cookie=anna_session)
     annas_segment = post_form(client, f"/lists/{annas_list}/segments", {
         "csrf_token": csrf, "name": "Utrecht", "match": "all", "condition_0_field": "field:city",
