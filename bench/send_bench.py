@@ -7,7 +7,8 @@ two BatchGetItems for eligibility, the compiled template of bench/render_bench.p
 open tracking, unsubscribe links and List-Unsubscribe headers). Every AWS call goes through real
 botocore clients (parameter validation, serialisation, SigV4 signing, retry handler, response
 parsing) and is answered at `before-send`, in place of the HTTP round trip, by `AwsEmulator`:
-  SES v2    SendEmail answers a message id (optionally after a sleep: the latency figure);
+  SES v2    SendBulkEmail answers each entry SUCCESS with a message id, SendEmail a message id
+            (either optionally after a sleep: the latency figure);
   SQS       SendMessageBatch answers success and keeps the bodies (they feed the send run);
   DynamoDB  a small dict-backed table that honours the expressions our code sends (conditions,
             SET / REMOVE / ADD, ReturnValues, BatchGetItem, Query on the by-list index), and
@@ -304,7 +305,8 @@ class AwsEmulator:
         self.messages: list[str] = []  # SQS message bodies sent, in order
         self.keep_messages = True
         self.ses_latency_s = 0.0
-        self.ses_requests: list[bytes] = []
+        self.ses_requests: list[bytes] = []  # the first SendBulkEmail request's body
+        self.ses_recipients = 0  # mails SES was asked to send, by either call
         self.cpu_inside = 0.0  # CPU seconds spent in these handlers (all threads)
         self._lock = threading.Lock()
         self._message_number = 0
@@ -315,6 +317,7 @@ class AwsEmulator:
             self.wru.clear()
             self.rru.clear()
             self.sqs_requests = 0
+            self.ses_recipients = 0
             self.cpu_inside = 0.0
 
     def attach(self, client) -> None:
@@ -341,11 +344,20 @@ class AwsEmulator:
 
     # SES v2: rest-json
     def _sesv2(self, operation, body):
-        if operation != "SendEmail":
+        if operation == "SendEmail":
+            with self._lock:
+                self.ses_recipients += 1
+            return 200, b'{"MessageId":"0102019a' + uuid.uuid4().hex.encode() + b'-000000"}'
+        if operation != "SendBulkEmail":
             raise NotImplementedError(operation)
-        if len(self.ses_requests) < 1:
-            self.ses_requests.append(bytes(body))
-        return 200, b'{"MessageId":"0102019a' + uuid.uuid4().hex.encode() + b'-000000"}'
+        entries = len(json.loads(body)["BulkEmailEntries"])
+        with self._lock:
+            self.ses_recipients += entries
+            if not self.ses_requests:
+                self.ses_requests.append(bytes(body))
+        results = ",".join('{"Status":"SUCCESS","MessageId":"0102019a%s-000000"}' % uuid.uuid4().hex
+                           for _ in range(entries))
+        return 200, ('{"BulkEmailEntryResults":[%s]}' % results).encode()
 
     # SQS: json protocol
     def _sqs(self, operation, body):
@@ -659,14 +671,34 @@ def _send(world: World, messages: list[str], max_concurrency: int = 50) -> tuple
     return sum(len(json.loads(body)["recipients"]) for body in messages), failures
 
 
+def _captured_requests(world: World) -> tuple[dict, dict]:
+    """A SendBulkEmail request of the send run, and the SendEmail SES makes of its first mail."""
+    from chalicelib.devtools.ses_bulk import single_requests
+
+    bulk = json.loads(world.emulator.ses_requests[0])  # rest-json: the body holds the request's members
+    return bulk, single_requests(bulk)[0]
+
+
 def _bare_ses(world: World, calls: int) -> dict:
-    """SesV2 SendEmail alone, through the same client and emulator, with a request the send run made."""
-    params = json.loads(world.emulator.ses_requests[0])  # rest-json: the body holds the request's members
+    """SesV2 SendEmail alone, one mail per call, through the same client and emulator, with a mail of
+    the send run: the ceiling for sending one mail per call."""
+    _, single = _captured_requests(world)
     for _ in range(50):
-        world.sesv2.send_email(**params)
+        world.sesv2.send_email(**single)
     with _cpu(world.emulator) as spent:
         for _ in range(calls):
-            world.sesv2.send_email(**params)
+            world.sesv2.send_email(**single)
+    return spent
+
+
+def _bare_bulk_ses(world: World, calls: int) -> dict:
+    """SesV2 SendBulkEmail alone, with one of the send run's requests (mails per call as sent)."""
+    bulk, _ = _captured_requests(world)
+    for _ in range(5):
+        world.sesv2.send_bulk_email(**bulk)
+    with _cpu(world.emulator) as spent:
+        for _ in range(calls):
+            world.sesv2.send_bulk_email(**bulk)
     return spent
 
 
@@ -708,13 +740,16 @@ def main() -> dict:
             sent, failures = _send(world, send_messages[round_number * per_round:(round_number + 1) * per_round])
         assert not failures and sent == per_round * 50, (sent, failures[:3])
         send_time.update(spent)
-        calls_then = (Counter(emulator.calls), Counter(emulator.wru), Counter(emulator.rru))
+        calls_then = (Counter(emulator.calls), Counter(emulator.wru), Counter(emulator.rru), emulator.ses_recipients)
         bare_time.update(_bare_ses(world, BARE_CALLS // ROUNDS))
-        emulator.calls, emulator.wru, emulator.rru = calls_then  # the bare calls are not the send's
+        emulator.calls, emulator.wru, emulator.rru, emulator.ses_recipients = calls_then  # not the send's
     send_calls, send_wru, send_rru = Counter(emulator.calls), Counter(emulator.wru), Counter(emulator.rru)
-    assert send_calls[("sesv2", "SendEmail")] == SEND_RECIPIENTS, send_calls
+    assert emulator.ses_recipients == SEND_RECIPIENTS, (emulator.ses_recipients, send_calls)
     send_rate = SEND_RECIPIENTS / send_time["ours"]
     bare_rate = BARE_CALLS / bare_time["ours"]
+    bulk_mails = len(_captured_requests(world)[0]["BulkEmailEntries"])
+    bulk_calls = max(1, BARE_CALLS // bulk_mails)
+    bare_bulk_rate = bulk_calls * bulk_mails / _bare_bulk_ses(world, bulk_calls)["ours"]
 
     # --- one worker, 30 ms per SES call ------------------------------------------------------------
     emulator.ses_latency_s = SES_LATENCY_S
@@ -780,8 +815,11 @@ def main() -> dict:
           f"{send_time['emulator']:.2f} s in the emulator: {send_rate:,.0f} recipients per CPU second of ours "
           f"({SEND_RECIPIENTS / send_time['cpu']:,.0f} gross, {SEND_RECIPIENTS / send_time['wall']:,.0f}/s wall)")
     print(f"    calls: {dict(sorted((f'{s}.{o}', n) for (s, o), n in send_calls.items()))}")
-    print(f"  bare SES SendEmail ({len(world.emulator.ses_requests[0]):,} byte request): {bare_rate:,.0f} calls per "
+    single_bytes = len(json.dumps(_captured_requests(world)[1]))
+    print(f"  bare SES SendEmail (one mail, ~{single_bytes:,} byte request): {bare_rate:,.0f} calls per "
           f"CPU second ({BARE_CALLS / bare_time['cpu']:,.0f} gross); efficiency {send_rate / bare_rate:.2f}")
+    print(f"  bare SES SendBulkEmail ({bulk_mails} mails, {len(world.emulator.ses_requests[0]):,} byte request): "
+          f"{bare_bulk_rate:,.0f} mails per CPU second; our send is {send_rate / bare_bulk_rate:.2f} of that")
     print(f"  30 ms SES latency: {LATENCY_RECIPIENTS:,} recipients in {latency_time['wall']:.2f} s wall "
           f"({latency_time['cpu']:.2f} s CPU): {latency_rate:,.0f} recipients/s")
     print(f"  AWS cost beyond SES for {MAILS:,} mails (SES itself: ${SES_PER_MAIL * MAILS:.2f}):")
@@ -793,6 +831,7 @@ def main() -> dict:
     print("    not costed: on_ses_event's Lambda invocations and DynamoDB writes for the "
           f"{int(SES_EVENTS_PER_MAIL * MAILS):,} SES events (record_ses_event, count_ses_event)")
     return {"send_per_core_per_s": send_rate, "ses_bare_calls_per_s": bare_rate,
+            "ses_bare_bulk_mails_per_s": bare_bulk_rate,
             "send_efficiency": send_rate / bare_rate, "send_with_30ms_latency_per_s": latency_rate,
             "fanout_per_core_per_s": fanout_rate, "overhead_pct_of_ses_price": overhead}
 

@@ -62,7 +62,8 @@ from enum import Enum
 from chalicelib import errors
 from chalicelib.campaigns.send_records import BatchBusy, BatchRecord, LeaseLost, Outcomes, RecipientState
 from chalicelib.delivery.mail import OutgoingMail
-from chalicelib.delivery.sender import SesSender
+from chalicelib.delivery.sender import (MAX_BULK_DATA_CHARS, MAX_BULK_ENTRIES, MAX_ENTRY_DATA_CHARS, BulkEntryResult,
+                                       SesSender, bulk_entry_data)
 from chalicelib.i18n import N_
 from chalicelib.observability import MetricUnit, logger, metrics
 
@@ -226,6 +227,27 @@ def classify_ses_error(error: Exception) -> tuple[_Verdict, str]:
     return _Verdict.UNKNOWN, type(error).__name__  # a read time-out, a dropped connection...
 
 
+# What SES's answer for one entry of a SendBulkEmail means for that mail.
+BULK_STATUS_VERDICTS = {
+    "SUCCESS": _Verdict.SENT,
+    "MESSAGE_REJECTED": _Verdict.FAILED, "INVALID_PARAMETER": _Verdict.FAILED, "FAILED": _Verdict.FAILED,
+    "ACCOUNT_THROTTLED": _Verdict.RETRY, "TRANSIENT_FAILURE": _Verdict.RETRY,
+    "ACCOUNT_SUSPENDED": _Verdict.HALT, "ACCOUNT_SENDING_PAUSED": _Verdict.HALT,
+    "ACCOUNT_DAILY_QUOTA_EXCEEDED": _Verdict.HALT, "CONFIGURATION_SET_SENDING_PAUSED": _Verdict.HALT,
+    "CONFIGURATION_SET_NOT_FOUND": _Verdict.HALT, "MAIL_FROM_DOMAIN_NOT_VERIFIED": _Verdict.HALT,
+    "TEMPLATE_NOT_FOUND": _Verdict.HALT, "INVALID_SENDING_POOL_NAME": _Verdict.HALT,
+}
+
+
+def bulk_verdict(answer: BulkEntryResult) -> tuple[_Verdict, str]:
+    """An entry's verdict and detail (the message id, or the status). A status SES may add later is
+    "unknown": the mail may have gone, so it is never resent."""
+    verdict = BULK_STATUS_VERDICTS.get(answer.status, _Verdict.UNKNOWN)
+    if verdict is _Verdict.SENT:
+        return (verdict, answer.message_id) if answer.message_id else (_Verdict.UNKNOWN, "no-message-id")
+    return verdict, answer.status or "no-status"
+
+
 # --- the sender ------------------------------------------------------------------------------------
 
 class CampaignSender:
@@ -321,10 +343,16 @@ class CampaignSender:
             self._record(batch, owner, pending_outcomes, total, recorded_now, in_flight=[r.contact_id for r in chunk])
             pending_outcomes = Outcomes()
             halted = False
-            # rendered here, in one thread: only the SES calls, which wait on the network, go to the pool
+            # rendered here, in the batch's own thread; only SES calls, which wait on the network, go to the pool
             prepared = [self._prepare(batch, render, recipient) for recipient in chunk]
-            for result in self._executor().map(
-                    lambda ready: ready if isinstance(ready, _Result) else self._deliver(batch, *ready), prepared):
+            results = [ready for ready in prepared if isinstance(ready, _Result)]
+            calls = self._calls([ready for ready in prepared if not isinstance(ready, _Result)])
+            if len(calls) == 1:
+                results += self._deliver_call(batch, calls[0])
+            else:
+                for call_results in self._executor().map(lambda call: self._deliver_call(batch, call), calls):
+                    results += call_results
+            for result in results:
                 if result.verdict is _Verdict.SENT:
                     pending_outcomes.sent[result.contact_id] = result.detail
                 elif result.verdict is _Verdict.FAILED:
@@ -362,14 +390,66 @@ class CampaignSender:
         """One recipient's mail, addressed; or the _Result when there is nothing to send. Never raises
         an Exception: one recipient's bad data must not fail the batch."""
         try:
-            return recipient, self._addressed(batch, recipient, render(recipient))
+            mail = self._addressed(batch, recipient, render(recipient))
+            return recipient, mail, bulk_entry_data(mail)
         except NotToBeSent:
             return _Result(recipient.contact_id, _Verdict.SKIPPED, "withdrawn")
         except Exception as error:
             return _Result(recipient.contact_id, _Verdict.FAILED, f"render-failed:{type(error).__name__}")
 
+    def _calls(self, ready: list[tuple]) -> list[list[tuple]]:
+        """The SES calls for a chunk's (recipient, mail, entry data): SendBulkEmails of up to 50
+        mails of one sender and ~8 MB; a mail too large for a bulk entry goes alone with SendEmail."""
+        calls, open_calls = [], {}
+        for item in ready:
+            if len(item[2]) > MAX_ENTRY_DATA_CHARS:
+                calls.append([item])
+                continue
+            key = self._ses.bulk_key(item[1])
+            call = open_calls.get(key)
+            if call is None or len(call[0]) >= MAX_BULK_ENTRIES or call[1] + len(item[2]) > MAX_BULK_DATA_CHARS:
+                call = open_calls[key] = [[], 0]
+                calls.append(call[0])
+            call[0].append(item)
+            call[1] += len(item[2])
+        return calls
+
+    def _deliver_call(self, batch: SendBatch, call: list[tuple]) -> list[_Result]:
+        """One SES call's mails, each with its verdict; throttled ones are retried with backoff.
+        Never raises an Exception."""
+        if len(call) == 1 and len(call[0][2]) > MAX_ENTRY_DATA_CHARS:
+            return [self._deliver(batch, *call[0][:2])]
+        results: dict[str, _Result] = {}
+        pending, attempt = call, 0
+        while pending:
+            try:
+                answers = [bulk_verdict(answer) for answer in
+                           self._ses.send_bulk([mail for _, mail, _ in pending], [data for *_, data in pending])]
+            except Exception as error:
+                verdict, reason = classify_ses_error(error)
+                if verdict is _Verdict.FAILED and len(pending) > 1:
+                    # SES refused the whole call and took none of it: one bad mail must not fail the others
+                    results.update((r.contact_id, self._deliver(batch, r, mail)) for r, mail, _ in pending)
+                    break
+                answers = [(verdict, reason)] * len(pending)
+            throttled = []
+            for item, (verdict, detail) in zip(pending, answers):
+                if verdict is _Verdict.RETRY and attempt < self._throttle_retries:
+                    throttled.append(item)
+                    continue
+                if verdict is not _Verdict.SENT:
+                    logger.info("campaign mail not sent", campaign_id=batch.campaign_id, batch_id=batch.batch_id,
+                                contact_id=item[0].contact_id, outcome=verdict.value, reason=detail)
+                results[item[0].contact_id] = _Result(item[0].contact_id, verdict, detail)
+            if throttled:
+                self._sleep(self._backoff(attempt))
+                self._limiter.acquire(len(throttled))
+                attempt += 1
+            pending = throttled
+        return [results[recipient.contact_id] for recipient, *_ in call]
+
     def _deliver(self, batch: SendBatch, recipient: Recipient, mail: OutgoingMail) -> _Result:
-        """Hand one mail to SES, retrying throttling; runs in the pool. Never raises an Exception."""
+        """Hand one mail to SES with SendEmail, retrying throttling. Never raises an Exception."""
         attempt = 0
         while True:
             try:

@@ -5,18 +5,20 @@ Installed by `app.py` only when the stage is `local`; the packaged template neve
 
 
 def install(app) -> None:
-    """Capture outgoing mail into the outbox, simulate SES's events, and add the /dev pages."""
+    """Capture outgoing mail into the outbox, simulate SES's events and bulk sends, and add the /dev pages."""
     from chalicelib import aws
     from chalicelib.config import settings
     from chalicelib.devtools.mailbox_simulator import MailboxSimulator
     from chalicelib.devtools.outbox import Outbox, install_outbox_capture
     from chalicelib.devtools.routes import dev
+    from chalicelib.devtools.ses_bulk import install_bulk_send_emulation
 
     published = _published_event_types()
 
     def capture(session):
         simulator = MailboxSimulator(aws.sns, settings().ses_events_topic_name, published)
         install_outbox_capture(session, Outbox(settings().outbox_path), after_send=simulator)
+        install_bulk_send_emulation(session, aws.sesv2)
 
     aws.on_new_session(capture)
     app.register_blueprint(dev, url_prefix="/dev")

@@ -12,6 +12,7 @@ from chalicelib.campaigns.rate_limit import DynamoTokenBucket, RateLimiter
 from chalicelib.campaigns.send_records import DynamoSendLedger
 from chalicelib.campaigns.sender import CampaignSender, Recipient, SendBatch, handle_send_records
 from chalicelib.delivery.mail import OutgoingMail
+from chalicelib.devtools.ses_bulk import entry_status, single_requests
 
 CAMPAIGNS_TABLE = "mailexpert-campaigns"
 FROM_ADDRESS = "MailExpert <noreply@mailexpert.nl>"
@@ -126,6 +127,27 @@ class FaultySes:
         self._outbox.accept(address, request, answer["MessageId"])
         self._faults.maybe_die("after SES accepted, before the record")
         return answer
+
+
+    def send_bulk_email(self, **request):
+        """SES's SendBulkEmail, entry by entry as SES would send them (moto has no SendBulkEmail)."""
+        self._faults.maybe_die("before SES accepted")
+        if self._gate is not None:
+            self._gate()
+        if self._faults.throttled():
+            raise ses_error("TooManyRequestsException", 429)
+        results = []
+        for single in single_requests(request):
+            [address] = single["Destination"]["ToAddresses"]
+            if address in self._refused:
+                results.append({"Status": entry_status(self._refused[address]), "Error": "injected"})
+                continue
+            with self._moto_lock:
+                answer = self._ses.send_email(**single)
+            self._outbox.accept(address, single, answer["MessageId"])
+            results.append({"Status": "SUCCESS", "MessageId": answer["MessageId"]})
+        self._faults.maybe_die("after SES accepted, before the record")
+        return {"BulkEmailEntryResults": results}
 
 
 class DyingLedger:

@@ -41,7 +41,7 @@ def test_refused_and_unrenderable_recipients_are_failed_and_the_others_sent(aws_
     # THEN the message is done (a permanent refusal is not retried), with each failure's reason
     assert settled is True
     record = campaign.ledger.record("f1", batch.batch_id)
-    assert record.failed == {refused.contact_id: "MessageRejected", "k0x4": "render-failed:ValueError"}
+    assert record.failed == {refused.contact_id: "MESSAGE_REJECTED", "k0x4": "render-failed:ValueError"}
     assert len(record.sent) == 4
     assert campaign.outbox.accepted[refused.email] == 0
     assert campaign.ledger.stats("f1") == CampaignStats(sent=4, failed=2)
