@@ -106,14 +106,19 @@ class FaultySes:
 
     _moto_lock = threading.Lock()  # moto's in-process backends are not made for concurrent calls
 
-    def __init__(self, ses, outbox: Outbox, faults: Faults, refused=None, gate=None):
+    def __init__(self, ses, outbox: Outbox, faults: Faults, refused=None, gate=None, entry_status=None,
+                 refuse_call_for=frozenset(), calls=None):
         self._ses = ses
         self._outbox = outbox
         self._faults = faults
         self._refused = refused or {}  # address -> the SES error code it gets
         self._gate = gate  # called before each send: lets a test hold a worker mid-batch
+        self._entry_status = entry_status  # address -> a bulk entry status SES answers instead, or None
+        self._refuse_call_for = refuse_call_for  # a bulk call with one of these is refused whole (400)
+        self.calls = calls if calls is not None else collections.Counter()  # operation -> calls
 
     def send_email(self, **request):
+        self.calls["SendEmail"] += 1
         self._faults.maybe_die("before SES accepted")
         if self._gate is not None:
             self._gate()
@@ -131,14 +136,22 @@ class FaultySes:
 
     def send_bulk_email(self, **request):
         """SES's SendBulkEmail, entry by entry as SES would send them (moto has no SendBulkEmail)."""
+        self.calls["SendBulkEmail"] += 1
         self._faults.maybe_die("before SES accepted")
         if self._gate is not None:
             self._gate()
         if self._faults.throttled():
             raise ses_error("TooManyRequestsException", 429)
+        singles = single_requests(request)
+        if any(s["Destination"]["ToAddresses"][0] in self._refuse_call_for for s in singles):
+            raise ses_error("BadRequestException", 400)
         results = []
-        for single in single_requests(request):
+        for single in singles:
             [address] = single["Destination"]["ToAddresses"]
+            status = self._entry_status(address) if self._entry_status else None
+            if status is not None:
+                results.append({"Status": status, "Error": "injected"})
+                continue
             if address in self._refused:
                 results.append({"Status": entry_status(self._refused[address]), "Error": "injected"})
                 continue
@@ -193,13 +206,15 @@ class SerializedClient:
 
 
 def render_for(batch: SendBatch):
-    """A trivial campaign renderer; a recipient with the field `explode` cannot be rendered."""
+    """A trivial campaign renderer; a recipient with the field `explode` cannot be rendered, one with
+    `huge` gets a mail of about 300 KB."""
 
     def render(recipient: Recipient) -> OutgoingMail:
         if recipient.fields.get("explode"):
             raise ValueError("broken merge field")
+        html = "<p>Nieuws</p>" + ("<p>" + "x" * 1000 + "</p>") * 300 * bool(recipient.fields.get("huge"))
         return OutgoingMail(to=(recipient.email,), subject=f"Hallo {recipient.first_name or ''}",
-                            text="Nieuws", html="<p>Nieuws</p>")
+                            text="Nieuws", html=html)
 
     return render
 
@@ -209,10 +224,12 @@ def unsubscribe_headers(account_id: str, contact_id: str, list_id: str):
     return (("List-Unsubscribe", f"<{url}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
 
 
-def make_batches(campaign_id: str, batches: int, per_batch: int, explode=frozenset()) -> list[SendBatch]:
+def make_batches(campaign_id: str, batches: int, per_batch: int, explode=frozenset(),
+                 huge=frozenset()) -> list[SendBatch]:
+    """Batches of recipients k<batch>x<n>; those in `explode` cannot be rendered, those in `huge` get ~300 KB."""
     return [SendBatch(campaign_id=campaign_id, account_id="acct1", batch_id=f"b{b:03d}", recipients=tuple(
         Recipient(contact_id=f"k{b}x{n}", email=f"r{b}x{n}.{campaign_id}@example.com", first_name="Piet",
-                  fields={"explode": True} if f"k{b}x{n}" in explode else {}, list_id="list1")
+                  fields={"explode": f"k{b}x{n}" in explode, "huge": f"k{b}x{n}" in huge}, list_id="list1")
         for n in range(per_batch))) for b in range(batches)]
 
 
@@ -232,12 +249,15 @@ class Campaign:
         self.kills = []
         self.throttles = 0
         self.deliveries = 0
+        self.ses_calls = collections.Counter()  # SES operation -> calls, over every worker
+        self.ses_answers = {}  # FaultySes's entry_status and refuse_call_for, for every worker
 
     def sender(self, faults: Faults, refused=None, max_concurrency: int = 4, gate=None,
                before_checkpoint=None, **options):
         limiter = RateLimiter(self.bucket, self.rate_per_s, clock=self.clock.time, sleep=self.clock.sleep,
                               rng=random.Random(self.rng.random()))
-        return CampaignSender(FaultySes(self.ses, self.outbox, faults, refused, gate),
+        return CampaignSender(FaultySes(self.ses, self.outbox, faults, refused, gate, calls=self.ses_calls,
+                                        **self.ses_answers),
                               DyingLedger(self.ledger, faults, before_checkpoint), limiter, render_for,
                               lambda campaign_id: self.state[campaign_id], FROM_ADDRESS, CONFIGURATION_SET,
                               max_concurrency=max_concurrency,
