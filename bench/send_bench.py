@@ -407,10 +407,21 @@ class AwsEmulator:
     def _read_units(size: int, consistent: bool) -> float:
         return max(1, math.ceil(size / 4096)) * (1.0 if consistent else 0.5)
 
+    @staticmethod
+    def _projected(item: dict, request: dict) -> dict:
+        """What DynamoDB returns of an item: the attributes the ProjectionExpression names (it bills the
+        whole item all the same)."""
+        expression = request.get("ProjectionExpression")
+        if not expression:
+            return item
+        names = request.get("ExpressionAttributeNames", {})
+        wanted = [names.get(part.strip(), part.strip()) for part in expression.split(",")]
+        return {name: item[name] for name in wanted if name in item}
+
     def _ddb_GetItem(self, request):
         item = self._get(request["TableName"], request["Key"])
         self.rru["GetItem"] += self._read_units(item_size(item), request.get("ConsistentRead", False))
-        return {"Item": item} if item is not None else {}
+        return {"Item": self._projected(item, request)} if item is not None else {}
 
     def _ddb_BatchGetItem(self, request):
         responses = {}
@@ -420,7 +431,7 @@ class AwsEmulator:
                 item = self._get(table, key)
                 self.rru["BatchGetItem"] += self._read_units(item_size(item), wanted.get("ConsistentRead", False))
                 if item is not None:
-                    found.append(item)
+                    found.append(self._projected(item, wanted))
             responses[table] = found
         return {"Responses": responses, "UnprocessedKeys": {}}
 
@@ -477,7 +488,8 @@ class AwsEmulator:
         items, last_key = function(request)
         size = sum(item_size(item) for item in items)
         self.rru["Query"] += self._read_units(size, request.get("ConsistentRead", False))
-        answer = {"Items": items, "Count": len(items), "ScannedCount": len(items)}
+        answer = {"Items": [self._projected(item, request) for item in items], "Count": len(items),
+                  "ScannedCount": len(items)}
         if last_key:
             answer["LastEvaluatedKey"] = last_key
         return answer
