@@ -637,8 +637,8 @@ class World:
         limiter = RateLimiter(DynamoTokenBucket(self.dynamodb, CAMPAIGNS_TABLE), SEND_RATE_PER_S)
         reputation = Reputation(DynamoReputationStore(self.dynamodb, CAMPAIGNS_TABLE), None, self.service, None, None, "")
 
-        def count_sent(account_id, campaign_id, count):  # as chalicelib.services wires it
-            self.service.record_sent(account_id, campaign_id, count)
+        def count_sent(account_id, campaign_id, count, size_bytes):  # as chalicelib.services wires it
+            self.service.record_sent(account_id, campaign_id, count, size_bytes)
             reputation.count_sent(account_id, count)
 
         return CampaignSender(self.sesv2, DynamoSendLedger(self.dynamodb, CAMPAIGNS_TABLE), limiter,

@@ -226,9 +226,9 @@ def campaign_sender():
                           on_sent=_count_sent)
 
 
-def _count_sent(account_id: str, campaign_id: str, count: int) -> None:
-    """What SES accepted of a batch counts for the campaign's report and the account's reputation."""
-    campaign_service().record_sent(account_id, campaign_id, count)
+def _count_sent(account_id: str, campaign_id: str, count: int, size_bytes: int) -> None:
+    """What SES accepted of a batch counts for the campaign's report, the account's use and reputation."""
+    campaign_service().record_sent(account_id, campaign_id, count, size_bytes)
     reputation().count_sent(account_id, count)
 
 

@@ -261,7 +261,7 @@ class CampaignSender:
     def __init__(self, ses, ledger, limiter, renderer_for: Callable, campaign_state: Callable[[str], str],
                  from_address: str, configuration_set: str, max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
                  unsubscribe_headers: Callable | None = None, chunk_size: int | None = None,
-                 on_sent: Callable[[str, str, int], None] | None = None,
+                 on_sent: Callable[[str, str, int, int], None] | None = None,
                  throttle_retries: int = THROTTLE_RETRIES, backoff_base_s: float = BACKOFF_BASE_S,
                  backoff_cap_s: float = BACKOFF_CAP_S, state_check_interval_s: float = STATE_CHECK_INTERVAL_S,
                  clock=time.monotonic, sleep=time.sleep, rng: random.Random | None = None):
@@ -271,7 +271,8 @@ class CampaignSender:
         self._renderer_for = renderer_for
         self._campaign_state = campaign_state
         self._unsubscribe_headers = unsubscribe_headers
-        # told (account, campaign, count) how many mails SES accepted: the reputation and the timeline count them
+        # told (account, campaign, count, bytes) what SES accepted: the reputation, the timeline and the
+        # month's use count it
         self._on_sent = on_sent
         self._max_concurrency = max(1, max_concurrency)
         # A chunk goes out at once, so it may not be larger than the bucket's burst (one second of sends).
@@ -323,6 +324,7 @@ class CampaignSender:
                          skipped=set(record.skipped))
         recorded_now = Outcomes()
         retry: list[str] = []
+        sizes: dict[str, int] = {}  # contact id -> bytes of their mail
         last_check = None
         while pending:
             if last_check is None or self._clock() - last_check >= self._state_check_interval_s:
@@ -343,6 +345,8 @@ class CampaignSender:
             halted = False
             # rendered here, in the batch's own thread; only SES calls, which wait on the network, go to the pool
             prepared = [self._prepare(batch, render, recipient) for recipient in chunk]
+            sizes.update((ready[0].contact_id, mail_size(ready[1])) for ready in prepared
+                         if not isinstance(ready, _Result))
             results = [ready for ready in prepared if isinstance(ready, _Result)]
             calls = self._calls([ready for ready in prepared if not isinstance(ready, _Result)])
             if len(calls) == 1:
@@ -369,7 +373,8 @@ class CampaignSender:
                 break
         self._record(batch, owner, pending_outcomes, total, recorded_now, in_flight=(), release=True)
         if self._on_sent is not None and recorded_now.sent:
-            self._on_sent(batch.account_id, batch.campaign_id, len(recorded_now.sent))
+            self._on_sent(batch.account_id, batch.campaign_id, len(recorded_now.sent),
+                          sum(sizes.get(contact_id, 0) for contact_id in recorded_now.sent))
         return BatchOutcome(campaign_id=batch.campaign_id, batch_id=batch.batch_id, sent=total.sent,
                             failed=total.failed, unknown=frozenset(total.unknown), skipped=frozenset(total.skipped),
                             retry=tuple(retry), recorded_now=recorded_now.counts())
@@ -479,6 +484,12 @@ class CampaignSender:
         if recipient.list_id:
             tags["list"] = recipient.list_id
         return replace(mail, to=tuple(mail.to) or (recipient.email,), headers=headers, tags=tags)
+
+
+def mail_size(mail: OutgoingMail) -> int:
+    """The bytes of a mail's content as handed to SES (subject, text and HTML in UTF-8): what the
+    account's use counts as sent."""
+    return len(mail.subject.encode()) + len(mail.text.encode()) + len(mail.html.encode())
 
 
 # --- the queue handler -----------------------------------------------------------------------------

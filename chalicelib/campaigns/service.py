@@ -305,15 +305,15 @@ class CampaignService:
         logger.info("campaign state changed", campaign_id=campaign_id, state=target.value)
         return campaign
 
-    def record_sent(self, account_id: str, campaign_id: str, count: int) -> None:
-        """What SES accepted of a batch: the campaign's timeline (per minute) and the month's use."""
+    def record_sent(self, account_id: str, campaign_id: str, count: int, size_bytes: int = 0) -> None:
+        """What SES accepted of a batch: the campaign's timeline (per minute) and the month's use (P3)."""
         self._store.add_counts(campaign_id, {f"sents@{_now():%Y%m%d%H%M}": count})
-        self._store.add_usage(account_id, f"{_now():%Y-%m}", {"mails_sent": count})
+        self._store.add_usage(account_id, f"{_now():%Y-%m}", {"mails_sent": count, "bytes_sent": size_bytes})
 
     def usage(self, account) -> dict[str, int]:
-        """This calendar month (UTC): mails sent, campaigns started."""
+        """This calendar month (UTC): campaigns started, mails sent and their bytes."""
         found = self._store.usage(account.account_id, f"{_now():%Y-%m}")
-        return {"mails_sent": found.get("mails_sent", 0), "campaigns_started": found.get("campaigns_started", 0)}
+        return {name: found.get(name, 0) for name in ("campaigns_started", "mails_sent", "bytes_sent")}
 
     def count_unsubscribe(self, account_id: str, campaign_id: str) -> None:
         """Someone left through the link in this campaign's mail: its report counts it."""
