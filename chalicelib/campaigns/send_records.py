@@ -10,7 +10,7 @@ for the same campaign, nor silently skipped. Each batch has one item in the camp
 A recipient is in one of these states (`RecipientState`):
   not yet   nothing recorded: a later attempt sends it
   sent      SES accepted the mail; its SES message id is kept
-  failed    SES refused it for good (MessageRejected, an unverified address in the sandbox...) or it
+  failed    SES refused it for good (MESSAGE_REJECTED, an unverified address in the sandbox...) or it
             could not be rendered; the reason is kept
   unknown   it was claimed for sending, but no outcome was recorded: SES may or may not have accepted
             it. It is reported, and never resent automatically.
@@ -28,11 +28,12 @@ Every write is conditional on still holding the lease (`lease_owner = :me`), a f
 worker whose lease was taken over cannot record anything more and stops (`LeaseLost`).
 
 THE UNAVOIDABLE WINDOW: between SES accepting a mail and the next checkpoint recording it, a
-worker can die (timeout, out of memory, a killed container). SES's SendEmail has no idempotency
-key, so nothing can tell afterwards whether those mails left. They are the in-flight chunk, at most
-one chunk per crash; the next holder of the lease marks them `unknown`, they are counted and
-reported as such, and they are never resent. A SendEmail that fails in a way that leaves the same
-doubt (a time-out after the request went out, a 5xx) is recorded `unknown` straight away.
+worker can die (timeout, out of memory, a killed container). SES's SendBulkEmail and SendEmail have
+no idempotency key, so nothing can tell afterwards whether those mails left. They are the in-flight
+chunk (one SendBulkEmail of up to 50), at most one chunk per crash; the next holder of the lease
+marks them `unknown`, they are counted and reported as such, and they are never resent. A call that
+fails in a way that leaves the same doubt (a time-out after the request went out, a 5xx, an entry
+status SES did not have when this was written) records its mails `unknown` straight away.
 
 The counters of the STATS item are ADDed right after each checkpoint. A worker dying between
 the two writes leaves them short by one chunk; `recount` sums the batch items, which are exact.
