@@ -21,16 +21,23 @@ The campaign's item records the index's progress (received_prefix, received_pass
 A campaign of more than PASS_LIMIT recipients is indexed in several passes, each a range of buckets
 in one job message that enqueues the next, so one Lambda never holds more than a million ids. A pass
 overwrites its buckets whole, then moves `received_done` on conditionally: a pass run twice (SQS
-delivers at least once) writes the same items again and enqueues the next pass once; a job that died
-is retried by SQS and resumes at the pass it was in. Until `received_done` reaches
-`received_passes`, nothing reads the campaign's buckets: a campaign still being sent (or indexed) is
-not shown as received; it shows once indexed, moments after the campaign is seen to be sent.
+delivers at least once) writes the same items again and enqueues the next pass once; a job that
+failed is retried by SQS and resumes at the pass recorded. A sent campaign still without an index
+REINDEX_AFTER after it finished (sent before the index existed, or its job lost between the save and
+the queue) gets its job queued again when a contact's page is shown.
+
+Until `received_done` reaches `received_passes`, nothing reads the campaign's buckets: a campaign
+still being sent (or being indexed) is not shown as received, only its opens and clicks show (as
+"being sent"); it shows once indexed, moments after the campaign is seen to be sent.
 
 A contact's page reads one bucket per indexed campaign of the account (BatchGetItem, 100 keys a
-call), projecting the one map entry it needs. Erasure REMOVEs the contact's entry from each bucket
-that holds it. The buckets expire as the ledger does, SEND_RECORD_RETENTION_S (400 days: 13 months
-of reports) after the campaign started; erasing the account deletes them with the campaign's
-partition.
+call), projecting the one map entry it needs; DynamoDB still counts each bucket whole, ~10 read
+units at the most (75 KB, eventually consistent), so a page over 1,000 sent campaigns costs under
+$0.003. Erasure REMOVEs the contact's entry from each bucket that holds it (a pass that is being
+written at that moment can put them back: the ledger, which keeps the same ids for as long, has
+the same limit). The buckets expire as the ledger does, SEND_RECORD_RETENTION_S (400 days: 13
+months of reports) after the campaign started; erasing the account deletes them with the
+campaign's partition.
 
 Cost per million mails (on-demand, $1.25 per million write units, $0.25 per million read units):
   writes  ~37 bytes a recipient (32-byte id as map key, "sent", 1 byte of map overhead) = 37 MB in
@@ -44,7 +51,7 @@ A campaign to a handful of people costs a write unit or two in all (one bucket o
 """
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
 from chalicelib.campaigns.campaigns import Campaign, RecipientIndex
@@ -57,6 +64,7 @@ BUCKET_TARGET = 2_000  # recipients in a bucket, on average at most
 PASS_LIMIT = 1_000_000  # recipients indexed by one job message, at most
 BATCH_WRITE = 25  # BatchWriteItem's limit
 BATCH_GET = 100  # BatchGetItem's limit
+REINDEX_AFTER = timedelta(minutes=10)  # a sent campaign not indexed by then: its job is queued again
 
 
 class Received(str, Enum):

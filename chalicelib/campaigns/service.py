@@ -356,6 +356,7 @@ class CampaignService:
         Newest first. A campaign shows as received once it is sent and indexed; before that only
         its opens and clicks show (`received` "pending")."""
         sent = [c for c in self.campaigns(account) if c.state in (CampaignState.SENDING, CampaignState.SENT)]
+        self._index_if_forgotten(sent)
         engagement = self._store.contact_engagement(contact_id, sent)
         received = self._received().received_by(contact_id, sent)
         activity = []
@@ -391,6 +392,17 @@ class CampaignService:
 
         self._jobs_queue.enqueue({"job": INDEX_JOB, "account_id": campaign.account_id,
                                   "campaign_id": campaign.campaign_id})
+
+    def _index_if_forgotten(self, campaigns: list[Campaign]) -> None:
+        """A campaign sent a while ago whose index never started (sent before there was one, or its job
+        got lost between the save and the queue): queue the job again. Running it twice does no harm."""
+        from chalicelib.campaigns.received import REINDEX_AFTER
+
+        for campaign in campaigns:
+            if (campaign.state is CampaignState.SENT and campaign.recipient_index is None
+                    and (campaign.finished_at is None or campaign.finished_at < _now() - REINDEX_AFTER)):
+                logger.info("campaign recipients index queued again", campaign_id=campaign.campaign_id)
+                self._index_recipients_later(campaign)
 
     def index_recipients(self, account_id: str, campaign_id: str) -> None:
         """The job: one pass of the index of who received a sent campaign; it enqueues the next pass,

@@ -2,7 +2,7 @@
 recipients from the send ledger; the contact's page, their data and their erasure use that index."""
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from chalicelib import services
 from chalicelib.campaigns import received
@@ -13,6 +13,7 @@ from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list
 from tests.integration.test_campaign_flow import _add, _campaign_with_template, send_campaign_batches
 from tests.integration.test_data_rights import run_background_jobs
+from tests.integration.test_mail_round_trip import receive_all
 
 CAMPAIGNS_TABLE = "mailexpert-campaigns"
 
@@ -153,6 +154,26 @@ def test_index_job_run_twice_or_for_an_unsent_campaign_changes_nothing(client, a
     services.jobs_queue().enqueue({**job, "campaign_id": draft_id})
     assert run_background_jobs(app_module, aws_resources) == 1
     assert _buckets(aws_resources, draft_id) == {}
+
+
+def test_sent_campaign_whose_index_job_was_lost_is_queued_again_after_a_while(client, app_module, aws_resources,
+                                                                               outbox, monkeypatch):
+    # GIVEN a sent campaign whose index job got lost on the way
+    cookie, csrf, _, campaign_id, _ = _sent_campaign(client, app_module, aws_resources, outbox, ["klant@example.com"])
+    _finished(client, cookie, campaign_id)
+    _, lost = receive_all(aws_resources.client("sqs"), "mailexpert-jobs")
+    assert [json.loads(m["Body"])["job"] for m in lost] == [received.INDEX_JOB]
+    contact_id = _contact_id(client, cookie, csrf, "klant@example.com")
+    # WHEN the contact's page is shown right after: THEN nothing is queued yet (the job may be on its way)
+    _contact_page(client, cookie, contact_id)
+    assert run_background_jobs(app_module, aws_resources) == 0
+    # WHEN it is shown once REINDEX_AFTER has passed
+    monkeypatch.setattr(received, "REINDEX_AFTER", timedelta(0))
+    _contact_page(client, cookie, contact_id)
+    # THEN the job is queued again, and once it ran the campaign shows received and nothing more is queued
+    assert run_background_jobs(app_module, aws_resources) == 1
+    assert '<span class="received-sent">sent</span>' in _contact_page(client, cookie, contact_id)
+    assert run_background_jobs(app_module, aws_resources) == 0
 
 
 def test_bigger_campaign_is_indexed_in_buckets_by_id_prefix_over_several_passes(client, app_module, aws_resources,
