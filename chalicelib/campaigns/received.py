@@ -180,10 +180,12 @@ class DynamoReceivedIndex:
 
     # --- one contact -------------------------------------------------------------------------------
 
-    def received_by(self, contact_id: str, campaigns: list[Campaign]) -> dict[str, Received]:
-        """Per campaign (indexed ones only): what became of this contact's mail, if they were a recipient."""
+    def received_by(self, contact_id: str, campaigns: list[Campaign], partly_indexed: bool = False
+                    ) -> dict[str, Received]:
+        """Per campaign (indexed ones only, or those with a pass written too): what became of this
+        contact's mail, if they were a recipient."""
         keys = [self._bucket_key(c.campaign_id, bucket_of(contact_id, c.recipient_index.prefix_length))
-                for c in campaigns if c.recipient_index is not None and c.recipient_index.complete]
+                for c in campaigns if c.recipient_index is not None and (partly_indexed or c.recipient_index.complete)]
         found: dict[str, Received] = {}
         for start in range(0, len(keys), BATCH_GET):
             request = {"Keys": keys[start:start + BATCH_GET], "ProjectionExpression": "pk, #r.#c",
@@ -200,7 +202,7 @@ class DynamoReceivedIndex:
     def forget(self, contact_id: str, campaigns: list[Campaign]) -> int:
         """Take the contact out of every bucket that holds them; returns how many did."""
         by_id = {c.campaign_id: c for c in campaigns}
-        held = self.received_by(contact_id, campaigns)
+        held = self.received_by(contact_id, campaigns, partly_indexed=True)
         for campaign_id in held:
             key = self._bucket_key(campaign_id, bucket_of(contact_id, by_id[campaign_id].recipient_index.prefix_length))
             try:

@@ -230,6 +230,37 @@ def test_index_keeps_each_outcome_and_leaves_out_the_skipped(aws_resources):
     assert int(item["expires_at"]["N"]) == int(now.timestamp()) + 400 * 24 * 3600
 
 
+def test_erasure_between_passes_takes_the_contact_out_of_the_buckets_written_so_far(aws_resources, monkeypatch):
+    # GIVEN a sent campaign of 20 recipients indexed in 3 passes, of which only the first has run
+    monkeypatch.setattr(received, "BUCKET_TARGET", 2)
+    monkeypatch.setattr(received, "PASS_LIMIT", 8)
+    store, ledger, index = services.campaigns_store(), services.send_ledger(), services.received_index()
+    now = datetime.now(timezone.utc)
+    campaign = Campaign("e" * 32, "acct-1", "Mei", "Nieuws", "Bakkerij", None, "t1", "l1", None, CampaignState.SENT,
+                        now, now, fanout=Fanout(page=1, recipients=20, done=True), started_at=now, finished_at=now)
+    store.save_campaign(campaign)
+    recipients = [f"{n:x}{n:031x}" for n in range(16)] + [f"0{n:031x}" for n in range(1, 5)]
+    ledger.claim(campaign.campaign_id, "000000-000", "worker")
+    ledger.checkpoint(campaign.campaign_id, "000000-000", "worker",
+                      Outcomes(sent={c: f"ses-{c[:4]}" for c in recipients}), release=True)
+    services.campaign_service().index_recipients("acct-1", campaign.campaign_id)
+    partly = store.get_campaign("acct-1", campaign.campaign_id)
+    assert partly.recipient_index.done_passes == 1 and not partly.recipient_index.complete
+    erased = recipients[0]  # in bucket "0": the first pass's
+    assert erased in _buckets(aws_resources, campaign.campaign_id)["0"]
+    # WHEN that contact is erased, and the other passes run
+    assert index.forget(erased, [partly]) == 1
+    while True:
+        progress = index.index_pass(store.get_campaign("acct-1", campaign.campaign_id))
+        if progress is None or progress.complete:
+            break
+    # THEN the contact is in no bucket, and every other recipient is
+    buckets = _buckets(aws_resources, campaign.campaign_id)
+    assert sorted(c for members in buckets.values() for c in members) == sorted(recipients[1:])
+    indexed = store.get_campaign("acct-1", campaign.campaign_id)
+    assert indexed.recipient_index.complete and index.received_by(erased, [indexed]) == {}
+
+
 def test_erasing_a_contact_takes_them_out_of_the_index_only(client, app_module, aws_resources, outbox):
     # GIVEN a sent, indexed campaign to two subscribers
     addresses = ["blijft@example.com", "weg@example.com"]
