@@ -47,7 +47,9 @@ Cost per million mails (on-demand, $1.25 per million write units, $0.25 per mill
           ~11,600 RRU                                                                         $0.003
   Lambda  one invocation per pass, ~1 minute at 1 GB                                          ~$0.001
   => ~0.04 write units a mail, ~$0.05 per million mails: 0.05% of SES's $100 per million.
-A campaign to a handful of people costs a write unit or two in all (one bucket of a few KB).
+A small campaign's bucket is one item of a few KB (1 write unit up to ~27 recipients); most of what
+indexing it costs is the update of the campaign's item, as many write units as its content snapshot
+has KB (tens of units, a few thousandths of a cent).
 """
 
 import time
