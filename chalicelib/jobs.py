@@ -41,8 +41,15 @@ def _fan_out_campaign(job: dict) -> None:
     services.campaign_service().fanout(job["account_id"], job["campaign_id"])
 
 
+def _index_campaign_recipients(job: dict) -> None:
+    from chalicelib import services
+
+    services.campaign_service().index_recipients(job["account_id"], job["campaign_id"])
+
+
 HANDLERS = {"export-account-data": _export_account_data, "export-list": _export_list,
-            "import-contacts": _import_contacts, "campaign-fanout": _fan_out_campaign}
+            "import-contacts": _import_contacts, "campaign-fanout": _fan_out_campaign,
+            "index-campaign-recipients": _index_campaign_recipients}
 
 
 def run_jobs(records) -> dict:

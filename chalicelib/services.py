@@ -186,6 +186,14 @@ def send_ledger():
 
 
 @functools.cache
+def received_index():
+    """Who received which sent campaign (buckets of contact ids, written from the ledger)."""
+    from chalicelib.campaigns.received import DynamoReceivedIndex
+
+    return DynamoReceivedIndex(aws.dynamodb(), settings().campaigns_table, send_ledger())
+
+
+@functools.cache
 def campaign_service():
     from chalicelib.campaigns.service import CampaignService
 
@@ -244,5 +252,6 @@ def reset() -> None:
     for getter in (mail_queue, mail_sender, mail_events, job_runs, accounts, auth_store, remembered_devices,
                    audit_log, account_service, jobs_queue, data_rights, signer, audience, audience_service,
                    exports, list_exports, contact_imports, campaigns_store, tracking_signer, send_ledger,
-                   campaign_service, campaign_sender, assets, tracking, reputation, custom_fields, segments):
+                   received_index, campaign_service, campaign_sender, assets, tracking, reputation, custom_fields,
+                   segments):
         getter.cache_clear()

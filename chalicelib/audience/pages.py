@@ -22,6 +22,10 @@ NOTICES = {
     "export-requested": N_("We are preparing the CSV file. This page shows when it is ready."),
 }
 STATUS_NAMES = dict(STATUS_TABS)
+RECEIVED_NAMES = {  # what became of a contact's mail of a campaign (campaigns/received.py)
+    "sent": N_("sent"), "failed": N_("could not be sent"), "unknown": N_("unknown whether it was sent"),
+    "pending": N_("being sent"),
+}
 CONSENT_LABELS = {
     "source": N_("Source"), "at": N_("Given at"), "ip": N_("IP address"), "user_agent": N_("Browser"),
     "form_text": N_("Text shown"), "form_version": N_("Version of the text"), "language": N_("Language"),
@@ -106,7 +110,7 @@ def contact_page(request, contact_id: str) -> Response:
     suppression = services.audience().suppression(account.account_id, contact.email_key)
     activity = services.campaign_service().contact_activity(account, contact_id)
     return _app_page("pages/audience_contact.html", account, session, "/contacts", contact=contact, memberships=memberships,
-                     activity=activity,
+                     activity=activity, received_names=RECEIVED_NAMES,
                      status_names=STATUS_NAMES, consent_labels=CONSENT_LABELS,
                      suppressed=SUPPRESSION_REASON_NAMES[suppression.reason] if suppression else None)
 

@@ -180,7 +180,8 @@ class AudienceService:
     # --- one contact's data rights (the customer answers their subscribers' requests) --------------
 
     def contact_data(self, account, contact_id: str) -> dict:
-        """Everything kept about one contact: details, lists with proof of consent, suppression."""
+        """Everything kept about one contact: details, lists with proof of consent, suppression, the
+        campaigns they received (and the outcome) and what they opened and clicked."""
         contact = self.get_contact(account, contact_id)
         names = {l.list_id: l.name for l in self.lists(account)}
         suppression = self._audience.suppression(account.account_id, contact.email_key)
@@ -192,7 +193,9 @@ class AudienceService:
                        "updated_at": m.updated_at.isoformat()} for m in self._audience.memberships(account.account_id,
                                                                                                   contact.contact_id)],
             "suppressed": {"reason": suppression.reason.value, "since": suppression.at.isoformat()} if suppression else None,
-            "campaigns": [{"campaign": a["campaign"].name, "opened_at": a["opened"], "clicked": a["clicked"]}
+            "campaigns": [{"campaign": a["campaign"].name,
+                           "sent_at": a["sent_at"].isoformat() if a["sent_at"] else None, "received": a["received"],
+                           "opened_at": a["opened"], "clicked": a["clicked"]}
                           for a in self._campaign_activity().contact_activity(account, contact_id)]
             if self._campaign_activity else [],
         }

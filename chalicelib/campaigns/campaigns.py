@@ -66,6 +66,20 @@ class Fanout:
                    bool(data.get("done", False)))
 
 
+@dataclass(frozen=True)
+class RecipientIndex:
+    """How far the index of who received a sent campaign got (received.py): its buckets are keyed by
+    the first `prefix_length` hex digits of a contact id, written in `passes` passes."""
+
+    prefix_length: int
+    passes: int
+    done_passes: int
+
+    @property
+    def complete(self) -> bool:
+        return self.done_passes >= self.passes
+
+
 @dataclass
 class Campaign:
     campaign_id: str
@@ -87,3 +101,4 @@ class Campaign:
     fanout: Fanout = field(default_factory=Fanout)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    recipient_index: RecipientIndex | None = None  # set once sent, by the index job

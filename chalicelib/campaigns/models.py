@@ -7,6 +7,11 @@
   pk CAMPAIGN#<campaign>  sk OPEN#<contact>        first open of a contact (unique opens)
   pk CAMPAIGN#<campaign>  sk CLICK#<contact>#<link> first click of a contact on a link
   pk CAMPAIGN#<campaign>  sk ENGAGEMENT            opens / clicks counters (ADD)
+  pk CAMPAIGN#<campaign>  sk RECEIVED#<prefix>     who received it: contact id -> outcome, for the contacts
+                                                   whose id starts with <prefix> (received.py)
+
+A sent campaign's item carries how far that index got (received_prefix, received_passes,
+received_done), written by the index job alone.
 
 The due index (due_pk "DUE", due_at ISO time) holds only scheduled campaigns: what the scheduler
 starts each minute.
@@ -70,6 +75,9 @@ class CampaignModel(_CampaignItem):
     due_pk = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)
     due = Due()
+    received_prefix = NumberAttribute(null=True)
+    received_passes = NumberAttribute(null=True)
+    received_done = NumberAttribute(null=True)
 
 
 class CampaignStateModel(_CampaignItem):

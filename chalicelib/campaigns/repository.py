@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from chalicelib.campaigns.campaigns import Campaign, CampaignState, Fanout, Template
+from chalicelib.campaigns.campaigns import Campaign, CampaignState, Fanout, RecipientIndex, Template
 from chalicelib.dynamo import bind
 
 
@@ -75,6 +75,10 @@ class DynamoCampaigns:
                  content=campaign.content, fanout=campaign.fanout.to_dict(), created_at=campaign.created_at,
                  updated_at=campaign.updated_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
                  due_pk="DUE" if due else None, due_at=campaign.send_at.isoformat() if due else None)
+        if campaign.recipient_index is not None:  # a whole-item save keeps what the index job wrote
+            index = campaign.recipient_index
+            item.received_prefix, item.received_passes = index.prefix_length, index.passes
+            item.received_done = index.done_passes
         try:
             item.save(condition=(m.state == expected_state.value) if expected_state else None)
         except PutError as conflict:
@@ -119,7 +123,9 @@ class DynamoCampaigns:
         return Campaign(item.campaign_id, account_id, item.name, item.subject, item.from_name, item.reply_to,
                         item.template_id, item.list_id, item.segment_id, CampaignState(item.state), item.created_at,
                         item.updated_at, item.send_at, item.time_zone, bool(item.tracking), item.content,
-                        Fanout.from_dict(item.fanout), item.started_at, item.finished_at)
+                        Fanout.from_dict(item.fanout), item.started_at, item.finished_at,
+                        RecipientIndex(int(item.received_prefix), int(item.received_passes), int(item.received_done or 0))
+                        if item.received_passes is not None else None)
 
     # --- fan-out pages ---------------------------------------------------------------------------
 

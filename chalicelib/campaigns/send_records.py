@@ -241,6 +241,15 @@ class DynamoSendLedger:
                     totals[name] += len(getattr(record, name))
         return CampaignStats(**totals)
 
+    def records(self, campaign_id: str):
+        """Every batch record of a campaign, one at a time (a read of the whole partition's batches)."""
+        paginator = self._client.get_paginator("query")
+        for page in paginator.paginate(
+                TableName=self._table, KeyConditionExpression="pk = :pk AND begins_with(sk, :batch)",
+                ExpressionAttributeValues={":pk": {"S": campaign_key(campaign_id)}, ":batch": {"S": BATCH_PREFIX}}):
+            for item in page["Items"]:
+                yield _record(item)
+
 
 def _number(value: float) -> dict:
     return {"N": f"{value:.3f}"}

@@ -199,6 +199,8 @@ class CampaignService:
                     self._store.save_campaign(campaign, expected_state=CampaignState.SENDING)
                 except StateConflict:
                     pass
+                else:  # only the one save that moved it indexes who received it
+                    self._index_recipients_later(campaign)
         return campaign
 
     def stats(self, campaign_id: str) -> dict:
@@ -349,23 +351,68 @@ class CampaignService:
                 "timeline": timeline(engagement)}
 
     def contact_activity(self, account, contact_id: str) -> list[dict]:
-        """What one contact did with the account's campaigns (P14: to judge a campaign, per contact):
-        opened, which links clicked. Sent campaigns only, newest first."""
+        """What one contact received of the account's campaigns and did with them (P14: to judge a
+        campaign, per contact): the outcome of their mail (received.py), opened, which links clicked.
+        Newest first. A campaign shows as received once it is sent and indexed; before that only
+        its opens and clicks show (`received` "pending")."""
         sent = [c for c in self.campaigns(account) if c.state in (CampaignState.SENDING, CampaignState.SENT)]
+        self._index_if_forgotten(sent)
         engagement = self._store.contact_engagement(contact_id, sent)
+        received = self._received().received_by(contact_id, sent)
         activity = []
-        for campaign in sent:
+        for campaign in sorted(sent, key=lambda c: c.started_at or c.created_at, reverse=True):
             done = engagement.get(campaign.campaign_id)
-            if done:
+            outcome = received.get(campaign.campaign_id)
+            if done or outcome:
                 links = (campaign.content or {}).get("links", [])
-                activity.append({"campaign": campaign, "opened": done["opened"],
-                                 "clicked": [links[i] for i in sorted(done["clicked"]) if i < len(links)]})
+                indexed = campaign.recipient_index is not None and campaign.recipient_index.complete
+                activity.append({"campaign": campaign, "sent_at": campaign.started_at,
+                                 "received": outcome.value if outcome else None if indexed else "pending",
+                                 "opened": done["opened"] if done else None,
+                                 "clicked": [links[i] for i in sorted(done["clicked"]) if i < len(links)]
+                                 if done else []})
         return activity
 
     def forget_contact(self, account, contact_id: str) -> None:
-        """A contact is erased: their opens and clicks go too (the campaigns' totals stay)."""
+        """A contact is erased: their opens and clicks go too, and they leave the index of who
+        received what (the campaigns' totals stay)."""
         sent = [c for c in self.campaigns(account) if c.state in (CampaignState.SENDING, CampaignState.SENT)]
         self._store.forget_engagement(contact_id, sent)
+        self._received().forget(contact_id, sent)
+
+    # --- who received what (jobs queue; received.py) ---------------------------------------------------
+
+    def _received(self):
+        from chalicelib import services
+
+        return services.received_index()
+
+    def _index_recipients_later(self, campaign: Campaign) -> None:
+        from chalicelib.campaigns.received import INDEX_JOB
+
+        self._jobs_queue.enqueue({"job": INDEX_JOB, "account_id": campaign.account_id,
+                                  "campaign_id": campaign.campaign_id})
+
+    def _index_if_forgotten(self, campaigns: list[Campaign]) -> None:
+        """A campaign sent a while ago whose index never started (sent before there was one, or its job
+        got lost between the save and the queue): queue the job again. Running it twice does no harm."""
+        from chalicelib.campaigns.received import REINDEX_AFTER
+
+        for campaign in campaigns:
+            if (campaign.state is CampaignState.SENT and campaign.recipient_index is None
+                    and (campaign.finished_at is None or campaign.finished_at < _now() - REINDEX_AFTER)):
+                logger.info("campaign recipients index queued again", campaign_id=campaign.campaign_id)
+                self._index_recipients_later(campaign)
+
+    def index_recipients(self, account_id: str, campaign_id: str) -> None:
+        """The job: one pass of the index of who received a sent campaign; it enqueues the next pass,
+        if there is one. Running it again, or for a campaign indexed already, changes nothing."""
+        campaign = self._store.get_campaign(account_id, campaign_id)
+        if campaign is None or campaign.state is not CampaignState.SENT:
+            return
+        progress = self._received().index_pass(campaign)
+        if progress is not None and not progress.complete:
+            self._index_recipients_later(campaign)
 
     def campaign_state(self, campaign_id: str) -> str:
         found = self._store.campaign_state(campaign_id)

@@ -127,7 +127,7 @@ def test_click_redirects_only_to_the_campaigns_own_links_and_counts(client, app_
     # AND the contact's page shows what they opened and clicked
     contact_id = json.loads(client.get("/api/v1/contacts", headers=headers).body)["contacts"][0]["contact_id"]
     contact_page = client.get(f"/contacts/{contact_id}?lang=en", headers={"Cookie": cookie}).body.decode()
-    assert "Maart</a>:" in contact_page and "clicked https://bakkerij.example/aanbod" in contact_page
+    assert "Maart</a> (" in contact_page and "clicked https://bakkerij.example/aanbod" in contact_page
     data = json.loads(client.get(f"/api/v1/contacts/{contact_id}/data", headers=headers).body)
     assert data["campaigns"][0]["clicked"] == ["https://bakkerij.example/aanbod"]
     # AND the report's hourly chart shows the send and the opens
