@@ -87,3 +87,4 @@ class Campaign:
     fanout: Fanout = field(default_factory=Fanout)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    from_email: str | None = None  # on one of the account's sending domains; None: MailExpert's shared address

@@ -69,7 +69,7 @@ class DynamoCampaigns:
         due = campaign.state is CampaignState.SCHEDULED and campaign.send_at is not None
         item = m(pk=account_key(campaign.account_id), sk=f"CAMPAIGN#{campaign.campaign_id}",
                  campaign_id=campaign.campaign_id, name=campaign.name, subject=campaign.subject,
-                 from_name=campaign.from_name, reply_to=campaign.reply_to, template_id=campaign.template_id,
+                 from_name=campaign.from_name, from_email=campaign.from_email, reply_to=campaign.reply_to, template_id=campaign.template_id,
                  list_id=campaign.list_id, segment_id=campaign.segment_id, send_at=campaign.send_at,
                  time_zone=campaign.time_zone, state=campaign.state.value, tracking=campaign.tracking,
                  content=campaign.content, fanout=campaign.fanout.to_dict(), created_at=campaign.created_at,
@@ -119,7 +119,7 @@ class DynamoCampaigns:
         return Campaign(item.campaign_id, account_id, item.name, item.subject, item.from_name, item.reply_to,
                         item.template_id, item.list_id, item.segment_id, CampaignState(item.state), item.created_at,
                         item.updated_at, item.send_at, item.time_zone, bool(item.tracking), item.content,
-                        Fanout.from_dict(item.fanout), item.started_at, item.finished_at)
+                        Fanout.from_dict(item.fanout), item.started_at, item.finished_at, item.from_email)
 
     # --- fan-out pages ---------------------------------------------------------------------------
 
