@@ -105,7 +105,7 @@ def data_rights():
 
     return DataRights(accounts(), auth_store(), remembered_devices(), audit_log(), mail_events(),
                       exports(), aws.s3(), settings().exports_bucket,
-                      jobs_queue(), audience(), campaigns_store(), assets())
+                      jobs_queue(), audience(), campaigns_store(), assets(), sending_domains)
 
 
 @functools.cache

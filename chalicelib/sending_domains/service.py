@@ -33,6 +33,10 @@ class DomainTaken(errors.Conflict):
                          "remove it; an unverified domain is released after 72 hours.")
 
 
+class SesUnavailable(errors.ServiceUnavailable):
+    default_message = N_("Amazon SES did not accept the domain just now. Please try again in a minute.")
+
+
 class DomainInUse(errors.Conflict):
     code = "domain-in-use"
     title = N_("This domain is in use")
@@ -91,7 +95,13 @@ class SendingDomainService:
                 "domain", N_("An account has at most 10 sending domains. Remove one you no longer use first."))])
         now = self._now()
         self._claim(account.account_id, domain, now)
-        identity = self._create_identity(domain)
+        try:
+            identity = self._create_identity(domain)
+        except self._ses.exceptions.ClientError as refused:  # throttled, a quota: nothing is held meanwhile
+            self._store.release_claim(domain, account.account_id)
+            logger.warning("sending domain not created at SES", domain=domain,
+                           error=refused.response.get("Error", {}).get("Code"))
+            raise SesUnavailable() from None
         added = SendingDomain(domain, account.account_id, status_of_identity(identity),
                               tuple((identity.get("DkimAttributes") or {}).get("Tokens") or ()), now, now)
         self._store.save(added)
@@ -175,6 +185,17 @@ class SendingDomainService:
                 pass
         self._store.delete(account.account_id, found.domain)
         logger.info("sending domain removed", account_id=account.account_id, domain=found.domain)
+
+    def erase_account(self, account) -> None:
+        """The account is erased: its domains go, claims and SES identities too (campaigns go with it)."""
+        for found in self._store.domains(account.account_id):
+            if self._store.release_claim(found.domain, account.account_id):
+                try:
+                    self._ses.delete_email_identity(EmailIdentity=found.domain)
+                except self._ses.exceptions.NotFoundException:
+                    pass
+            self._store.delete(account.account_id, found.domain)
+        logger.info("sending domains erased", account_id=account.account_id)
 
     # --- what campaigns ask ------------------------------------------------------------------------------
 

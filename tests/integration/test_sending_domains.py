@@ -319,3 +319,47 @@ def test_scheduling_is_refused_once_the_domain_is_removed(client, app_module, aw
     refused = _post(client, f"/api/v1/campaigns/{json.loads(created.body)['campaign_id']}/schedule", headers)
     assert refused.status_code == 422
     assert "Sending domains" in json.loads(refused.body)["errors"][0]["message"]
+
+
+def test_erasing_an_account_releases_its_domains_and_their_identities(aws_resources):
+    from chalicelib import services
+
+    # GIVEN an account with a verified domain
+    service = services.sending_domains()
+    owner, other = _holder("owner"), _holder("other")
+    service.add(owner, DOMAIN)
+    _mark_verified(DOMAIN)
+    service.check(owner, DOMAIN)
+    # WHEN the account is erased
+    service.erase_account(owner)
+    # THEN its domains, the claim and the SES identity are gone: another account may add the domain
+    assert service.domains(owner) == []
+    ses = aws_resources.client("sesv2")
+    with pytest.raises(ses.exceptions.NotFoundException):
+        ses.get_email_identity(EmailIdentity=DOMAIN)
+    assert service.add(other, DOMAIN).domain == DOMAIN
+
+
+def test_a_refusal_by_ses_holds_no_claim_and_answers_503(aws_resources):
+    from botocore.exceptions import ClientError
+
+    from chalicelib.sending_domains.service import SesUnavailable
+
+    service = _service(Clock())
+    ses = service._ses
+
+    class RefusingSes:
+        exceptions = ses.exceptions
+
+        def create_email_identity(self, **_):
+            raise ClientError({"Error": {"Code": "LimitExceededException", "Message": "too many"}},
+                              "CreateEmailIdentity")
+
+    service._ses = RefusingSes()
+    # WHEN SES refuses to create the identity
+    with pytest.raises(SesUnavailable) as refused:
+        service.add(_holder("owner"), DOMAIN)
+    # THEN the caller gets a 503 to retry, and the domain is free for anyone
+    assert refused.value.status == 503
+    service._ses = ses
+    assert service.add(_holder("other"), DOMAIN).domain == DOMAIN
