@@ -15,7 +15,7 @@ from chalicelib.campaigns.schemas import CampaignIn, CampaignOut, ScheduleIn, Te
 from chalicelib.audience.schemas import (ContactIn, ContactOut, ContactPage, CustomFieldIn, CustomFieldOut, ImportOut,
                                          ImportStartIn, ListIn, ListOut, SegmentIn, SegmentOut, SuppressionIn)
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
-from chalicelib.sending_domains.schemas import DomainIn, DomainOut
+from chalicelib.sending_domains.schemas import DomainIn, DomainOut, MailFromIn
 from chalicelib.forms import FORM
 from chalicelib.config import LOCAL_STAGE, settings
 from chalicelib.web import render_page
@@ -415,6 +415,11 @@ def sending_domain(domain):
 @app.route("/domains/{domain}/check", methods=["POST"], content_types=[FORM])
 def check_sending_domain(domain):
     return _domain_pages().submit_check(app.current_request, domain)
+
+
+@app.route("/domains/{domain}/mail-from", methods=["POST"], content_types=[FORM])
+def set_sending_domain_mail_from(domain):
+    return _domain_pages().submit_mail_from(app.current_request, domain)
 
 
 @app.route("/domains/{domain}/delete", methods=["POST"], content_types=[FORM])
@@ -1269,6 +1274,15 @@ def api_check_sending_domain(domain, caller):
     from chalicelib.sending_domains.api import domain_out
 
     return domain_out(services.sending_domains().check(caller[0], domain))
+
+
+@api.route("/domains/{domain}/mail-from", "PUT", summary="Set (or with an empty subdomain, clear) a custom MAIL "
+           "FROM subdomain; publish the MX and SPF records it answers with", request=MailFromIn, response=DomainOut,
+           tags=["sending domains"], signed_in=True, errors_=(404, 409, 503))
+def api_set_sending_domain_mail_from(data, domain, caller):
+    from chalicelib.sending_domains.api import domain_out
+
+    return domain_out(services.sending_domains().set_mail_from(caller[0], domain, data.subdomain))
 
 
 @api.route("/domains/{domain}", "DELETE", summary="Remove a domain (refused while a campaign on its way uses it)",

@@ -207,7 +207,7 @@ def sending_domains():
     shared_domain = email.utils.parseaddr(settings().mail_from)[1].rpartition("@")[2]
     return SendingDomainService(DynamoSendingDomains(settings().campaigns_table, *_where()), aws.sesv2(),
                                 shared_domain, sending_from=lambda account, domain:
-                                campaign_service().campaigns_sending_from(account, domain))
+                                campaign_service().campaigns_sending_from(account, domain), region=settings().region)
 
 
 @functools.cache

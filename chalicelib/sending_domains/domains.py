@@ -6,7 +6,8 @@ own that Amazon SES verified (an SES domain identity with Easy DKIM). Gmail's an
 bulk senders (2024) ask for mail that is DKIM-signed, whose SPF or DKIM domain aligns with the From
 domain, and a DMARC record on that domain. SES signs with the domain's own DKIM key once the three
 CNAME records below are published, which gives the alignment; the DMARC record is the owner's to
-publish, and we recommend one.
+publish, and we recommend one. Optionally a custom MAIL FROM subdomain (bounce.example.nl, with an
+MX and an SPF record) makes SPF align with the From domain too.
 
 Names are kept in their ASCII (IDNA 2008, "xn--") form, lower-cased: that is what SES and DNS know.
 """
@@ -23,6 +24,7 @@ MAX_DOMAINS = 10  # per account
 MAX_LENGTH = 253
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_MAIL_FROM_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _TOP_LEVEL = re.compile(r"^([a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 # Names that can never be a customer's own: reserved for examples and tests (RFC 2606, 6761), local
 # networks, or mailbox providers nobody can publish DNS records for.
@@ -35,6 +37,8 @@ FOREIGN_DOMAINS = frozenset({"gmail.com", "googlemail.com", "yahoo.com", "hotmai
 NOT_A_DOMAIN = N_("Enter a domain name you own, like example.nl or news.example.nl (no @, no http://).")
 SHARED_DOMAIN = N_("This is MailExpert's own domain: campaigns already go out from it without adding it.")
 FOREIGN_DOMAIN = N_("You cannot publish DNS records for this domain: enter a domain of your own.")
+NOT_A_LABEL = N_("Enter one word of letters, digits and hyphens, such as bounce or mail.")
+SPF_VALUE = "v=spf1 include:amazonses.com ~all"
 
 
 class DomainStatus(str, Enum):
@@ -57,6 +61,8 @@ class SendingDomain:
     created_at: datetime
     checked_at: datetime
     verified_at: datetime | None = None
+    mail_from_domain: str | None = None  # a custom MAIL FROM subdomain, e.g. bounce.example.nl
+    mail_from_status: DomainStatus | None = None
 
     @property
     def display_name(self) -> str:
@@ -130,15 +136,30 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
-def dns_records(domain: SendingDomain) -> list[DnsRecord]:
+def mail_from_label(text: str) -> str:
+    """The first label of a custom MAIL FROM subdomain ("bounce"); ValueError with a message id."""
+    label = (text or "").strip().lower()
+    if not _MAIL_FROM_LABEL.match(label):
+        raise ValueError(NOT_A_LABEL)
+    return label
+
+
+def dns_records(domain: SendingDomain, region: str = "eu-west-1") -> list[DnsRecord]:
     """What the owner publishes: the three Easy DKIM CNAMEs (they verify the domain and let SES sign
-    with it), and a DMARC policy (Gmail and Yahoo require one of bulk senders)."""
+    with it), a DMARC policy (Gmail and Yahoo require one of bulk senders), and for a custom MAIL
+    FROM subdomain its MX and SPF records."""
     records = [DnsRecord("CNAME", f"{token}._domainkey.{domain.domain}", f"{token}.dkim.amazonses.com",
                          N_("DKIM: proves the domain is yours and lets us sign your mail with it."))
                for token in domain.dkim_tokens]
     records.append(DnsRecord("TXT", f"_dmarc.{domain.domain}", dmarc_value(domain.domain),
                              N_("DMARC: Gmail and Yahoo require it of bulk senders. Start with p=none; once the "
                                 "reports show only your own mail, move to p=quarantine.")))
+    if domain.mail_from_domain:
+        records.append(DnsRecord("MX", domain.mail_from_domain, f"10 feedback-smtp.{region}.amazonses.com",
+                                 N_("MAIL FROM: bounces come back to Amazon SES through this subdomain.")))
+        records.append(DnsRecord("TXT", domain.mail_from_domain, SPF_VALUE,
+                                 N_("SPF: lets Amazon SES send for the MAIL FROM subdomain, so SPF aligns with "
+                                    "your domain too.")))
     return records
 
 
@@ -154,3 +175,11 @@ def status_of_identity(identity: dict) -> DomainStatus:
     if dkim == "FAILED":
         return DomainStatus.FAILED
     return DomainStatus.PENDING  # NOT_STARTED, PENDING, TEMPORARY_FAILURE
+
+
+def mail_from_status_of_identity(identity: dict) -> DomainStatus | None:
+    attributes = identity.get("MailFromAttributes") or {}
+    if not attributes.get("MailFromDomain"):
+        return None
+    return {"SUCCESS": DomainStatus.VERIFIED, "FAILED": DomainStatus.FAILED}.get(
+        attributes.get("MailFromDomainStatus"), DomainStatus.PENDING)

@@ -26,6 +26,8 @@ class SendingDomainModel(_Item):
     created_at = UTCDateTimeAttribute()
     checked_at = UTCDateTimeAttribute()
     verified_at = UTCDateTimeAttribute(null=True)
+    mail_from_domain = UnicodeAttribute(null=True)
+    mail_from_status = UnicodeAttribute(null=True)
 
 
 class DomainClaimModel(_Item):

@@ -19,6 +19,8 @@ NOTICES = {
                  "again."),
     "expired": N_("This domain was not verified within 72 hours and another account has added it since."),
     "removed": N_("The domain is removed."),
+    "mail-from": N_("The MAIL FROM subdomain is saved. Publish its MX and SPF records below."),
+    "mail-from-off": N_("Bounces come back through Amazon SES's own MAIL FROM domain again."),
 }
 
 
@@ -52,21 +54,36 @@ def submit_domain(request) -> Response:
     return redirect(f"{domain_path(added)}?notice=added")
 
 
-def domain_page(request, domain: str, problem: str | None = None, status: int = 200) -> Response:
+def domain_page(request, domain: str, problem: str | None = None, status: int = 200, values=None,
+                field_errors=None) -> Response:
     from chalicelib.config import settings
 
     account, session = require_active(request)
-    found = services.sending_domains().get(account, domain)
+    service = services.sending_domains()
+    found = service.get(account, domain)
+    label = found.mail_from_domain.removesuffix("." + found.domain) if found.mail_from_domain else ""
     return _app_page("pages/domain.html", account, session, "/domains", status=status, domain=found,
-                     records=dns_records(found), status_names=STATUS_NAMES, statuses=DomainStatus,
+                     records=dns_records(found, service.region), status_names=STATUS_NAMES, statuses=DomainStatus,
                      notice=_notice(request), problem=problem, path=domain_path(found),
-                     local_tools=settings().is_local)
+                     local_tools=settings().is_local, values=values or {"mail_from": label},
+                     errors=field_errors or {})
 
 
 def submit_check(request, domain: str) -> Response:
     account, _ = signed_in_form(request)
     checked = services.sending_domains().check(account, domain)
     return redirect(f"{domain_path(checked)}?notice={checked.status.value}")
+
+
+def submit_mail_from(request, domain: str) -> Response:
+    account, form = signed_in_form(request)
+    try:
+        changed = services.sending_domains().set_mail_from(account, domain, form.get("mail_from"))
+    except errors.ValidationFailed as invalid:
+        return domain_page(request, domain, values=form, field_errors=messages_by_field(invalid), status=422)
+    except errors.Conflict as taken:
+        return domain_page(request, domain, i18n.gettext(taken.message), status=409)
+    return redirect(f"{domain_path(changed)}?notice={'mail-from' if changed.mail_from_domain else 'mail-from-off'}")
 
 
 def submit_removal(request, domain: str) -> Response:

@@ -41,7 +41,10 @@ class DynamoSendingDomains:
         self._m.SendingDomainModel(pk=_account_key(domain.account_id), sk=f"DOMAIN#{domain.domain}",
                                    domain=domain.domain, status=domain.status.value,
                                    dkim_tokens=list(domain.dkim_tokens) or None, created_at=domain.created_at,
-                                   checked_at=domain.checked_at, verified_at=domain.verified_at).save()
+                                   checked_at=domain.checked_at, verified_at=domain.verified_at,
+                                   mail_from_domain=domain.mail_from_domain,
+                                   mail_from_status=domain.mail_from_status.value if domain.mail_from_status
+                                   else None).save()
 
     def delete(self, account_id: str, domain: str) -> None:
         self._m.SendingDomainModel(pk=_account_key(account_id), sk=f"DOMAIN#{domain}").delete()
@@ -49,7 +52,8 @@ class DynamoSendingDomains:
     @staticmethod
     def _domain(account_id: str, item) -> SendingDomain:
         return SendingDomain(item.domain, account_id, DomainStatus(item.status), tuple(item.dkim_tokens or ()),
-                             item.created_at, item.checked_at, item.verified_at)
+                             item.created_at, item.checked_at, item.verified_at, item.mail_from_domain,
+                             DomainStatus(item.mail_from_status) if item.mail_from_status else None)
 
     # --- claims: one account per domain ------------------------------------------------------------------
 

@@ -11,6 +11,12 @@ class DomainIn(BaseModel):
     domain: str = Field(min_length=1, max_length=1000, description="A domain of your own, e.g. news.example.nl")
 
 
+class MailFromIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    subdomain: Optional[str] = Field(default=None, max_length=63, description=(
+        "The first label of the MAIL FROM subdomain, e.g. bounce (for bounce.example.nl); empty: SES's own"))
+
+
 class DnsRecordOut(BaseModel):
     type: str
     name: str
@@ -26,3 +32,5 @@ class DomainOut(BaseModel):
     created_at: datetime
     checked_at: datetime
     verified_at: Optional[datetime] = None
+    mail_from_domain: Optional[str] = Field(default=None, description="A custom MAIL FROM subdomain, if set")
+    mail_from_status: Optional[str] = Field(default=None, description="pending, verified or failed")

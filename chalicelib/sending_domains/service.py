@@ -15,7 +15,8 @@ from chalicelib import errors
 from chalicelib.i18n import N_
 from chalicelib.observability import logger
 from chalicelib.sending_domains.domains import (CLAIM_HOURS, MAX_DOMAINS, Claim, DomainStatus, SendingDomain,
-                                                normalised_domain, status_of_identity)
+                                                mail_from_label, mail_from_status_of_identity, normalised_domain,
+                                                status_of_identity)
 
 
 def _now() -> datetime:
@@ -45,7 +46,8 @@ class DomainInUse(errors.Conflict):
 
 
 class SendingDomainService:
-    def __init__(self, store, ses, shared_domain: str, sending_from=None, clock=_now):
+    def __init__(self, store, ses, shared_domain: str, sending_from=None, clock=_now, region: str = "eu-west-1"):
+        self.region = region  # the MX record of a custom MAIL FROM names the region's SES feedback host
         self._store = store
         self._ses = ses
         self._shared_domain = shared_domain.lower()
@@ -146,20 +148,23 @@ class SendingDomainService:
         now = self._now()
         claim = self._store.claim_of(found.domain)
         if claim is None or claim.account_id != account.account_id:
-            status, tokens = DomainStatus.EXPIRED, found.dkim_tokens
+            status, tokens, mail_from_status = DomainStatus.EXPIRED, found.dkim_tokens, found.mail_from_status
         else:
             identity = self._identity(found.domain)
+            mail_from_status = found.mail_from_status
             if identity is None:  # deleted at SES behind our back: nothing can verify any more
                 status, tokens = DomainStatus.FAILED, found.dkim_tokens
             else:
                 status = status_of_identity(identity)
                 tokens = tuple((identity.get("DkimAttributes") or {}).get("Tokens") or ()) or found.dkim_tokens
+                mail_from_status = mail_from_status_of_identity(identity) if found.mail_from_domain else None
             verified = status is DomainStatus.VERIFIED
             if verified != claim.verified:
                 self._store.put_claim(dataclasses.replace(
                     claim, verified=verified, expires_at=None if verified else now + timedelta(hours=CLAIM_HOURS)),
                     claim)
         checked = dataclasses.replace(found, status=status, dkim_tokens=tokens, checked_at=now,
+                                      mail_from_status=mail_from_status,
                                       verified_at=(found.verified_at or now) if status is DomainStatus.VERIFIED
                                       else None)
         self._store.save(checked)
@@ -167,6 +172,35 @@ class SendingDomainService:
             logger.info("sending domain status changed", account_id=account.account_id, domain=found.domain,
                         status=status.value)
         return checked
+
+    # --- a custom MAIL FROM subdomain -----------------------------------------------------------------
+
+    def set_mail_from(self, account, domain: str, label: str | None) -> SendingDomain:
+        """Bounces come back through <label>.<domain> (its MX and SPF records published), so SPF
+        aligns with the From domain as DKIM does; an empty label goes back to SES's own MAIL FROM."""
+        found = self.get(account, domain)
+        claim = self._store.claim_of(found.domain)
+        if claim is None or claim.account_id != account.account_id:
+            raise DomainTaken()
+        mail_from = None
+        if label and label.strip():
+            try:
+                mail_from = f"{mail_from_label(label)}.{found.domain}"
+            except ValueError as invalid:
+                raise errors.ValidationFailed(field_errors=[errors.FieldError("mail_from", str(invalid))]) from None
+        request = {"MailFromDomain": mail_from, "BehaviorOnMxFailure": "USE_DEFAULT_VALUE"} if mail_from else {}
+        try:
+            self._ses.put_email_identity_mail_from_attributes(EmailIdentity=found.domain, **request)
+        except self._ses.exceptions.ClientError as refused:
+            logger.warning("mail from not set at SES", domain=found.domain,
+                           error=refused.response.get("Error", {}).get("Code"))
+            raise SesUnavailable() from None
+        changed = dataclasses.replace(found, mail_from_domain=mail_from,
+                                      mail_from_status=DomainStatus.PENDING if mail_from else None)
+        self._store.save(changed)
+        logger.info("sending domain mail from set", account_id=account.account_id, domain=found.domain,
+                    custom=bool(mail_from))
+        return changed
 
     # --- removing ------------------------------------------------------------------------------------
 

@@ -363,3 +363,37 @@ def test_a_refusal_by_ses_holds_no_claim_and_answers_503(aws_resources):
     assert refused.value.status == 503
     service._ses = ses
     assert service.add(_holder("other"), DOMAIN).domain == DOMAIN
+
+
+def test_a_custom_mail_from_subdomain_adds_its_mx_and_spf_records(client, app_module, aws_resources, outbox):
+    cookie, csrf, _ = account_with_list(client, app_module, aws_resources, outbox)
+    headers = _api(cookie, csrf)
+    _post(client, "/api/v1/domains", headers, {"domain": DOMAIN})
+    # WHEN the holder sets a MAIL FROM subdomain
+    answer = client.put(f"/api/v1/domains/{DOMAIN}/mail-from", headers=headers,
+                        body=json.dumps({"subdomain": "Bounce"}).encode())
+    # THEN it is pending, with an MX to SES's feedback host and an SPF record for it
+    assert answer.status_code == 200, answer.body
+    body = json.loads(answer.body)
+    assert body["mail_from_domain"] == f"bounce.{DOMAIN}" and body["mail_from_status"] == "pending"
+    records = {(r["type"], r["name"]): r["value"] for r in body["records"]}
+    assert records[("MX", f"bounce.{DOMAIN}")] == "10 feedback-smtp.eu-west-1.amazonses.com"
+    assert records[("TXT", f"bounce.{DOMAIN}")] == "v=spf1 include:amazonses.com ~all"
+    # AND once SES verified the domain, the check says the MAIL FROM is verified too
+    _mark_verified(DOMAIN)
+    checked = json.loads(_post(client, f"/api/v1/domains/{DOMAIN}/check", headers).body)
+    assert checked["status"] == "verified" and checked["mail_from_status"] == "verified"
+    # AND a subdomain that is not one word is refused for the field; an empty one goes back to SES's own
+    refused = client.put(f"/api/v1/domains/{DOMAIN}/mail-from", headers=headers,
+                         body=json.dumps({"subdomain": "bou.nce"}).encode())
+    assert refused.status_code == 422 and json.loads(refused.body)["errors"][0]["field"] == "mail_from"
+    cleared = json.loads(client.put(f"/api/v1/domains/{DOMAIN}/mail-from", headers=headers, body=b"{}").body)
+    assert cleared["mail_from_domain"] is None and not [r for r in cleared["records"] if r["type"] == "MX"]
+    # AND through the page
+    saved = post_form(client, f"/domains/{DOMAIN}/mail-from", {"csrf_token": csrf, "mail_from": "mail"},
+                      cookie=cookie)
+    assert saved.status_code == 303 and saved.headers["Location"] == f"/domains/{DOMAIN}?notice=mail-from"
+    page = client.get(f"/domains/{DOMAIN}", headers={"Cookie": cookie}).body.decode()
+    assert f'<code id="mail-from">mail.{DOMAIN}</code>' in page and "feedback-smtp.eu-west-1.amazonses.com" in page
+    wrong = post_form(client, f"/domains/{DOMAIN}/mail-from", {"csrf_token": csrf, "mail_from": "-x"}, cookie=cookie)
+    assert wrong.status_code == 422 and 'aria-invalid="true"' in wrong.body.decode()

@@ -74,7 +74,9 @@ DOMAIN_ROUTES = {
     "/domains/{domain}/check": "POST",
     "/domains/{domain}/delete": "POST",
     "/dev/sending-domains/{domain}/verify": "POST",
+    "/domains/{domain}/mail-from": "POST",
     "/api/v1/domains/{domain}": "GET+DELETE",
+    "/api/v1/domains/{domain}/mail-from": "PUT",
     "/api/v1/domains/{domain}/check": "POST",
 }
 
@@ -167,6 +169,10 @@ def test_another_accounts_sending_domains_are_not_found(client, app_module, aws_
         "/api/v1/domains/{domain}": client.get(f"/api/v1/domains/{domain}", headers=headers),
         "/api/v1/domains/{domain} DELETE": client.delete(f"/api/v1/domains/{domain}", headers=headers),
         "/api/v1/domains/{domain}/check": client.post(f"/api/v1/domains/{domain}/check", headers=headers, body=b""),
+        "/domains/{domain}/mail-from": client.post(f"/domains/{domain}/mail-from", headers=form,
+                                                   body=token + b"&mail_from=bounce"),
+        "/api/v1/domains/{domain}/mail-from": client.put(f"/api/v1/domains/{domain}/mail-from", headers=headers,
+                                                         body=json.dumps({"subdomain": "bounce"}).encode()),
     }
     # THEN each answers 404, and Anna's domain is untouched, still only hers
     assert {route: r.status_code for route, r in answers.items()} == {route: 404 for route in answers}

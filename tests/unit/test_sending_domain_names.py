@@ -60,3 +60,18 @@ def test_only_an_unverified_claim_lapses_and_only_after_its_time():
     pending = Claim("bakkerij.nl", "acc", NOW, False, NOW + timedelta(hours=72))
     assert not pending.lapsed(NOW + timedelta(hours=71)) and pending.lapsed(NOW + timedelta(hours=72))
     assert not Claim("bakkerij.nl", "acc", NOW, True, None).lapsed(NOW + timedelta(days=400))
+
+
+def test_a_mail_from_subdomain_is_one_label_and_adds_an_mx_and_an_spf_record():
+    from chalicelib.sending_domains.domains import NOT_A_LABEL, mail_from_label
+
+    assert mail_from_label(" Bounce ") == "bounce"
+    for bad in ("", "bou.nce", "-x", "x-", "b_b", "a" * 64):
+        with pytest.raises(ValueError) as refused:
+            mail_from_label(bad)
+        assert str(refused.value) == NOT_A_LABEL
+    domain = SendingDomain("bakkerij.nl", "acc", DomainStatus.VERIFIED, ("aaa",), NOW, NOW,
+                           mail_from_domain="bounce.bakkerij.nl", mail_from_status=DomainStatus.PENDING)
+    extra = [(r.kind, r.name, r.value) for r in dns_records(domain, "eu-central-1")[2:]]
+    assert extra == [("MX", "bounce.bakkerij.nl", "10 feedback-smtp.eu-central-1.amazonses.com"),
+                     ("TXT", "bounce.bakkerij.nl", "v=spf1 include:amazonses.com ~all")]
