@@ -185,8 +185,8 @@ class DataRights:
             return {"templates.json": [{"name": t.name, "subject": t.subject, "html": t.html, "text": t.text}
                                        for t in self._campaigns.templates(account.account_id)],
                     "campaigns.json": [{"name": c.name, "subject": c.subject, "from_name": c.from_name,
-                                        "from_email": c.from_email, "reply_to": c.reply_to, "state": c.state.value, "recipients":
-                                        c.fanout.recipients, "created_at": c.created_at.isoformat()}
+                                        "from_email": c.from_email, "reply_to": c.reply_to, "state": c.state.value,
+                                        "recipients": c.fanout.recipients, "created_at": c.created_at.isoformat()}
                                        for c in self._campaigns.campaigns(account.account_id)]}
 
         def sending_domains(account: Account):

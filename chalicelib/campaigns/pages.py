@@ -1,6 +1,7 @@
 """The account holder's campaign pages: templates (with preview and test send), images, campaigns
 (settings, schedule, pause / resume / cancel, report)."""
 
+import email.utils
 from urllib.parse import urlsplit
 
 from chalice.app import Response
@@ -132,7 +133,8 @@ def _choices(account):
     lists = services.audience_service().lists(account)
     templates = services.campaign_service().templates(account)
     domains = services.sending_domains()
-    shared = i18n.gettext(N_("the shared address (%(address)s)")) % {"address": settings().mail_from}
+    shared = i18n.gettext(N_("the shared address (%(address)s)")) % {
+        "address": email.utils.parseaddr(settings().mail_from)[1]}
     pending = i18n.gettext(N_("not verified yet"))
     return {"templates": templates, "list_options": [(l.list_id, l.name) for l in lists],
             "template_options": [(t.template_id, t.name) for t in templates],

@@ -35,7 +35,7 @@ class DomainTaken(errors.Conflict):
 
 
 class SesUnavailable(errors.ServiceUnavailable):
-    default_message = N_("Amazon SES did not accept the domain just now. Please try again in a minute.")
+    default_message = N_("Amazon SES did not answer as it should just now. Please try again in a minute.")
 
 
 class DomainInUse(errors.Conflict):
@@ -138,6 +138,10 @@ class SendingDomainService:
             return self._ses.get_email_identity(EmailIdentity=domain)
         except self._ses.exceptions.NotFoundException:
             return None
+        except self._ses.exceptions.ClientError as refused:  # throttled: the caller may simply ask again
+            logger.warning("sending domain not read from SES", domain=domain,
+                           error=refused.response.get("Error", {}).get("Code"))
+            raise SesUnavailable() from None
 
     # --- checking ------------------------------------------------------------------------------------
 

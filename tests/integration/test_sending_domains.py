@@ -355,6 +355,10 @@ def test_a_refusal_by_ses_holds_no_claim_and_answers_503(aws_resources):
             raise ClientError({"Error": {"Code": "LimitExceededException", "Message": "too many"}},
                               "CreateEmailIdentity")
 
+        def get_email_identity(self, **_):
+            raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}},
+                              "GetEmailIdentity")
+
     service._ses = RefusingSes()
     # WHEN SES refuses to create the identity
     with pytest.raises(SesUnavailable) as refused:
@@ -363,6 +367,10 @@ def test_a_refusal_by_ses_holds_no_claim_and_answers_503(aws_resources):
     assert refused.value.status == 503
     service._ses = ses
     assert service.add(_holder("other"), DOMAIN).domain == DOMAIN
+    # AND a check SES throttles answers 503 too, never a 500
+    service._ses = RefusingSes()
+    with pytest.raises(SesUnavailable):
+        service.check(_holder("other"), DOMAIN)
 
 
 def test_a_custom_mail_from_subdomain_adds_its_mx_and_spf_records(client, app_module, aws_resources, outbox):
