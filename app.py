@@ -15,6 +15,7 @@ from chalicelib.campaigns.schemas import CampaignIn, CampaignOut, ScheduleIn, Te
 from chalicelib.audience.schemas import (ContactIn, ContactOut, ContactPage, CustomFieldIn, CustomFieldOut, ImportOut,
                                          ImportStartIn, ListIn, ListOut, SegmentIn, SegmentOut, SuppressionIn)
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
+from chalicelib.sending_domains.schemas import DomainIn, DomainOut, MailFromIn
 from chalicelib.forms import FORM
 from chalicelib.config import LOCAL_STAGE, settings
 from chalicelib.web import render_page
@@ -379,11 +380,51 @@ def schedule_campaign(campaign_id):
 
 @app.route("/campaigns/{campaign_id}/{action}", methods=["POST"], content_types=[FORM])
 def change_campaign_state(campaign_id, action):
+    if action == "test":
+        return _campaign_pages().submit_campaign_test_send(app.current_request, campaign_id)
     if action not in ("pause", "resume", "cancel"):
         from chalicelib import errors
 
         raise errors.NotFound()
     return _campaign_pages().submit_state_change(app.current_request, campaign_id, action)
+
+
+# --- sending domains: the account's own SES identities ------------------------------------------
+
+def _domain_pages():
+    from chalicelib.sending_domains import pages
+
+    return pages
+
+
+@app.route("/domains", methods=["GET"])
+def sending_domains():
+    return _domain_pages().domains_page(app.current_request)
+
+
+@app.route("/domains", methods=["POST"], content_types=[FORM])
+def add_sending_domain():
+    return _domain_pages().submit_domain(app.current_request)
+
+
+@app.route("/domains/{domain}", methods=["GET"])
+def sending_domain(domain):
+    return _domain_pages().domain_page(app.current_request, domain)
+
+
+@app.route("/domains/{domain}/check", methods=["POST"], content_types=[FORM])
+def check_sending_domain(domain):
+    return _domain_pages().submit_check(app.current_request, domain)
+
+
+@app.route("/domains/{domain}/mail-from", methods=["POST"], content_types=[FORM])
+def set_sending_domain_mail_from(domain):
+    return _domain_pages().submit_mail_from(app.current_request, domain)
+
+
+@app.route("/domains/{domain}/delete", methods=["POST"], content_types=[FORM])
+def remove_sending_domain(domain):
+    return _domain_pages().submit_removal(app.current_request, domain)
 
 
 # --- audience: lists, contacts, suppression -----------------------------------------------------
@@ -1162,6 +1203,14 @@ def api_campaign(campaign_id, caller):
     return campaign_out(caller[0], services.campaign_service().get_campaign(caller[0], campaign_id), report=True)
 
 
+@api.route("/campaigns/{campaign_id}/test", "POST", summary="Send the campaign's template to your own address, "
+           "from the campaign's from name and address", status=202, tags=["campaigns"], signed_in=True,
+           errors_=(403, 404, 422))
+def api_test_campaign(campaign_id, caller):
+    services.campaign_service().test_send_campaign(caller[0], campaign_id)
+    return {"sent_to": caller[0].email}
+
+
 @api.route("/campaigns/{campaign_id}/schedule", "POST", summary="Send now, or at `send_at`", request=ScheduleIn,
            response=CampaignOut, tags=["campaigns"], signed_in=True, errors_=(404, 409))
 def api_schedule_campaign(data, campaign_id, caller):
@@ -1192,6 +1241,54 @@ def api_cancel_campaign(campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out
 
     return campaign_out(caller[0], services.campaign_service().cancel(caller[0], campaign_id))
+
+
+@api.route("/domains", "GET", summary="The account's own sending domains, with their DNS records and status",
+           tags=["sending domains"], signed_in=True)
+def api_sending_domains(caller):
+    from chalicelib.sending_domains.api import domain_out
+
+    return [domain_out(d).model_dump(mode="json") for d in services.sending_domains().domains(caller[0])]
+
+
+@api.route("/domains", "POST", summary="Add a domain: creates its SES identity (Easy DKIM); publish the records "
+           "it answers with", request=DomainIn, response=DomainOut, status=201, tags=["sending domains"],
+           signed_in=True, errors_=(403, 409))
+def api_add_sending_domain(data, caller):
+    from chalicelib.sending_domains.api import domain_out
+
+    return domain_out(services.sending_domains().add(caller[0], data.domain))
+
+
+@api.route("/domains/{domain}", "GET", summary="One sending domain, as last checked", response=DomainOut,
+           tags=["sending domains"], signed_in=True, errors_=(404,))
+def api_sending_domain(domain, caller):
+    from chalicelib.sending_domains.api import domain_out
+
+    return domain_out(services.sending_domains().get(caller[0], domain))
+
+
+@api.route("/domains/{domain}/check", "POST", summary="Ask Amazon SES now whether the domain is verified",
+           response=DomainOut, tags=["sending domains"], signed_in=True, errors_=(404,))
+def api_check_sending_domain(domain, caller):
+    from chalicelib.sending_domains.api import domain_out
+
+    return domain_out(services.sending_domains().check(caller[0], domain))
+
+
+@api.route("/domains/{domain}/mail-from", "PUT", summary="Set (or with an empty subdomain, clear) a custom MAIL "
+           "FROM subdomain; publish the MX and SPF records it answers with", request=MailFromIn, response=DomainOut,
+           tags=["sending domains"], signed_in=True, errors_=(404, 409, 503))
+def api_set_sending_domain_mail_from(data, domain, caller):
+    from chalicelib.sending_domains.api import domain_out
+
+    return domain_out(services.sending_domains().set_mail_from(caller[0], domain, data.subdomain))
+
+
+@api.route("/domains/{domain}", "DELETE", summary="Remove a domain (refused while a campaign on its way uses it)",
+           status=204, tags=["sending domains"], signed_in=True, errors_=(404, 409))
+def api_remove_sending_domain(domain, caller):
+    services.sending_domains().remove(caller[0], domain)
 
 
 # --- events ------------------------------------------------------------------------------------

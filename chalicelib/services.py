@@ -105,7 +105,7 @@ def data_rights():
 
     return DataRights(accounts(), auth_store(), remembered_devices(), audit_log(), mail_events(),
                       exports(), aws.s3(), settings().exports_bucket,
-                      jobs_queue(), audience(), campaigns_store(), assets())
+                      jobs_queue(), audience(), campaigns_store(), assets(), sending_domains)
 
 
 @functools.cache
@@ -200,7 +200,22 @@ def campaign_service():
     audience()  # binds the audience models
     return CampaignService(campaigns_store(), audience(), audience_service(), lambda: segments(), aws.sqs(),
                            aws.queue_url(settings().campaign_send_queue_name), jobs_queue(), tracking_signer,
-                           mail_sender(), settings().mail_from, settings().public_base_url)
+                           mail_sender(), settings().mail_from, settings().public_base_url,
+                           sending_domains=sending_domains)
+
+
+@functools.cache
+def sending_domains():
+    """The account's own sending domains (SES identities); MailExpert's own domain is never one."""
+    import email.utils
+
+    from chalicelib.sending_domains.repository import DynamoSendingDomains
+    from chalicelib.sending_domains.service import SendingDomainService
+
+    shared_domain = email.utils.parseaddr(settings().mail_from)[1].rpartition("@")[2]
+    return SendingDomainService(DynamoSendingDomains(settings().campaigns_table, *_where()), aws.sesv2(),
+                                shared_domain, sending_from=lambda account, domain:
+                                campaign_service().campaigns_sending_from(account, domain), region=settings().region)
 
 
 @functools.cache
@@ -253,5 +268,5 @@ def reset() -> None:
                    audit_log, account_service, jobs_queue, data_rights, signer, audience, audience_service,
                    exports, list_exports, contact_imports, campaigns_store, tracking_signer, send_ledger,
                    received_index, campaign_service, campaign_sender, assets, tracking, reputation, custom_fields,
-                   segments):
+                   segments, sending_domains):
         getter.cache_clear()

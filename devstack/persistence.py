@@ -2,8 +2,9 @@
 
 moto keeps its state in memory (its backends hold locks and cannot be pickled), so the stack
 saves what users create, every DynamoDB item and S3 object of the template's tables and
-buckets, to `<state dir>/aws-state.json` periodically and on Ctrl-C, and loads it after the
-resources are created again. Messages still waiting in queues are not kept.
+buckets, and the names of the SES identities (accounts' sending domains), to
+`<state dir>/aws-state.json` periodically and on Ctrl-C, and loads it after the resources are
+created again. Messages still waiting in queues are not kept.
 """
 
 import base64
@@ -53,7 +54,9 @@ def snapshot(session, endpoint_url: str, template: dict, region: str) -> dict:
                 got = s3.get_object(Bucket=bucket, Key=obj["Key"])
                 objects[obj["Key"]] = {"body": got["Body"].read(), "content_type": got.get("ContentType")}
         buckets[bucket] = objects
-    return {"tables": tables, "buckets": buckets}
+    ses = session.client("sesv2", endpoint_url=endpoint_url)
+    identities = [i["IdentityName"] for i in ses.list_email_identities().get("EmailIdentities", [])]
+    return {"tables": tables, "buckets": buckets, "ses_identities": identities}
 
 
 def save(state: dict, state_dir: str) -> None:
@@ -88,4 +91,9 @@ def restore(session, endpoint_url: str, state: dict) -> tuple[int, int]:
             extra = {"ContentType": obj["content_type"]} if obj.get("content_type") else {}
             s3.put_object(Bucket=bucket, Key=key, Body=obj["body"], **extra)
             object_count += 1
+    ses = session.client("sesv2", endpoint_url=endpoint_url)
+    known = {i["IdentityName"] for i in ses.list_email_identities().get("EmailIdentities", [])}
+    for identity in state.get("ses_identities", []):
+        if identity not in known:
+            ses.create_email_identity(EmailIdentity=identity)
     return item_count, object_count

@@ -19,7 +19,8 @@ from chalicelib.web import render_page
 APP_NAVIGATION = (("/app", N_("Overview")), ("/campaigns", N_("Campaigns")), ("/templates", N_("Templates")),
                   ("/images", N_("Images")), ("/lists", N_("Lists")), ("/contacts", N_("Contacts")),
                   ("/fields", N_("Fields")),
-                  ("/suppression", N_("Suppression list")), ("/settings", N_("Settings & Options")))
+                  ("/suppression", N_("Suppression list")), ("/domains", N_("Sending domains")),
+                  ("/settings", N_("Settings & Options")))
 REGISTRATION_FIELDS = ("name", "email", "password", "phone", "street", "postcode", "city", "country",
                        "company_name", "coc_number", "vat_number", "website")
 DEFAULT_COUNTRY = "NL"

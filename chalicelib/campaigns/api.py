@@ -16,7 +16,8 @@ def campaign_out(account, campaign, report: bool = False) -> CampaignOut:
         full = services.campaign_service().report(account, campaign.campaign_id)
         numbers = {k: v for k, v in full.items() if isinstance(v, int)}
     return CampaignOut(campaign_id=campaign.campaign_id, name=campaign.name, subject=campaign.subject,
-                       from_name=campaign.from_name, reply_to=campaign.reply_to, template_id=campaign.template_id,
+                       from_name=campaign.from_name, from_email=campaign.from_email, reply_to=campaign.reply_to,
+                       template_id=campaign.template_id,
                        list_id=campaign.list_id, segment_id=campaign.segment_id, state=campaign.state.value,
                        send_at=campaign.send_at, tracking=campaign.tracking, recipients=campaign.fanout.recipients,
                        report=numbers)

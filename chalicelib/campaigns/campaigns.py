@@ -102,3 +102,4 @@ class Campaign:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     recipient_index: RecipientIndex | None = None  # set once sent, by the index job
+    from_email: str | None = None  # on one of the account's sending domains; None: MailExpert's shared address

@@ -58,6 +58,7 @@ class CampaignModel(_CampaignItem):
     name = UnicodeAttribute()
     subject = UnicodeAttribute()
     from_name = UnicodeAttribute()
+    from_email = UnicodeAttribute(null=True)
     reply_to = UnicodeAttribute(null=True)
     template_id = UnicodeAttribute(null=True)
     list_id = UnicodeAttribute(null=True)

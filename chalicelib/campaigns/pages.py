@@ -1,6 +1,7 @@
 """The account holder's campaign pages: templates (with preview and test send), images, campaigns
 (settings, schedule, pause / resume / cancel, report)."""
 
+import email.utils
 from urllib.parse import urlsplit
 
 from chalice.app import Response
@@ -10,6 +11,7 @@ from chalicelib.accounts.pages import _app_page, redirect, require_active, signe
 from chalicelib.api import validate_fields
 from chalicelib.campaigns.campaigns import STATE_NAMES, CampaignState
 from chalicelib.campaigns.schemas import CampaignIn, TemplateIn
+from chalicelib.config import settings
 from chalicelib.forms import messages_by_field
 from chalicelib.http import CONTENT_SECURITY_POLICY
 from chalicelib.i18n import N_
@@ -96,7 +98,6 @@ def submit_template_deletion(request, template_id: str) -> Response:
 
 def images_page(request, field_errors=None, status=200) -> Response:
     account, session = require_active(request)
-    from chalicelib.config import settings
 
     assets = services.assets()
     upload = assets.begin_upload(account.account_id, redirect_to=f"{settings().public_base_url}/images/uploaded")
@@ -131,8 +132,23 @@ def submit_image_deletion(request, asset: str) -> Response:
 def _choices(account):
     lists = services.audience_service().lists(account)
     templates = services.campaign_service().templates(account)
+    domains = services.sending_domains()
+    shared = i18n.gettext(N_("the shared address (%(address)s)")) % {
+        "address": email.utils.parseaddr(settings().mail_from)[1]}
+    pending = i18n.gettext(N_("not verified yet"))
     return {"templates": templates, "list_options": [(l.list_id, l.name) for l in lists],
-            "template_options": [(t.template_id, t.name) for t in templates]}
+            "template_options": [(t.template_id, t.name) for t in templates],
+            "from_domain_options": [("", shared)] + [
+                (d.domain, "@" + d.display_name if d.verified else f"@{d.display_name} ({pending})")
+                for d in domains.domains(account)]}
+
+
+def _from_values(campaign) -> dict:
+    """The campaign's from address as the form's two fields: local part and domain."""
+    if not campaign.from_email:
+        return {"from_local_part": "", "from_domain": ""}
+    local, _, domain = campaign.from_email.rpartition("@")
+    return {"from_local_part": local, "from_domain": domain}
 
 
 def campaigns_page(request, values=None, field_errors=None, status=200) -> Response:
@@ -146,6 +162,9 @@ def _campaign_fields(form) -> dict:
     fields = {k: v for k, v in form.items() if k in ("name", "subject", "from_name", "reply_to", "template_id",
                                                       "list_id", "segment_id")}
     fields["tracking"] = form.get("tracking") == "on"
+    domain, local_part = (form.get("from_domain") or "").strip(), (form.get("from_local_part") or "").strip()
+    if domain:  # else the shared address
+        fields["from_email"] = f"{local_part}@{domain}" if local_part else f"@{domain}"
     return fields
 
 
@@ -167,7 +186,7 @@ def campaign_page(request, campaign_id: str, values=None, field_errors=None, sta
         values = {"name": campaign.name, "subject": campaign.subject, "from_name": campaign.from_name,
                   "reply_to": campaign.reply_to or "", "template_id": campaign.template_id or "",
                   "list_id": campaign.list_id or "", "segment_id": campaign.segment_id or "",
-                  "tracking": "on" if campaign.tracking else ""}
+                  "tracking": "on" if campaign.tracking else "", **_from_values(campaign)}
     report = service.report(account, campaign_id)
     settled = sum(report.get(k, 0) for k in ("sent", "failed", "unknown", "skipped"))
     peak = max([max(r["sent"], r["opens"], r["clicks"]) for r in report["timeline"]] or [0]) or 1
@@ -199,6 +218,15 @@ def submit_schedule(request, campaign_id: str) -> Response:
         return campaign_page(request, campaign_id, None, messages_by_field(invalid), status=422)
     notice = "scheduled" if campaign.state is CampaignState.SCHEDULED else "sending"
     return redirect(f"/campaigns/{campaign_id}?notice={notice}")
+
+
+def submit_campaign_test_send(request, campaign_id: str) -> Response:
+    account, _ = signed_in_form(request)
+    try:
+        services.campaign_service().test_send_campaign(account, campaign_id)
+    except errors.ValidationFailed as invalid:
+        return campaign_page(request, campaign_id, None, messages_by_field(invalid), status=422)
+    return redirect(f"/campaigns/{campaign_id}?notice=test-sent")
 
 
 def submit_state_change(request, campaign_id: str, action: str) -> Response:

@@ -69,7 +69,8 @@ class DynamoCampaigns:
         due = campaign.state is CampaignState.SCHEDULED and campaign.send_at is not None
         item = m(pk=account_key(campaign.account_id), sk=f"CAMPAIGN#{campaign.campaign_id}",
                  campaign_id=campaign.campaign_id, name=campaign.name, subject=campaign.subject,
-                 from_name=campaign.from_name, reply_to=campaign.reply_to, template_id=campaign.template_id,
+                 from_name=campaign.from_name, from_email=campaign.from_email, reply_to=campaign.reply_to,
+                 template_id=campaign.template_id,
                  list_id=campaign.list_id, segment_id=campaign.segment_id, send_at=campaign.send_at,
                  time_zone=campaign.time_zone, state=campaign.state.value, tracking=campaign.tracking,
                  content=campaign.content, fanout=campaign.fanout.to_dict(), created_at=campaign.created_at,
@@ -125,7 +126,7 @@ class DynamoCampaigns:
                         item.updated_at, item.send_at, item.time_zone, bool(item.tracking), item.content,
                         Fanout.from_dict(item.fanout), item.started_at, item.finished_at,
                         RecipientIndex(int(item.received_prefix), int(item.received_passes), int(item.received_done or 0))
-                        if item.received_passes is not None else None)
+                        if item.received_passes is not None else None, item.from_email)
 
     # --- fan-out pages ---------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ class CampaignIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     subject: Optional[str] = Field(default=None, max_length=200, description="Else the template's subject")
     from_name: Optional[str] = Field(default=None, max_length=100)
+    from_email: Optional[str] = Field(default=None, max_length=320, description=(
+        "An address on one of the account's sending domains; empty: MailExpert's shared address"))
     reply_to: Optional[str] = Field(default=None, max_length=320)
     template_id: Optional[str] = Field(default=None, max_length=64)
     list_id: Optional[str] = Field(default=None, max_length=64)
@@ -42,7 +44,12 @@ class CampaignIn(BaseModel):
     def _reply_to(cls, value):
         return validation.normalised_email(value) if value else None
 
-    @field_validator("subject", "from_name", "template_id", "list_id", "segment_id", mode="before")
+    @field_validator("from_email")
+    @classmethod
+    def _from_email(cls, value):
+        return validation.normalised_email(value) if value else None
+
+    @field_validator("subject", "from_name", "from_email", "template_id", "list_id", "segment_id", mode="before")
     @classmethod
     def _blank_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
@@ -58,6 +65,7 @@ class CampaignOut(BaseModel):
     name: str
     subject: str
     from_name: str
+    from_email: Optional[str] = Field(default=None, description="Empty: MailExpert's shared address")
     reply_to: Optional[str] = None
     template_id: Optional[str] = None
     list_id: Optional[str] = None

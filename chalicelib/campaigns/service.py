@@ -60,7 +60,7 @@ def contact_values(contact) -> dict:
 
 class CampaignService:
     def __init__(self, store, audience, audience_service, segments, sqs, send_queue_url: str, jobs_queue,
-                 tracking_signer, mail_sender, from_address: str, base_url: str):
+                 tracking_signer, mail_sender, from_address: str, base_url: str, sending_domains=None):
         self._store = store
         self._audience = audience
         self._audience_service = audience_service
@@ -71,6 +71,7 @@ class CampaignService:
         self._mail_sender = mail_sender
         self._from_address = email.utils.parseaddr(from_address)[1]
         self._base_url = base_url
+        self._sending_domains = sending_domains  # a function returning the sending domain service (or None)
 
     # --- templates -------------------------------------------------------------------------------
 
@@ -125,18 +126,61 @@ class CampaignService:
             raise errors.ValidationFailed(N_("The template could not be shown for this contact: %(reason)s"),
                                           reason=failed.reason.value) from None
 
-    def test_send(self, account, template_id: str) -> None:
-        """The template, as the sample person, to the account holder's own confirmed address."""
+    def test_send(self, account, template_id: str, from_name: str | None = None, from_email: str | None = None,
+                  reply_to: str | None = None) -> None:
+        """The template, as the sample person, to the account holder's own confirmed address; from the
+        shared address, or from a campaign's own (its domain verified, asked now)."""
         from chalicelib.accounts.service import require_may_send
         from chalicelib.delivery.mail import OutgoingMail
+        from chalicelib.sending_domains.domains import domain_of
 
         require_may_send(account)
+        if from_email:
+            self._sending_domains().require_verified(account, domain_of(from_email))
         parts = self.preview(account, template_id)
         self._mail_sender.send(OutgoingMail(
             to=(account.email,), subject=f"[{gettext(N_('Test'))}] {parts.subject}", text=parts.text, html=parts.html,
-            tags={"account": account.account_id, "kind": "test"},
-            from_address=email.utils.formataddr((account.company_name or account.name, self._from_address))))
-        logger.info("template test sent", template_id=template_id)
+            tags={"account": account.account_id, "kind": "test"}, reply_to=(reply_to,) if reply_to else (),
+            from_address=email.utils.formataddr((from_name or account.company_name or account.name,
+                                                 from_email or self._from_address))))
+        logger.info("template test sent", template_id=template_id, own_domain=bool(from_email))
+
+    def test_send_campaign(self, account, campaign_id: str) -> None:
+        """The campaign's template as the sample person, with the campaign's from name and address."""
+        campaign = self.get_campaign(account, campaign_id)
+        if not campaign.template_id:
+            raise errors.ValidationFailed(field_errors=[errors.FieldError(
+                "template_id", N_("Choose the template of this campaign first."))])
+        self.test_send(account, campaign.template_id, campaign.from_name, campaign.from_email, campaign.reply_to)
+
+    def _own_from_email(self, account, address: str | None) -> str | None:
+        """A campaign's from address: None for the shared one, else on one of the account's domains
+        (the domain in its ASCII form, as SES knows it)."""
+        from chalicelib.sending_domains.domains import normalised_domain
+
+        if not address or address.lower() == self._from_address.lower():
+            return None
+        local, _, domain = address.rpartition("@")
+        shared_domain = self._from_address.rpartition("@")[2]
+        try:
+            ascii_domain = normalised_domain(domain, shared_domain)
+        except ValueError:
+            raise errors.ValidationFailed(field_errors=[errors.FieldError("from_email", N_(
+                "Send from the shared address or from a domain of your own: add and verify it under Sending "
+                "domains first."))]) from None
+        if self._sending_domains is None:
+            raise errors.ValidationFailed(field_errors=[errors.FieldError("from_email", N_(
+                "Campaigns go out from the shared address here."))])
+        self._sending_domains().require_own(account, ascii_domain)
+        return f"{local}@{ascii_domain}"
+
+    def campaigns_sending_from(self, account, domain: str) -> list[str]:
+        """Names of the account's campaigns on their way (scheduled, sending, paused) from a domain."""
+        from chalicelib.sending_domains.domains import domain_of
+
+        on_their_way = (CampaignState.SCHEDULED, CampaignState.SENDING, CampaignState.PAUSED)
+        return [c.name for c in self._store.campaigns(account.account_id)
+                if c.state in on_their_way and c.from_email and domain_of(c.from_email) == domain]
 
     # --- campaigns -------------------------------------------------------------------------------
 
@@ -144,10 +188,11 @@ class CampaignService:
         list_id = self._check_audience(account, data.list_id, data.segment_id)
         if data.template_id:
             self.get_template(account, data.template_id)
+        from_email = self._own_from_email(account, data.from_email)
         campaign = Campaign(uuid.uuid4().hex, account.account_id, data.name, data.subject or "",
                             data.from_name or account.company_name or account.name, data.reply_to or account.email,
                             data.template_id, list_id, data.segment_id, CampaignState.DRAFT, _now(), _now(),
-                            tracking=data.tracking)
+                            tracking=data.tracking, from_email=from_email)
         self._store.save_campaign(campaign)
         return campaign
 
@@ -160,6 +205,7 @@ class CampaignService:
             self.get_template(account, data.template_id)
         campaign.name, campaign.subject, campaign.template_id = data.name, data.subject or "", data.template_id
         campaign.from_name = data.from_name or campaign.from_name
+        campaign.from_email = self._own_from_email(account, data.from_email)
         campaign.reply_to = data.reply_to or campaign.reply_to
         campaign.list_id, campaign.segment_id, campaign.tracking = list_id, data.segment_id, data.tracking
         self._store.save_campaign(campaign, expected_state=CampaignState.DRAFT)
@@ -232,6 +278,10 @@ class CampaignService:
             raise errors.ValidationFailed(field_errors=[errors.FieldError(
                 "send_at", N_("Choose a moment in the future, or send now."))])
         self._check_audience(account, campaign.list_id, campaign.segment_id)
+        if campaign.from_email:  # the domain may have been removed or lost its verification since saving
+            from chalicelib.sending_domains.domains import domain_of
+
+            self._sending_domains().require_verified(account, domain_of(campaign.from_email))
         template = self.get_template(account, campaign.template_id)
         prepared = self._prepared(template)
         campaign.content = {"subject": campaign.subject or prepared.subject, "html": prepared.html,
@@ -492,7 +542,7 @@ class CampaignService:
                                  prepared.links) if campaign.tracking else None
         compiled = compiled_campaign(campaign.campaign_id, prepared, tracking=tracking)
         eligible = self._still_eligible(campaign, batch.recipients)
-        from_address = email.utils.formataddr((campaign.from_name, self._from_address))
+        from_address = email.utils.formataddr((campaign.from_name, campaign.from_email or self._from_address))
         reply_to = (campaign.reply_to,) if campaign.reply_to else ()
 
         def render(recipient):

@@ -66,12 +66,24 @@ CAMPAIGN_ROUTES = {
     "/api/v1/campaigns/{campaign_id}/pause": "POST",
     "/api/v1/campaigns/{campaign_id}/resume": "POST",
     "/api/v1/campaigns/{campaign_id}/cancel": "POST",
+    "/api/v1/campaigns/{campaign_id}/test": "POST",
+}
+# Sending domains: tried in test_another_accounts_sending_domains_are_not_found.
+DOMAIN_ROUTES = {
+    "/domains/{domain}": "GET",
+    "/domains/{domain}/check": "POST",
+    "/domains/{domain}/delete": "POST",
+    "/dev/sending-domains/{domain}/verify": "POST",
+    "/domains/{domain}/mail-from": "POST",
+    "/api/v1/domains/{domain}": "GET+DELETE",
+    "/api/v1/domains/{domain}/mail-from": "PUT",
+    "/api/v1/domains/{domain}/check": "POST",
 }
 
 
 def test_every_route_with_an_id_is_covered_here(app_module):
     with_ids = {path for path in app_module.app.routes if "{" in path} - NOT_ACCOUNT_SCOPED
-    assert with_ids == set(COVERED) | set(CAMPAIGN_ROUTES), "add the new route to this suite"
+    assert with_ids == set(COVERED) | set(CAMPAIGN_ROUTES) | set(DOMAIN_ROUTES), "add the new route to this suite"
 
 
 def test_another_accounts_campaigns_are_not_found(client, app_module, aws_resources, outbox):
@@ -124,12 +136,49 @@ def test_another_accounts_campaigns_are_not_found(client, app_module, aws_resour
                                                               headers=headers, body=b""),
         "/api/v1/campaigns/{campaign_id}/cancel": client.post(f"/api/v1/campaigns/{campaign_id}/cancel",
                                                               headers=headers, body=b""),
+        "/api/v1/campaigns/{campaign_id}/test": client.post(f"/api/v1/campaigns/{campaign_id}/test",
+                                                            headers=headers, body=b""),
     }
     # THEN each answers 404, and Anna's things are untouched
     assert {route: r.status_code for route, r in answers.items()} == {route: 404 for route in answers}
     assert client.get(f"/campaigns/{campaign_id}", headers={"Cookie": cookie}).status_code == 200
     assert client.get(f"/templates/{template_id}", headers={"Cookie": cookie}).status_code == 200
     assert client.get(f"/i/{image}").status_code == 302
+
+
+def test_another_accounts_sending_domains_are_not_found(client, app_module, aws_resources, outbox):
+    from tests.integration.audience_helpers import account_with_list
+
+    # GIVEN Anna with a sending domain, and Bob signed in
+    cookie, csrf, _ = account_with_list(client, app_module, aws_resources, outbox)
+    domain = "nieuws.bakkerij-jansen.nl"
+    added = client.post("/api/v1/domains", headers={"Cookie": cookie, "X-CSRF-Token": csrf, **JSON},
+                        body=json.dumps({"domain": domain}).encode())
+    assert added.status_code == 201, added.body
+    bob_cookie, bob_csrf, _ = account_with_list(client, app_module, aws_resources, outbox, email="bob@example.nl")
+    headers = {"Cookie": bob_cookie, "X-CSRF-Token": bob_csrf, **JSON}
+    form = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+    token = f"csrf_token={bob_csrf}".encode()
+    # WHEN Bob uses Anna's domain
+    answers = {
+        "/domains/{domain}": client.get(f"/domains/{domain}", headers=headers),
+        "/domains/{domain}/check": client.post(f"/domains/{domain}/check", headers=form, body=token),
+        "/domains/{domain}/delete": client.post(f"/domains/{domain}/delete", headers=form, body=token),
+        "/dev/sending-domains/{domain}/verify": client.post(f"/dev/sending-domains/{domain}/verify", headers=form,
+                                                            body=token),
+        "/api/v1/domains/{domain}": client.get(f"/api/v1/domains/{domain}", headers=headers),
+        "/api/v1/domains/{domain} DELETE": client.delete(f"/api/v1/domains/{domain}", headers=headers),
+        "/api/v1/domains/{domain}/check": client.post(f"/api/v1/domains/{domain}/check", headers=headers, body=b""),
+        "/domains/{domain}/mail-from": client.post(f"/domains/{domain}/mail-from", headers=form,
+                                                   body=token + b"&mail_from=bounce"),
+        "/api/v1/domains/{domain}/mail-from": client.put(f"/api/v1/domains/{domain}/mail-from", headers=headers,
+                                                         body=json.dumps({"subdomain": "bounce"}).encode()),
+    }
+    # THEN each answers 404, and Anna's domain is untouched, still only hers
+    assert {route: r.status_code for route, r in answers.items()} == {route: 404 for route in answers}
+    mine = json.loads(client.get(f"/api/v1/domains/{domain}", headers={"Cookie": cookie}).body)
+    assert mine["status"] == "pending"
+    assert aws_resources.client("sesv2").get_email_identity(EmailIdentity=domain)
 
 
 def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, outbox):
