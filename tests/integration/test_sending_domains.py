@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import errors
 from tests.conftest import TEST_STATE_DIR
-from tests.integration.accounts_helpers import post_form
+from tests.integration.accounts_helpers import csrf_token_of, log_in, post_form, register
 from tests.integration.audience_helpers import account_with_list
 from tests.integration.test_campaign_flow import _add, _campaign_with_template, send_campaign_batches
 from tests.integration.test_data_rights import run_background_jobs
@@ -101,6 +101,12 @@ def test_api_refuses_a_bad_domain_with_422_and_an_unconfirmed_account_with_403(c
     assert _post(client, "/api/v1/domains", _api(cookie, csrf), {"name": "x.nl"}).status_code == 422
     assert client.get("/api/v1/domains/not-a-domain", headers=_api(cookie, csrf)).status_code == 404
     assert client.delete("/api/v1/domains/unknown.nl", headers=_api(cookie, csrf)).status_code == 404
+    # AND an account whose address is not confirmed yet claims no domain
+    register(client, app_module, aws_resources, outbox, email="nieuw@example.nl")
+    unconfirmed = log_in(client, email="nieuw@example.nl")
+    csrf_new = csrf_token_of(client.get("/app", headers={"Cookie": unconfirmed}).body.decode())
+    refused = _post(client, "/api/v1/domains", _api(unconfirmed, csrf_new), {"domain": DOMAIN})
+    assert refused.status_code == 403 and json.loads(refused.body)["type"].endswith("address-not-confirmed")
 
 
 def test_a_domain_is_claimed_by_one_account_and_invisible_to_others(client, app_module, aws_resources, outbox):
