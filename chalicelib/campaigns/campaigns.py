@@ -32,6 +32,12 @@ STATE_NAMES = {
     CampaignState.SENT: N_("Sent"), CampaignState.PAUSED: N_("Paused"), CampaignState.CANCELLED: N_("Cancelled"),
 }
 
+# Why the scheduler paused a campaign instead of starting it (Campaign.held_because).
+HOLD_REASONS = {
+    "domain-not-verified": N_("It was not started: SES no longer has the domain of its from address verified. Check "
+                              "the domain under Sending domains (or send from the shared address), then resume."),
+}
+
 
 @dataclass
 class Template:
@@ -103,3 +109,4 @@ class Campaign:
     finished_at: datetime | None = None
     recipient_index: RecipientIndex | None = None  # set once sent, by the index job
     from_email: str | None = None  # on one of the account's sending domains; None: MailExpert's shared address
+    held_because: str | None = None  # why the scheduler paused it instead of starting it (a message id)

@@ -9,7 +9,7 @@ from chalice.app import Response
 from chalicelib import errors, i18n, services
 from chalicelib.accounts.pages import _app_page, redirect, require_active, signed_in_form
 from chalicelib.api import validate_fields
-from chalicelib.campaigns.campaigns import STATE_NAMES, CampaignState
+from chalicelib.campaigns.campaigns import HOLD_REASONS, STATE_NAMES, CampaignState
 from chalicelib.campaigns.schemas import CampaignIn, TemplateIn
 from chalicelib.config import settings
 from chalicelib.forms import messages_by_field
@@ -191,7 +191,8 @@ def campaign_page(request, campaign_id: str, values=None, field_errors=None, sta
     settled = sum(report.get(k, 0) for k in ("sent", "failed", "unknown", "skipped"))
     peak = max([max(r["sent"], r["opens"], r["clicks"]) for r in report["timeline"]] or [0]) or 1
     return _app_page("pages/campaign.html", account, session, "/campaigns", status=status, campaign=campaign,
-                     states=CampaignState, state_names=STATE_NAMES, values=values, errors=field_errors or {},
+                     states=CampaignState, state_names=STATE_NAMES, hold_reasons=HOLD_REASONS, values=values,
+                     errors=field_errors or {},
                      notice=_notice(request), report=report, settled=settled, peak=peak,
                      refresh=campaign.state is CampaignState.SENDING, **_choices(account))
 

@@ -75,7 +75,7 @@ class DynamoCampaigns:
                  time_zone=campaign.time_zone, state=campaign.state.value, tracking=campaign.tracking,
                  content=campaign.content, fanout=campaign.fanout.to_dict(), created_at=campaign.created_at,
                  updated_at=campaign.updated_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
-                 due_pk="DUE" if due else None, due_at=campaign.send_at.isoformat() if due else None)
+                 held_because=campaign.held_because, due_pk="DUE" if due else None, due_at=campaign.send_at.isoformat() if due else None)
         if campaign.recipient_index is not None:  # a whole-item save keeps what the index job wrote
             index = campaign.recipient_index
             item.received_prefix, item.received_passes = index.prefix_length, index.passes
@@ -126,7 +126,7 @@ class DynamoCampaigns:
                         item.updated_at, item.send_at, item.time_zone, bool(item.tracking), item.content,
                         Fanout.from_dict(item.fanout), item.started_at, item.finished_at,
                         RecipientIndex(int(item.received_prefix), int(item.received_passes), int(item.received_done or 0))
-                        if item.received_passes is not None else None, item.from_email)
+                        if item.received_passes is not None else None, item.from_email, item.held_because)
 
     # --- fan-out pages ---------------------------------------------------------------------------
 

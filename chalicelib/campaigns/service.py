@@ -29,6 +29,7 @@ FANOUT_PAGE = 500
 RECIPIENTS_PER_MESSAGE = 50
 MESSAGES_PER_CALL = 10  # SendMessageBatch's limit
 DEFAULT_TIME_ZONE = "Europe/Amsterdam"
+DOMAIN_NOT_VERIFIED = "domain-not-verified"  # a HOLD_REASONS key
 SAMPLE_CONTACT = {"contact_id": "preview", "email": "voorbeeld@example.com", "first_name": "Sanne",
                   "last_name": "de Vries", "language": "nl", "fields": {}}
 
@@ -304,14 +305,20 @@ class CampaignService:
         """The scheduler (every minute): start each scheduled campaign whose time has come."""
         started = 0
         for account_id, campaign_id in self._store.due(now or _now()):
-            started += self._start(account_id, campaign_id)
+            try:
+                started += self._start(account_id, campaign_id, check_domain=True)
+            except errors.ServiceUnavailable:  # SES could not say whether its domain is verified: next minute
+                logger.warning("campaign start put off", campaign_id=campaign_id)
         return started
 
-    def _start(self, account_id: str, campaign_id: str) -> int:
+    def _start(self, account_id: str, campaign_id: str, check_domain: bool = False) -> int:
         campaign = self._store.get_campaign(account_id, campaign_id)
         if campaign is None or campaign.state is not CampaignState.SCHEDULED:
             return 0
+        if check_domain and not self._domain_still_verified(campaign):
+            return self._hold(campaign, DOMAIN_NOT_VERIFIED)
         campaign.state, campaign.started_at = CampaignState.SENDING, campaign.started_at or _now()
+        campaign.held_because = None
         try:
             self._store.save_campaign(campaign, expected_state=CampaignState.SCHEDULED)
         except StateConflict:
@@ -320,6 +327,25 @@ class CampaignService:
         self._store.add_usage(account_id, f"{_now():%Y-%m}", {"campaigns_started": 1})
         logger.info("campaign started", campaign_id=campaign_id)
         return 1
+
+    def _domain_still_verified(self, campaign: Campaign) -> bool:
+        """A campaign sent later from its own domain: SES still has that domain verified, asked now
+        (its DNS records may have gone since it was scheduled; SES would refuse every mail)."""
+        if not campaign.from_email:
+            return True
+        from chalicelib.sending_domains.domains import domain_of
+
+        return self._sending_domains().is_verified(campaign.account_id, domain_of(campaign.from_email))
+
+    def _hold(self, campaign: Campaign, reason: str) -> int:
+        """Pause a due campaign instead of starting it, saying why on its page; resuming tries again."""
+        campaign.state, campaign.held_because = CampaignState.PAUSED, reason
+        try:
+            self._store.save_campaign(campaign, expected_state=CampaignState.SCHEDULED)
+        except StateConflict:
+            return 0
+        logger.warning("campaign held at its start", campaign_id=campaign.campaign_id, reason=reason)
+        return 0
 
     def pause(self, account, campaign_id: str) -> Campaign:
         return self._move(account, campaign_id, CampaignState.PAUSED)
@@ -348,6 +374,7 @@ class CampaignService:
         if target not in TRANSITIONS[campaign.state]:
             raise WrongState(state=gettext(STATE_NAMES[campaign.state]).lower())
         previous, campaign.state = campaign.state, target
+        campaign.held_because = None
         if target is CampaignState.CANCELLED:
             campaign.finished_at = _now()
         try:

@@ -23,6 +23,13 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@dataclasses.dataclass(frozen=True)
+class _AccountRef:
+    """An account as this service needs it when no one is signed in (the scheduler): its id."""
+
+    account_id: str
+
+
 class SendingDomainNotFound(errors.NotFound):
     default_message = N_("There is no such sending domain in your account.")
 
@@ -236,6 +243,14 @@ class SendingDomainService:
         logger.info("sending domains erased", account_id=account.account_id)
 
     # --- what campaigns ask ------------------------------------------------------------------------------
+
+    def is_verified(self, account_id: str, domain: str) -> bool:
+        """For the scheduler, starting a campaign sent later from this domain: still the account's,
+        and SES has it verified, asked now."""
+        try:
+            return self.check(_AccountRef(account_id), domain).verified
+        except SendingDomainNotFound:
+            return False
 
     def require_own(self, account, domain: str, field: str = "from_email") -> SendingDomain:
         """On saving a campaign: the from address is on one of the account's domains."""

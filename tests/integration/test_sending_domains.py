@@ -411,3 +411,42 @@ def test_a_custom_mail_from_subdomain_adds_its_mx_and_spf_records(client, app_mo
     assert f'<code id="mail-from">mail.{DOMAIN}</code>' in page and "feedback-smtp.eu-west-1.amazonses.com" in page
     wrong = post_form(client, f"/domains/{DOMAIN}/mail-from", {"csrf_token": csrf, "mail_from": "-x"}, cookie=cookie)
     assert wrong.status_code == 422 and 'aria-invalid="true"' in wrong.body.decode()
+
+
+def test_a_campaign_sent_later_is_held_when_its_domain_lost_verification_and_goes_once_resumed(
+        client, app_module, aws_resources, outbox):
+    from chalicelib import services
+    from chalicelib.devtools import local_verifications
+
+    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    headers = _api(cookie, csrf)
+    _add(client, cookie, csrf, list_id, "klant@example.com", "Klant")
+    _post(client, "/api/v1/domains", headers, {"domain": DOMAIN})
+    _mark_verified(DOMAIN)
+    template_id = json.loads(client.get(
+        f"/api/v1/campaigns/{_campaign_with_template(client, cookie, csrf, list_id)}", headers=headers).body)["template_id"]
+    campaign_id = json.loads(_post(client, "/api/v1/campaigns", headers, {
+        "name": "Mei", "list_id": list_id, "template_id": template_id, "from_email": f"nieuws@{DOMAIN}"}).body)["campaign_id"]
+    # GIVEN the campaign scheduled for tomorrow from the verified domain
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    assert _post(client, f"/api/v1/campaigns/{campaign_id}/schedule", headers,
+                 {"send_at": tomorrow.isoformat()}).status_code == 200
+    # WHEN the domain's DNS records go before then, and the scheduler comes to it
+    local_verifications().mark(DOMAIN, verified=False)
+    assert services.campaign_service().start_due(now=tomorrow + timedelta(minutes=1)) == 0
+    # THEN it is not started but paused, saying why, and nothing was sent
+    page = client.get(f"/campaigns/{campaign_id}?lang=en", headers={"Cookie": cookie}).body.decode()
+    assert '<strong id="state">Paused</strong>' in page and 'id="held-because"' in page
+    assert "Sending domains" in page
+    assert run_background_jobs(app_module, aws_resources) == 0
+    # WHEN the records are back and the holder resumes THEN the scheduler starts it and it goes out
+    _mark_verified(DOMAIN)
+    assert _post(client, f"/api/v1/campaigns/{campaign_id}/resume", headers).status_code == 200
+    assert services.campaign_service().start_due(now=tomorrow + timedelta(minutes=2)) == 1
+    page = client.get(f"/campaigns/{campaign_id}?lang=en", headers={"Cookie": cookie}).body.decode()
+    assert 'id="held-because"' not in page
+    outbox.clear()
+    run_background_jobs(app_module, aws_resources)
+    send_campaign_batches(app_module, aws_resources)
+    [mail] = [m for m in outbox.mails() if m["tags"].get("campaign") == campaign_id]
+    assert mail["from"].endswith(f"<nieuws@{DOMAIN}>")
