@@ -6,10 +6,10 @@ import os
 from chalice import Chalice, Cron, Rate, Response
 
 from chalicelib import aws, errors, http, i18n, resources, services
-from chalicelib.accounts.schemas import (Accepted, AccountOut, EmailChangeIn, ErasureIn, ExportOut, LoginIn,
-                                         NewPasswordIn, PasswordChangeIn, PasswordIn, PasswordResetRequestIn, PlanIn,
-                                         ProductNewsIn, ProfileIn, RegistrationAccepted, RegistrationIn, SessionOut,
-                                         TokenIn)
+from chalicelib.accounts.schemas import (Accepted, AccountOut, CampaignTrackingIn, EmailChangeIn, ErasureIn,
+                                         ExportOut, LoginIn, NewPasswordIn, PasswordChangeIn, PasswordIn,
+                                         PasswordResetRequestIn, PlanIn, ProductNewsIn, ProfileIn, RegistrationAccepted,
+                                         RegistrationIn, SessionOut, TokenIn)
 from chalicelib.api import ApiRoutes
 from chalicelib.campaigns.schemas import CampaignIn, CampaignOut, ScheduleIn, TemplateIn, TemplateOut
 from chalicelib.audience.schemas import (ContactIn, ContactOut, ContactPage, CustomFieldIn, CustomFieldOut, ImportOut,
@@ -190,6 +190,13 @@ def product_news():
     from chalicelib.accounts.pages import submit_product_news
 
     return submit_product_news(app.current_request)
+
+
+@app.route("/settings/campaign-tracking", methods=["POST"], content_types=[FORM])
+def campaign_tracking():
+    from chalicelib.accounts.pages import submit_campaign_tracking
+
+    return submit_campaign_tracking(app.current_request)
 
 
 @app.route("/settings/plan", methods=["POST"], content_types=[FORM])
@@ -774,6 +781,17 @@ def put_product_news(choice: ProductNewsIn, caller):
 
     services.account_service().set_product_news(caller[0], choice.opted_in, i18n.current_language(),
                                                 client_ip(app.current_request))
+    return account_out(caller[0])
+
+
+@api.route("/me/campaign-tracking", "PUT", summary="Whether your campaigns count opens and clicks (P14)",
+           request=CampaignTrackingIn, response=AccountOut, tags=["settings"], signed_in=True)
+def put_campaign_tracking(choice: CampaignTrackingIn, caller):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.accounts.pages import set_campaign_tracking
+    from chalicelib.http import client_ip
+
+    set_campaign_tracking(caller[0], choice.on, client_ip(app.current_request))
     return account_out(caller[0])
 
 

@@ -52,6 +52,7 @@ class Account:
     website: str | None = None
     product_news: bool = False  # MailExpert's own marketing mail (P4): off unless the holder opts in
     product_news_consent: dict | None = None  # when and with which words consent was given or withdrawn
+    campaign_tracking: bool = True  # off: no campaign of this account counts opens and clicks (P14)
     totp_secret: str | None = None  # set once two-factor authentication is switched on
     totp_pending_secret: str | None = None  # between "set up" and the first correct code
     recovery_code_hashes: list | None = None

@@ -11,7 +11,8 @@ def account_out(account) -> AccountOut:
         name=account.name, phone=account.phone, street=account.street, postcode=account.postcode,
         city=account.city, country=account.country, company_name=account.company_name,
         coc_number=account.coc_number, vat_number=account.vat_number, website=account.website,
-        language=account.language, plan=account.plan.value, status=account.status.value)
+        language=account.language, plan=account.plan.value, status=account.status.value,
+        campaign_tracking=account.campaign_tracking)
 
 
 def start_session(request, login) -> SessionOut:

@@ -44,6 +44,7 @@ class AccountModel(Model):
     staff = BooleanAttribute(default=False)
     product_news = BooleanAttribute(default=False)
     product_news_consent = JSONAttribute(null=True)
+    campaign_tracking = BooleanAttribute(null=True)  # None: on (accounts from before the choice existed)
     totp_secret = UnicodeAttribute(null=True)
     totp_pending_secret = UnicodeAttribute(null=True)
     recovery_code_hashes = JSONAttribute(null=True)

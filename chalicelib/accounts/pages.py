@@ -226,6 +226,7 @@ SETTINGS_NOTICES = {
     "saved": N_("Your changes are saved."),
     "email-link-sent": N_("Check the inbox of your new address: open the link in our mail to make the change."),
     "product-news-saved": N_("Your choice about product news is saved."),
+    "tracking-saved": N_("Your choice about counting opens and clicks is saved."),
     "plan-changed": N_("Your service package is changed."),
     "export-requested": N_("We are preparing your data. This page shows when it is ready."),
     "two-factor-off": N_("Two-factor authentication is off."),
@@ -310,6 +311,18 @@ def submit_product_news(request) -> Response:
     services.account_service().set_product_news(account, form.get("product_news") == "on", i18n.current_language(),
                                                 client_ip(request))
     return redirect("/settings?notice=product-news-saved#product-news")
+
+
+def submit_campaign_tracking(request) -> Response:
+    account, form = signed_in_form(request)
+    set_campaign_tracking(account, form.get("campaign_tracking") == "on", client_ip(request))
+    return redirect("/settings?notice=tracking-saved#campaign-tracking")
+
+
+def set_campaign_tracking(account, on: bool, ip: str | None) -> None:
+    """The account's choice, and its campaigns not yet sent follow it."""
+    services.account_service().set_campaign_tracking(account, on, ip)
+    services.campaign_service().follow_tracking_choice(account)
 
 
 def submit_plan(request) -> Response:

@@ -140,7 +140,8 @@ class DynamoAccounts:
             website=account.website, language=account.language, password_hash=account.password_hash,
             password_changed_at=account.password_changed_at, status=account.status.value,
             plan=account.plan.value, staff=account.staff, product_news=account.product_news,
-            product_news_consent=account.product_news_consent, totp_secret=account.totp_secret,
+            product_news_consent=account.product_news_consent, campaign_tracking=account.campaign_tracking,
+            totp_secret=account.totp_secret,
             totp_pending_secret=account.totp_pending_secret, recovery_code_hashes=account.recovery_code_hashes,
             sending_paused_at=account.sending_paused_at, sending_paused_reason=account.sending_paused_reason,
             created_at=account.created_at)
@@ -158,6 +159,7 @@ class DynamoAccounts:
             staff=bool(item.staff), email_verified_at=item.email_verified_at, company_name=item.company_name,
             coc_number=item.coc_number, vat_number=item.vat_number, website=item.website,
             product_news=bool(item.product_news), product_news_consent=item.product_news_consent,
+            campaign_tracking=item.campaign_tracking is not False,
             totp_secret=item.totp_secret, totp_pending_secret=item.totp_pending_secret,
             recovery_code_hashes=item.recovery_code_hashes, sending_paused_at=item.sending_paused_at,
             sending_paused_reason=item.sending_paused_reason,

@@ -107,6 +107,7 @@ class AccountOut(BaseModel):
     language: str
     plan: str
     status: str
+    campaign_tracking: bool = True
 
 
 class RegistrationAccepted(BaseModel):
@@ -116,6 +117,11 @@ class RegistrationAccepted(BaseModel):
 class SessionOut(BaseModel):
     account: AccountOut
     csrf_token: str = Field(description="Send it as X-CSRF-Token with every state-changing request")
+
+
+class CampaignTrackingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    on: bool = Field(description="False: no campaign of the account counts opens and clicks")
 
 
 class ProductNewsIn(BaseModel):

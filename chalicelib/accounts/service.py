@@ -379,6 +379,15 @@ class AccountService:
         event = AuditEvent.PRODUCT_NEWS_CONSENT_GIVEN if opted_in else AuditEvent.PRODUCT_NEWS_CONSENT_WITHDRAWN
         self._audit.record(account.account_id, event, ip, text=shown, language=language)
 
+    def set_campaign_tracking(self, account: Account, on: bool, ip: str | None) -> None:
+        """Whether the account's campaigns count opens and clicks (P14); the campaigns follow it
+        (`CampaignService.follow_tracking_choice`)."""
+        if on == account.campaign_tracking:
+            return
+        account.campaign_tracking = on
+        self._accounts.save(account)
+        self._audit.record(account.account_id, AuditEvent.PROFILE_CHANGED, ip, fields=["campaign_tracking"])
+
     def change_plan(self, account: Account, plan: str, ip: str | None) -> None:
         try:
             chosen = Plan(plan)

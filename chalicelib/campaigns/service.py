@@ -193,7 +193,7 @@ class CampaignService:
         campaign = Campaign(uuid.uuid4().hex, account.account_id, data.name, data.subject or "",
                             data.from_name or account.company_name or account.name, data.reply_to or account.email,
                             data.template_id, list_id, data.segment_id, CampaignState.DRAFT, _now(), _now(),
-                            tracking=data.tracking, from_email=from_email)
+                            tracking=data.tracking and account.campaign_tracking, from_email=from_email)
         self._store.save_campaign(campaign)
         return campaign
 
@@ -208,9 +208,24 @@ class CampaignService:
         campaign.from_name = data.from_name or campaign.from_name
         campaign.from_email = self._own_from_email(account, data.from_email)
         campaign.reply_to = data.reply_to or campaign.reply_to
-        campaign.list_id, campaign.segment_id, campaign.tracking = list_id, data.segment_id, data.tracking
+        campaign.list_id, campaign.segment_id = list_id, data.segment_id
+        campaign.tracking = data.tracking and account.campaign_tracking
         self._store.save_campaign(campaign, expected_state=CampaignState.DRAFT)
         return campaign
+
+    def follow_tracking_choice(self, account) -> None:
+        """The account switched counting opens and clicks off (P14): its campaigns not yet started stop
+        counting too. A campaign being sent keeps what it started with: its mails must agree."""
+        if account.campaign_tracking:
+            return
+        for campaign in self._store.campaigns(account.account_id):
+            if campaign.tracking and campaign.started_at is None and campaign.state in (
+                    CampaignState.DRAFT, CampaignState.SCHEDULED, CampaignState.PAUSED):
+                campaign.tracking = False
+                try:
+                    self._store.save_campaign(campaign, expected_state=campaign.state)
+                except StateConflict:  # it moved a moment ago: started, or cancelled
+                    logger.warning("campaign tracking choice not applied", campaign_id=campaign.campaign_id)
 
     def _check_audience(self, account, list_id: str | None, segment_id: str | None) -> str:
         """The list a campaign goes to (a segment's own list), after checking it is the account's."""
