@@ -67,6 +67,8 @@ class DynamoCampaigns:
         m = self._m.CampaignModel
         campaign.updated_at = _now()
         due = campaign.state is CampaignState.SCHEDULED and campaign.send_at is not None
+        # the same sparse index lists campaigns being sent, so the scheduler can tell when one is done
+        sending = campaign.state is CampaignState.SENDING
         item = m(pk=account_key(campaign.account_id), sk=f"CAMPAIGN#{campaign.campaign_id}",
                  campaign_id=campaign.campaign_id, name=campaign.name, subject=campaign.subject,
                  from_name=campaign.from_name, from_email=campaign.from_email, reply_to=campaign.reply_to,
@@ -75,7 +77,9 @@ class DynamoCampaigns:
                  time_zone=campaign.time_zone, state=campaign.state.value, tracking=campaign.tracking,
                  content=campaign.content, fanout=campaign.fanout.to_dict(), created_at=campaign.created_at,
                  updated_at=campaign.updated_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
-                 held_because=campaign.held_because, due_pk="DUE" if due else None, due_at=campaign.send_at.isoformat() if due else None)
+                 held_because=campaign.held_because, due_pk="DUE" if due else "SENDING" if sending else None,
+                 due_at=campaign.send_at.isoformat() if due else (campaign.started_at or _now()).isoformat()
+                 if sending else None)
         if campaign.recipient_index is not None:  # a whole-item save keeps what the index job wrote
             index = campaign.recipient_index
             item.received_prefix, item.received_passes = index.prefix_length, index.passes
@@ -118,6 +122,11 @@ class DynamoCampaigns:
         m = self._m.CampaignModel
         return [(i.pk.removeprefix("ACCOUNT#"), i.sk.removeprefix("CAMPAIGN#"))
                 for i in m.due.query("DUE", m.due_at <= now.isoformat())]
+
+    def sending(self) -> list[tuple[str, str]]:
+        """(account id, campaign id) of every campaign being sent."""
+        m = self._m.CampaignModel
+        return [(i.pk.removeprefix("ACCOUNT#"), i.sk.removeprefix("CAMPAIGN#")) for i in m.due.query("SENDING")]
 
     @staticmethod
     def _campaign(account_id, item) -> Campaign:

@@ -317,7 +317,13 @@ class CampaignService:
         return self.get_campaign(account, campaign_id)
 
     def start_due(self, now: datetime | None = None) -> int:
-        """The scheduler (every minute): start each scheduled campaign whose time has come."""
+        """The scheduler (every minute): start each scheduled campaign whose time has come, and mark
+        sent each campaign whose every recipient has an outcome (its finish time, its report and its
+        recipient index then follow without anyone having to look at it)."""
+        for account_id, campaign_id in self._store.sending():
+            campaign = self._store.get_campaign(account_id, campaign_id)
+            if campaign is not None:
+                self._settled(campaign)
         started = 0
         for account_id, campaign_id in self._store.due(now or _now()):
             try:

@@ -317,3 +317,22 @@ def test_another_account_never_sees_what_a_contact_received(client, app_module, 
     assert client.get(f"/contacts/{annas_contact}", headers={"Cookie": bert_cookie}).status_code == 404
     assert services.campaign_service().contact_activity(bert, annas_contact) == []
     assert services.campaign_service().contact_activity(anna, annas_contact)[0]["received"] == "sent"
+
+
+def test_the_scheduler_marks_a_finished_campaign_sent_and_indexes_it_without_anyone_looking(
+        client, app_module, aws_resources, outbox):
+    # GIVEN a campaign whose every recipient has an outcome, that nobody has looked at since
+    addresses = [f"klant{n}@example.com" for n in range(2)]
+    cookie, csrf, _, campaign_id, account = _sent_campaign(client, app_module, aws_resources, outbox, addresses)
+    store = services.campaigns_store()
+    assert store.get_campaign(account.account_id, campaign_id).state is CampaignState.SENDING
+    # WHEN the scheduler runs its minute
+    services.campaign_service().start_due()
+    # THEN the campaign is sent, with its finish time, and its recipients get indexed
+    stored = store.get_campaign(account.account_id, campaign_id)
+    assert stored.state is CampaignState.SENT and stored.finished_at is not None
+    assert run_background_jobs(app_module, aws_resources) == 1  # the index job
+    assert sorted(outcome for bucket in _buckets(aws_resources, campaign_id).values()
+                  for outcome in bucket.values()) == ["sent", "sent"]
+    # AND a sent campaign is no longer among those the scheduler looks at
+    assert (account.account_id, campaign_id) not in store.sending()
