@@ -84,11 +84,11 @@ def _registered_account(local_stack) -> str:
     return email
 
 
-def _log_in(page, base_url: str, email: str) -> None:
-    page.goto(base_url + "/login")
+def _log_in(page, base_url: str, email: str, english: bool = False) -> None:
+    page.goto(base_url + ("/login?lang=en" if english else "/login"))
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name=DUTCH_LOG_IN).click()
+    page.locator("main").get_by_role("button", name="Log in" if english else DUTCH_LOG_IN).click()
     expect(page).to_have_url(base_url + "/app")
 
 

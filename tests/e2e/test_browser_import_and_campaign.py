@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import TIMEOUT_MS
-from tests.e2e.test_browser_audience import (PASSWORD, _console_problems, _registered_account)
+from tests.e2e.test_browser_audience import _console_problems, _log_in, _registered_account
 
 pytestmark = pytest.mark.e2e
 
@@ -34,11 +34,7 @@ def test_import_then_campaign_in_the_browser(local_stack, english_page, tmp_path
     page, base = english_page, local_stack.base_url
     problems = _console_problems(page)
     email = _registered_account(local_stack)
-    page.goto(base + "/login?lang=en")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(base + "/app")
+    _log_in(page, base, email, english=True)
     # GIVEN a list
     page.goto(base + "/lists")
     page.get_by_label("Name").fill("Klanten")

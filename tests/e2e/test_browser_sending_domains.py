@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import TIMEOUT_MS
-from tests.e2e.test_browser_audience import PASSWORD, _console_problems, _registered_account
+from tests.e2e.test_browser_audience import _console_problems, _log_in, _registered_account
 from tests.e2e.test_browser_import_and_campaign import CAMPAIGN_PAGE, LIST_ID
 
 pytestmark = pytest.mark.e2e
@@ -27,11 +27,7 @@ def test_a_verified_domain_of_ones_own_becomes_a_campaigns_from_address(local_st
     page, base = english_page, local_stack.base_url
     problems = _console_problems(page)
     email = _registered_account(local_stack)
-    page.goto(base + "/login?lang=en")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(base + "/app")
+    _log_in(page, base, email, english=True)
     domain = f"nieuws-{uuid.uuid4().hex[:8]}.bakkerij-jansen.nl"  # the local stack keeps its data between runs
     # WHEN the account holder adds a domain under "Sending domains"
     page.get_by_role("link", name="Sending domains").click()
