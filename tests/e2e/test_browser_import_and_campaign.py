@@ -83,6 +83,17 @@ def test_import_then_campaign_in_the_browser(local_stack, english_page, tmp_path
     expect(page.locator("#sent")).to_have_text("2")
     mails = [m for m in local_stack.get_json("/dev/outbox.json") if m["subject"] in ("Hallo Sanne", "Hallo Daan")]
     assert sorted(m["to"][0] for m in mails) == ["daan@example.com", "sanne@example.com"]
+    campaign_id = CAMPAIGN_PAGE.search(page.url).group(1)
+    # AND, once its recipients are indexed (a job), Sanne's page says she received it
+    page.goto(base + "/contacts?search=sanne@example.com")
+    page.get_by_role("link", name="sanne@example.com").click()
+    received = page.locator(f'li[data-campaign="{campaign_id}"] .received-sent')
+    for _ in range(30):
+        if received.count():
+            break
+        page.wait_for_timeout(1_000)
+        page.reload()
+    expect(received).to_have_text("sent")
     # AND nothing broke the page policy on the way (the form posting to S3 included)
     assert problems == []
     assert list_id
