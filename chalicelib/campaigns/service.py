@@ -451,9 +451,9 @@ class CampaignService:
     def contact_activity(self, account, contact_id: str) -> list[dict]:
         """What one contact received of the account's campaigns and did with them (P14: to judge a
         campaign, per contact): the outcome of their mail (received.py), opened, which links clicked.
-        Newest first. A campaign shows as received once it is sent and indexed; before that only
-        its opens and clicks show (`received` "pending")."""
-        sent = [c for c in self.campaigns(account) if c.state in (CampaignState.SENDING, CampaignState.SENT)]
+        Newest first. A campaign shows as received once it is sent (or cancelled mid-send) and
+        indexed; before that only its opens and clicks show (`received` "pending")."""
+        sent = self._mailed(account)
         self._index_if_forgotten(sent)
         engagement = self._store.contact_engagement(contact_id, sent)
         received = self._received().received_by(contact_id, sent)
@@ -474,11 +474,22 @@ class CampaignService:
     def forget_contact(self, account, contact_id: str) -> None:
         """A contact is erased: their opens and clicks go too, and they leave the index of who
         received what (the campaigns' totals stay)."""
-        sent = [c for c in self.campaigns(account) if c.state in (CampaignState.SENDING, CampaignState.SENT)]
+        sent = self._mailed(account)
         self._store.forget_engagement(contact_id, sent)
         self._received().forget(contact_id, sent)
 
     # --- who received what (jobs queue; received.py) ---------------------------------------------------
+
+    def _mailed(self, account) -> list[Campaign]:
+        """The account's campaigns that went out to someone: sending, sent, or cancelled mid-send."""
+        return [c for c in self.campaigns(account) if c.state in (CampaignState.SENDING, CampaignState.SENT)
+                or (c.state is CampaignState.CANCELLED and c.started_at is not None)]
+
+    @staticmethod
+    def _done_sending(campaign: Campaign) -> bool:
+        """Sent to everyone, or cancelled after it started: nothing more will go out."""
+        return campaign.state is CampaignState.SENT or (
+            campaign.state is CampaignState.CANCELLED and campaign.started_at is not None)
 
     def _received(self):
         from chalicelib import services
@@ -493,11 +504,12 @@ class CampaignService:
 
     def _index_if_forgotten(self, campaigns: list[Campaign]) -> None:
         """A campaign sent a while ago whose index never started (sent before there was one, or its job
-        got lost between the save and the queue): queue the job again. Running it twice does no harm."""
+        got lost between the save and the queue), or cancelled mid-send (indexed only once its senders
+        have surely stopped): queue the job. Running it twice does no harm."""
         from chalicelib.campaigns.received import REINDEX_AFTER
 
         for campaign in campaigns:
-            if (campaign.state is CampaignState.SENT and campaign.recipient_index is None
+            if (self._done_sending(campaign) and campaign.recipient_index is None
                     and (campaign.finished_at is None or campaign.finished_at < _now() - REINDEX_AFTER)):
                 logger.info("campaign recipients index queued again", campaign_id=campaign.campaign_id)
                 self._index_recipients_later(campaign)
@@ -506,7 +518,7 @@ class CampaignService:
         """The job: one pass of the index of who received a sent campaign; it enqueues the next pass,
         if there is one. Running it again, or for a campaign indexed already, changes nothing."""
         campaign = self._store.get_campaign(account_id, campaign_id)
-        if campaign is None or campaign.state is not CampaignState.SENT:
+        if campaign is None or not self._done_sending(campaign):
             return
         progress = self._received().index_pass(campaign)
         if progress is not None and not progress.complete:

@@ -3,6 +3,7 @@ recipients from the send ledger; the contact's page, their data and their erasur
 
 import json
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 from chalicelib import services
 from chalicelib.campaigns import received
@@ -336,3 +337,28 @@ def test_the_scheduler_marks_a_finished_campaign_sent_and_indexes_it_without_any
                   for outcome in bucket.values()) == ["sent", "sent"]
     # AND a sent campaign is no longer among those the scheduler looks at
     assert (account.account_id, campaign_id) not in store.sending()
+
+
+def test_a_campaign_cancelled_mid_send_shows_received_for_those_it_reached(aws_resources, monkeypatch):
+    # GIVEN a campaign to 4 of which 2 were sent when its holder cancelled it
+    store, ledger = services.campaigns_store(), services.send_ledger()
+    now = datetime.now(timezone.utc)
+    campaign = Campaign("f" * 32, "acct-1", "Juni", "Nieuws", "Bakkerij", None, "t1", "l1", None,
+                        CampaignState.SENDING, now, now, fanout=Fanout(page=1, recipients=4, done=True), started_at=now)
+    store.save_campaign(campaign)
+    ledger.claim(campaign.campaign_id, "000000-000", "worker")
+    ledger.checkpoint(campaign.campaign_id, "000000-000", "worker",
+                      Outcomes(sent={"a" * 32: "ses-1", "b" * 32: "ses-2"}), release=True)
+    holder = SimpleNamespace(account_id="acct-1")
+    service = services.campaign_service()
+    assert service.cancel(holder, campaign.campaign_id).state is CampaignState.CANCELLED
+    # WHEN a contact's page is shown once its senders have surely stopped
+    monkeypatch.setattr(received, "REINDEX_AFTER", timedelta(0))
+    assert service.contact_activity(holder, "a" * 32) == []
+    _, queued = receive_all(aws_resources.client("sqs"), "mailexpert-jobs")
+    assert [json.loads(m["Body"])["job"] for m in queued] == [received.INDEX_JOB]
+    service.index_recipients("acct-1", campaign.campaign_id)
+    # THEN those it reached show it received, and the others do not
+    [entry] = service.contact_activity(holder, "a" * 32)
+    assert entry["campaign"].state is CampaignState.CANCELLED and entry["received"] == "sent"
+    assert service.contact_activity(holder, "c" * 32) == []
