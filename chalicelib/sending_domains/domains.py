@@ -12,6 +12,7 @@ MX and an SPF record) makes SPF align with the From domain too.
 Names are kept in their ASCII (IDNA 2008, "xn--") form, lower-cased: that is what SES and DNS know.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,8 @@ FOREIGN_DOMAINS = frozenset({"gmail.com", "googlemail.com", "yahoo.com", "hotmai
 NOT_A_DOMAIN = N_("Enter a domain name you own, like example.nl or news.example.nl (no @, no http://).")
 SHARED_DOMAIN = N_("This is MailExpert's own domain: campaigns already go out from it without adding it.")
 FOREIGN_DOMAIN = N_("You cannot publish DNS records for this domain: enter a domain of your own.")
+PUBLIC_SUFFIX = N_("Many owners share this ending (like co.uk or github.io): enter your own domain under it, such as "
+                   "yourname.co.uk.")
 NOT_A_LABEL = N_("Enter one word of letters, digits and hyphens, such as bounce or mail.")
 SPF_VALUE = "v=spf1 include:amazonses.com ~all"
 
@@ -120,7 +123,17 @@ def normalised_domain(text: str, shared_domain: str) -> str:
         raise ValueError(SHARED_DOMAIN)
     if any(ascii_name == foreign or ascii_name.endswith("." + foreign) for foreign in FOREIGN_DOMAINS):
         raise ValueError(FOREIGN_DOMAIN)
+    if _public_suffixes().is_public(ascii_name):
+        raise ValueError(PUBLIC_SUFFIX)
     return ascii_name
+
+
+@functools.cache
+def _public_suffixes():
+    """The Public Suffix List as the package bundles it (no network): names no one account owns."""
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
 
 
 def display_name(ascii_name: str) -> str:

@@ -4,8 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.sending_domains.domains import (FOREIGN_DOMAIN, NOT_A_DOMAIN, SHARED_DOMAIN, Claim, DomainStatus,
-                                                SendingDomain, dns_records, normalised_domain, status_of_identity)
+from chalicelib.sending_domains.domains import (FOREIGN_DOMAIN, NOT_A_DOMAIN, PUBLIC_SUFFIX, SHARED_DOMAIN, Claim,
+                                                DomainStatus, SendingDomain, dns_records, normalised_domain,
+                                                status_of_identity)
 
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 
@@ -28,6 +29,7 @@ def test_a_domain_is_kept_lower_case_in_its_ascii_form(typed, stored):
     ("bakkerij.local", NOT_A_DOMAIN), ("shop.example.org", NOT_A_DOMAIN), ("a" * 64 + ".nl", NOT_A_DOMAIN),
     ("bakkerij.nl-", NOT_A_DOMAIN), ("MailExpert.nl", SHARED_DOMAIN), ("klant.mailexpert.nl", SHARED_DOMAIN),
     ("hotmail.com", FOREIGN_DOMAIN), ("eu-west-1.amazonses.com", FOREIGN_DOMAIN),
+    ("co.uk", PUBLIC_SUFFIX), ("CO.UK.", PUBLIC_SUFFIX), ("github.io", PUBLIC_SUFFIX), ("amsterdam", NOT_A_DOMAIN),
 ])
 def test_a_name_that_is_not_a_domain_of_ones_own_is_refused_saying_why(typed, message):
     with pytest.raises(ValueError) as refused:
