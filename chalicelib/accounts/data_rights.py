@@ -321,4 +321,7 @@ devices/            the devices that remember your login
 security_log/       security-relevant events on your account (logins, changes, exports)
 mail_events/        what happened to the mails we sent you (delivered, bounced...)
 audience/           your lists, contacts (also as CSV), their consent records, your suppression list
+sending_domains/    your own sending domains and their status
+campaigns/          your templates and campaigns (settings, state, number of recipients)
+images/             the images you uploaded: name, address, size
 """
