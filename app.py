@@ -788,10 +788,9 @@ def put_product_news(choice: ProductNewsIn, caller):
            request=CampaignTrackingIn, response=AccountOut, tags=["settings"], signed_in=True)
 def put_campaign_tracking(choice: CampaignTrackingIn, caller):
     from chalicelib.accounts.api import account_out
-    from chalicelib.accounts.pages import set_campaign_tracking
     from chalicelib.http import client_ip
 
-    set_campaign_tracking(caller[0], choice.on, client_ip(app.current_request))
+    services.account_service().set_campaign_tracking(caller[0], choice.on, client_ip(app.current_request))
     return account_out(caller[0])
 
 

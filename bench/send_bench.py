@@ -691,27 +691,24 @@ def _captured_requests(world: World) -> tuple[dict, dict]:
     return bulk, single_requests(bulk)[0]
 
 
-def _bare_ses(world: World, calls: int) -> dict:
-    """SesV2 SendEmail alone, one mail per call, through the same client and emulator, with a mail of
-    the send run: the ceiling for sending one mail per call."""
-    _, single = _captured_requests(world)
-    for _ in range(50):
-        world.sesv2.send_email(**single)
+def _bare(world: World, call, request: dict, calls: int, warm_up: int) -> dict:
+    """One SES v2 operation alone, through the same client and emulator as the send run."""
+    for _ in range(warm_up):
+        call(**request)
     with _cpu(world.emulator) as spent:
         for _ in range(calls):
-            world.sesv2.send_email(**single)
+            call(**request)
     return spent
+
+
+def _bare_ses(world: World, calls: int) -> dict:
+    """SendEmail with a mail of the send run: the ceiling for sending one mail per call."""
+    return _bare(world, world.sesv2.send_email, _captured_requests(world)[1], calls, warm_up=50)
 
 
 def _bare_bulk_ses(world: World, calls: int) -> dict:
-    """SesV2 SendBulkEmail alone, with one of the send run's requests (mails per call as sent)."""
-    bulk, _ = _captured_requests(world)
-    for _ in range(5):
-        world.sesv2.send_bulk_email(**bulk)
-    with _cpu(world.emulator) as spent:
-        for _ in range(calls):
-            world.sesv2.send_bulk_email(**bulk)
-    return spent
+    """SendBulkEmail with one of the send run's requests (as many mails per call as it sent)."""
+    return _bare(world, world.sesv2.send_bulk_email, _captured_requests(world)[0], calls, warm_up=5)
 
 
 def _pct(cost: float) -> float:

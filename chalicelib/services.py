@@ -75,7 +75,8 @@ def account_service():
     from chalicelib.accounts.throttle import DynamoThrottle
 
     return AccountService(accounts(), auth_store(), audit_log(), mail_queue(), settings().public_base_url,
-                          remembered_devices(), DynamoThrottle(settings().auth_table, *_where()))
+                          remembered_devices(), DynamoThrottle(settings().auth_table, *_where()),
+                          tracking_changed=lambda account: campaign_service().follow_tracking_choice(account))
 
 
 @functools.cache

@@ -315,14 +315,9 @@ def submit_product_news(request) -> Response:
 
 def submit_campaign_tracking(request) -> Response:
     account, form = signed_in_form(request)
-    set_campaign_tracking(account, form.get("campaign_tracking") == "on", client_ip(request))
+    services.account_service().set_campaign_tracking(account, form.get("campaign_tracking") == "on",
+                                                     client_ip(request))
     return redirect("/settings?notice=tracking-saved#campaign-tracking")
-
-
-def set_campaign_tracking(account, on: bool, ip: str | None) -> None:
-    """The account's choice, and its campaigns not yet sent follow it."""
-    services.account_service().set_campaign_tracking(account, on, ip)
-    services.campaign_service().follow_tracking_choice(account)
 
 
 def submit_plan(request) -> Response:

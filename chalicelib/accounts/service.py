@@ -80,7 +80,8 @@ class SignIn:
 
 
 class AccountService:
-    def __init__(self, accounts, auth, audit, mail_queue, public_base_url: str, remembered, throttle):
+    def __init__(self, accounts, auth, audit, mail_queue, public_base_url: str, remembered, throttle,
+                 tracking_changed=None):
         self._accounts = accounts
         self._auth = auth
         self._audit = audit
@@ -88,6 +89,7 @@ class AccountService:
         self._base_url = public_base_url
         self._remembered = remembered
         self._throttle = throttle
+        self._tracking_changed = tracking_changed  # told (account) when its campaign tracking choice changed
 
     # --- registration and verification -------------------------------------------------------
 
@@ -380,13 +382,14 @@ class AccountService:
         self._audit.record(account.account_id, event, ip, text=shown, language=language)
 
     def set_campaign_tracking(self, account: Account, on: bool, ip: str | None) -> None:
-        """Whether the account's campaigns count opens and clicks (P14); the campaigns follow it
-        (`CampaignService.follow_tracking_choice`)."""
-        if on == account.campaign_tracking:
-            return
-        account.campaign_tracking = on
-        self._accounts.save(account)
-        self._audit.record(account.account_id, AuditEvent.PROFILE_CHANGED, ip, fields=["campaign_tracking"])
+        """Whether the account's campaigns count opens and clicks (P14); its campaigns are told, and
+        follow it (wired in `chalicelib.services`)."""
+        if on != account.campaign_tracking:
+            account.campaign_tracking = on
+            self._accounts.save(account)
+            self._audit.record(account.account_id, AuditEvent.PROFILE_CHANGED, ip, fields=["campaign_tracking"])
+        if self._tracking_changed is not None:
+            self._tracking_changed(account)
 
     def change_plan(self, account: Account, plan: str, ip: str | None) -> None:
         try:

@@ -33,8 +33,9 @@ STATE_NAMES = {
 }
 
 # Why the scheduler paused a campaign instead of starting it (Campaign.held_because).
+DOMAIN_NOT_VERIFIED = "domain-not-verified"
 HOLD_REASONS = {
-    "domain-not-verified": N_("It was not started: SES no longer has the domain of its from address verified. Check "
+    DOMAIN_NOT_VERIFIED: N_("It was not started: SES no longer has the domain of its from address verified. Check "
                               "the domain under Sending domains (or send from the shared address), then resume."),
 }
 
@@ -109,4 +110,4 @@ class Campaign:
     finished_at: datetime | None = None
     recipient_index: RecipientIndex | None = None  # set once sent, by the index job
     from_email: str | None = None  # on one of the account's sending domains; None: MailExpert's shared address
-    held_because: str | None = None  # why the scheduler paused it instead of starting it (a message id)
+    held_because: str | None = None  # why the scheduler paused it instead of starting it (a HOLD_REASONS key)

@@ -16,8 +16,8 @@ each chunk of recipients is named in flight in the same conditional write that r
 previous chunk's outcomes; only then is the chunk sent.
 
 Throughput: one SES call per chunk of 50 instead of 50 calls: signing, HTTP and parsing are paid
-once per call, so a worker does ~2,600 mails per CPU second, and an invocation's two batches go out
-side by side, ~1,400 mails a second when each SES call takes 30 ms. All workers together stay under
+once per call, so a worker does ~2,900 mails per CPU second (`make bench`), and an invocation's two
+batches go out side by side, ~1,500 mails a second when each SES call takes 30 ms. All workers together stay under
 the account's SES send rate (SES counts each mail of a bulk call) by taking tokens from one shared
 bucket in DynamoDB (`chalicelib.campaigns.rate_limit`) before each chunk.
 
@@ -67,7 +67,7 @@ from chalicelib.observability import MetricUnit, logger, metrics
 
 PAUSED = "paused"
 CANCELLED = "cancelled"
-DEFAULT_MAX_CONCURRENCY = 50  # 50 SES calls of ~30 ms in flight: ~1,200 mails/s for one worker
+DEFAULT_MAX_CONCURRENCY = 50  # mails in flight at once: one chunk, one SendBulkEmail
 THROTTLE_RETRIES = 4
 BACKOFF_BASE_S = 0.1
 BACKOFF_CAP_S = 2.0

@@ -19,7 +19,8 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from chalicelib import errors
-from chalicelib.campaigns.campaigns import (STATE_NAMES, TRANSITIONS, Campaign, CampaignState, Fanout, Template)
+from chalicelib.campaigns.campaigns import (DOMAIN_NOT_VERIFIED, STATE_NAMES, TRANSITIONS, Campaign, CampaignState,
+                                            Fanout, Template)
 from chalicelib.campaigns.repository import StateConflict
 from chalicelib.i18n import N_, gettext
 from chalicelib.observability import logger
@@ -29,7 +30,6 @@ FANOUT_PAGE = 500
 RECIPIENTS_PER_MESSAGE = 50
 MESSAGES_PER_CALL = 10  # SendMessageBatch's limit
 DEFAULT_TIME_ZONE = "Europe/Amsterdam"
-DOMAIN_NOT_VERIFIED = "domain-not-verified"  # a HOLD_REASONS key
 SAMPLE_CONTACT = {"contact_id": "preview", "email": "voorbeeld@example.com", "first_name": "Sanne",
                   "last_name": "de Vries", "language": "nl", "fields": {}}
 
@@ -482,8 +482,7 @@ class CampaignService:
 
     def _mailed(self, account) -> list[Campaign]:
         """The account's campaigns that went out to someone: sending, sent, or cancelled mid-send."""
-        return [c for c in self.campaigns(account) if c.state in (CampaignState.SENDING, CampaignState.SENT)
-                or (c.state is CampaignState.CANCELLED and c.started_at is not None)]
+        return [c for c in self.campaigns(account) if c.state is CampaignState.SENDING or self._done_sending(c)]
 
     @staticmethod
     def _done_sending(campaign: Campaign) -> bool:
