@@ -474,8 +474,10 @@ class CampaignSender:
 
     def _addressed(self, batch: SendBatch, recipient: Recipient, mail: OutgoingMail) -> OutgoingMail:
         headers = tuple(mail.headers)
-        if self._unsubscribe_headers is not None and recipient.list_id:
-            present = {name.lower() for name, _ in headers}
+        present = {name.lower() for name, _ in headers}
+        # a campaign's renderer writes these itself (with the campaign in the link): signing them again
+        # only to drop them cost an HMAC per mail
+        if self._unsubscribe_headers is not None and recipient.list_id and "list-unsubscribe" not in present:
             headers += tuple((name, value) for name, value in
                              self._unsubscribe_headers(batch.account_id, recipient.contact_id, recipient.list_id)
                              if name.lower() not in present)
