@@ -25,7 +25,6 @@ MAX_DOMAINS = 10  # per account
 MAX_LENGTH = 253
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_MAIL_FROM_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _TOP_LEVEL = re.compile(r"^([a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 # Names that can never be a customer's own: reserved for examples and tests (RFC 2606, 6761), local
 # networks, or mailbox providers nobody can publish DNS records for.
@@ -152,7 +151,7 @@ def domain_of(address: str) -> str:
 def mail_from_label(text: str) -> str:
     """The first label of a custom MAIL FROM subdomain ("bounce"); ValueError with a message id."""
     label = (text or "").strip().lower()
-    if not _MAIL_FROM_LABEL.match(label):
+    if not _LABEL.match(label):
         raise ValueError(NOT_A_LABEL)
     return label
 
