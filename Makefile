@@ -15,11 +15,12 @@ COMPILED := $(CATALOGS:.po=.mo)
 run: $(STAMP) $(COMPILED)
 	$(BIN)/python -m devstack run --stage local
 
+# Tests run on every core (pytest-xdist); those sharing the local stack stay on one worker.
 test: $(STAMP) $(COMPILED) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 test-fast: $(STAMP) $(COMPILED)
-	$(BIN)/python -m pytest -q -m "not e2e"
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup -m "not e2e"
 
 bench: $(STAMP) $(COMPILED)
 	$(BIN)/python bench/run.py

@@ -91,7 +91,9 @@ def test_data_survives_a_restart(local_stack):
     local_stack.post_json("/dev/test-mail", {"to": "bounce@simulator.amazonses.com", "note": "before restart"})
     local_stack.wait_for(lambda: any(e["event_type"] == "Bounce" for m in local_stack.get_json("/dev/outbox.json")
                                      for e in m["events"]), what="a bounce")
-    before = local_stack.wait_for(lambda: _settled_outbox(local_stack), what="SES events to stop arriving")
+    # (a campaign of an earlier test may still be sending on a busy machine: give it time to finish)
+    before = local_stack.wait_for(lambda: _settled_outbox(local_stack), timeout_s=180,
+                                  what="SES events to stop arriving")
     # WHEN the stack is stopped with Ctrl-C and started again
     local_stack.stop()
     assert "data saved" in local_stack.log()
