@@ -143,7 +143,7 @@ LANGUAGE_NAMES = {
     **dict.fromkeys(("arabic", "arabisch", "ara"), "ar"),
 }
 
-_TAG_SEPARATORS = re.compile(r"[,;]")
+_TAG_SEPARATORS = (",", ";")
 _NOT_NAME_CHARS = re.compile(r"[^a-z0-9]+")
 
 T = TypeVar("T")
@@ -461,9 +461,25 @@ def normalise_language(value: str) -> str | None:
 
 
 def split_tags(value: str) -> list[str]:
-    """Tags from a cell: separated by commas or semicolons, Mailchimp's quotes ("a","b") removed."""
-    tags = (tag.strip().strip('"').strip()[:MAX_TAG_LENGTH] for tag in _TAG_SEPARATORS.split(value))
+    """Tags from a cell: separated by commas or semicolons. Mailchimp writes a quoted list
+    ("Klant","Webinar, april"), so a tag may hold the separator: the cell is read as one CSV line."""
+    tags = (tag.strip()[:MAX_TAG_LENGTH] for tag in _tag_cells(value))
     return [tag for tag in tags if tag]
+
+
+def _tag_cells(value: str) -> list[str]:
+    if '"' not in value:  # nothing quoted: either separator splits
+        return [part for cell in _csv_line(value, ",") for part in cell.split(";")]
+    # quoted: the separator is the one that gives the most cells, as the quotes delimit them
+    return max((_csv_line(value, delimiter) for delimiter in _TAG_SEPARATORS), key=len)
+
+
+def _csv_line(value: str, delimiter: str) -> list[str]:
+    try:
+        return [cell for row in csv.reader(io.StringIO(value), delimiter=delimiter, skipinitialspace=True)
+                for cell in row]
+    except csv.Error:
+        return [value]
 
 
 def _attribute_text(value) -> str | None:
