@@ -243,6 +243,51 @@ class UnreadableCsv(DomainError):
     title = N_("The file could not be read")
 
 
+class NotCsv(UnreadableCsv):
+    """The upload is another kind of file (an archive, a PDF, a spreadsheet, binary data)."""
+
+    code = "not-csv"
+    title = N_("This is not a CSV file")
+
+
+NOT_CSV_FORMAT = N_("This is not a CSV file but a %(format)s file. Export your contacts as CSV (text with a comma "
+                    "or semicolon between the columns) and upload that file.")
+NOT_CSV_EXCEL = N_("This is not a CSV file but an Excel workbook. In Excel, choose File > Save As > CSV UTF-8 "
+                   "(comma delimited), and upload that file.")
+NOT_CSV_SPREADSHEET = N_("This is not a CSV file but an OpenDocument spreadsheet. Choose File > Save As > Text CSV "
+                         "in your spreadsheet program, and upload that file.")
+NOT_CSV_BINARY = N_("This is not a CSV file: it holds binary data, not text. Export your contacts as CSV (text "
+                    "with a comma or semicolon between the columns) and upload that file.")
+# The first bytes of what people upload instead of CSV. A zip is looked at more closely first: an
+# .xlsx workbook and an .ods spreadsheet are zip files too.
+FILE_SIGNATURES = ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", NOT_CSV_EXCEL, None),  # OLE: .xls (Excel 97-2003)
+                   (b"PK\x03\x04", NOT_CSV_FORMAT, "ZIP"), (b"PK\x05\x06", NOT_CSV_FORMAT, "ZIP"),
+                   (b"\x1f\x8b", NOT_CSV_FORMAT, "GZIP"), (b"%PDF-", NOT_CSV_FORMAT, "PDF"),
+                   (b"7z\xbc\xaf\x27\x1c", NOT_CSV_FORMAT, "7-Zip"), (b"Rar!\x1a\x07", NOT_CSV_FORMAT, "RAR"))
+MAX_CONTROL_SHARE = 0.01  # control characters (other than tab and line breaks) in text: a few at most
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_if_not_text(sample: bytes, encoding: str) -> None:
+    """Raise NotCsv when the start of the file is not CSV text: a known file signature, NUL bytes
+    (in anything but UTF-16, where they are half of every character) or many control characters."""
+    for signature, message, file_format in FILE_SIGNATURES:
+        if sample.startswith(signature):
+            if signature.startswith(b"PK"):
+                if b"[Content_Types].xml" in sample[:4096] and b"xl/" in sample:
+                    raise NotCsv(NOT_CSV_EXCEL)
+                if b"mimetypeapplication/vnd.oasis.opendocument" in sample[:200]:
+                    raise NotCsv(NOT_CSV_SPREADSHEET)
+            raise NotCsv(message, **({"format": file_format} if file_format else {}))
+    if encoding == "utf-16":
+        return
+    if b"\x00" in sample:
+        raise NotCsv(NOT_CSV_BINARY)
+    text = sample.decode(encoding, errors="replace")
+    if text and len(_CONTROL_CHARS.findall(text)) > MAX_CONTROL_SHARE * len(text):
+        raise NotCsv(NOT_CSV_BINARY)
+
+
 class MappingIncomplete(DomainError):
     status = 422
     code = "mapping-incomplete"
@@ -371,9 +416,11 @@ def open_csv(raw: BinaryIO, sample_size: int = SAMPLE_SIZE) -> CsvSource:
 
     Only `sample_size` bytes are read up front; the rest is read as the rows are consumed. Bytes
     that do not fit the detected encoding become U+FFFD rather than stopping a long import halfway.
+    Raises NotCsv when the sample shows another kind of file (see `refuse_if_not_text`).
     """
     sample = _read_sample(raw, sample_size)
     encoding = detect_encoding(sample, complete=len(sample) < sample_size)
+    refuse_if_not_text(sample, encoding)
     delimiter = detect_delimiter(_sample_text(sample, encoding, complete=len(sample) < sample_size))
     buffered = io.BufferedReader(_ReplayingReader(sample, raw), buffer_size=STREAM_BUFFER_SIZE)
     text = io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline="")

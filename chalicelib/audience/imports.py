@@ -3,7 +3,9 @@
 1. `begin` creates the import and a presigned POST: the browser sends the file straight to S3 (the
    exports bucket, which forgets everything after two days), never through Lambda.
 2. `file_received` reads only the first 64 KB: encoding, delimiter, headers, a preview and the
-   suggested mapping (Mailchimp, Sendy, listmonk headers are recognised).
+   suggested mapping (Mailchimp, Sendy, listmonk headers are recognised). A file that is not CSV
+   (a zip, a PDF, an Excel workbook, binary data) is refused here with what it is; the job checks
+   again, as the file may be replaced until the upload link expires.
 3. `start` stores the mapping and the account holder's declaration of the lawful basis (text, time,
    IP, browser) and queues the job. Nothing is imported without that declaration.
 4. `run` (jobs queue) streams the file through `csv_import`, 100 rows a chunk, a few chunks in
@@ -200,7 +202,15 @@ class ImportService:
             raise ImportNotReady(N_("The file has not arrived. Choose the file and upload it again.")) from None
         if head["ContentLength"] > MAX_FILE_BYTES:
             raise errors.ValidationFailed(N_("The file is larger than 200 MB. Split it into smaller files."))
-        with open_csv(io.BytesIO(sample)) as source:
+        try:
+            source = open_csv(io.BytesIO(sample))
+        except UnreadableCsv:
+            if imported.status is ImportStatus.MAPPING:  # the file was replaced: what it showed is gone
+                imported.status, imported.headers, imported.preview, imported.mapping = (
+                    ImportStatus.WAITING_FOR_FILE, None, None, None)
+                self._imports.save(imported)
+            raise
+        with source:
             preview = []
             try:
                 for _line, cells in source:
