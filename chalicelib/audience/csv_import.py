@@ -17,8 +17,11 @@ or "field:<name>" (a custom field, kept as text; typing happens later). Exports 
 "name" (a full name, split into first and last name at the first space: Sendy, listmonk),
 "last_name_prefix" (the Dutch "tussenvoegsel", put before the last name), "attributes" (listmonk's
 JSON object, whose keys become custom fields), "evidence:<key>" (proof of consent from Mailchimp:
-opt-in time and IP, confirmation time and IP), and "status" / "opted_out" (an address the exporting
-platform marks as unsubscribed, bounced or blocklisted is reported, never imported).
+opt-in time and IP, confirmation time and IP), and what the exporting platform says of the person:
+"status" and "subscription_status" (a status word, see `STATUS_WORDS`), "opted_out" (Mailchimp's
+UNSUB_TIME: any value means unsubscribed) and "cleaned" (Mailchimp's CLEAN_TIME: any value means the
+address bounced). Only a row that is clearly subscribed is imported; `RowStatus` says what happens to
+every other one (suppressed with a reason, or reported and left out).
 """
 
 import codecs
@@ -33,6 +36,9 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import BinaryIO, Iterable, Iterator, Protocol, TypeVar
 
+from enum import Enum
+
+from chalicelib.audience.audience import SuppressionReason
 from chalicelib.errors import DomainError
 from chalicelib.i18n import N_
 
@@ -60,7 +66,9 @@ LANGUAGE = "language"
 TAGS = "tags"
 ATTRIBUTES = "attributes"
 STATUS = "status"
+SUBSCRIPTION_STATUS = "subscription_status"
 OPTED_OUT = "opted_out"
+CLEANED = "cleaned"
 FIELD_PREFIX = "field:"
 EVIDENCE_PREFIX = "evidence:"
 
@@ -68,13 +76,88 @@ EVIDENCE_PREFIX = "evidence:"
 NO_ADDRESS = N_("The row has no e-mail address.")
 INVALID_ADDRESS = N_("The e-mail address is not valid.")
 DUPLICATE_ADDRESS = N_("This address appears earlier in the file.")
-OPTED_OUT_ADDRESS = N_("The file marks this address as unsubscribed, bounced or blocked.")
 
-# A status word of the exporting platform that means: do not mail this person.
-OPTED_OUT_STATUSES = frozenset({
-    "unsubscribed", "cleaned", "bounced", "complained", "blocklisted", "blacklisted", "blocked",
-    "afgemeld", "uitgeschreven", "geblokkeerd",
-})
+
+class RowStatus(Enum):
+    """What the exporting platform's status of a row lets the import do. Only SUBSCRIBED is imported;
+    a status with a suppression reason puts the address on the suppression list (and so ends any
+    subscription it has here already, whichever file came first); the others are reported and
+    change nothing. When a row has several status columns (listmonk's subscriber status beside its
+    subscription status; Mailchimp's UNSUB_TIME), the highest rank wins.
+
+    Value: (rank, suppression reason or None, the report's reason: an English message id).
+    """
+
+    SUBSCRIBED = (0, None, None)
+    # A soft bounce (a full mailbox, a server down) says nothing about consent, and is no reason to
+    # suppress: the row is left out, and a contact already here keeps the status it has.
+    SOFT_BOUNCED = (1, None, N_("The file marks this address as soft bounced, which does not say whether the "
+                                "person is subscribed: not imported, and not suppressed."))
+    # Never confirmed a double opt-in. Not imported as "unconfirmed" either: here that status means
+    # we sent a confirmation mail, and the import sends none.
+    UNCONFIRMED = (2, None, N_("The file says this person never confirmed their subscription (pending or "
+                               "unconfirmed): not imported. Add them with a confirmation mail to ask for their "
+                               "consent."))
+    TRANSACTIONAL = (3, None, N_("The file marks this address as transactional only: this person never agreed to "
+                                 "marketing mail. Not imported."))
+    ARCHIVED = (4, None, N_("The file marks this address as archived: not imported."))
+    DISABLED = (5, None, N_("The file marks this subscriber as disabled: not imported."))
+    NO_STATUS = (6, None, N_("The status of this row is empty, so we cannot tell whether this person is "
+                             "subscribed: not imported."))
+    NOT_KNOWN = (7, None, N_("The file gives this row the status \"%(status)s\", which we do not know: not "
+                             "imported."))
+    UNSUBSCRIBED = (8, SuppressionReason.UNSUBSCRIBED, N_("The file marks this address as unsubscribed: added to "
+                                                          "your suppression list."))
+    # listmonk does not say why it blocklisted someone (an unsubscribe, bounces, the sender's choice)
+    # and never lets them sign up again: kept the same way, as if the account holder added it.
+    BLOCKLISTED = (9, SuppressionReason.MANUAL, N_("The file marks this address as blocklisted: added to your "
+                                                   "suppression list."))
+    HARD_BOUNCED = (10, SuppressionReason.HARD_BOUNCE, N_("The file marks this address as bounced (it cannot "
+                                                          "receive mail): added to your suppression list as a "
+                                                          "hard bounce."))
+    COMPLAINED = (11, SuppressionReason.COMPLAINT, N_("The file marks this address as a spam complaint: added to "
+                                                      "your suppression list."))
+
+    def __init__(self, rank: int, suppression: SuppressionReason | None, reason: str | None):
+        self.rank, self.suppression, self.reason = rank, suppression, reason
+
+
+# Status words of the exporting platforms (and what people write by hand), compared by `_status_key`.
+STATUS_WORDS: dict[str, RowStatus] = {
+    # Mailchimp: a member's status
+    "subscribed": RowStatus.SUBSCRIBED,
+    "unsubscribed": RowStatus.UNSUBSCRIBED,
+    "cleaned": RowStatus.HARD_BOUNCED,
+    "pending": RowStatus.UNCONFIRMED,
+    "transactional": RowStatus.TRANSACTIONAL,
+    "archived": RowStatus.ARCHIVED,
+    # Sendy (Unsubscribed as above)
+    "active": RowStatus.SUBSCRIBED,
+    "unconfirmed": RowStatus.UNCONFIRMED,
+    "bounced": RowStatus.HARD_BOUNCED,
+    "soft bounced": RowStatus.SOFT_BOUNCED,
+    "marked as spam": RowStatus.COMPLAINED,
+    # listmonk: a subscriber's status, then a subscription's (unconfirmed, unsubscribed as above)
+    "enabled": RowStatus.SUBSCRIBED,
+    "disabled": RowStatus.DISABLED,
+    "blocklisted": RowStatus.BLOCKLISTED,
+    "confirmed": RowStatus.SUBSCRIBED,
+    # other words for the same, in English and Dutch
+    "complained": RowStatus.COMPLAINED, "spam complaint": RowStatus.COMPLAINED, "spam": RowStatus.COMPLAINED,
+    "hard bounced": RowStatus.HARD_BOUNCED, "hard bounce": RowStatus.HARD_BOUNCED,
+    "soft bounce": RowStatus.SOFT_BOUNCED,
+    "blacklisted": RowStatus.BLOCKLISTED, "blocked": RowStatus.BLOCKLISTED, "geblokkeerd": RowStatus.BLOCKLISTED,
+    "afgemeld": RowStatus.UNSUBSCRIBED, "uitgeschreven": RowStatus.UNSUBSCRIBED,
+    "ingeschreven": RowStatus.SUBSCRIBED, "aangemeld": RowStatus.SUBSCRIBED, "actief": RowStatus.SUBSCRIBED,
+    "bevestigd": RowStatus.SUBSCRIBED, "onbevestigd": RowStatus.UNCONFIRMED, "niet bevestigd": RowStatus.UNCONFIRMED,
+}
+MAX_STATUS_SHOWN = 100  # of a status word we do not know, as the report repeats it
+_STATUS_WORD_BREAKS = re.compile(r"[\s_-]+")
+
+
+def _status_key(value: str) -> str:
+    """A status word as compared: lower case, words separated by one space ("Soft_Bounced" -> "soft bounced")."""
+    return " ".join(_STATUS_WORD_BREAKS.split(value.casefold())).strip()
 
 
 def _header_key(header: str) -> str:
@@ -100,8 +183,11 @@ KNOWN_HEADERS: dict[str, str | None] = {
     **dict.fromkeys(_headers("Tags", "Tag", "Labels", "Label"), TAGS),
     **dict.fromkeys(_headers("attributes", "attribs"), ATTRIBUTES),
     _header_key("status"): STATUS,
-    # Mailchimp's unsubscribed and cleaned exports: any value means the person left or bounced.
-    **dict.fromkeys(_headers("UNSUB_TIME", "CLEAN_TIME"), OPTED_OUT),
+    # listmonk's name for the status of a subscription to a list (its API, and files made from it)
+    **dict.fromkeys(_headers("subscription_status", "Subscription status"), SUBSCRIPTION_STATUS),
+    # Mailchimp's unsubscribed and cleaned exports: any value means the person left, or bounced.
+    _header_key("UNSUB_TIME"): OPTED_OUT,
+    _header_key("CLEAN_TIME"): CLEANED,
     # Mailchimp's proof of consent (GDPR Art. 7), kept with the consent record of the import.
     _header_key("OPTIN_TIME"): EVIDENCE_PREFIX + "optin_time",
     _header_key("OPTIN_IP"): EVIDENCE_PREFIX + "optin_ip",
@@ -143,7 +229,7 @@ LANGUAGE_NAMES = {
     **dict.fromkeys(("arabic", "arabisch", "ara"), "ar"),
 }
 
-_TAG_SEPARATORS = re.compile(r"[,;]")
+_TAG_SEPARATORS = (",", ";")
 _NOT_NAME_CHARS = re.compile(r"[^a-z0-9]+")
 
 T = TypeVar("T")
@@ -155,6 +241,51 @@ class UnreadableCsv(DomainError):
     status = 422
     code = "unreadable-csv"
     title = N_("The file could not be read")
+
+
+class NotCsv(UnreadableCsv):
+    """The upload is another kind of file (an archive, a PDF, a spreadsheet, binary data)."""
+
+    code = "not-csv"
+    title = N_("This is not a CSV file")
+
+
+NOT_CSV_FORMAT = N_("This is not a CSV file but a %(format)s file. Export your contacts as CSV (text with a comma "
+                    "or semicolon between the columns) and upload that file.")
+NOT_CSV_EXCEL = N_("This is not a CSV file but an Excel workbook. In Excel, choose File > Save As > CSV UTF-8 "
+                   "(comma delimited), and upload that file.")
+NOT_CSV_SPREADSHEET = N_("This is not a CSV file but an OpenDocument spreadsheet. Choose File > Save As > Text CSV "
+                         "in your spreadsheet program, and upload that file.")
+NOT_CSV_BINARY = N_("This is not a CSV file: it holds binary data, not text. Export your contacts as CSV (text "
+                    "with a comma or semicolon between the columns) and upload that file.")
+# The first bytes of what people upload instead of CSV. A zip is looked at more closely first: an
+# .xlsx workbook and an .ods spreadsheet are zip files too.
+FILE_SIGNATURES = ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", NOT_CSV_EXCEL, None),  # OLE: .xls (Excel 97-2003)
+                   (b"PK\x03\x04", NOT_CSV_FORMAT, "ZIP"), (b"PK\x05\x06", NOT_CSV_FORMAT, "ZIP"),
+                   (b"\x1f\x8b", NOT_CSV_FORMAT, "GZIP"), (b"%PDF-", NOT_CSV_FORMAT, "PDF"),
+                   (b"7z\xbc\xaf\x27\x1c", NOT_CSV_FORMAT, "7-Zip"), (b"Rar!\x1a\x07", NOT_CSV_FORMAT, "RAR"))
+MAX_CONTROL_SHARE = 0.01  # control characters (other than tab and line breaks) in text: a few at most
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_if_not_text(sample: bytes, encoding: str) -> None:
+    """Raise NotCsv when the start of the file is not CSV text: a known file signature, NUL bytes
+    (in anything but UTF-16, where they are half of every character) or many control characters."""
+    for signature, message, file_format in FILE_SIGNATURES:
+        if sample.startswith(signature):
+            if signature.startswith(b"PK"):
+                if b"[Content_Types].xml" in sample[:4096] and b"xl/" in sample:
+                    raise NotCsv(NOT_CSV_EXCEL)
+                if b"mimetypeapplication/vnd.oasis.opendocument" in sample[:200]:
+                    raise NotCsv(NOT_CSV_SPREADSHEET)
+            raise NotCsv(message, **({"format": file_format} if file_format else {}))
+    if encoding == "utf-16":
+        return
+    if b"\x00" in sample:
+        raise NotCsv(NOT_CSV_BINARY)
+    text = sample.decode(encoding, errors="replace")
+    if text and len(_CONTROL_CHARS.findall(text)) > MAX_CONTROL_SHARE * len(text):
+        raise NotCsv(NOT_CSV_BINARY)
 
 
 class MappingIncomplete(DomainError):
@@ -185,6 +316,14 @@ class RowProblem:
     line: int
     reason: str  # an English message id
     value: str  # the address as written (trimmed), at most MAX_ADDRESS_LENGTH characters
+    status: RowStatus | None = None  # when the file's status of the row is why
+    email: str = ""  # the address normalised, when it is one
+    params: tuple = ()  # (name, value) pairs for the reason's %(name)s placeholders
+    after_earlier_row: bool = False  # an earlier row of the file had this address (and may be imported)
+
+    @property
+    def suppression(self) -> SuppressionReason | None:
+        return self.status.suppression if self.status is not None else None
 
 
 # --- reading the file ----------------------------------------------------------------------------
@@ -277,9 +416,11 @@ def open_csv(raw: BinaryIO, sample_size: int = SAMPLE_SIZE) -> CsvSource:
 
     Only `sample_size` bytes are read up front; the rest is read as the rows are consumed. Bytes
     that do not fit the detected encoding become U+FFFD rather than stopping a long import halfway.
+    Raises NotCsv when the sample shows another kind of file (see `refuse_if_not_text`).
     """
     sample = _read_sample(raw, sample_size)
     encoding = detect_encoding(sample, complete=len(sample) < sample_size)
+    refuse_if_not_text(sample, encoding)
     delimiter = detect_delimiter(_sample_text(sample, encoding, complete=len(sample) < sample_size))
     buffered = io.BufferedReader(_ReplayingReader(sample, raw), buffer_size=STREAM_BUFFER_SIZE)
     text = io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline="")
@@ -461,9 +602,25 @@ def normalise_language(value: str) -> str | None:
 
 
 def split_tags(value: str) -> list[str]:
-    """Tags from a cell: separated by commas or semicolons, Mailchimp's quotes ("a","b") removed."""
-    tags = (tag.strip().strip('"').strip()[:MAX_TAG_LENGTH] for tag in _TAG_SEPARATORS.split(value))
+    """Tags from a cell: separated by commas or semicolons. Mailchimp writes a quoted list
+    ("Klant","Webinar, april"), so a tag may hold the separator: the cell is read as one CSV line."""
+    tags = (tag.strip()[:MAX_TAG_LENGTH] for tag in _tag_cells(value))
     return [tag for tag in tags if tag]
+
+
+def _tag_cells(value: str) -> list[str]:
+    if '"' not in value:  # nothing quoted: either separator splits
+        return [part for cell in _csv_line(value, ",") for part in cell.split(";")]
+    # quoted: the separator is the one that gives the most cells, as the quotes delimit them
+    return max((_csv_line(value, delimiter) for delimiter in _TAG_SEPARATORS), key=len)
+
+
+def _csv_line(value: str, delimiter: str) -> list[str]:
+    try:
+        return [cell for row in csv.reader(io.StringIO(value), delimiter=delimiter, skipinitialspace=True)
+                for cell in row]
+    except csv.Error:
+        return [value]
 
 
 def _attribute_text(value) -> str | None:
@@ -492,8 +649,9 @@ class _Columns:
         self.language = tuple(by_target.pop(LANGUAGE, ()))
         self.tags = tuple(by_target.pop(TAGS, ()))
         self.attributes = tuple(by_target.pop(ATTRIBUTES, ()))
-        self.status = tuple(by_target.pop(STATUS, ()))
+        self.statuses = tuple(by_target.pop(STATUS, ())) + tuple(by_target.pop(SUBSCRIPTION_STATUS, ()))
         self.opted_out = tuple(by_target.pop(OPTED_OUT, ()))
+        self.cleaned = tuple(by_target.pop(CLEANED, ()))
         self.fields = tuple((target[len(FIELD_PREFIX):], tuple(indices)) for target, indices in by_target.items()
                             if target.startswith(FIELD_PREFIX) and len(target) > len(FIELD_PREFIX))
         self.evidence = tuple((target[len(EVIDENCE_PREFIX):], tuple(indices)) for target, indices in by_target.items()
@@ -546,21 +704,36 @@ def _contacts(source, columns: _Columns, seen: SeenAddresses) -> Iterator[Import
             continue
         email_key = email.lower()
         digest = address_digest(email_key)
-        if _opted_out(cells, columns):
-            seen.add(digest)  # a later row with this address must not bring it back
-            yield RowProblem(line, OPTED_OUT_ADDRESS, written)
+        status, written_status = _row_status(cells, columns)
+        earlier = digest in seen
+        if status.suppression is not None:  # suppressed whatever came before
+            seen.add(digest)  # and a later row with this address must not bring it back
+            yield RowProblem(line, status.reason, written, status, email, after_earlier_row=earlier)
             continue
-        if digest in seen:
+        if earlier:
             yield RowProblem(line, DUPLICATE_ADDRESS, written)
             continue
         seen.add(digest)
+        if status is not RowStatus.SUBSCRIBED:
+            params = (("status", written_status[:MAX_STATUS_SHOWN]),) if status is RowStatus.NOT_KNOWN else ()
+            yield RowProblem(line, status.reason, written, status, email, params)
+            continue
         yield _row(line, email, email_key, cells, columns)
 
 
-def _opted_out(cells: list[str], columns: _Columns) -> bool:
+def _row_status(cells: list[str], columns: _Columns) -> tuple[RowStatus, str]:
+    """What the row's status columns say, the highest rank winning, with the status as written. No
+    status column at all: subscribed, on the account holder's declaration for the whole file."""
+    found = [(RowStatus.SUBSCRIBED, "")]
+    for index in columns.statuses:
+        written = cells[index].strip() if index < len(cells) else ""
+        found.append((STATUS_WORDS.get(_status_key(written), RowStatus.NOT_KNOWN) if written else RowStatus.NO_STATUS,
+                      written))
     if columns.opted_out and _cell(cells, columns.opted_out):
-        return True
-    return bool(columns.status) and _cell(cells, columns.status).casefold() in OPTED_OUT_STATUSES
+        found.append((RowStatus.UNSUBSCRIBED, ""))
+    if columns.cleaned and _cell(cells, columns.cleaned):
+        found.append((RowStatus.HARD_BOUNCED, ""))
+    return max(found, key=lambda status: status[0].rank)
 
 
 def _row(line: int, email: str, email_key: str, cells: list[str], columns: _Columns) -> ImportRow:

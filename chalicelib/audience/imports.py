@@ -3,14 +3,19 @@
 1. `begin` creates the import and a presigned POST: the browser sends the file straight to S3 (the
    exports bucket, which forgets everything after two days), never through Lambda.
 2. `file_received` reads only the first 64 KB: encoding, delimiter, headers, a preview and the
-   suggested mapping (Mailchimp, Sendy, listmonk headers are recognised).
+   suggested mapping (Mailchimp, Sendy, listmonk headers are recognised). A file that is not CSV
+   (a zip, a PDF, an Excel workbook, binary data) is refused here with what it is; the job checks
+   again, as the file may be replaced until the upload link expires.
 3. `start` stores the mapping and the account holder's declaration of the lawful basis (text, time,
    IP, browser) and queues the job. Nothing is imported without that declaration.
 4. `run` (jobs queue) streams the file through `csv_import`, 100 rows a chunk, a few chunks in
    flight at once, and writes a per-row report. A new contact is ONE item (see models.py) written
    with BatchWriteItem: 25 contacts a request. An existing contact is updated item by item with
    conditional writes, never overwritten. An address on the suppression list, or one that left
-   this list, is never subscribed again; the report says so.
+   this list, is never subscribed again; the report says so. Only a row the file shows as clearly
+   subscribed is imported (csv_import.RowStatus): one it marks unsubscribed, bounced, blocklisted or
+   as a spam complaint goes on the suppression list with that reason, which also ends a subscription
+   an earlier import made; the others (unconfirmed, soft bounced, ...) are reported and change nothing.
 
 Running again after a crash is safe: every write is an upsert keyed by the address, and a contact
 that an earlier attempt of this same import already wrote counts as imported, not updated.
@@ -29,10 +34,9 @@ from datetime import datetime, timezone
 from enum import Enum
 
 from chalicelib import errors
-from chalicelib.audience.audience import (ConsentSource, Contact, Membership, MemberStatus, SuppressionReason,
-                                          contact_id_for)
-from chalicelib.audience.csv_import import (EMAIL, OPTED_OUT_ADDRESS, ImportRow, MappingIncomplete, RowProblem, SAMPLE_SIZE,
-                                            UnreadableCsv, open_csv, read_contacts, suggest_mapping)
+from chalicelib.audience.audience import ConsentSource, Contact, Membership, MemberStatus, contact_id_for
+from chalicelib.audience.csv_import import (EMAIL, ImportRow, MappingIncomplete, RowProblem, SAMPLE_SIZE, UnreadableCsv,
+                                            open_csv, read_contacts, suggest_mapping)
 from chalicelib.audience.custom_fields import typed_fields
 from chalicelib.i18n import N_, gettext, use_language
 from chalicelib.observability import logger
@@ -50,8 +54,6 @@ MAX_LAWFUL_BASIS = 2000
 SUPPRESSED_ADDRESS = N_("This address is on your suppression list (unsubscribed, bounced, complained or "
                         "erased): not imported.")
 LEFT_THIS_LIST = N_("This person unsubscribed from this list: not subscribed again.")
-FILE_SAYS_UNSUBSCRIBED = N_("The file marks this address as unsubscribed, bounced or blocked: added to your "
-                            "suppression list.")
 FIELD_LEFT_OUT = N_("Field %(field)s left out: %(problem)s")
 IMPORTED, UPDATED, SKIPPED = "imported", "updated", "skipped"
 
@@ -200,7 +202,15 @@ class ImportService:
             raise ImportNotReady(N_("The file has not arrived. Choose the file and upload it again.")) from None
         if head["ContentLength"] > MAX_FILE_BYTES:
             raise errors.ValidationFailed(N_("The file is larger than 200 MB. Split it into smaller files."))
-        with open_csv(io.BytesIO(sample)) as source:
+        try:
+            source = open_csv(io.BytesIO(sample))
+        except UnreadableCsv:
+            if imported.status is ImportStatus.MAPPING:  # the file was replaced: what it showed is gone
+                imported.status, imported.headers, imported.preview, imported.mapping = (
+                    ImportStatus.WAITING_FOR_FILE, None, None, None)
+                self._imports.save(imported)
+            raise
+        with source:
             preview = []
             try:
                 for _line, cells in source:
@@ -325,6 +335,10 @@ class ImportService:
                 pending.append(pool.submit(writer.write, chunk))
             while pending:
                 settle(pending.popleft())
+        # A row suppressed after an earlier row of the same address was imported: that row's chunk may
+        # have written its subscription after the suppression ended the others. Now all is written.
+        for email, reason, source in writer.suppress_again:
+            self._service.suppress(imported.account_id, email, reason, source)
         text.flush()
         text.detach()
 
@@ -340,6 +354,7 @@ class _ChunkWriter:
         self._list_id = imported.list_id
         self._pk = f"ACCOUNT#{imported.account_id}"
         self._suppressed = _SuppressedAddresses(audience, imported.account_id)
+        self.suppress_again: list[tuple] = []  # (email, reason, source) to suppress once every chunk is written
         self._definitions = audience_service.custom_field_definitions(imported.account_id)
         now = datetime.now(timezone.utc)
         self._now = now
@@ -353,12 +368,13 @@ class _ChunkWriter:
         outcomes, candidates = [], []
         for row in chunk:
             if isinstance(row, RowProblem):
-                if row.reason == OPTED_OUT_ADDRESS:
-                    self._audience_service.suppress(self._account_id, row.value, SuppressionReason.UNSUBSCRIBED,
-                                                    "import: unsubscribed in the file")
-                    outcomes.append((row.line, row.value, SKIPPED, FILE_SAYS_UNSUBSCRIBED))
-                else:
-                    outcomes.append((row.line, row.value, SKIPPED, row.reason))
+                if row.suppression is not None:
+                    source = f"import: {row.status.name.lower().replace('_', ' ')} in the file"
+                    self._audience_service.suppress(self._account_id, row.email, row.suppression, source)
+                    if row.after_earlier_row:
+                        self.suppress_again.append((row.email, row.suppression, source))
+                reason = Reason(row.reason, dict(row.params)) if row.params else row.reason
+                outcomes.append((row.line, row.value, SKIPPED, reason))
             elif self._suppressed.contains(row.email_key):
                 outcomes.append((row.line, row.email, SKIPPED, SUPPRESSED_ADDRESS))
             else:
@@ -441,6 +457,14 @@ class _ChunkWriter:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """A report row's reason with values for its placeholders."""
+
+    message: str
+    params: dict
+
+
+@dataclass(frozen=True)
 class FieldsLeftOut:
     """A row's values that did not fit their custom field's type: (key, message id) each."""
 
@@ -454,6 +478,8 @@ def _reason_text(reason) -> str:
     if isinstance(reason, FieldsLeftOut):
         return " ".join(gettext(FIELD_LEFT_OUT) % {"field": key, "problem": gettext(message)}
                         for key, message in reason.problems)
+    if isinstance(reason, Reason):
+        return gettext(reason.message) % reason.params
     return gettext(reason)
 
 

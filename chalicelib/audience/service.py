@@ -21,7 +21,6 @@ from chalicelib.validation import address_key
 
 CONFIRMATION_VALID_FOR = timedelta(days=7)
 SIGNUP_LIMIT = Limit("signup-ip", attempts=10, window_s=10 * 60)
-NEVER_AGAIN = (SuppressionReason.HARD_BOUNCE, SuppressionReason.COMPLAINT)
 SIGNUP_CONSENT_TEXT = N_("Yes, I want to receive the mailings of %(sender)s. I can unsubscribe at any moment with "
                          "the link under every mail.")
 
@@ -333,15 +332,27 @@ class AudienceService:
     # --- suppression -------------------------------------------------------------------------------
 
     def suppress(self, account_id: str, email: str, reason: SuppressionReason, source: str) -> None:
-        """Also what bounce and complaint handling calls: from now on, nothing goes to this address."""
+        """Also what bounce and complaint handling, imports and the account holder call: from now on,
+        nothing goes to this address, and no list counts it as subscribed (or waiting to confirm).
+
+        Every reason ends the contact's memberships, not only the lasting ones: a list whose members
+        stayed "subscribed" beside a suppression would list, count and export them as subscribed.
+        An "unsubscribed" suppression is lifted only by the person's own confirmed sign-up, which
+        subscribes them to that one list again (confirm_subscription)."""
         key = address_key(email)
         self._audience.suppress(account_id, key, email, reason, source)
         contact = self._audience.contact_by_email(account_id, key)
-        if contact is not None and reason in NEVER_AGAIN:
-            for membership in self._audience.memberships(account_id, contact.contact_id):
-                if membership.status is not MemberStatus.UNSUBSCRIBED:
-                    membership.status, membership.updated_at = MemberStatus.UNSUBSCRIBED, _now()
-                    self._audience.save_membership(membership)
+        if contact is None:
+            return
+        now = _now()
+        for membership in self._audience.memberships(account_id, contact.contact_id):
+            if membership.status is not MemberStatus.UNSUBSCRIBED:
+                ended = {"suppressed_at": now.isoformat(), "suppression_reason": reason.value}
+                if reason is SuppressionReason.UNSUBSCRIBED:
+                    ended["withdrawn_at"] = now.isoformat()
+                membership.status, membership.updated_at = MemberStatus.UNSUBSCRIBED, now
+                membership.consent = {**(membership.consent or {}), **ended}
+                self._audience.save_membership(membership)
 
     def suppress_failed_delivery(self, event) -> None:
         """SES said the address does not exist, or the person marked the mail as spam."""

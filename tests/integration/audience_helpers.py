@@ -33,3 +33,51 @@ def members(aws_resources, list_id, status="subscribed"):
     table = aws_resources.resource("dynamodb").Table("mailexpert-audience")
     items = table.scan()["Items"]
     return [i for i in items if i.get("gsi1pk") == f"LIST#{list_id}" and i["status"] == status]
+
+
+EXPORTS_BUCKET = "mailexpert-exports-123456789012-eu-west-1"
+
+
+def import_file(client, app_module, aws_resources, cookie, csrf, list_id, data: bytes, lawful_basis="webshop customers"):
+    """Import a CSV file into a list through the API with its suggested mapping, as a customer's
+    script would, and run the job; returns (the import as the API shows it, its report rows)."""
+    import csv
+    import io
+    import json
+
+    from tests.integration.test_data_rights import run_background_jobs
+
+    headers = {"Cookie": cookie, "X-CSRF-Token": csrf, "Content-Type": "application/json"}
+    begun = client.post(f"/api/v1/lists/{list_id}/imports", headers=headers, body=b"")
+    assert begun.status_code == 201, begun.body
+    created = json.loads(begun.body)
+    s3 = aws_resources.client("s3")
+    s3.put_object(Bucket=EXPORTS_BUCKET, Key=created["upload"]["fields"]["key"], Body=data)
+    ready = client.get(f"/api/v1/imports/{created['import_id']}", headers=headers)
+    assert ready.status_code == 200, ready.body
+    started = client.post(f"/api/v1/imports/{created['import_id']}/start", headers=headers, body=json.dumps(
+        {"mapping": json.loads(ready.body)["mapping"], "declared": True, "lawful_basis": lawful_basis}).encode())
+    assert started.status_code == 202, started.body
+    run_background_jobs(app_module, aws_resources)
+    done = json.loads(client.get(f"/api/v1/imports/{created['import_id']}", headers=headers).body)
+    assert done["status"] == "done", done
+    report_key = created["upload"]["fields"]["key"].removesuffix(".csv") + "-report.csv"
+    report = s3.get_object(Bucket=EXPORTS_BUCKET, Key=report_key)["Body"].read().decode("utf-8")
+    return done, list(csv.DictReader(io.StringIO(report)))
+
+
+def member_addresses(client, cookie, list_id, status) -> set[str]:
+    """Every address the API lists as a member of the list with this status, over all pages."""
+    import json
+    from urllib.parse import quote
+
+    found, cursor = set(), None
+    while True:
+        query = f"?status={status}" + (f"&cursor={quote(cursor)}" if cursor else "")
+        response = client.get(f"/api/v1/lists/{list_id}/members{query}", headers={"Cookie": cookie})
+        assert response.status_code == 200, response.body
+        page = json.loads(response.body)
+        found |= {contact["email"] for contact in page["contacts"]}
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return found

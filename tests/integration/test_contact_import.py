@@ -168,6 +168,8 @@ SAMPLE_IMPORTS = {
     "mailchimp_subscribed_members.csv": ("sanne.jansen@example.com", "Sanne", "Jansen"),
     "sendy_export.csv": ("jan.devries@example.com", "Jan", "de Vries"),
     "listmonk_export.csv": ("noor@example.com", "Noor", "Bakker"),
+    "sendy_export_every_status.csv": ("anouk.actief@example.com", "Anouk", "Actief"),
+    "listmonk_export_every_status.csv": ("noor.bevestigd@example.com", "Noor", "Bakker"),
     "windows1252.csv": ("zoe@example.com", "Zoë", "Çelik"),
     "utf8_bom.csv": ("renee@example.com", "Renée", "Ålund"),
     "dutch_excel_semicolon.csv": ("henk@example.com", "Henk", "van den Berg"),

@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib.audience import csv_import
 from chalicelib.audience.csv_import import (
-    BATCH_SIZE, DUPLICATE_ADDRESS, INVALID_ADDRESS, NO_ADDRESS, OPTED_OUT_ADDRESS, STREAM_BUFFER_SIZE,
+    BATCH_SIZE, DUPLICATE_ADDRESS, INVALID_ADDRESS, NO_ADDRESS, STREAM_BUFFER_SIZE, RowStatus,
     AddressDigests, ImportRow, MappingIncomplete, RowProblem, UnreadableCsv, address_digest, batched,
     normalise_language, open_csv, read_contacts, split_tags, suggest_mapping)
 from tests.conftest import PROJECT_DIR
@@ -307,7 +307,7 @@ def test_listmonk_export_reports_address_when_status_is_blocklisted():
     _, items = import_sample("listmonk_export.csv")
     # THEN that person is reported, never imported
     assert "spamklacht@example.com" not in rows_of(items)
-    assert problems_of(items) == [(4, OPTED_OUT_ADDRESS, "spamklacht@example.com")]
+    assert problems_of(items) == [(4, RowStatus.BLOCKLISTED.reason, "spamklacht@example.com")]
 
 
 def test_mailchimp_unsubscribed_export_reports_every_row_with_unsub_time():
@@ -319,7 +319,7 @@ def test_mailchimp_unsubscribed_export_reports_every_row_with_unsub_time():
     _, items = import_bytes(data)
     # THEN no row is imported: the unsubscribed one is reported, and so is its later duplicate
     assert rows_of(items) == {}
-    assert problems_of(items) == [(2, OPTED_OUT_ADDRESS, "weg@example.com"),
+    assert problems_of(items) == [(2, RowStatus.UNSUBSCRIBED.reason, "weg@example.com"),
                                   (3, DUPLICATE_ADDRESS, "WEG@example.com")]
 
 
