@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from chalice.app import Response
 
-from chalicelib import VERSION, errors
+from chalicelib import VERSION, errors, validation
 from chalicelib.i18n import N_
 
 API_PREFIX = "/api/v1"
@@ -81,11 +81,19 @@ class ApiRoutes:
 
 
 def parse_body(raw_body, model):
-    """Validate a JSON body against a pydantic model; errors name each field in plain words."""
+    """Validate a JSON body against a pydantic model; errors name each field in plain words.
+
+    Every JSON body passes here: one holding a control character in any text (NUL...) is refused
+    naming those fields, whatever the schema."""
     from pydantic import ValidationError
 
     if not raw_body:
         raise errors.MalformedRequest(N_("The request needs a JSON body."))
+    try:
+        parsed = json.loads(raw_body)
+    except (ValueError, RecursionError):
+        parsed = None  # pydantic says what is wrong with it
+    validation.refuse_unstorable(parsed)
     try:
         return model.model_validate_json(raw_body)
     except ValidationError as invalid:
