@@ -17,6 +17,7 @@ from chalicelib.i18n import N_
 
 API_PREFIX = "/api/v1"
 JSON = "application/json"
+NOT_UTF8 = N_("The request body is not valid UTF-8 text.")
 
 
 @dataclass
@@ -83,12 +84,17 @@ class ApiRoutes:
 def parse_body(raw_body, model):
     """Validate a JSON body against a pydantic model; errors name each field in plain words.
 
-    Every JSON body passes here: one holding a control character in any text (NUL...) is refused
-    naming those fields, whatever the schema."""
+    Every JSON body passes here: one that is not UTF-8 is refused as unreadable, and one holding a
+    control character in any text (NUL...) is refused naming those fields, whatever the schema."""
     from pydantic import ValidationError
 
     if not raw_body:
         raise errors.MalformedRequest(N_("The request needs a JSON body."))
+    if isinstance(raw_body, bytes):
+        try:
+            raw_body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise errors.MalformedRequest(NOT_UTF8) from None
     try:
         parsed = json.loads(raw_body)
     except (ValueError, RecursionError):

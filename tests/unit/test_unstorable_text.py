@@ -38,6 +38,15 @@ def test_json_body_too_deep_to_parse_is_malformed_when_posted():
     # THEN it is refused as unreadable (not a 500)
 
 
+@pytest.mark.parametrize("raw", [b"name=\xff", b"name=%FF", b"name=%C3%28"])
+def test_form_that_is_not_utf8_is_malformed_when_parsed(raw):
+    # GIVEN a form body with bytes, or percent escapes, that are not UTF-8
+    # WHEN it is parsed
+    with pytest.raises(errors.MalformedRequest):
+        parse_form(raw)
+    # THEN it is refused, never decoded with U+FFFD
+
+
 def test_form_field_outside_the_chosen_fields_is_ignored_when_it_holds_a_control_character():
     # GIVEN a form whose unread field holds a NUL byte
     # WHEN only the other field is asked for
