@@ -145,7 +145,8 @@ def refuse_unstorable_parameters(request) -> None:
     control characters (chalicelib.validation); the parameter is named in the refusal."""
     query = request.query_params or {}
     values = {name: "".join(query.getlist(name)) if hasattr(query, "getlist") else query[name] for name in query}
-    validation.refuse_unstorable({**(request.uri_params or {}), **values})
+    validation.refuse_unstorable(request.uri_params or {})
+    validation.refuse_unstorable(values)
 
 
 def error_response(error: errors.DomainError, path: str) -> Response:

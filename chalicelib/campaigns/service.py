@@ -343,7 +343,8 @@ class CampaignService:
                                                                           tuple(params.items()))]) from None
 
     def _representative_recipient(self, campaign: Campaign) -> dict:
-        """The list's first recipient, as a template sees them; the sample person for an empty list."""
+        """The list's first recipient (for a segment too: its list's), as a template sees them; the
+        sample person when there is none."""
         pages = self._audience_service.recipient_pages(campaign.account_id, campaign.list_id, page_size=1)
         first, _ = next(pages, ([], None))
         return contact_values(first[0]) if first else SAMPLE_CONTACT
