@@ -2,7 +2,8 @@
 
 Registered in `app.py` as Chalice 'http' middleware. Pages get a strict Content-Security-Policy
 (no inline scripts or styles anywhere), every response gets HSTS and friends, and any error
-(ours, Chalice's own, or an unexpected one) leaves as problem details or a friendly page.
+(ours, Chalice's own, or an unexpected one) leaves as problem details or a friendly page. Query
+and path parameters holding a control character are refused here, for every route.
 """
 
 import json
@@ -10,7 +11,7 @@ from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Response
 
-from chalicelib import errors, i18n
+from chalicelib import errors, i18n, validation
 from chalicelib.i18n import N_
 from chalicelib.observability import Stopwatch, bind_invocation, flush_metrics, logger, tracer
 
@@ -94,6 +95,7 @@ def http_middleware(request, get_response):
     i18n.set_language(language)
     try:
         refuse_cross_site(request)
+        refuse_unstorable_parameters(request)
         response = get_response(request)
         response = _restyle_chalice_error(response, path)
     except errors.DomainError as error:
@@ -136,6 +138,15 @@ def refuse_cross_site(request) -> None:
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
         raise errors.Forbidden(N_("Requests from other websites are not accepted here."))
+
+
+def refuse_unstorable_parameters(request) -> None:
+    """Query and path parameters may be stored (an image's ?name=): like every body, they hold no
+    control characters (chalicelib.validation); the parameter is named in the refusal."""
+    query = request.query_params or {}
+    values = {name: "".join(query.getlist(name)) if hasattr(query, "getlist") else query[name] for name in query}
+    validation.refuse_unstorable(request.uri_params or {})
+    validation.refuse_unstorable(values)
 
 
 def error_response(error: errors.DomainError, path: str) -> Response:

@@ -1,7 +1,13 @@
-"""Validators shared by every schema: e-mail addresses, phone numbers, countries, web addresses.
+"""Validators shared by every schema: e-mail addresses, phone numbers, countries, web addresses,
+and the text every request may carry at all.
 
 Well-kept libraries do the work (email-validator, phonenumbers, iso3166); each raises ValueError
 with a message id, which the API and the pages translate.
+
+No text we store may hold a C0 control character (NUL, escape, bell...) other than tab, line feed
+and carriage return: `unstorable_fields` finds them in a whole JSON body, form or query at once,
+so the one place each kind of input is read refuses them (api.parse_body, forms.parse_form, the
+HTTP middleware for query and path parameters), never field by field.
 """
 
 import re
@@ -12,6 +18,42 @@ from chalicelib.i18n import N_
 DUTCH_POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
 KVK_NUMBER = re.compile(r"^[0-9]{8}$")
 VAT_NUMBER = re.compile(r"^[A-Z]{2}[0-9A-Z+*.]{2,12}$")
+# C0 control characters but tab, line feed and carriage return (multi-line text keeps those)
+UNSTORABLE_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+UNSTORABLE_TEXT = N_("This text contains a control character (such as a NUL byte) that cannot be stored. "
+                     "Remove it and try again.")
+
+
+def unstorable_fields(value) -> list[str]:
+    """The dotted location ("name", "fields.city", "tags.1") of every text in `value` (nested dicts
+    and lists, as parsed from JSON or a form) holding a control character; a key that holds one is
+    reported at its dict's location. Iterative: a deeply nested body cannot exhaust the stack."""
+    found, pending = [], [((), value)]
+    while pending:
+        location, item = pending.pop()
+        if isinstance(item, str):
+            if UNSTORABLE_CHARACTER.search(item):
+                found.append(".".join(map(str, location)) or "body")
+        elif isinstance(item, dict):
+            children = []
+            for key, child in item.items():
+                if isinstance(key, str) and UNSTORABLE_CHARACTER.search(key):
+                    found.append(".".join(map(str, location)) or "body")  # never the key itself
+                else:
+                    children.append(((*location, key), child))
+            pending += reversed(children)
+        elif isinstance(item, list):
+            pending += reversed([((*location, index), child) for index, child in enumerate(item)])
+    return found
+
+
+def refuse_unstorable(value) -> None:
+    """Raise ValidationFailed naming each field of `value` that holds a control character."""
+    from chalicelib import errors
+
+    fields = list(dict.fromkeys(unstorable_fields(value)))
+    if fields:
+        raise errors.ValidationFailed(field_errors=[errors.FieldError(field, UNSTORABLE_TEXT) for field in fields])
 
 
 def normalised_email(value: str) -> str:

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from chalice.app import Response
 
-from chalicelib import VERSION, errors
+from chalicelib import VERSION, errors, validation
 from chalicelib.i18n import N_
 
 API_PREFIX = "/api/v1"
 JSON = "application/json"
+NOT_UTF8 = N_("The request body is not valid UTF-8 text.")
 
 
 @dataclass
@@ -81,11 +82,24 @@ class ApiRoutes:
 
 
 def parse_body(raw_body, model):
-    """Validate a JSON body against a pydantic model; errors name each field in plain words."""
+    """Validate a JSON body against a pydantic model; errors name each field in plain words.
+
+    Every JSON body passes here: one that is not UTF-8 is refused as unreadable, and one holding a
+    control character in any text (NUL...) is refused naming those fields, whatever the schema."""
     from pydantic import ValidationError
 
     if not raw_body:
         raise errors.MalformedRequest(N_("The request needs a JSON body."))
+    if isinstance(raw_body, bytes):
+        try:
+            raw_body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise errors.MalformedRequest(NOT_UTF8) from None
+    try:
+        parsed = json.loads(raw_body)
+    except (ValueError, RecursionError):
+        parsed = None  # pydantic says what is wrong with it
+    validation.refuse_unstorable(parsed)
     try:
         return model.model_validate_json(raw_body)
     except ValidationError as invalid:

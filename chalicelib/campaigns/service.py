@@ -112,7 +112,7 @@ class CampaignService:
 
     def preview(self, account, template_id: str, contact_id: str | None = None):
         """The template as one contact (or a sample person) would get it; no tracking."""
-        from chalicelib.campaigns.templating import RenderFailed, preview
+        from chalicelib.campaigns.templating import RenderFailed, limit_problem, preview
 
         template = self.get_template(account, template_id)
         contact = SAMPLE_CONTACT
@@ -124,6 +124,10 @@ class CampaignService:
         try:
             return preview(self._prepared(template), contact, language=account.language)
         except RenderFailed as failed:
+            over_limit = limit_problem(failed)
+            if over_limit is not None:
+                message, params = over_limit
+                raise errors.ValidationFailed(message, **params) from None
             raise errors.ValidationFailed(N_("The template could not be shown for this contact: %(reason)s"),
                                           reason=failed.reason.value) from None
 
@@ -307,6 +311,7 @@ class CampaignService:
             from chalicelib.campaigns.templating import prepare_template
 
             campaign.content["subject"] = prepare_template(prepared.html, prepared.text, campaign.subject).subject
+        self._require_renders_within_limits(account, campaign)
         previous = campaign.state
         campaign.send_at, campaign.time_zone = send_at or _now(), time_zone
         campaign.state = CampaignState.SCHEDULED
@@ -315,6 +320,34 @@ class CampaignService:
         if send_at is None:
             self._start(account.account_id, campaign_id)
         return self.get_campaign(account, campaign_id)
+
+    def _require_renders_within_limits(self, account, campaign: Campaign) -> None:
+        """Render the campaign once, as its first recipient (or the sample person) gets it: a template
+        that breaks a render limit (loops, size, time) would fail every mail, so it is refused now,
+        naming the limit. A template error is not refused here (it may depend on that recipient's
+        data), and each mail is still guarded when it is sent."""
+        from chalicelib.campaigns.templating import PREVIEW_EXTRAS, RenderFailed, compile_campaign, limit_problem
+
+        contact = self._representative_recipient(campaign)
+        try:
+            compile_campaign(self._prepared(campaign.content), language=account.language).render(contact,
+                                                                                                  PREVIEW_EXTRAS)
+        except RenderFailed as failed:
+            problem = limit_problem(failed)
+            if problem is None:
+                return
+            logger.info("campaign refused over a render limit", campaign_id=campaign.campaign_id,
+                        reason=failed.reason.value)
+            message, params = problem
+            raise errors.ValidationFailed(field_errors=[errors.FieldError("template_id", message,
+                                                                          tuple(params.items()))]) from None
+
+    def _representative_recipient(self, campaign: Campaign) -> dict:
+        """The list's first recipient (for a segment too: its list's), as a template sees them; the
+        sample person when there is none."""
+        pages = self._audience_service.recipient_pages(campaign.account_id, campaign.list_id, page_size=1)
+        first, _ = next(pages, ([], None))
+        return contact_values(first[0]) if first else SAMPLE_CONTACT
 
     def start_due(self, now: datetime | None = None) -> int:
         """The scheduler (every minute): start each scheduled campaign whose time has come, and mark

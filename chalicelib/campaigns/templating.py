@@ -103,8 +103,31 @@ TAG_MISPLACED = N_("%(tag)s cannot stay where it is: it stands between the attri
                    "each if and for block around whole HTML elements.")
 SANITISING_BROKE_LOGIC = N_("Removing unsafe HTML broke the template logic (%(detail)s). Put each if and for "
                             "block around whole HTML elements.")
+# A limit a render broke, in words: scheduling refuses such a template, previews and test sends say it
+OUTPUT_OVER_LIMIT = N_("This template makes a mail (or a value in it) larger than %(limit)s characters, so it "
+                       "cannot be sent. Make the template or its loops smaller.")
+RENDER_TOO_SLOW = N_("This template takes longer than %(seconds)s seconds to make one mail, so it cannot be sent. "
+                     "Make its loops smaller.")
+LOOPS_OVER_LIMIT = N_("The loops of this template run more than %(limit)s times for one mail, so it cannot be "
+                      "sent. Make its loops smaller.")
+RANGE_OVER_LIMIT = N_("This template asks range() for more than %(limit)s numbers, so it cannot be sent.")
 FOOTER_PROMPT = N_("Don't want to receive these mails any more?")
 FOOTER_LINK = N_("Unsubscribe")
+
+def limit_problem(failed: RenderFailed, limits: RenderLimits = DEFAULT_LIMITS) -> tuple[str, dict] | None:
+    """The message id and its params for the limit a render broke; None for a template error (which
+    may depend on the recipient's data, not on the template alone)."""
+    reason = failed.reason
+    if reason in (RenderFailure.OUTPUT_TOO_LARGE, RenderFailure.VALUE_TOO_LARGE):
+        return OUTPUT_OVER_LIMIT, {"limit": limits.max_output_chars}
+    if reason is RenderFailure.TOO_SLOW:
+        return RENDER_TOO_SLOW, {"seconds": f"{limits.max_seconds:g}"}
+    if reason is RenderFailure.TOO_MANY_ITERATIONS:
+        return LOOPS_OVER_LIMIT, {"limit": limits.max_loop_iterations}
+    if reason is RenderFailure.RANGE_TOO_LARGE:
+        return RANGE_OVER_LIMIT, {"limit": limits.max_range}
+    return None
+
 
 # --- the sandbox ----------------------------------------------------------------------------------
 

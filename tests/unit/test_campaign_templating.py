@@ -386,3 +386,27 @@ def test_render_needs_an_unsubscribe_url_when_sending():
     # THEN it refuses: no campaign mail goes out without one
     with pytest.raises(ValueError):
         campaign.render(contact(), {})
+
+
+@pytest.mark.parametrize("reason, words", [
+    (RenderFailure.OUTPUT_TOO_LARGE, "larger than"), (RenderFailure.VALUE_TOO_LARGE, "larger than"),
+    (RenderFailure.TOO_SLOW, "longer than"), (RenderFailure.TOO_MANY_ITERATIONS, "loops"),
+    (RenderFailure.RANGE_TOO_LARGE, "range()"),
+])
+def test_broken_limit_is_named_when_a_render_fails_on_it(reason, words):
+    from chalicelib.campaigns.templating import limit_problem
+
+    # GIVEN a render that broke a limit
+    # WHEN its problem is asked
+    message, params = limit_problem(RenderFailed(reason))
+    # THEN the message names that limit, with the limit's value
+    assert words in message and (message % params)
+
+
+def test_template_error_is_no_limit_problem_when_a_render_fails_on_the_data():
+    from chalicelib.campaigns.templating import limit_problem
+
+    # GIVEN a render that failed on template code (which may depend on the recipient's data)
+    # WHEN its problem is asked
+    # THEN it is not a limit the template breaks for everyone
+    assert limit_problem(RenderFailed(RenderFailure.TEMPLATE_ERROR, "TypeError")) is None
