@@ -110,6 +110,6 @@ def daily_backup(event):
 # --- local stage only: outbox, mailbox simulator, dev pages -------------------------------------
 
 if os.environ.get("STAGE") == LOCAL_STAGE:
-    from chalicelib.devtools import install
+    from devstack.devtools import install
 
     install(app)
