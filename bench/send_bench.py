@@ -685,7 +685,7 @@ def _send(world: World, messages: list[str], max_concurrency: int = 50) -> tuple
 
 def _captured_requests(world: World) -> tuple[dict, dict]:
     """A SendBulkEmail request of the send run, and the SendEmail SES makes of its first mail."""
-    from chalicelib.devtools.ses_bulk import single_requests
+    from devstack.devtools.ses_bulk import single_requests
 
     bulk = json.loads(world.emulator.ses_requests[0])  # rest-json: the body holds the request's members
     return bulk, single_requests(bulk)[0]

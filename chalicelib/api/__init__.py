@@ -36,9 +36,10 @@ class Operation:
 
 
 class ApiRoutes:
-    def __init__(self, app, title: str = "MailExpert API"):
+    """The /api/v1 routes of one domain, on its Chalice blueprint (or the app)."""
+
+    def __init__(self, app):
         self._app = app
-        self.title = title
         self.operations: list[Operation] = []
 
     def route(self, path: str, method: str, *, summary: str, request=None, response=None,
@@ -75,10 +76,13 @@ class ApiRoutes:
 
         return register
 
-    def openapi(self) -> dict:
-        from chalicelib.api.openapi import build_document
 
-        return build_document(self.title, VERSION, self.operations)
+
+def openapi_document(route_sets, title: str = "MailExpert API") -> dict:
+    """One OpenAPI document for the operations of every domain's `ApiRoutes`."""
+    from chalicelib.api.openapi import build_document
+
+    return build_document(title, VERSION, [operation for routes in route_sets for operation in routes.operations])
 
 
 def parse_body(raw_body, model):

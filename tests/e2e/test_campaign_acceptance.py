@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 import urllib3
 
-from chalicelib.devtools.outbox import Outbox
+from devstack.devtools.outbox import Outbox
 from tests.e2e.conftest import STATE_DIR
 from tests.e2e.test_local_stack import _api_account
 

@@ -118,6 +118,20 @@ def test_api_exposes_no_dev_route_when_packaged_for_dev(template):
     assert dev_paths == []
 
 
+def test_lambda_bundle_carries_no_local_tools_when_packaged(package_dir):
+    import zipfile
+
+    # GIVEN the deployment zip that chalice built
+    with zipfile.ZipFile(package_dir / "deployment.zip") as bundle:
+        names = bundle.namelist()
+    # WHEN we look for the local stack and its tools (outbox, mailbox simulator, /dev pages)
+    local_only = [name for name in names if name.startswith(("devstack/", "chalicelib/devtools/", "tests/"))
+                  or "/templates/dev/" in name]
+    # THEN the bundle holds the app but none of them
+    assert "app.py" in names and "chalicelib/campaigns/routes.py" in names
+    assert local_only == []
+
+
 # --- queues ------------------------------------------------------------------------------------
 
 def test_sqs_fed_functions_report_partial_batch_failures_when_packaged(template):

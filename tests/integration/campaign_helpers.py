@@ -12,7 +12,7 @@ from chalicelib.campaigns.rate_limit import DynamoTokenBucket, RateLimiter
 from chalicelib.campaigns.send_records import DynamoSendLedger
 from chalicelib.campaigns.sender import CampaignSender, Recipient, SendBatch, handle_send_records
 from chalicelib.delivery.mail import OutgoingMail
-from chalicelib.devtools.ses_bulk import entry_status, single_requests
+from devstack.devtools.ses_bulk import entry_status, single_requests
 
 CAMPAIGNS_TABLE = "mailexpert-campaigns"
 FROM_ADDRESS = "MailExpert <noreply@mailexpert.nl>"

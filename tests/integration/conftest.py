@@ -59,7 +59,7 @@ def client(app_module):
 
 @pytest.fixture
 def outbox():
-    from chalicelib.devtools.outbox import Outbox
+    from devstack.devtools.outbox import Outbox
 
     return Outbox(os.path.join(TEST_STATE_DIR, "outbox.jsonl"))
 

@@ -143,7 +143,7 @@ def test_erasure_leaves_no_personal_data_in_any_table_or_bucket(client, app_modu
     confirm(client, outbox, REGISTRATION["email"])
     _send_a_campaign(client, cookie, csrf, list_id, app_module, aws_resources)
     _upload_an_image(aws_resources, client, cookie)
-    from chalicelib.devtools.mailbox_simulator import simulated_events
+    from devstack.devtools.mailbox_simulator import simulated_events
     from tests.integration.test_mail_round_trip import sns_event
 
     for mail in outbox.mails():

@@ -2,7 +2,7 @@
 
 import json
 
-from chalicelib.devtools.mailbox_simulator import simulated_events
+from devstack.devtools.mailbox_simulator import simulated_events
 from tests.integration.conftest import json_body
 
 

@@ -36,7 +36,7 @@ def _post(client, path, headers, body=None):
 
 
 def _mark_verified(domain):
-    from chalicelib.devtools import local_verifications
+    from devstack.devtools import local_verifications
 
     local_verifications().mark(domain)
 
@@ -416,7 +416,7 @@ def test_a_custom_mail_from_subdomain_adds_its_mx_and_spf_records(client, app_mo
 def test_a_campaign_sent_later_is_held_when_its_domain_lost_verification_and_goes_once_resumed(
         client, app_module, aws_resources, outbox):
     from chalicelib import services
-    from chalicelib.devtools import local_verifications
+    from devstack.devtools import local_verifications
 
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
     headers = _api(cookie, csrf)

@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib.delivery.mail import OutgoingMail
 from chalicelib.delivery.sender import SesSender
-from chalicelib.devtools.ses_bulk import single_requests
+from devstack.devtools.ses_bulk import single_requests
 
 
 class RecordingClient:

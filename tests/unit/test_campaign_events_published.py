@@ -3,7 +3,7 @@
 import json
 import os
 
-from chalicelib.devtools.mailbox_simulator import MailboxSimulator, published_event_types
+from devstack.devtools.mailbox_simulator import MailboxSimulator, published_event_types
 from tests.conftest import PROJECT_DIR
 
 

@@ -1,6 +1,6 @@
 from email.message import EmailMessage
 
-from chalicelib.devtools.outbox import Outbox, outbox_entry
+from devstack.devtools.outbox import Outbox, outbox_entry
 
 
 def test_simple_message_keeps_headers_and_both_parts():

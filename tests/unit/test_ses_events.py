@@ -4,7 +4,7 @@ import pytest
 
 from chalicelib import errors
 from chalicelib.delivery.ses_events import SesEventType, parse_ses_event
-from chalicelib.devtools.mailbox_simulator import simulated_events
+from devstack.devtools.mailbox_simulator import simulated_events
 
 
 def sent(to):

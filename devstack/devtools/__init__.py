@@ -1,7 +1,12 @@
 """Local-only tools: the outbox, SES's mailbox simulator, and dev routes.
 
-Installed by `app.py` only when the stage is `local`; the packaged template never contains them.
+Installed by `app.py` only when the stage is `local`. They live outside `chalicelib/`, so the
+Lambda bundle (`chalice package` ships app.py and chalicelib/ only) never carries them.
 """
+
+import os
+
+TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
 
 def install(app) -> None:
@@ -9,15 +14,15 @@ def install(app) -> None:
     verification, and add the /dev pages."""
     from chalicelib import aws
     from chalicelib.config import settings
-    from chalicelib.devtools.mailbox_simulator import MailboxSimulator
-    from chalicelib.devtools.outbox import Outbox, install_outbox_capture
-    from chalicelib.devtools.routes import dev
-    from chalicelib.devtools.ses_bulk import install_bulk_send_emulation
+    from devstack.devtools.mailbox_simulator import MailboxSimulator
+    from devstack.devtools.outbox import Outbox, install_outbox_capture
+    from devstack.devtools.routes import dev
+    from devstack.devtools.ses_bulk import install_bulk_send_emulation
 
     published = _published_event_types()
 
     def capture(session):
-        from chalicelib.devtools.ses_identities import install_identity_emulation
+        from devstack.devtools.ses_identities import install_identity_emulation
 
         simulator = MailboxSimulator(aws.sns, settings().ses_events_topic_name, published)
         install_outbox_capture(session, Outbox(settings().outbox_path), after_send=simulator)
@@ -25,7 +30,19 @@ def install(app) -> None:
         install_identity_emulation(session, local_verifications())
 
     aws.on_new_session(capture)
+    _add_dev_templates()
     app.register_blueprint(dev, url_prefix="/dev")
+
+
+def _add_dev_templates() -> None:
+    """The /dev pages' templates, found after the app's own (they extend its layouts)."""
+    import jinja2
+
+    from chalicelib.web import pages
+
+    environment = pages()
+    if not isinstance(environment.loader, jinja2.ChoiceLoader):
+        environment.loader = jinja2.ChoiceLoader([environment.loader, jinja2.FileSystemLoader(TEMPLATES_DIR)])
 
 
 def local_verifications():
@@ -33,7 +50,7 @@ def local_verifications():
     import os
 
     from chalicelib.config import settings
-    from chalicelib.devtools.ses_identities import LocalVerifications
+    from devstack.devtools.ses_identities import LocalVerifications
 
     return LocalVerifications(os.path.join(settings().local_state_dir, "ses-verified-domains.json"))
 
@@ -43,7 +60,7 @@ def _published_event_types():
     import json
     import os
 
-    from chalicelib.devtools.mailbox_simulator import published_event_types
+    from devstack.devtools.mailbox_simulator import published_event_types
 
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "infra",
                         "template.json")

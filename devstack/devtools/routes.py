@@ -9,8 +9,8 @@ from chalicelib.validation import normalised_email
 from chalicelib.delivery.events_store import as_dict
 from chalicelib.delivery.mail import MailRequest
 from chalicelib.delivery.service import queue_mail
-from chalicelib.devtools.mailbox_simulator import SIMULATOR_DOMAIN
-from chalicelib.devtools.outbox import Outbox
+from devstack.devtools.mailbox_simulator import SIMULATOR_DOMAIN
+from devstack.devtools.outbox import Outbox
 from chalicelib.forms import FORM, parse_form
 from chalicelib.http import html
 from chalicelib.i18n import N_
@@ -116,7 +116,7 @@ def verify_sending_domain(domain):
     """Stands in for publishing the DNS records (there is no DNS here): SES then answers that the
     domain is verified, and the domain is checked at once, as "Check now" would."""
     from chalicelib.accounts.pages import redirect, signed_in_form
-    from chalicelib.devtools import local_verifications
+    from devstack.devtools import local_verifications
 
     account, _ = signed_in_form(dev.current_request)
     found = services.sending_domains().get(account, domain)  # only the account's own domain

@@ -1,0 +1,439 @@
+"""Routes of accounts: registration, log-in, sessions, settings, data rights (pages and /api/v1)."""
+
+from chalice import Blueprint
+
+from chalicelib import i18n, services
+from chalicelib.accounts.schemas import (Accepted, AccountOut, CampaignTrackingIn, EmailChangeIn, ErasureIn,
+                                         ExportOut, LoginIn, NewPasswordIn, PasswordChangeIn, PasswordIn,
+                                         PasswordResetRequestIn, PlanIn, ProductNewsIn, ProfileIn, RegistrationAccepted,
+                                         RegistrationIn, SessionOut, TokenIn)
+from chalicelib.api import ApiRoutes
+from chalicelib.forms import FORM
+
+routes = Blueprint(__name__)
+api = ApiRoutes(routes)
+
+@routes.route("/register", methods=["GET"])
+def registration():
+    from chalicelib.accounts.pages import registration_page
+
+    return registration_page()
+
+
+@routes.route("/register", methods=["POST"], content_types=[FORM])
+def register():
+    from chalicelib.accounts.pages import submit_registration
+
+    return submit_registration(routes.current_request)
+
+
+@routes.route("/register/check-inbox", methods=["GET"])
+def registration_done():
+    from chalicelib.accounts.pages import check_inbox_page
+
+    return check_inbox_page()
+
+
+@routes.route("/verify-email", methods=["GET"])
+def verification():
+    from chalicelib.accounts.pages import verification_page
+
+    return verification_page((routes.current_request.query_params or {}).get("token", ""))
+
+
+@routes.route("/verify-email", methods=["POST"], content_types=[FORM])
+def verify_email():
+    from chalicelib.accounts.pages import submit_verification
+
+    return submit_verification(routes.current_request)
+
+
+@routes.route("/login", methods=["GET"])
+def login():
+    from chalicelib.accounts.pages import login_page
+
+    query = routes.current_request.query_params or {}
+    return login_page(query.get("next"), notice=query.get("notice"))
+
+@routes.route("/login", methods=["POST"], content_types=[FORM])
+def log_in():
+    from chalicelib.accounts.pages import submit_login
+
+    return submit_login(routes.current_request)
+
+
+@routes.route("/login/second-factor", methods=["GET"])
+def second_factor():
+    from chalicelib.accounts.pages import second_factor_page
+
+    return second_factor_page((routes.current_request.query_params or {}).get("next"))
+
+
+@routes.route("/login/second-factor", methods=["POST"], content_types=[FORM])
+def submit_second_factor():
+    from chalicelib.accounts.pages import submit_second_factor
+
+    return submit_second_factor(routes.current_request)
+
+
+@routes.route("/settings/2fa/start", methods=["POST"], content_types=[FORM])
+def start_two_factor():
+    from chalicelib.accounts.pages import submit_two_factor_start
+
+    return submit_two_factor_start(routes.current_request)
+
+
+@routes.route("/settings/2fa/confirm", methods=["POST"], content_types=[FORM])
+def confirm_two_factor():
+    from chalicelib.accounts.pages import submit_two_factor_confirmation
+
+    return submit_two_factor_confirmation(routes.current_request)
+
+
+@routes.route("/settings/2fa/disable", methods=["POST"], content_types=[FORM])
+def disable_two_factor():
+    from chalicelib.accounts.pages import submit_two_factor_disable
+
+    return submit_two_factor_disable(routes.current_request)
+
+
+@routes.route("/logout", methods=["POST"], content_types=[FORM])
+def log_out():
+    from chalicelib.accounts.pages import log_out
+
+    return log_out(routes.current_request)
+
+
+@routes.route("/app", methods=["GET"])
+def overview():
+    from chalicelib.accounts.pages import overview_page
+
+    return overview_page(routes.current_request)
+
+
+@routes.route("/app/resend-verification", methods=["POST"], content_types=[FORM])
+def resend_verification():
+    from chalicelib.accounts.pages import resend_verification
+
+    return resend_verification(routes.current_request)
+
+
+@routes.route("/settings", methods=["GET"])
+def account_settings():
+    from chalicelib.accounts.pages import settings_page
+
+    return settings_page(routes.current_request, notice=(routes.current_request.query_params or {}).get("notice"))
+
+
+@routes.route("/settings/profile", methods=["POST"], content_types=[FORM])
+def update_profile():
+    from chalicelib.accounts.pages import submit_profile
+
+    return submit_profile(routes.current_request)
+
+
+@routes.route("/settings/password", methods=["POST"], content_types=[FORM])
+def change_password():
+    from chalicelib.accounts.pages import submit_password_change
+
+    return submit_password_change(routes.current_request)
+
+
+@routes.route("/settings/devices/forget", methods=["POST"], content_types=[FORM])
+def forget_device():
+    from chalicelib.accounts.pages import submit_forget_device
+
+    return submit_forget_device(routes.current_request)
+
+
+@routes.route("/settings/product-news", methods=["POST"], content_types=[FORM])
+def product_news():
+    from chalicelib.accounts.pages import submit_product_news
+
+    return submit_product_news(routes.current_request)
+
+
+@routes.route("/settings/campaign-tracking", methods=["POST"], content_types=[FORM])
+def campaign_tracking():
+    from chalicelib.accounts.pages import submit_campaign_tracking
+
+    return submit_campaign_tracking(routes.current_request)
+
+
+@routes.route("/settings/plan", methods=["POST"], content_types=[FORM])
+def change_plan():
+    from chalicelib.accounts.pages import submit_plan
+
+    return submit_plan(routes.current_request)
+
+
+@routes.route("/settings/email", methods=["POST"], content_types=[FORM])
+def change_email():
+    from chalicelib.accounts.pages import submit_email_change
+
+    return submit_email_change(routes.current_request)
+
+
+@routes.route("/settings/email/confirm", methods=["GET"])
+def email_change_confirmation():
+    from chalicelib.accounts.pages import email_change_page
+
+    return email_change_page((routes.current_request.query_params or {}).get("token", ""))
+
+
+@routes.route("/settings/email/confirm", methods=["POST"], content_types=[FORM])
+def confirm_email_change():
+    from chalicelib.accounts.pages import submit_email_change_confirmation
+
+    return submit_email_change_confirmation(routes.current_request)
+
+
+@routes.route("/settings/deactivate", methods=["POST"], content_types=[FORM])
+def deactivate_account():
+    from chalicelib.accounts.pages import submit_deactivation
+
+    return submit_deactivation(routes.current_request)
+
+
+@routes.route("/settings/export", methods=["POST"], content_types=[FORM])
+def request_data_export():
+    from chalicelib.accounts.pages import submit_export_request
+
+    return submit_export_request(routes.current_request)
+
+
+@routes.route("/settings/exports/{export_id}", methods=["GET"])
+def download_data_export(export_id):
+    from chalicelib.accounts.pages import download_export
+
+    return download_export(routes.current_request, export_id)
+
+
+@routes.route("/settings/erase", methods=["POST"], content_types=[FORM])
+def erase_account():
+    from chalicelib.accounts.pages import submit_erasure
+
+    return submit_erasure(routes.current_request)
+
+
+@routes.route("/reactivate", methods=["GET"])
+def reactivation():
+    from chalicelib.accounts.pages import reactivation_page
+
+    return reactivation_page(routes.current_request)
+
+
+@routes.route("/reactivate", methods=["POST"], content_types=[FORM])
+def reactivate_account():
+    from chalicelib.accounts.pages import submit_reactivation
+
+    return submit_reactivation(routes.current_request)
+
+
+@routes.route("/password/forgot", methods=["GET"])
+def forgot_password():
+    from chalicelib.accounts.pages import forgot_password_page
+
+    return forgot_password_page()
+
+
+@routes.route("/password/forgot", methods=["POST"], content_types=[FORM])
+def request_password_reset():
+    from chalicelib.accounts.pages import submit_forgot_password
+
+    return submit_forgot_password(routes.current_request)
+
+
+@routes.route("/password/reset", methods=["GET"])
+def password_reset():
+    from chalicelib.accounts.pages import reset_password_page
+
+    return reset_password_page((routes.current_request.query_params or {}).get("token", ""))
+
+
+@routes.route("/password/reset", methods=["POST"], content_types=[FORM])
+def reset_password():
+    from chalicelib.accounts.pages import submit_reset_password
+
+    return submit_reset_password(routes.current_request)
+
+
+@api.route("/accounts", "POST", summary="Register an account; a verification link is mailed",
+           request=RegistrationIn, response=RegistrationAccepted, status=202, tags=["accounts"])
+def create_account(data: RegistrationIn):
+    from chalicelib.accounts import api as accounts_api
+
+    accounts_api.register(routes.current_request, data)
+    return RegistrationAccepted(status="check-your-inbox")
+
+@api.route("/session", "POST", summary="Log in: sets the session cookie and returns the CSRF token",
+           request=LoginIn, response=SessionOut, tags=["accounts"], errors_=(400, 401, 429))
+def create_session(login: LoginIn):
+    from chalicelib.accounts import api as accounts_api
+
+    return accounts_api.start_session(routes.current_request, login)
+
+
+@api.route("/session", "DELETE", summary="Log out: ends the session", tags=["accounts"], status=204,
+           signed_in=True)
+def delete_session(caller):
+    from chalicelib.accounts import api as accounts_api
+
+    return accounts_api.end_session(routes.current_request, caller)
+
+
+@api.route("/me", "GET", summary="The signed-in account", response=AccountOut, tags=["accounts"], signed_in=True)
+def me(caller):
+    from chalicelib.accounts.api import account_out
+
+    return account_out(caller[0])
+
+
+@api.route("/me/profile", "PUT", summary="Change the account holder's details", request=ProfileIn,
+           response=AccountOut, tags=["accounts"], signed_in=True)
+def put_profile(profile: ProfileIn, caller):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    account = services.account_service().update_profile(caller[0], profile, client_ip(routes.current_request))
+    return account_out(account)
+
+@api.route("/me/product-news", "PUT", summary="Opt in to or out of MailExpert's product news (consent is recorded)",
+           request=ProductNewsIn, response=AccountOut, tags=["settings"], signed_in=True)
+def put_product_news(choice: ProductNewsIn, caller):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    services.account_service().set_product_news(caller[0], choice.opted_in, i18n.current_language(),
+                                                client_ip(routes.current_request))
+    return account_out(caller[0])
+
+
+@api.route("/me/campaign-tracking", "PUT", summary="Whether your campaigns count opens and clicks (P14)",
+           request=CampaignTrackingIn, response=AccountOut, tags=["settings"], signed_in=True)
+def put_campaign_tracking(choice: CampaignTrackingIn, caller):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    services.account_service().set_campaign_tracking(caller[0], choice.on, client_ip(routes.current_request))
+    return account_out(caller[0])
+
+@api.route("/me/plan", "PUT", summary="Choose a service package", request=PlanIn, response=AccountOut,
+           tags=["settings"], signed_in=True)
+def put_plan(choice: PlanIn, caller):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    services.account_service().change_plan(caller[0], choice.plan, client_ip(routes.current_request))
+    return account_out(caller[0])
+
+@api.route("/me/email-change", "POST", summary="Change the e-mail address: a link goes to the new address",
+           request=EmailChangeIn, response=Accepted, status=202, tags=["settings"], signed_in=True)
+def request_email_change(change: EmailChangeIn, caller):
+    from chalicelib.http import client_ip
+
+    services.account_service().request_email_change(caller[0], change.new_email, change.password,
+                                                    client_ip(routes.current_request))
+    return Accepted(status="check-the-new-inbox")
+
+
+@api.route("/email-changes", "POST", summary="Confirm an e-mail change with the token from the mail",
+           request=TokenIn, response=AccountOut, tags=["settings"])
+def confirm_email_change_api(link: TokenIn):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    return account_out(services.account_service().confirm_email_change(link.token, client_ip(routes.current_request)))
+
+
+@api.route("/email-verifications", "POST", summary="Confirm the e-mail address with the token from the mail",
+           request=TokenIn, response=AccountOut, tags=["accounts"])
+def verify_email_api(link: TokenIn):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    return account_out(services.account_service().verify_email(link.token, client_ip(routes.current_request)))
+
+
+@api.route("/me/password", "PUT", summary="Change the password; every other session and device is signed out",
+           request=PasswordChangeIn, response=SessionOut, tags=["settings"], signed_in=True)
+def put_password(change: PasswordChangeIn, caller):
+    from chalicelib.accounts import api as accounts_api
+
+    return accounts_api.change_password(routes.current_request, caller[0], change)
+
+
+@api.route("/password-resets", "POST", summary="Mail a link to set a new password (same answer for any address)",
+           request=PasswordResetRequestIn, response=Accepted, status=202, tags=["accounts"])
+def request_password_reset_api(reset: PasswordResetRequestIn):
+    from chalicelib.http import client_ip
+
+    services.account_service().request_password_reset(reset.email, client_ip(routes.current_request))
+    return Accepted(status="check-your-inbox")
+
+@api.route("/password-resets/confirm", "POST", summary="Set a new password with the token from the mail",
+           request=NewPasswordIn, status=204, tags=["accounts"])
+def reset_password_api(reset: NewPasswordIn):
+    from chalicelib.http import client_ip
+
+    services.account_service().reset_password(reset.token, reset.new_password, client_ip(routes.current_request))
+
+
+@api.route("/me/devices", "GET", summary="Devices that remember the login", tags=["settings"], signed_in=True)
+def list_devices(caller):
+    from chalicelib.accounts.api import devices_out
+
+    return [d.model_dump() for d in devices_out(caller[0])]
+
+
+@api.route("/me/devices/{device_id}", "DELETE", summary="Forget a remembered device", status=204,
+           tags=["settings"], signed_in=True, errors_=(404,))
+def forget_device_api(device_id, caller):
+    from chalicelib.http import client_ip
+
+    services.account_service().forget_device(caller[0], device_id, client_ip(routes.current_request))
+
+
+@api.route("/me/deactivation", "POST", summary="Deactivate the account (log in again to reactivate)",
+           request=PasswordIn, status=204, tags=["settings"], signed_in=True)
+def deactivate_api(confirmation: PasswordIn, caller):
+    from chalicelib.http import client_ip
+
+    services.account_service().deactivate(caller[0], confirmation.password, client_ip(routes.current_request))
+
+
+@api.route("/me/reactivation", "POST", summary="Reactivate a deactivated account", response=AccountOut,
+           tags=["settings"], signed_in=True)
+def reactivate_api(caller):
+    from chalicelib.accounts.api import account_out
+    from chalicelib.http import client_ip
+
+    services.account_service().reactivate(caller[0], client_ip(routes.current_request))
+    return account_out(caller[0])
+
+@api.route("/me/exports", "POST", summary="Prepare a download of all my data", response=ExportOut, status=202,
+           tags=["data rights"], signed_in=True)
+def request_export_api(caller):
+    from chalicelib.accounts.api import export_out
+    from chalicelib.http import client_ip
+
+    export = services.data_rights().request_export(caller[0], client_ip(routes.current_request))
+    return export_out(routes.current_request, caller[0], export)
+
+@api.route("/me/exports/{export_id}", "GET", summary="An export's progress, and its download link once ready",
+           response=ExportOut, tags=["data rights"], signed_in=True, errors_=(404,))
+def get_export_api(export_id, caller):
+    from chalicelib import errors
+    from chalicelib.accounts.api import export_out
+
+    export = services.data_rights().export(caller[0], export_id)
+    if export is None:
+        raise errors.NotFound()
+    return export_out(routes.current_request, caller[0], export, with_link=True)
+
+@api.route("/me", "DELETE", summary="Erase the account and all its data, irreversibly", request=ErasureIn,
+           status=204, tags=["data rights"], signed_in=True)
+def erase_api(erasure: ErasureIn, caller):
+    from chalicelib.accounts import api as accounts_api
+
+    accounts_api.erase(routes.current_request, caller[0], erasure)

@@ -1,0 +1,449 @@
+"""Routes of the audience: lists, contacts, imports, fields, segments, suppression, and the
+subscribers' own pages (sign-up, confirmation, unsubscribe, preferences), as pages and /api/v1."""
+
+from chalice import Blueprint
+
+from chalicelib import services
+from chalicelib.accounts.schemas import ExportOut
+from chalicelib.api import ApiRoutes
+from chalicelib.audience.schemas import (ContactIn, ContactOut, ContactPage, CustomFieldIn, CustomFieldOut, ImportOut,
+                                         ImportStartIn, ListIn, ListOut, SegmentIn, SegmentOut, SuppressionIn)
+from chalicelib.forms import FORM
+
+routes = Blueprint(__name__)
+api = ApiRoutes(routes)
+
+@routes.route("/lists", methods=["GET"])
+def lists():
+    from chalicelib.audience.pages import lists_page
+
+    return lists_page(routes.current_request)
+
+
+@routes.route("/lists", methods=["POST"], content_types=[FORM])
+def create_list():
+    from chalicelib.audience.pages import submit_list
+
+    return submit_list(routes.current_request)
+
+
+@routes.route("/lists/{list_id}", methods=["GET"])
+def audience_list(list_id):
+    from chalicelib.audience.pages import list_page
+
+    return list_page(routes.current_request, list_id)
+
+
+@routes.route("/lists/{list_id}/contacts", methods=["POST"], content_types=[FORM])
+def add_contact(list_id):
+    from chalicelib.audience.pages import submit_contact
+
+    return submit_contact(routes.current_request, list_id)
+
+
+@routes.route("/lists/{list_id}/export", methods=["POST"], content_types=[FORM])
+def export_list(list_id):
+    from chalicelib.audience.pages import submit_list_export
+
+    return submit_list_export(routes.current_request, list_id)
+
+
+@routes.route("/lists/{list_id}/imports", methods=["GET"])
+def new_import(list_id):
+    from chalicelib.audience.import_pages import new_import_page
+
+    return new_import_page(routes.current_request, list_id)
+
+
+@routes.route("/lists/{list_id}/imports/{import_id}/uploaded", methods=["GET"])
+def import_uploaded(list_id, import_id):
+    from chalicelib.audience.import_pages import uploaded
+
+    return uploaded(routes.current_request, list_id, import_id)
+
+
+@routes.route("/lists/{list_id}/imports/{import_id}", methods=["GET"])
+def contact_import(list_id, import_id):
+    from chalicelib.audience.import_pages import import_page
+
+    return import_page(routes.current_request, list_id, import_id)
+
+
+@routes.route("/lists/{list_id}/imports/{import_id}", methods=["POST"], content_types=[FORM])
+def start_contact_import(list_id, import_id):
+    from chalicelib.audience.import_pages import submit_import
+
+    return submit_import(routes.current_request, list_id, import_id)
+
+
+@routes.route("/lists/{list_id}/imports/{import_id}/report", methods=["GET"])
+def contact_import_report(list_id, import_id):
+    from chalicelib.audience.import_pages import import_report
+
+    return import_report(routes.current_request, list_id, import_id)
+
+
+@routes.route("/fields", methods=["GET"])
+def custom_fields_list():
+    from chalicelib.audience.field_pages import fields_page
+
+    return fields_page(routes.current_request)
+
+
+@routes.route("/fields", methods=["POST"], content_types=[FORM])
+def create_custom_field():
+    from chalicelib.audience.field_pages import submit_field
+
+    return submit_field(routes.current_request)
+
+
+@routes.route("/fields/{key}/delete", methods=["POST"], content_types=[FORM])
+def delete_custom_field(key):
+    from chalicelib.audience.field_pages import submit_field_deletion
+
+    return submit_field_deletion(routes.current_request, key)
+
+
+@routes.route("/lists/{list_id}/segments", methods=["GET"])
+def list_segments(list_id):
+    from chalicelib.audience.segment_pages import segments_page
+
+    return segments_page(routes.current_request, list_id)
+
+
+@routes.route("/lists/{list_id}/segments", methods=["POST"], content_types=[FORM])
+def create_segment(list_id):
+    from chalicelib.audience.segment_pages import submit_segment
+
+    return submit_segment(routes.current_request, list_id)
+
+
+@routes.route("/lists/{list_id}/segments/{segment_id}", methods=["GET"])
+def segment_details(list_id, segment_id):
+    from chalicelib.audience.segment_pages import segment_page
+
+    return segment_page(routes.current_request, list_id, segment_id)
+
+
+@routes.route("/lists/{list_id}/segments/{segment_id}/export", methods=["POST"], content_types=[FORM])
+def export_segment(list_id, segment_id):
+    from chalicelib.audience.segment_pages import submit_segment_export
+
+    return submit_segment_export(routes.current_request, list_id, segment_id)
+
+
+@routes.route("/lists/{list_id}/segments/{segment_id}/delete", methods=["POST"], content_types=[FORM])
+def delete_segment(list_id, segment_id):
+    from chalicelib.audience.segment_pages import submit_segment_deletion
+
+    return submit_segment_deletion(routes.current_request, list_id, segment_id)
+
+
+@routes.route("/contacts", methods=["GET"])
+def contacts():
+    from chalicelib.audience.pages import contacts_page
+
+    return contacts_page(routes.current_request)
+
+
+@routes.route("/contacts/{contact_id}", methods=["GET"])
+def contact_details(contact_id):
+    from chalicelib.audience.pages import contact_page
+
+    return contact_page(routes.current_request, contact_id)
+
+
+@routes.route("/contacts/{contact_id}/export", methods=["GET"])
+def contact_export(contact_id):
+    from chalicelib.audience.pages import contact_export
+
+    return contact_export(routes.current_request, contact_id)
+
+
+@routes.route("/contacts/{contact_id}/erase", methods=["POST"], content_types=[FORM])
+def erase_contact(contact_id):
+    from chalicelib.audience.pages import submit_contact_erasure
+
+    return submit_contact_erasure(routes.current_request, contact_id)
+
+
+@routes.route("/suppression", methods=["GET"])
+def suppression():
+    from chalicelib.audience.pages import suppression_page
+
+    return suppression_page(routes.current_request)
+
+
+@routes.route("/suppression", methods=["POST"], content_types=[FORM])
+def add_suppressions():
+    from chalicelib.audience.pages import submit_suppressions
+
+    return submit_suppressions(routes.current_request)
+
+
+@routes.route("/f/confirm", methods=["GET"])
+def subscription_confirmation():
+    from chalicelib.audience.public_pages import confirmation_page
+
+    return confirmation_page((routes.current_request.query_params or {}).get("token", ""))
+
+
+@routes.route("/f/confirm", methods=["POST"], content_types=[FORM])
+def confirm_subscription():
+    from chalicelib.audience.public_pages import submit_confirmation
+
+    return submit_confirmation(routes.current_request)
+
+
+@routes.route("/f/{list_id}", methods=["GET"])
+def signup_form(list_id):
+    from chalicelib.audience.public_pages import signup_form
+
+    return signup_form(list_id)
+
+
+@routes.route("/f/{list_id}", methods=["POST"], content_types=[FORM])
+def sign_up(list_id):
+    from chalicelib.audience.public_pages import submit_signup
+
+    return submit_signup(routes.current_request, list_id)
+
+
+@routes.route("/u/{token}", methods=["GET"])
+def unsubscribe_page(token):
+    from chalicelib.audience.public_pages import unsubscribe_page
+
+    return unsubscribe_page(routes.current_request, token)
+
+
+@routes.route("/u/{token}", methods=["POST"], content_types=[FORM, "multipart/form-data"])
+def unsubscribe(token):
+    from chalicelib.audience.public_pages import submit_unsubscribe
+
+    return submit_unsubscribe(routes.current_request, token)
+
+
+@routes.route("/u/{token}/preferences", methods=["GET"])
+def subscription_preferences(token):
+    from chalicelib.audience.public_pages import preferences_page
+
+    return preferences_page(token)
+
+
+@routes.route("/u/{token}/preferences", methods=["POST"], content_types=[FORM])
+def update_subscription_preferences(token):
+    from chalicelib.audience.public_pages import submit_preferences
+
+    return submit_preferences(routes.current_request, token)
+
+
+@api.route("/lists", "GET", summary="The account's lists", tags=["audience"], signed_in=True)
+def api_lists(caller):
+    from chalicelib.audience.api import list_out
+
+    return [list_out(l).model_dump() for l in services.audience_service().lists(caller[0])]
+
+
+@api.route("/lists", "POST", summary="Create a list", request=ListIn, response=ListOut, status=201,
+           tags=["audience"], signed_in=True)
+def api_create_list(data: ListIn, caller):
+    from chalicelib.audience.api import list_out
+
+    return list_out(services.audience_service().create_list(caller[0], data))
+
+
+@api.route("/lists/{list_id}", "GET", summary="One list", response=ListOut, tags=["audience"], signed_in=True,
+           errors_=(404,))
+def api_list(list_id, caller):
+    from chalicelib.audience.api import list_out
+
+    return list_out(services.audience_service().get_list(caller[0], list_id))
+
+
+@api.route("/lists/{list_id}/members", "GET", summary="A page of a list's members (?status=, ?cursor=)",
+           response=ContactPage, tags=["audience"], signed_in=True, errors_=(404,))
+def api_members(list_id, caller):
+    from chalicelib.audience.api import contact_page
+    from chalicelib.audience.audience import MemberStatus
+
+    query = routes.current_request.query_params or {}
+    status = MemberStatus(query["status"]) if query.get("status") in {s.value for s in MemberStatus} else None
+    members, cursor = services.audience_service().members(caller[0], list_id, status, query.get("cursor"))
+    return contact_page(caller[0], members, cursor)
+
+@api.route("/lists/{list_id}/contacts", "POST", summary="Add a contact (double opt-in unless a lawful basis is given)",
+           request=ContactIn, response=ContactOut, status=201, tags=["audience"], signed_in=True, errors_=(404,))
+def api_add_contact(data: ContactIn, list_id, caller):
+    from chalicelib.audience.api import contact_out
+    from chalicelib.audience.audience import ConsentSource
+    from chalicelib.http import client_ip
+
+    request = routes.current_request
+    membership = services.audience_service().add_contact(caller[0], list_id, data, ConsentSource.API,
+                                                         client_ip(request), request.headers.get("user-agent"))
+    contact = services.audience_service().get_contact(caller[0], membership.contact_id)
+    return contact_out(caller[0], contact, with_lists=True)
+
+
+@api.route("/lists/{list_id}/exports", "POST", summary="Prepare a CSV file of the list's members with consent",
+           response=ExportOut, status=202, tags=["audience"], signed_in=True, errors_=(404,))
+def api_export_list(list_id, caller):
+    from chalicelib.accounts.api import export_out
+
+    audience_list = services.audience_service().get_list(caller[0], list_id)
+    return export_out(routes.current_request, caller[0], services.list_exports().request(caller[0], audience_list))
+
+@api.route("/lists/{list_id}/imports", "POST", summary="Begin a CSV import: returns the form that uploads the file",
+           response=ImportOut, status=201, tags=["audience"], signed_in=True, errors_=(404,))
+def api_begin_import(list_id, caller):
+    from chalicelib.audience.api import import_out
+
+    return import_out(*services.contact_imports().begin(caller[0], list_id))
+
+
+@api.route("/imports/{import_id}", "GET", summary="An import: suggested mapping once the file is there, then progress",
+           response=ImportOut, tags=["audience"], signed_in=True, errors_=(404,))
+def api_import(import_id, caller):
+    from chalicelib.audience.api import import_out
+    from chalicelib.audience.imports import ImportNotReady
+
+    try:
+        return import_out(services.contact_imports().file_received(caller[0], import_id))
+    except ImportNotReady:
+        return import_out(services.contact_imports().get(caller[0], import_id))
+
+@api.route("/imports/{import_id}/start", "POST", summary="Start an import with a mapping and a declared lawful basis",
+           request=ImportStartIn, response=ImportOut, status=202, tags=["audience"], signed_in=True,
+           errors_=(404, 409, 422))
+def api_start_import(data, import_id, caller):
+    from chalicelib.audience.api import import_out
+    from chalicelib.http import client_ip
+
+    request = routes.current_request
+    return import_out(services.contact_imports().start(caller[0], import_id, data.mapping, data.declared,
+                                                       data.lawful_basis, client_ip(request),
+                                                       request.headers.get("user-agent")))
+
+@api.route("/imports/{import_id}/report", "GET", summary="A short-lived link to the import's per-row report (CSV)",
+           tags=["audience"], signed_in=True, errors_=(404, 409))
+def api_import_report(import_id, caller):
+    return {"url": services.contact_imports().report_url(caller[0], import_id)}
+
+
+@api.route("/fields", "GET", summary="The account's custom fields", tags=["audience"], signed_in=True)
+def api_custom_fields(caller):
+    from chalicelib.audience.api import custom_field_out
+
+    return [custom_field_out(f).model_dump() for f in services.custom_fields().fields(caller[0])]
+
+
+@api.route("/fields", "POST", summary="Define a custom field (text, number, date or boolean); at most 50",
+           request=CustomFieldIn, response=CustomFieldOut, status=201, tags=["audience"], signed_in=True)
+def api_create_custom_field(data: CustomFieldIn, caller):
+    from chalicelib.audience.api import custom_field_out
+
+    return custom_field_out(services.custom_fields().create(caller[0], data.label, data.field_type))
+
+
+@api.route("/fields/{key}", "DELETE", summary="Delete a custom field; contacts keep their values as text",
+           status=204, tags=["audience"], signed_in=True, errors_=(404,))
+def api_delete_custom_field(key, caller):
+    services.custom_fields().delete(caller[0], key)
+
+@api.route("/lists/{list_id}/segments", "GET", summary="A list's segments", tags=["audience"], signed_in=True,
+           errors_=(404,))
+def api_list_segments(list_id, caller):
+    from chalicelib.audience.api import segment_out
+
+    return [segment_out(s).model_dump() for s in services.segments().segments(caller[0], list_id)]
+
+
+@api.route("/lists/{list_id}/segments", "POST", summary="Save a segment: the list's members matching conditions",
+           request=SegmentIn, response=SegmentOut, status=201, tags=["audience"], signed_in=True, errors_=(404,))
+def api_create_segment(data: SegmentIn, list_id, caller):
+    from chalicelib.audience.api import segment_out
+
+    return segment_out(services.segments().create(caller[0], list_id, data))
+
+
+@api.route("/segments/{segment_id}", "GET", summary="One segment", response=SegmentOut, tags=["audience"],
+           signed_in=True, errors_=(404,))
+def api_segment(segment_id, caller):
+    from chalicelib.audience.api import segment_out
+
+    return segment_out(services.segments().get(caller[0], segment_id))
+
+
+@api.route("/segments/{segment_id}", "PUT", summary="Change a segment's name and conditions", request=SegmentIn,
+           response=SegmentOut, tags=["audience"], signed_in=True, errors_=(404,))
+def api_update_segment(data: SegmentIn, segment_id, caller):
+    from chalicelib.audience.api import segment_out
+
+    return segment_out(services.segments().update(caller[0], segment_id, data))
+
+
+@api.route("/segments/{segment_id}", "DELETE", summary="Delete a segment (its contacts stay on the list)",
+           status=204, tags=["audience"], signed_in=True, errors_=(404,))
+def api_delete_segment(segment_id, caller):
+    services.segments().delete(caller[0], segment_id)
+
+@api.route("/segments/{segment_id}/members", "GET", summary="About a page of the subscribed members that match "
+           "(?cursor=); a page may hold fewer while next_cursor goes on", response=ContactPage, tags=["audience"],
+           signed_in=True, errors_=(404,))
+def api_segment_members(segment_id, caller):
+    from chalicelib.audience.api import contact_page
+
+    cursor = (routes.current_request.query_params or {}).get("cursor")
+    return contact_page(caller[0], *services.segments().members(caller[0], segment_id, cursor))
+
+@api.route("/segments/{segment_id}/exports", "POST", summary="Prepare a CSV file of the segment's members with consent",
+           response=ExportOut, status=202, tags=["audience"], signed_in=True, errors_=(404,))
+def api_export_segment(segment_id, caller):
+    from chalicelib.accounts.api import export_out
+
+    segment = services.segments().get(caller[0], segment_id)
+    audience_list = services.audience_service().get_list(caller[0], segment.list_id)
+    export = services.list_exports().request(caller[0], audience_list, segment)
+    return export_out(routes.current_request, caller[0], export)
+
+@api.route("/contacts", "GET", summary="A page of contacts (?search= by address prefix, ?cursor=)",
+           response=ContactPage, tags=["audience"], signed_in=True)
+def api_contacts(caller):
+    from chalicelib.audience.api import contact_page
+
+    query = routes.current_request.query_params or {}
+    contacts, cursor = services.audience_service().contacts(caller[0], query.get("cursor"), query.get("search"))
+    return contact_page(caller[0], contacts, cursor)
+
+
+@api.route("/contacts/{contact_id}", "GET", summary="One contact with its lists", response=ContactOut,
+           tags=["audience"], signed_in=True, errors_=(404,))
+def api_contact(contact_id, caller):
+    from chalicelib.audience.api import contact_out
+
+    return contact_out(caller[0], services.audience_service().get_contact(caller[0], contact_id), with_lists=True)
+
+
+@api.route("/contacts/{contact_id}/data", "GET", summary="Everything kept about one contact (their data request)",
+           tags=["audience"], signed_in=True, errors_=(404,))
+def api_contact_data(contact_id, caller):
+    return services.audience_service().contact_data(caller[0], contact_id)
+
+@api.route("/contacts/{contact_id}", "DELETE", summary="Erase a contact; only a hash stays on the suppression list",
+           status=204, tags=["audience"], signed_in=True, errors_=(404,))
+def api_erase_contact(contact_id, caller):
+    services.audience_service().erase_contact(caller[0], contact_id)
+
+
+@api.route("/suppression", "GET", summary="A page of the suppression list (?cursor=)", tags=["audience"],
+           signed_in=True)
+def api_suppressions(caller):
+    entries, cursor = services.audience_service().suppressions(caller[0], (routes.current_request.query_params or {}).get("cursor"))
+    return {"suppressions": [{"email": e.email, "reason": e.reason.value, "since": e.at.isoformat()} for e in entries],
+            "next_cursor": cursor}
+
+@api.route("/suppression", "POST", summary="Add addresses to the suppression list", request=SuppressionIn,
+           tags=["audience"], signed_in=True)
+def api_add_suppressions(data: SuppressionIn, caller):
+    added, refused = services.audience_service().suppress_addresses(caller[0], data.emails)
+    return {"added": added, "not_addresses": refused}

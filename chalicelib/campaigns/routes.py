@@ -1,0 +1,256 @@
+"""Routes of campaigns: templates, images, campaigns, and the public tracking and image links
+(pages and /api/v1)."""
+
+from chalice import Blueprint, Response
+
+from chalicelib import services
+from chalicelib.api import ApiRoutes
+from chalicelib.campaigns.schemas import CampaignIn, CampaignOut, ScheduleIn, TemplateIn, TemplateOut
+from chalicelib.forms import FORM
+
+routes = Blueprint(__name__)
+api = ApiRoutes(routes)
+
+TRANSPARENT_GIF = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"  # 1x1, the open pixel
+
+
+def _campaign_pages():
+    from chalicelib.campaigns import pages
+
+    return pages
+
+
+@routes.route("/templates", methods=["GET"])
+def templates():
+    return _campaign_pages().templates_page(routes.current_request)
+
+
+@routes.route("/templates", methods=["POST"], content_types=[FORM])
+def create_template():
+    return _campaign_pages().submit_template(routes.current_request)
+
+
+@routes.route("/templates/new", methods=["GET"])
+def new_template():
+    return _campaign_pages().template_page(routes.current_request)
+
+
+@routes.route("/templates/{template_id}", methods=["GET"])
+def template(template_id):
+    return _campaign_pages().template_page(routes.current_request, template_id)
+
+
+@routes.route("/templates/{template_id}", methods=["POST"], content_types=[FORM])
+def update_template(template_id):
+    return _campaign_pages().submit_template(routes.current_request, template_id)
+
+
+@routes.route("/templates/{template_id}/preview", methods=["GET"])
+def template_preview(template_id):
+    return _campaign_pages().template_preview(routes.current_request, template_id)
+
+
+@routes.route("/templates/{template_id}/test", methods=["POST"], content_types=[FORM])
+def template_test_send(template_id):
+    return _campaign_pages().submit_test_send(routes.current_request, template_id)
+
+
+@routes.route("/templates/{template_id}/delete", methods=["POST"], content_types=[FORM])
+def delete_template(template_id):
+    return _campaign_pages().submit_template_deletion(routes.current_request, template_id)
+
+
+@routes.route("/images", methods=["GET"])
+def images():
+    return _campaign_pages().images_page(routes.current_request)
+
+
+@routes.route("/images/uploaded", methods=["GET"])
+def image_uploaded():
+    return _campaign_pages().image_uploaded(routes.current_request)
+
+
+@routes.route("/images/{asset}/delete", methods=["POST"], content_types=[FORM])
+def delete_image(asset):
+    return _campaign_pages().submit_image_deletion(routes.current_request, asset)
+
+
+@routes.route("/campaigns", methods=["GET"])
+def campaigns():
+    return _campaign_pages().campaigns_page(routes.current_request)
+
+
+@routes.route("/campaigns", methods=["POST"], content_types=[FORM])
+def create_campaign():
+    return _campaign_pages().submit_campaign(routes.current_request)
+
+
+@routes.route("/campaigns/{campaign_id}", methods=["GET"])
+def campaign(campaign_id):
+    return _campaign_pages().campaign_page(routes.current_request, campaign_id)
+
+
+@routes.route("/campaigns/{campaign_id}", methods=["POST"], content_types=[FORM])
+def update_campaign(campaign_id):
+    return _campaign_pages().submit_campaign_update(routes.current_request, campaign_id)
+
+
+@routes.route("/campaigns/{campaign_id}/schedule", methods=["POST"], content_types=[FORM])
+def schedule_campaign(campaign_id):
+    return _campaign_pages().submit_schedule(routes.current_request, campaign_id)
+
+
+@routes.route("/campaigns/{campaign_id}/{action}", methods=["POST"], content_types=[FORM])
+def change_campaign_state(campaign_id, action):
+    if action == "test":
+        return _campaign_pages().submit_campaign_test_send(routes.current_request, campaign_id)
+    if action not in ("pause", "resume", "cancel"):
+        from chalicelib import errors
+
+        raise errors.NotFound()
+    return _campaign_pages().submit_state_change(routes.current_request, campaign_id, action)
+
+@routes.route("/t/o/{token}", methods=["GET"])
+def tracking_pixel(token):
+    import base64
+
+    services.tracking().opened(token)
+    accept = (routes.current_request.headers.get("accept") or "").lower()
+    if "*/*" not in accept and "image/gif" not in accept:  # API Gateway sends binary only to who accepts it
+        return Response(body="", status_code=204, headers={"Cache-Control": "no-store, private"})
+    return Response(body=base64.b64decode(TRANSPARENT_GIF), status_code=200,
+                    headers={"Content-Type": "image/gif", "Cache-Control": "no-store, private"})
+
+@routes.route("/t/c/{token}", methods=["GET"])
+def tracked_link(token):
+    return Response(body="", status_code=302, headers={"Location": services.tracking().clicked(token),
+                                                        "Cache-Control": "no-store, private",
+                                                        "Referrer-Policy": "no-referrer"})
+
+@routes.route("/i/{name}", methods=["GET"])
+def campaign_image(name):
+    """An image in a campaign mail: a short-lived link to it in the (private) assets bucket."""
+    target = services.assets().image_redirect_url(name)
+    if target is None:
+        from chalicelib import errors
+
+        raise errors.NotFound()
+    return Response(body="", status_code=302, headers={"Location": target, "Cache-Control": "public, max-age=1800"})
+
+
+@api.route("/templates", "GET", summary="The account's templates", tags=["campaigns"], signed_in=True)
+def api_templates(caller):
+    from chalicelib.campaigns.api import template_out
+
+    return [template_out(t).model_dump() for t in services.campaign_service().templates(caller[0])]
+
+
+@api.route("/templates", "POST", summary="Save a new template (checked, sanitised, CSS inlined)", request=TemplateIn,
+           response=TemplateOut, status=201, tags=["campaigns"], signed_in=True)
+def api_create_template(data, caller):
+    from chalicelib.campaigns.api import template_out
+
+    return template_out(services.campaign_service().save_template(caller[0], data))
+
+
+@api.route("/templates/{template_id}", "PUT", summary="Change a template", request=TemplateIn, response=TemplateOut,
+           tags=["campaigns"], signed_in=True, errors_=(404,))
+def api_update_template(data, template_id, caller):
+    from chalicelib.campaigns.api import template_out
+
+    services.campaign_service().get_template(caller[0], template_id)
+    return template_out(services.campaign_service().save_template(caller[0], data, template_id))
+
+
+@api.route("/templates/{template_id}/preview", "GET", summary="The template as a contact (?contact=) would get it",
+           tags=["campaigns"], signed_in=True, errors_=(404,))
+def api_preview_template(template_id, caller):
+    contact = (routes.current_request.query_params or {}).get("contact")
+    parts = services.campaign_service().preview(caller[0], template_id, contact)
+    return {"subject": parts.subject, "html": parts.html, "text": parts.text}
+
+
+@api.route("/images", "GET", summary="The account's images, with the address to use in templates",
+           tags=["campaigns"], signed_in=True)
+def api_images(caller):
+    from chalicelib.campaigns.api import asset_out
+
+    return [asset_out(a) for a in services.assets().list_assets(caller[0].account_id)]
+
+
+@api.route("/images", "POST", summary="Begin an image upload: post the file with these form fields to `url`",
+           status=201, tags=["campaigns"], signed_in=True)
+def api_begin_image(caller):
+    return services.assets().begin_upload(caller[0].account_id)
+
+
+@api.route("/images/{upload_id}/finish", "POST", summary="Check the uploaded image and keep a clean copy (?name=)",
+           status=201, tags=["campaigns"], signed_in=True, errors_=(404, 413, 422))
+def api_finish_image(upload_id, caller):
+    from chalicelib.campaigns.api import asset_out
+
+    name = (routes.current_request.query_params or {}).get("name")
+    return asset_out(services.assets().finish_upload(caller[0].account_id, upload_id, name))
+
+
+@api.route("/campaigns", "GET", summary="The account's campaigns", tags=["campaigns"], signed_in=True)
+def api_campaigns(caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return [campaign_out(caller[0], c).model_dump(mode="json") for c in services.campaign_service().campaigns(caller[0])]
+
+
+@api.route("/campaigns", "POST", summary="A new campaign (a draft)", request=CampaignIn, response=CampaignOut,
+           status=201, tags=["campaigns"], signed_in=True, errors_=(404,))
+def api_create_campaign(data, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().create_campaign(caller[0], data))
+
+
+@api.route("/campaigns/{campaign_id}", "GET", summary="A campaign with its report", response=CampaignOut,
+           tags=["campaigns"], signed_in=True, errors_=(404,))
+def api_campaign(campaign_id, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().get_campaign(caller[0], campaign_id), report=True)
+
+
+@api.route("/campaigns/{campaign_id}/test", "POST", summary="Send the campaign's template to your own address, "
+           "from the campaign's from name and address", status=202, tags=["campaigns"], signed_in=True,
+           errors_=(403, 404, 422))
+def api_test_campaign(campaign_id, caller):
+    services.campaign_service().test_send_campaign(caller[0], campaign_id)
+    return {"sent_to": caller[0].email}
+
+
+@api.route("/campaigns/{campaign_id}/schedule", "POST", summary="Send now, or at `send_at`", request=ScheduleIn,
+           response=CampaignOut, tags=["campaigns"], signed_in=True, errors_=(404, 409))
+def api_schedule_campaign(data, campaign_id, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().schedule(caller[0], campaign_id, data.send_at))
+
+
+@api.route("/campaigns/{campaign_id}/pause", "POST", summary="Pause: nothing more goes out within seconds",
+           response=CampaignOut, tags=["campaigns"], signed_in=True, errors_=(404, 409))
+def api_pause_campaign(campaign_id, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().pause(caller[0], campaign_id))
+
+
+@api.route("/campaigns/{campaign_id}/resume", "POST", summary="Resume a paused campaign", response=CampaignOut,
+           tags=["campaigns"], signed_in=True, errors_=(404, 409))
+def api_resume_campaign(campaign_id, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().resume(caller[0], campaign_id))
+
+
+@api.route("/campaigns/{campaign_id}/cancel", "POST", summary="Cancel: nothing more goes out", response=CampaignOut,
+           tags=["campaigns"], signed_in=True, errors_=(404, 409))
+def api_cancel_campaign(campaign_id, caller):
+    from chalicelib.campaigns.api import campaign_out
+
+    return campaign_out(caller[0], services.campaign_service().cancel(caller[0], campaign_id))

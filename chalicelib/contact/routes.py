@@ -1,0 +1,35 @@
+"""Routes of the contact form: questions to MailExpert's support team (page and /api/v1)."""
+
+from chalice import Blueprint
+
+from chalicelib import i18n, services
+from chalicelib.api import ApiRoutes
+from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
+from chalicelib.forms import FORM
+from chalicelib.config import settings
+
+routes = Blueprint(__name__)
+api = ApiRoutes(routes)
+
+@routes.route("/contact", methods=["GET"])
+def contact():
+    from chalicelib.contact.pages import contact_page
+
+    sent = (routes.current_request.query_params or {}).get("sent") == "1"
+    return contact_page(settings().support_address, sent=sent)
+
+@routes.route("/contact", methods=["POST"], content_types=[FORM])
+def contact_form():
+    from chalicelib.contact.pages import submit_contact_form
+
+    return submit_contact_form(routes.current_request.raw_body, services.mail_queue(), settings().support_address)
+
+
+@api.route("/contact-messages", "POST", summary="Send a question to MailExpert's support team",
+           request=ContactMessageIn, response=ContactMessageAccepted, status=202, tags=["contact"])
+def create_contact_message(message: ContactMessageIn):
+    from chalicelib.contact.service import submit_contact_message
+
+    reference = submit_contact_message(message, i18n.current_language(), services.mail_queue(),
+                                       settings().support_address)
+    return ContactMessageAccepted(status="queued", reference=reference)

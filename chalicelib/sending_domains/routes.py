@@ -1,0 +1,94 @@
+"""Routes of sending domains: the account's own SES identities (pages and /api/v1)."""
+
+from chalice import Blueprint
+
+from chalicelib import services
+from chalicelib.api import ApiRoutes
+from chalicelib.sending_domains.schemas import DomainIn, DomainOut, MailFromIn
+from chalicelib.forms import FORM
+
+routes = Blueprint(__name__)
+api = ApiRoutes(routes)
+
+def _domain_pages():
+    from chalicelib.sending_domains import pages
+
+    return pages
+
+
+@routes.route("/domains", methods=["GET"])
+def sending_domains():
+    return _domain_pages().domains_page(routes.current_request)
+
+
+@routes.route("/domains", methods=["POST"], content_types=[FORM])
+def add_sending_domain():
+    return _domain_pages().submit_domain(routes.current_request)
+
+
+@routes.route("/domains/{domain}", methods=["GET"])
+def sending_domain(domain):
+    return _domain_pages().domain_page(routes.current_request, domain)
+
+
+@routes.route("/domains/{domain}/check", methods=["POST"], content_types=[FORM])
+def check_sending_domain(domain):
+    return _domain_pages().submit_check(routes.current_request, domain)
+
+
+@routes.route("/domains/{domain}/mail-from", methods=["POST"], content_types=[FORM])
+def set_sending_domain_mail_from(domain):
+    return _domain_pages().submit_mail_from(routes.current_request, domain)
+
+
+@routes.route("/domains/{domain}/delete", methods=["POST"], content_types=[FORM])
+def remove_sending_domain(domain):
+    return _domain_pages().submit_removal(routes.current_request, domain)
+
+
+@api.route("/domains", "GET", summary="The account's own sending domains, with their DNS records and status",
+           tags=["sending domains"], signed_in=True)
+def api_sending_domains(caller):
+    from chalicelib.sending_domains.api import domain_out
+
+    return [domain_out(d).model_dump(mode="json") for d in services.sending_domains().domains(caller[0])]
+
+
+@api.route("/domains", "POST", summary="Add a domain: creates its SES identity (Easy DKIM); publish the records "
+           "it answers with", request=DomainIn, response=DomainOut, status=201, tags=["sending domains"],
+           signed_in=True, errors_=(403, 409))
+def api_add_sending_domain(data, caller):
+    from chalicelib.sending_domains.api import domain_out
+
+    return domain_out(services.sending_domains().add(caller[0], data.domain))
+
+
+@api.route("/domains/{domain}", "GET", summary="One sending domain, as last checked", response=DomainOut,
+           tags=["sending domains"], signed_in=True, errors_=(404,))
+def api_sending_domain(domain, caller):
+    from chalicelib.sending_domains.api import domain_out
+
+    return domain_out(services.sending_domains().get(caller[0], domain))
+
+
+@api.route("/domains/{domain}/check", "POST", summary="Ask Amazon SES now whether the domain is verified",
+           response=DomainOut, tags=["sending domains"], signed_in=True, errors_=(404,))
+def api_check_sending_domain(domain, caller):
+    from chalicelib.sending_domains.api import domain_out
+
+    return domain_out(services.sending_domains().check(caller[0], domain))
+
+
+@api.route("/domains/{domain}/mail-from", "PUT", summary="Set (or with an empty subdomain, clear) a custom MAIL "
+           "FROM subdomain; publish the MX and SPF records it answers with", request=MailFromIn, response=DomainOut,
+           tags=["sending domains"], signed_in=True, errors_=(404, 409, 503))
+def api_set_sending_domain_mail_from(data, domain, caller):
+    from chalicelib.sending_domains.api import domain_out
+
+    return domain_out(services.sending_domains().set_mail_from(caller[0], domain, data.subdomain))
+
+
+@api.route("/domains/{domain}", "DELETE", summary="Remove a domain (refused while a campaign on its way uses it)",
+           status=204, tags=["sending domains"], signed_in=True, errors_=(404, 409))
+def api_remove_sending_domain(domain, caller):
+    services.sending_domains().remove(caller[0], domain)
