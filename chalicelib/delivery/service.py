@@ -79,20 +79,20 @@ class SesEventIngest:
         log = {"event_type": event.event_type.value, "ses_message_id": event.message_id,
                "bounce_type": event.bounce_type, "bounce_subtype": event.bounce_subtype,
                "complaint_type": event.complaint_type, "recipient_count": len(event.recipients)}
-        if event.origin is None:
-            logger.warning("ses event of an unknown mail: not attributed", **log)
-            metrics.add_metric(name="SesEventUnattributed", unit=MetricUnit.Count, value=1)
-            return event
         if not new:
             logger.info("ses event delivered again: counted before", **log)
             return event
-        try:
-            for count in self._counters:
-                count(event)
-        except Exception as error:  # the record says counted: its redeliveries will not count it
-            logger.error("ses event not counted", error=type(error).__name__, **log)
-            metrics.add_metric(name="SesEventCountLost", unit=MetricUnit.Count, value=1)
-            raise
+        if event.origin is None:
+            logger.warning("ses event of an unknown mail: not attributed", **log)
+            metrics.add_metric(name="SesEventUnattributed", unit=MetricUnit.Count, value=1)
+        else:
+            try:
+                for count in self._counters:
+                    count(event)
+            except Exception as error:  # the record says counted: its redeliveries will not count it
+                logger.error("ses event not counted", error=type(error).__name__, **log)
+                metrics.add_metric(name="SesEventCountLost", unit=MetricUnit.Count, value=1)
+                raise
         logger.info("ses event recorded", account_id=event.account_id, campaign_id=event.campaign_id, **log)
         metrics.add_metric(name=f"Ses{event.event_type.value.replace(' ', '')}", unit=MetricUnit.Count, value=1)
         return event
