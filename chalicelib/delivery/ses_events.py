@@ -43,7 +43,11 @@ class SesEvent:
     tags: dict | None = None
     feedback_id: str | None = None  # SES's own id of a bounce or complaint: the same on each delivery
     headers: tuple[tuple[str, str], ...] = ()  # the mail's original headers, when SES includes them
-    origin: MailOrigin | None = None  # whose mail: from the tags when parsed, settled by SesEventIngest
+    origin: MailOrigin | None = None  # whose mail: from the tags unless given, settled by SesEventIngest
+
+    def __post_init__(self):
+        if self.origin is None and self.tags:
+            object.__setattr__(self, "origin", MailOrigin.from_tags(self.tags))
 
     @property
     def account_id(self) -> str | None:
@@ -112,7 +116,6 @@ def parse_ses_event(message: str) -> SesEvent:
         feedback_id=detail.get("feedbackId"),
         headers=tuple((h["name"], h["value"]) for h in mail.get("headers") or ()
                       if isinstance(h, dict) and isinstance(h.get("name"), str) and isinstance(h.get("value"), str)),
-        origin=MailOrigin.from_tags(tags),
     )
 
 
