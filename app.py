@@ -80,12 +80,7 @@ def on_job_message(event):
 
 @app.on_sns_message(topic=resources.SES_EVENTS_TOPIC)
 def on_ses_event(event):
-    from chalicelib.delivery.service import record_ses_event
-
-    recorded = record_ses_event(event.message, services.mail_events(),
-                                on_permanent_failure=services.audience_service().suppress_failed_delivery)
-    services.reputation().record(recorded)
-    services.campaign_service().count_ses_event(recorded)
+    services.ses_events().record(event.message)
 
 
 @app.on_sqs_message(queue=resources.CAMPAIGN_SEND_QUEUE, batch_size=2)

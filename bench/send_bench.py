@@ -11,7 +11,8 @@ parsing) and is answered at `before-send`, in place of the HTTP round trip, by `
             (either optionally after a sleep: the latency figure);
   SQS       SendMessageBatch answers success and keeps the bodies (they feed the send run);
   DynamoDB  a small dict-backed table that honours the expressions our code sends (conditions,
-            SET / REMOVE / ADD, ReturnValues, BatchGetItem, Query on the by-list index), and
+            SET / REMOVE / ADD, ReturnValues, BatchGetItem, BatchWriteItem puts of the sent-mail
+            origins, Query on the by-list index), and
             computes the capacity units each call would consume from the item sizes it sees.
 The audience (100,000 subscribed contacts) is generated on read, not stored.
 
@@ -444,6 +445,16 @@ class AwsEmulator:
         self.wru["PutItem"] += max(1, math.ceil(max(item_size(old), item_size(item)) / 1024))
         return {}
 
+    def _ddb_BatchWriteItem(self, request):
+        """Puts only (what the senders' sent-mail origins use), keyed by the table's first two attributes."""
+        for table, writes in request["RequestItems"].items():
+            for write in writes:
+                item = write["PutRequest"]["Item"]
+                key = tuple(value["S"] for value in list(item.values())[:2])
+                self.tables[table][key] = item
+                self.wru["BatchWriteItem"] += max(1, math.ceil(item_size(item) / 1024))
+        return {"UnprocessedItems": {}}
+
     def _ddb_UpdateItem(self, request):
         table, key = request["TableName"], request["Key"]
         names = request.get("ExpressionAttributeNames", {})
@@ -633,6 +644,7 @@ class World:
         from chalicelib.campaigns.sender import CampaignSender
 
         from chalicelib.campaigns.reputation import DynamoReputationStore, Reputation
+        from chalicelib.delivery.sent_mail import DynamoSentMail
 
         limiter = RateLimiter(DynamoTokenBucket(self.dynamodb, CAMPAIGNS_TABLE), SEND_RATE_PER_S)
         reputation = Reputation(DynamoReputationStore(self.dynamodb, CAMPAIGNS_TABLE), None, self.service, None, None, "")
@@ -644,7 +656,8 @@ class World:
         return CampaignSender(self.sesv2, DynamoSendLedger(self.dynamodb, CAMPAIGNS_TABLE), limiter,
                               self.service.renderer_for, self.service.campaign_state,
                               "MailExpert <noreply@mailexpert.nl>", "mailexpert", max_concurrency=max_concurrency,
-                              unsubscribe_headers=self.audience_service.unsubscribe_headers, on_sent=count_sent)
+                              unsubscribe_headers=self.audience_service.unsubscribe_headers, on_sent=count_sent,
+                              sent_mail=DynamoSentMail(self.dynamodb, MAIL_EVENTS_TABLE))
 
 
 def _quiet_logs():

@@ -9,3 +9,9 @@ def bind(model, table_name: str, region: str, host: str | None) -> None:
         model.Meta.region = region
         model.Meta.host = host
         model._connection = None
+
+
+def conditional_check_failed(error) -> bool:
+    """Whether a PynamoDB write error (PutError, UpdateError, DeleteError) is DynamoDB refusing the
+    write's condition: the one outcome a conditional write expects, as opposed to a failure."""
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"

@@ -17,7 +17,27 @@ def mail_queue():
 def mail_sender():
     from chalicelib.delivery.sender import SesSender
 
-    return SesSender(aws.sesv2(), settings().mail_from, settings().ses_configuration_set)
+    return SesSender(aws.sesv2(), settings().mail_from, settings().ses_configuration_set, sent_mail=sent_mail())
+
+
+@functools.cache
+def sent_mail():
+    """Whose mail each SES message id was: SES's notifications name only that id."""
+    from chalicelib.delivery.sent_mail import DynamoSentMail
+
+    return DynamoSentMail(aws.dynamodb(), settings().mail_events_table)
+
+
+def ses_events():
+    """The SES event path (app.py `on_ses_event`). Not cached: it only ties cached services together."""
+    from chalicelib.delivery.service import SesEventIngest, SignedHeaderOrigins
+
+    origins = SignedHeaderOrigins(lambda token: signer().subscriber(token),
+                                  lambda account_id, campaign_id:
+                                  campaigns_store().get_campaign(account_id, campaign_id) is not None)
+    return SesEventIngest(mail_events(), sent_mail(), on_permanent_failure=audience_service().suppress_failed_delivery,
+                          counters=(campaign_service().count_ses_event, reputation().record),
+                          origin_from_headers=origins)
 
 
 @functools.cache
@@ -247,7 +267,7 @@ def campaign_sender():
     return CampaignSender(aws.single_attempt_client("sesv2"), send_ledger(), limiter, service.renderer_for,
                           service.campaign_state, settings().mail_from, settings().ses_campaign_configuration_set,
                           unsubscribe_headers=audience_service().unsubscribe_headers,
-                          on_sent=_count_sent)
+                          on_sent=_count_sent, sent_mail=sent_mail())
 
 
 def _count_sent(account_id: str, campaign_id: str, count: int, size_bytes: int) -> None:
@@ -265,7 +285,7 @@ def assets():
 
 def reset() -> None:
     """Forget every wired service: tests call it between moto sessions."""
-    for getter in (mail_queue, mail_sender, mail_events, job_runs, accounts, auth_store, remembered_devices,
+    for getter in (mail_queue, mail_sender, sent_mail, mail_events, job_runs, accounts, auth_store, remembered_devices,
                    audit_log, account_service, jobs_queue, data_rights, signer, audience, audience_service,
                    exports, list_exports, contact_imports, campaigns_store, tracking_signer, send_ledger,
                    received_index, campaign_service, campaign_sender, assets, tracking, reputation, custom_fields,

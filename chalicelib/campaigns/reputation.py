@@ -3,8 +3,8 @@
 All customers send through MailExpert's one SES account, and SES judges that account by the
 bounces and complaints of everyone together: one customer mailing a bought list can get every
 customer paused. So each account is held to SES's own standards, from the SES events of its mail
-(fed by app.py `on_ses_event`, after `delivery.service.record_ses_event` has stored the event and
-suppressed permanent bounces and complainers at once):
+(fed by app.py `on_ses_event` through `delivery.service.SesEventIngest`, which has settled whose mail
+it was, suppressed permanent bounces and complainers at once, and stored the event):
 
 - Transient ("soft") bounces (mailbox full, server down) of list mail are counted per account and
   address; the SOFT_BOUNCE_LIMIT-th within SOFT_BOUNCE_WINDOW suppresses the address for good
@@ -19,8 +19,8 @@ suppressed permanent bounces and complainers at once):
   the account holder. Only staff lift it (`python -m ops.staff resume-sending EMAIL`), which also
   starts the window afresh.
 
-Counters are ADDed, so an SNS notification delivered twice counts twice; at these volumes that
-is noise, not a reason for a write per event to deduplicate.
+Counters are ADDed, so each event must reach `record` once: `SesEventIngest` hands over only an
+event it had not recorded before (SNS delivers at least once), and says which way that errs.
 """
 
 import time
@@ -173,14 +173,14 @@ class Reputation:
         """Take one SES event into account: soft bounces, the account's counters, and its limits."""
         from chalicelib.delivery.ses_events import SesEventType
 
-        account_id, tags = event.account_id, event.tags or {}
+        account_id = event.account_id
         if not account_id:
             return
         now = self._clock()
-        if event.event_type is SesEventType.BOUNCE and event.bounce_type == "Transient" and tags.get("list"):
+        if event.event_type is SesEventType.BOUNCE and event.bounce_type == "Transient" and event.for_list:
             for recipient in event.recipients:
                 self._soft_bounce(account_id, recipient, event.message_id, now)
-        if not tags.get("campaign"):
+        if not event.campaign_id:
             return  # only campaign mail counts toward the rates (not test sends or account mail)
         counter = {SesEventType.COMPLAINT: "complained"}.get(event.event_type)  # sent: count_sent
         if event.event_type is SesEventType.BOUNCE and event.bounce_type == "Permanent":

@@ -59,7 +59,7 @@ from enum import Enum
 
 from chalicelib import errors
 from chalicelib.campaigns.send_records import BatchBusy, BatchRecord, LeaseLost, Outcomes, RecipientState
-from chalicelib.delivery.mail import OutgoingMail
+from chalicelib.delivery.mail import MailOrigin, OutgoingMail
 from chalicelib.delivery.sender import (MAX_BULK_DATA_CHARS, MAX_BULK_ENTRIES, MAX_ENTRY_DATA_CHARS, BulkEntryResult,
                                        SesSender, bulk_entry_data)
 from chalicelib.i18n import N_
@@ -261,7 +261,7 @@ class CampaignSender:
     def __init__(self, ses, ledger, limiter, renderer_for: Callable, campaign_state: Callable[[str], str],
                  from_address: str, configuration_set: str, max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
                  unsubscribe_headers: Callable | None = None, chunk_size: int | None = None,
-                 on_sent: Callable[[str, str, int, int], None] | None = None,
+                 on_sent: Callable[[str, str, int, int], None] | None = None, sent_mail=None,
                  throttle_retries: int = THROTTLE_RETRIES, backoff_base_s: float = BACKOFF_BASE_S,
                  backoff_cap_s: float = BACKOFF_CAP_S, state_check_interval_s: float = STATE_CHECK_INTERVAL_S,
                  clock=time.monotonic, sleep=time.sleep, rng: random.Random | None = None):
@@ -274,6 +274,9 @@ class CampaignSender:
         # told (account, campaign, count, bytes) what SES accepted: the reputation, the timeline and the
         # month's use count it
         self._on_sent = on_sent
+        # remembers whose each accepted mail was, by its SES message id (chalicelib.delivery.sent_mail):
+        # SES's notifications name only that id
+        self._sent_mail = sent_mail
         self._max_concurrency = max(1, max_concurrency)
         # A chunk goes out at once, so it may not be larger than the bucket's burst (one second of sends).
         self._chunk_size = max(1, min(chunk_size or self._max_concurrency, int(limiter.capacity)))
@@ -354,6 +357,8 @@ class CampaignSender:
             else:
                 for call_results in self._executor().map(lambda call: self._deliver_call(batch, call), calls):
                     results += call_results
+            if self._sent_mail is not None:
+                self._remember(batch, chunk, results)
             for result in results:
                 if result.verdict is _Verdict.SENT:
                     pending_outcomes.sent[result.contact_id] = result.detail
@@ -378,6 +383,14 @@ class CampaignSender:
         return BatchOutcome(campaign_id=batch.campaign_id, batch_id=batch.batch_id, sent=total.sent,
                             failed=total.failed, unknown=frozenset(total.unknown), skipped=frozenset(total.skipped),
                             retry=tuple(retry), recorded_now=recorded_now.counts())
+
+    def _remember(self, batch: SendBatch, chunk: list[Recipient], results: list[_Result]) -> None:
+        """The origin of each mail of the chunk SES accepted, before the checkpoint records it sent:
+        a worker dying in between leaves the recipient unknown, yet its bounces still count."""
+        lists = {recipient.contact_id: recipient.list_id for recipient in chunk}
+        self._sent_mail.remember([(result.detail, MailOrigin(batch.account_id, batch.campaign_id, result.contact_id,
+                                                             lists.get(result.contact_id)))
+                                  for result in results if result.verdict is _Verdict.SENT])
 
     def _record(self, batch, owner, outcomes: Outcomes, total: Outcomes, recorded_now: Outcomes, in_flight,
                 release=False) -> None:

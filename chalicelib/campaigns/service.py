@@ -455,14 +455,14 @@ class CampaignService:
             self._store.add_counts(campaign_id, {"unsubscribed": 1})
 
     def count_ses_event(self, event) -> None:
-        """Deliveries, bounces and complaints of campaign mail, for its report."""
+        """Deliveries, bounces and complaints of campaign mail, for its report; each event once
+        (`delivery.service.SesEventIngest` hands over only events it had not recorded before)."""
         from chalicelib.delivery.ses_events import SesEventType
 
-        campaign_ids = (event.tags or {}).get("campaign") or []
         name = {SesEventType.DELIVERY: "delivered", SesEventType.BOUNCE: "bounced",
                 SesEventType.COMPLAINT: "complained"}.get(event.event_type)
-        if campaign_ids and name:
-            self._store.add_counts(campaign_ids[0], {name: len(event.recipients) or 1})
+        if event.campaign_id and name:
+            self._store.add_counts(event.campaign_id, {name: len(event.recipients) or 1})
 
     def report(self, account, campaign_id: str) -> dict:
         """The campaign's numbers: recipients, the senders' outcomes, SES events, opens and clicks."""

@@ -1,8 +1,10 @@
 """Delivery services: send queued transactional mail, and record what SES reports back."""
 
-from chalicelib.delivery.mail import MailRequest
+from dataclasses import replace
+
+from chalicelib.delivery.mail import MailOrigin, MailRequest
 from chalicelib.delivery.render import render_mail
-from chalicelib.delivery.ses_events import parse_ses_event
+from chalicelib.delivery.ses_events import SesEvent, parse_ses_event, unsubscribe_reference
 from chalicelib.observability import MetricUnit, logger, metrics
 
 
@@ -38,16 +40,101 @@ def deliver_mail_batch(records, sender, renderer=render_mail) -> dict:
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 
-def record_ses_event(message: str, store, on_permanent_failure=None):
-    """Keep one SES event (delivery, bounce, complaint...) against the SES message id. A permanent
-    bounce or a complaint about mail sent for an account's list is handed to `on_permanent_failure`
-    (the account's suppression list), so that address is never mailed again."""
-    event = parse_ses_event(message)
-    store.record(event)
-    if event.is_permanent_failure and on_permanent_failure is not None and (event.tags or {}).get("list"):
-        on_permanent_failure(event)
-    logger.info("ses event recorded", event_type=event.event_type.value, ses_message_id=event.message_id,
-                bounce_type=event.bounce_type, bounce_subtype=event.bounce_subtype,
-                complaint_type=event.complaint_type, recipient_count=len(event.recipients))
-    metrics.add_metric(name=f"Ses{event.event_type.value.replace(' ', '')}", unit=MetricUnit.Count, value=1)
-    return event
+class SesEventIngest:
+    """One SES event from SNS: whose mail it was, the suppression it calls for, and its counts, once.
+
+    Whose mail: the origin the sender recorded under the SES message id (`sent_mail`) decides; the
+    event's tags (configuration-set events) only when nothing was recorded, and disagreeing tags are
+    logged and ignored; without either, a List-Unsubscribe header whose token carries our signature
+    (`origin_from_headers`). An event that none of these ties to an account is kept against its
+    message id and changes nothing of any account: never a guess across tenants.
+
+    Once: SNS delivers at least once, and SES can report one bounce both as an event and as a
+    notification. The event's record is written only if new (`store.record`, a conditional put
+    keyed by the event's identity), and only a new event is counted (`counters`: the campaign's
+    report, the account's reputation). Counting is AT MOST ONCE: the record is written before the
+    counters; a worker dying, or a counter's write failing, between the two loses that event's
+    count, and the redelivery that follows finds the record and counts nothing. That is the way to
+    err: the counts feed the rates that pause an account's sending (its campaigns stop until staff
+    step in), so a double count can wrongly stop a customer, while one lost bounce among the
+    hundreds of mails a rate is taken over barely moves it. What must never be lost, the
+    suppression of an address that bounced for good or complained, is idempotent and is done before
+    the record, on every delivery: AT LEAST ONCE.
+    """
+
+    def __init__(self, store, sent_mail, on_permanent_failure=None, counters=(), origin_from_headers=None):
+        self._store = store
+        self._sent_mail = sent_mail
+        self._on_permanent_failure = on_permanent_failure
+        self._counters = tuple(counters)
+        self._origin_from_headers = origin_from_headers
+
+    def record(self, message: str) -> SesEvent:
+        event = parse_ses_event(message)
+        event = replace(event, origin=self._origin(event))
+        if event.origin is not None and event.is_permanent_failure and event.for_list and \
+                self._on_permanent_failure is not None:
+            self._on_permanent_failure(event)
+        new = self._store.record(event)
+        log = {"event_type": event.event_type.value, "ses_message_id": event.message_id,
+               "bounce_type": event.bounce_type, "bounce_subtype": event.bounce_subtype,
+               "complaint_type": event.complaint_type, "recipient_count": len(event.recipients)}
+        if not new:
+            logger.info("ses event delivered again: counted before", **log)
+            return event
+        if event.origin is None:
+            logger.warning("ses event of an unknown mail: not attributed", **log)
+            metrics.add_metric(name="SesEventUnattributed", unit=MetricUnit.Count, value=1)
+        else:
+            try:
+                for count in self._counters:
+                    count(event)
+            except Exception as error:  # the record says counted: its redeliveries will not count it
+                logger.error("ses event not counted", error=type(error).__name__, **log)
+                metrics.add_metric(name="SesEventCountLost", unit=MetricUnit.Count, value=1)
+                raise
+        logger.info("ses event recorded", account_id=event.account_id, campaign_id=event.campaign_id, **log)
+        metrics.add_metric(name=f"Ses{event.event_type.value.replace(' ', '')}", unit=MetricUnit.Count, value=1)
+        return event
+
+    def _origin(self, event: SesEvent) -> MailOrigin | None:
+        recorded = self._sent_mail.origin(event.message_id)
+        if recorded is not None:
+            if event.origin is not None and not event.origin.same_mail_as(recorded):
+                logger.warning("ses event tags disagree with the send record: the record counts",
+                               ses_message_id=event.message_id, recorded_account_id=recorded.account_id,
+                               tagged_account_id=event.origin.account_id)
+            return recorded
+        if event.origin is not None:
+            return event.origin
+        if event.headers and self._origin_from_headers is not None:
+            return self._origin_from_headers(event.headers)
+        return None
+
+
+class SignedHeaderOrigins:
+    """A mail's origin from its List-Unsubscribe header, as SES returns the original headers: the
+    token's signature vouches for the account, contact and list; the campaign in the link is taken
+    only when it is one of that account's campaigns."""
+
+    def __init__(self, subscriber_of, campaign_exists):
+        self._subscriber_of = subscriber_of  # token -> Subscriber; raises InvalidToken (audience.signing)
+        self._campaign_exists = campaign_exists  # (account id, campaign id) -> bool
+
+    def __call__(self, headers) -> MailOrigin | None:
+        from chalicelib.audience.signing import ALL_LISTS, InvalidToken
+
+        reference = unsubscribe_reference(headers)
+        if reference is None:
+            return None
+        try:
+            subscriber = self._subscriber_of(reference.token)
+        except InvalidToken:
+            logger.warning("ses event with a List-Unsubscribe header we did not sign")
+            return None
+        campaign_id = reference.campaign_id
+        if campaign_id and not self._campaign_exists(subscriber.account_id, campaign_id):
+            campaign_id = None
+        # a List-Unsubscribe header is only on mail to a list's members
+        return MailOrigin(subscriber.account_id, campaign_id, subscriber.contact_id,
+                          None if subscriber.list_id == ALL_LISTS else subscriber.list_id, list_mail=True)

@@ -80,3 +80,67 @@ def test_identity_notification_format_is_understood_too():
 def test_anything_else_is_refused_as_malformed(message):
     with pytest.raises(errors.MalformedRequest):
         parse_ses_event(message)
+
+
+def _documented(name):
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "ses_notifications", f"{name}.json")
+    with open(path, encoding="utf-8") as file:
+        return file.read()
+
+
+def test_documented_bounce_notification_is_parsed_with_its_feedback_id_and_no_origin():
+    # GIVEN AWS's documented bounce notification (identity notifications carry no tags)
+    # WHEN it is parsed
+    event = parse_ses_event(_documented("bounce_with_dsn"))
+    # THEN it is a permanent bounce of jane, known by its feedback id, of nobody yet
+    assert (event.event_type, event.bounce_type, event.bounce_subtype) == (SesEventType.BOUNCE, "Permanent", "General")
+    assert event.recipients == ("jane@example.com",)
+    assert event.message_id == "00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000"
+    assert event.feedback_id == "00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa068a-000000"
+    assert event.identity == event.feedback_id
+    assert event.origin is None and event.account_id is None
+    # AND the original headers are kept, as SES gave them
+    assert ("Message-ID", "custom-message-ID") in event.headers
+
+
+def test_documented_complaint_notification_is_parsed_with_its_feedback_id():
+    event = parse_ses_event(_documented("complaint_with_feedback_report"))
+    assert (event.event_type, event.complaint_type, event.recipients) == \
+        (SesEventType.COMPLAINT, "abuse", ("richard@example.com",))
+    assert event.feedback_id == "000001378603177f-18c07c78-fa81-4a58-9dd1-fedc3cb8f49a-000000"
+    assert event.is_permanent_failure
+
+
+def test_tags_of_a_configuration_set_event_give_its_origin():
+    notification = {"eventType": "Bounce", "mail": {"messageId": "m", "destination": ["a@b.c"], "tags": {
+        "account": ["acct1"], "campaign": ["camp1"], "contact": ["k1"], "list": ["list1"],
+        "ses:configuration-set": ["mailexpert"]}},
+        "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": "a@b.c"}], "timestamp": "t"}}
+    event = parse_ses_event(json.dumps(notification))
+    assert (event.account_id, event.campaign_id, event.origin.list_id, event.origin.contact_id, event.for_list) == \
+        ("acct1", "camp1", "list1", "k1", True)
+
+
+def test_event_without_feedback_id_is_known_by_its_recipients():
+    def delivery(recipients):
+        return parse_ses_event(json.dumps({"eventType": "Delivery", "mail": {"messageId": "m"},
+                                           "delivery": {"timestamp": "t", "recipients": recipients}}))
+
+    # the same recipients in another order are the same event; other recipients another one
+    assert delivery(["a@b.c", "d@e.f"]).identity == delivery(["d@e.f", "a@b.c"]).identity
+    assert delivery(["a@b.c"]).identity != delivery(["d@e.f"]).identity
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("<https://app.mailexpert.nl/u/abc.def?c=camp1>", ("abc.def", "camp1")),
+    ("<mailto:u@x.nl>, <https://app.mailexpert.nl/u/abc.def>", ("abc.def", None)),
+    ("<https://elsewhere.example/unsubscribe/abc>", None),
+    ("<https://app.mailexpert.nl/u/abc.def/preferences>", None),
+])
+def test_unsubscribe_reference_is_read_from_the_list_unsubscribe_header(value, expected):
+    from chalicelib.delivery.ses_events import unsubscribe_reference
+
+    reference = unsubscribe_reference([("Subject", "Hallo"), ("list-unsubscribe", value)])
+    assert (reference and (reference.token, reference.campaign_id)) == expected
