@@ -76,8 +76,9 @@ EVENT_SAMPLE = 2_000
 # AWS list prices (eu-west-1 on-demand; USD)
 SES_PER_MAIL = 0.10 / 1000
 SQS_PER_REQUEST = 0.40 / 1e6  # each 64 KB chunk of a request's payload is one request
-DDB_PER_WRU = 1.25 / 1e6
-DDB_PER_RRU = 0.25 / 1e6
+# DynamoDB on-demand since 1 November 2024 (halved then; eu-west-1 was 1.4135 and 0.283 before)
+DDB_PER_WRU = 0.7068 / 1e6
+DDB_PER_RRU = 0.1415 / 1e6
 LAMBDA_PER_INVOCATION = 0.20 / 1e6
 LAMBDA_PER_GB_S = 0.0000166667
 SNS_PER_PUBLISH = 0.50 / 1e6  # SES publishing to the topic; deliveries to Lambda are free
