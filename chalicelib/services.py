@@ -222,7 +222,7 @@ def campaign_service():
     return CampaignService(campaigns_store(), audience(), audience_service(), lambda: segments(), aws.sqs(),
                            aws.queue_url(settings().campaign_send_queue_name), jobs_queue(), tracking_signer,
                            mail_sender(), settings().mail_from, settings().public_base_url,
-                           sending_domains=sending_domains)
+                           sending_domains=sending_domains, send_ledger=send_ledger, received_index=received_index)
 
 
 @functools.cache

@@ -10,45 +10,16 @@ from chalicelib.accounts.account import PLAN_NAMES, PRODUCT_NEWS_CONSENT_TEXT
 from chalicelib.accounts.schemas import ProfileIn, RegistrationIn
 from chalicelib.accounts.service import InvalidCredentials
 from chalicelib.api import validate_fields
-from chalicelib.forms import messages_by_field, parse_form
-from chalicelib.http import client_ip, html
+from chalicelib.accounts.page_routes import Visit, redirect, render_app_page, require_active
+from chalicelib.forms import messages_by_field
+from chalicelib.http import html
 from chalicelib.i18n import N_
 from chalicelib.validation import country_choices
 from chalicelib.web import render_page
 
-APP_NAVIGATION = (("/app", N_("Overview")), ("/campaigns", N_("Campaigns")), ("/templates", N_("Templates")),
-                  ("/images", N_("Images")), ("/lists", N_("Lists")), ("/contacts", N_("Contacts")),
-                  ("/fields", N_("Fields")),
-                  ("/suppression", N_("Suppression list")), ("/domains", N_("Sending domains")),
-                  ("/settings", N_("Settings & Options")))
 REGISTRATION_FIELDS = ("name", "email", "password", "phone", "street", "postcode", "city", "country",
                        "company_name", "coc_number", "vat_number", "website")
 DEFAULT_COUNTRY = "NL"
-
-
-def redirect(location: str) -> Response:
-    return Response(body="", status_code=303, headers={"Location": location})
-
-
-class AccountDeactivated(errors.DomainError):
-    """A deactivated account may only reactivate or log out; the pages send it to /reactivate."""
-
-    status = 403
-    code = "account-deactivated"
-    title = N_("Your account is deactivated")
-    default_message = N_("Reactivate your account to use it again.")
-
-
-def require_active(request):
-    account, session = web.require_signed_in(request)
-    if not account.active:
-        raise AccountDeactivated()
-    return account, session
-
-
-def _app_page(template: str, account, session, current: str, status: int = 200, **context) -> Response:
-    return html(render_page(template, account=account, csrf_token=session.csrf_token, navigation=APP_NAVIGATION,
-                            current=current, signed_in=True, **context), status=status)
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -58,14 +29,14 @@ def registration_page(values=None, field_errors=None, status=200) -> Response:
                             errors=field_errors or {}, countries=country_choices()), status=status)
 
 
-def submit_registration(request) -> Response:
-    submitted = parse_form(request.raw_body, fields=REGISTRATION_FIELDS)
+def submit_registration(form: dict, visit: Visit) -> Response:
+    submitted = {k: v for k, v in form.items() if k in REGISTRATION_FIELDS}
     try:
         data = validate_fields(RegistrationIn, submitted)
     except errors.ValidationFailed as invalid:
         submitted.pop("password", None)
         return registration_page(submitted, messages_by_field(invalid), status=422)
-    services.account_service().register(data, i18n.current_language(), client_ip(request))
+    services.account_service().register(data, i18n.current_language(), visit.ip)
     return redirect("/register/check-inbox")
 
 
@@ -79,15 +50,12 @@ def verification_page(token: str) -> Response:
     return html(render_page("pages/verify_email.html", token=token, verified=False))
 
 
-def submit_verification(request) -> Response:
-    token = parse_form(request.raw_body).get("token", "")
-    services.account_service().verify_email(token, client_ip(request))
+def submit_verification(form: dict, visit: Visit) -> Response:
+    services.account_service().verify_email(form.get("token", ""), visit.ip)
     return html(render_page("pages/verify_email.html", token="", verified=True))
 
 
-def resend_verification(request) -> Response:
-    account, session = require_active(request)
-    web.check_csrf(request, session, parse_form(request.raw_body))
+def resend_verification(account) -> Response:
     services.account_service().resend_verification(account)
     return redirect("/app?resent=1")
 
@@ -117,24 +85,20 @@ def login_page(next_path: str | None, values=None, problem=None, status=200, not
                             notice=notice_text), status=status, headers=headers)
 
 
-def submit_login(request) -> Response:
-    from chalicelib.http import cookies
-
-    form = parse_form(request.raw_body)
+def submit_login(form: dict, visit: Visit) -> Response:
     email, password = form.get("email", "").strip(), form.get("password", "")
     try:
         sign_in = services.account_service().log_in(
-            email, password, client_ip(request), cookies(request).get(web.SESSION_COOKIE),
-            remember_me=form.get("remember_me") == "on", device=web.device_of(request), hold_for_second_factor=True)
+            email, password, visit.ip, visit.cookie(web.SESSION_COOKIE),
+            remember_me=form.get("remember_me") == "on", device=web.device_of(visit.request),
+            hold_for_second_factor=True)
     except (InvalidCredentials, errors.TooManyRequests) as refused:
         return login_page(form.get("next"), values={"email": email, "remember_me": form.get("remember_me")},
                           problem=_text(refused), status=refused.status, retry_after=refused.params.get("retry_after_s"))
     if sign_in.held_login:
-        from chalicelib.http import queue_cookie
-
-        queue_cookie(request, web.held_login_cookie(sign_in.held_login))
+        visit.queue_cookie(web.held_login_cookie(sign_in.held_login))
         return redirect("/login/second-factor?" + urlencode({"next": safe_next(form.get("next"))}))
-    web.set_sign_in_cookies(request, sign_in)
+    web.set_sign_in_cookies(visit.request, sign_in)
     return redirect(safe_next(form.get("next")))
 
 
@@ -148,39 +112,36 @@ def second_factor_page(next_path: str | None, problem=None, status=200, retry_af
                 status=status, headers=headers)
 
 
-def submit_second_factor(request) -> Response:
+def submit_second_factor(form: dict, visit: Visit) -> Response:
     from chalicelib.accounts.service import InvalidSecondFactor
-    from chalicelib.http import cookies, queue_cookie
 
-    form = parse_form(request.raw_body)
-    jar = cookies(request)
     try:
-        sign_in = services.account_service().complete_login(jar.get(web.HELD_LOGIN_COOKIE, ""), form.get("code", ""),
-                                                            client_ip(request), jar.get(web.SESSION_COOKIE))
+        sign_in = services.account_service().complete_login(visit.cookie(web.HELD_LOGIN_COOKIE) or "",
+                                                            form.get("code", ""), visit.ip,
+                                                            visit.cookie(web.SESSION_COOKIE))
     except errors.NotAuthenticated as expired:
         return login_page(form.get("next"), problem=_text(expired), status=401)
     except (InvalidSecondFactor, errors.TooManyRequests) as refused:
         return second_factor_page(form.get("next"), problem=_text(refused), status=refused.status,
                                   retry_after=refused.params.get("retry_after_s"))
-    queue_cookie(request, web.expired_held_login_cookie())
-    web.set_sign_in_cookies(request, sign_in)
+    visit.queue_cookie(web.expired_held_login_cookie())
+    web.set_sign_in_cookies(visit.request, sign_in)
     return redirect(safe_next(form.get("next")))
 
 
-def log_out(request) -> Response:
-    """Logging out also forgets this device: otherwise its remember-me cookie would sign it in again."""
+def log_out(form: dict, visit: Visit) -> Response:
+    """Logging out also forgets this device: otherwise its remember-me cookie would sign it in again.
+    Anyone may log out; a signed-in browser's post needs its session's CSRF token."""
     from chalicelib.accounts.remember import forget_cookie, split
-    from chalicelib.http import cookies, queue_cookie
 
-    caller = web.signed_in(request)
+    caller = web.signed_in(visit.request)
     if caller is not None:
         account, session = caller
-        web.check_csrf(request, session, parse_form(request.raw_body))
-        remembered = split(cookies(request).get(remember.COOKIE))
-        services.account_service().log_out(session, client_ip(request),
-                                           forget_device=remembered[0] if remembered else None)
-    queue_cookie(request, web.expired_session_cookie())
-    queue_cookie(request, forget_cookie())
+        web.check_csrf(visit.request, session, form)
+        remembered = split(visit.cookie(remember.COOKIE))
+        services.account_service().log_out(session, visit.ip, forget_device=remembered[0] if remembered else None)
+    visit.queue_cookie(web.expired_session_cookie())
+    visit.queue_cookie(forget_cookie())
     return redirect("/")
 
 
@@ -190,10 +151,10 @@ def forgot_password_page(values=None, sent=False, status=200) -> Response:
     return html(render_page("pages/password_forgot.html", values=values or {}, sent=sent), status=status)
 
 
-def submit_forgot_password(request) -> Response:
-    email = parse_form(request.raw_body).get("email", "").strip()
+def submit_forgot_password(form: dict, visit: Visit) -> Response:
+    email = form.get("email", "").strip()
     if email:
-        services.account_service().request_password_reset(email, client_ip(request))
+        services.account_service().request_password_reset(email, visit.ip)
     return forgot_password_page(values={"email": email}, sent=True)
 
 
@@ -202,11 +163,10 @@ def reset_password_page(token: str, field_errors=None, status=200) -> Response:
                 status=status)
 
 
-def submit_reset_password(request) -> Response:
-    form = parse_form(request.raw_body)
+def submit_reset_password(form: dict, visit: Visit) -> Response:
     token = form.get("token", "")
     try:
-        services.account_service().reset_password(token, form.get("new_password", ""), client_ip(request))
+        services.account_service().reset_password(token, form.get("new_password", ""), visit.ip)
     except errors.ValidationFailed as invalid:
         return reset_password_page(token, messages_by_field(invalid), status=422)
     return redirect("/login?notice=password-changed")
@@ -214,12 +174,11 @@ def submit_reset_password(request) -> Response:
 
 # --- the application ---------------------------------------------------------------------------
 
-def overview_page(request) -> Response:
-    account, session = require_active(request)
-    resent = (request.query_params or {}).get("resent") == "1"
+def overview_page(account, visit: Visit) -> Response:
+    resent = visit.query.get("resent") == "1"
     usage = {**services.campaign_service().usage(account),
              "image_bytes": services.assets().usage_bytes(account.account_id)}
-    return _app_page("pages/app_overview.html", account, session, "/app", resent=resent, usage=usage)
+    return render_app_page("pages/app_overview.html", account, visit, "/app", resent=resent, usage=usage)
 
 
 SETTINGS_NOTICES = {
@@ -236,107 +195,84 @@ SETTINGS_NOTICES = {
 }
 
 
-def settings_page(request, values=None, field_errors=None, status=200, notice=None, password_errors=None,
-                  email_errors=None, deactivate_errors=None, erase_errors=None, two_factor_errors=None,
-                  recovery_codes=None) -> Response:
-    account, session = require_active(request)
+def settings_page(account, visit: Visit, values=None, field_errors=None, status=200, notice=None,
+                  password_errors=None, email_errors=None, deactivate_errors=None, erase_errors=None,
+                  two_factor_errors=None, recovery_codes=None) -> Response:
+    require_active(account)  # a deactivated holder may change the password, but sees no settings
     if values is None:
         values = {f: getattr(account, f) or "" for f in account.PROFILE_FIELDS}
     devices = services.account_service().remembered_devices(account)
     notice_text = i18n.gettext(SETTINGS_NOTICES[notice]) if notice in SETTINGS_NOTICES else None
-    return _app_page("pages/settings.html", account, session, "/settings", status=status, values=values,
-                     errors=field_errors or {}, countries=country_choices(), notice=notice_text,
-                     password_errors=password_errors or {}, devices=devices, email_errors=email_errors or {},
-                     deactivate_errors=deactivate_errors or {}, erase_errors=erase_errors or {},
-                     exports=services.data_rights().exports(account), product_news_text=PRODUCT_NEWS_CONSENT_TEXT,
-                     two_factor_errors=two_factor_errors or {}, recovery_codes=recovery_codes,
-                     two_factor_setup=(services.account_service().two_factor_setup(account)
+    return render_app_page("pages/settings.html", account, visit, "/settings", status=status, values=values,
+                           errors=field_errors or {}, countries=country_choices(), notice=notice_text,
+                           password_errors=password_errors or {}, devices=devices, email_errors=email_errors or {},
+                           deactivate_errors=deactivate_errors or {}, erase_errors=erase_errors or {},
+                           exports=services.data_rights().exports(account), product_news_text=PRODUCT_NEWS_CONSENT_TEXT,
+                           two_factor_errors=two_factor_errors or {}, recovery_codes=recovery_codes,
+                           two_factor_setup=(services.account_service().two_factor_setup(account)
                                        if account.totp_pending_secret and not account.two_factor else None),
-                     plans=[(plan.value, name) for plan, name in PLAN_NAMES.items()])
+                           plans=[(plan.value, name) for plan, name in PLAN_NAMES.items()])
 
 
-def submit_profile(request) -> Response:
-    account, session = require_active(request)
-    form = parse_form(request.raw_body)
-    web.check_csrf(request, session, form)
+def submit_profile(account, form: dict, visit: Visit) -> Response:
     submitted = {k: v for k, v in form.items() if k in account.PROFILE_FIELDS}
     try:
         profile = validate_fields(ProfileIn, submitted)
     except errors.ValidationFailed as invalid:
-        return settings_page(request, submitted, messages_by_field(invalid), status=422)
-    services.account_service().update_profile(account, profile, client_ip(request))
+        return settings_page(account, visit, submitted, messages_by_field(invalid), status=422)
+    services.account_service().update_profile(account, profile, visit.ip)
     return redirect("/settings?notice=saved")
 
 
-def submit_password_change(request) -> Response:
+def submit_password_change(account, form: dict, visit: Visit) -> Response:
+    from chalicelib.accounts.remember import forget_cookie
     from chalicelib.accounts.service import WrongPassword
 
-    account, session = web.require_signed_in(request)
-    form = parse_form(request.raw_body)
-    web.check_csrf(request, session, form)
     try:
         new_session = services.account_service().change_password(
-            account, form.get("current_password", ""), form.get("new_password", ""), client_ip(request))
+            account, form.get("current_password", ""), form.get("new_password", ""), visit.ip)
     except WrongPassword as wrong:
-        return settings_page(request, password_errors={"current_password": i18n.gettext(wrong.message)}, status=403)
+        return settings_page(account, visit, password_errors={"current_password": i18n.gettext(wrong.message)},
+                             status=403)
     except errors.ValidationFailed as invalid:
-        return settings_page(request, password_errors=messages_by_field(invalid), status=422)
-    from chalicelib.http import queue_cookie
-
-    from chalicelib.accounts.remember import forget_cookie
-
-    queue_cookie(request, web.session_cookie(new_session.session_id))
-    queue_cookie(request, forget_cookie())  # every device is forgotten, this one too
+        return settings_page(account, visit, password_errors=messages_by_field(invalid), status=422)
+    visit.queue_cookie(web.session_cookie(new_session.session_id))
+    visit.queue_cookie(forget_cookie())  # every device is forgotten, this one too
     return redirect("/settings?notice=password-changed")
 
 
-def submit_forget_device(request) -> Response:
-    account, session = require_active(request)
-    form = parse_form(request.raw_body)
-    web.check_csrf(request, session, form)
-    services.account_service().forget_device(account, form.get("device", ""), client_ip(request))
+def submit_forget_device(account, form: dict, visit: Visit) -> Response:
+    services.account_service().forget_device(account, form.get("device", ""), visit.ip)
     return redirect("/settings?notice=device-forgotten")
 
 
-def signed_in_form(request):
-    """(account, form fields) of a form posted by the active, signed-in holder, its CSRF token checked."""
-    account, session = require_active(request)
-    form = parse_form(request.raw_body)
-    web.check_csrf(request, session, form)
-    return account, form
-
-
-def submit_product_news(request) -> Response:
-    account, form = signed_in_form(request)
+def submit_product_news(account, form: dict, visit: Visit) -> Response:
     services.account_service().set_product_news(account, form.get("product_news") == "on", i18n.current_language(),
-                                                client_ip(request))
+                                                visit.ip)
     return redirect("/settings?notice=product-news-saved#product-news")
 
 
-def submit_campaign_tracking(request) -> Response:
-    account, form = signed_in_form(request)
+def submit_campaign_tracking(account, form: dict, visit: Visit) -> Response:
     services.account_service().set_campaign_tracking(account, form.get("campaign_tracking") == "on",
-                                                     client_ip(request))
+                                                     visit.ip)
     return redirect("/settings?notice=tracking-saved#campaign-tracking")
 
 
-def submit_plan(request) -> Response:
-    account, form = signed_in_form(request)
-    services.account_service().change_plan(account, form.get("plan", ""), client_ip(request))
+def submit_plan(account, form: dict, visit: Visit) -> Response:
+    services.account_service().change_plan(account, form.get("plan", ""), visit.ip)
     return redirect("/settings?notice=plan-changed#plan")
 
 
-def submit_email_change(request) -> Response:
+def submit_email_change(account, form: dict, visit: Visit) -> Response:
     from chalicelib.accounts.service import WrongPassword
 
-    account, form = signed_in_form(request)
     try:
         services.account_service().request_email_change(account, form.get("new_email", ""),
-                                                        form.get("email_password", ""), client_ip(request))
+                                                        form.get("email_password", ""), visit.ip)
     except WrongPassword as wrong:
-        return settings_page(request, email_errors={"email_password": i18n.gettext(wrong.message)}, status=403)
+        return settings_page(account, visit, email_errors={"email_password": i18n.gettext(wrong.message)}, status=403)
     except errors.ValidationFailed as invalid:
-        return settings_page(request, email_errors=messages_by_field(invalid), status=422)
+        return settings_page(account, visit, email_errors=messages_by_field(invalid), status=422)
     return redirect("/settings?notice=email-link-sent#email")
 
 
@@ -344,93 +280,80 @@ def email_change_page(token: str) -> Response:
     return html(render_page("pages/confirm_email_change.html", token=token, changed=False, email=""))
 
 
-def submit_email_change_confirmation(request) -> Response:
-    account = services.account_service().confirm_email_change(parse_form(request.raw_body).get("token", ""),
-                                                              client_ip(request))
+def submit_email_change_confirmation(form: dict, visit: Visit) -> Response:
+    account = services.account_service().confirm_email_change(form.get("token", ""), visit.ip)
     return html(render_page("pages/confirm_email_change.html", token="", changed=True, email=account.email))
 
 
-def submit_deactivation(request) -> Response:
+def submit_deactivation(account, form: dict, visit: Visit) -> Response:
     from chalicelib.accounts.remember import forget_cookie
     from chalicelib.accounts.service import WrongPassword
-    from chalicelib.http import queue_cookie
 
-    account, form = signed_in_form(request)
     try:
-        services.account_service().deactivate(account, form.get("deactivate_password", ""), client_ip(request))
+        services.account_service().deactivate(account, form.get("deactivate_password", ""), visit.ip)
     except WrongPassword as wrong:
-        return settings_page(request, deactivate_errors={"deactivate_password": i18n.gettext(wrong.message)},
+        return settings_page(account, visit, deactivate_errors={"deactivate_password": i18n.gettext(wrong.message)},
                              status=403)
-    queue_cookie(request, web.expired_session_cookie())
-    queue_cookie(request, forget_cookie())
+    visit.queue_cookie(web.expired_session_cookie())
+    visit.queue_cookie(forget_cookie())
     return html(render_page("pages/deactivated.html"))
 
 
-def reactivation_page(request) -> Response:
-    account, session = web.require_signed_in(request)
+def reactivation_page(account, visit: Visit) -> Response:
     if account.active:
         return redirect("/app")
-    return html(render_page("pages/reactivate.html", csrf_token=session.csrf_token, signed_in=True))
+    return html(render_page("pages/reactivate.html", csrf_token=visit.csrf_token, signed_in=True))
 
 
-def submit_reactivation(request) -> Response:
-    account, session = web.require_signed_in(request)
-    web.check_csrf(request, session, parse_form(request.raw_body))
-    services.account_service().reactivate(account, client_ip(request))
+def submit_reactivation(account, visit: Visit) -> Response:
+    services.account_service().reactivate(account, visit.ip)
     return redirect("/app")
 
 
-def submit_export_request(request) -> Response:
-    account, _ = signed_in_form(request)
-    services.data_rights().request_export(account, client_ip(request))
+def submit_export_request(account, visit: Visit) -> Response:
+    services.data_rights().request_export(account, visit.ip)
     return redirect("/settings?notice=export-requested#data")
 
 
-def download_export(request, export_id: str) -> Response:
-    account, _ = require_active(request)
-    return redirect(services.data_rights().download_url(account, export_id, client_ip(request)))
+def download_export(account, visit: Visit, export_id: str) -> Response:
+    return redirect(services.data_rights().download_url(account, export_id, visit.ip))
 
 
-def submit_erasure(request) -> Response:
+def submit_erasure(account, form: dict, visit: Visit) -> Response:
     from chalicelib.accounts.remember import forget_cookie
     from chalicelib.accounts.service import WrongPassword
-    from chalicelib.http import queue_cookie
 
-    account, form = signed_in_form(request)
     if form.get("erase_confirm") != "on":
-        return settings_page(request, status=422, erase_errors={
+        return settings_page(account, visit, status=422, erase_errors={
             "erase_confirm": i18n.gettext(N_("Tick the box to confirm that you want this."))})
     try:
-        services.data_rights().erase(account, form.get("erase_password", ""), client_ip(request))
+        services.data_rights().erase(account, form.get("erase_password", ""), visit.ip)
     except WrongPassword as wrong:
-        return settings_page(request, erase_errors={"erase_password": i18n.gettext(wrong.message)}, status=403)
-    queue_cookie(request, web.expired_session_cookie())
-    queue_cookie(request, forget_cookie())
+        return settings_page(account, visit, erase_errors={"erase_password": i18n.gettext(wrong.message)}, status=403)
+    visit.queue_cookie(web.expired_session_cookie())
+    visit.queue_cookie(forget_cookie())
     return html(render_page("pages/erased.html"))
 
 
-def submit_two_factor_start(request) -> Response:
-    account, _ = signed_in_form(request)
+def submit_two_factor_start(account) -> Response:
     services.account_service().start_two_factor_setup(account)
     return redirect("/settings#two-factor")
 
 
-def submit_two_factor_confirmation(request) -> Response:
-    account, form = signed_in_form(request)
+def submit_two_factor_confirmation(account, form: dict, visit: Visit) -> Response:
     try:
-        codes = services.account_service().confirm_two_factor(account, form.get("code", ""), client_ip(request))
+        codes = services.account_service().confirm_two_factor(account, form.get("code", ""), visit.ip)
     except errors.ValidationFailed as invalid:
-        return settings_page(request, two_factor_errors=messages_by_field(invalid), status=422)
-    return settings_page(request, recovery_codes=codes)  # shown once, never stored in plain text
+        return settings_page(account, visit, two_factor_errors=messages_by_field(invalid), status=422)
+    return settings_page(account, visit, recovery_codes=codes)  # shown once, never stored in plain text
 
 
-def submit_two_factor_disable(request) -> Response:
+def submit_two_factor_disable(account, form: dict, visit: Visit) -> Response:
     from chalicelib.accounts.service import WrongPassword
 
-    account, form = signed_in_form(request)
     try:
-        services.account_service().disable_two_factor(account, form.get("disable_2fa_password", ""), client_ip(request))
+        services.account_service().disable_two_factor(account, form.get("disable_2fa_password", ""), visit.ip)
     except WrongPassword as wrong:
-        return settings_page(request, two_factor_errors={"disable_2fa_password": i18n.gettext(wrong.message)},
+        return settings_page(account, visit, two_factor_errors={"disable_2fa_password": i18n.gettext(wrong.message)},
                              status=403)
     return redirect("/settings?notice=two-factor-off#two-factor")

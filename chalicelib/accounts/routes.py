@@ -7,255 +7,257 @@ from chalicelib.accounts.schemas import (Accepted, AccountOut, CampaignTrackingI
                                          ExportOut, LoginIn, NewPasswordIn, PasswordChangeIn, PasswordIn,
                                          PasswordResetRequestIn, PlanIn, ProductNewsIn, ProfileIn, RegistrationAccepted,
                                          RegistrationIn, SessionOut, TokenIn)
+from chalicelib.accounts.page_routes import PageRoutes
 from chalicelib.api import ApiRoutes
-from chalicelib.forms import FORM
 
 routes = Blueprint(__name__)
 api = ApiRoutes(routes)
+pages = PageRoutes(routes)
 
-@routes.route("/register", methods=["GET"])
-def registration():
+
+@pages.page("/register", signed_in=False)
+def registration(account, query, visit):
     from chalicelib.accounts.pages import registration_page
 
     return registration_page()
 
 
-@routes.route("/register", methods=["POST"], content_types=[FORM])
-def register():
+@pages.page("/register", methods=["POST"], signed_in=False)
+def register(account, form, visit):
     from chalicelib.accounts.pages import submit_registration
 
-    return submit_registration(routes.current_request)
+    return submit_registration(form, visit)
 
 
-@routes.route("/register/check-inbox", methods=["GET"])
-def registration_done():
+@pages.page("/register/check-inbox", signed_in=False)
+def registration_done(account, query, visit):
     from chalicelib.accounts.pages import check_inbox_page
 
     return check_inbox_page()
 
 
-@routes.route("/verify-email", methods=["GET"])
-def verification():
+@pages.page("/verify-email", signed_in=False)
+def verification(account, query, visit):
     from chalicelib.accounts.pages import verification_page
 
-    return verification_page((routes.current_request.query_params or {}).get("token", ""))
+    return verification_page(query.get("token", ""))
 
 
-@routes.route("/verify-email", methods=["POST"], content_types=[FORM])
-def verify_email():
+@pages.page("/verify-email", methods=["POST"], signed_in=False)
+def verify_email(account, form, visit):
     from chalicelib.accounts.pages import submit_verification
 
-    return submit_verification(routes.current_request)
+    return submit_verification(form, visit)
 
 
-@routes.route("/login", methods=["GET"])
-def login():
+@pages.page("/login", signed_in=False)
+def login(account, query, visit):
     from chalicelib.accounts.pages import login_page
 
-    query = routes.current_request.query_params or {}
     return login_page(query.get("next"), notice=query.get("notice"))
 
-@routes.route("/login", methods=["POST"], content_types=[FORM])
-def log_in():
+
+@pages.page("/login", methods=["POST"], signed_in=False)
+def log_in(account, form, visit):
     from chalicelib.accounts.pages import submit_login
 
-    return submit_login(routes.current_request)
+    return submit_login(form, visit)
 
 
-@routes.route("/login/second-factor", methods=["GET"])
-def second_factor():
+@pages.page("/login/second-factor", signed_in=False)
+def second_factor(account, query, visit):
     from chalicelib.accounts.pages import second_factor_page
 
-    return second_factor_page((routes.current_request.query_params or {}).get("next"))
+    return second_factor_page(query.get("next"))
 
 
-@routes.route("/login/second-factor", methods=["POST"], content_types=[FORM])
-def submit_second_factor():
+@pages.page("/login/second-factor", methods=["POST"], signed_in=False)
+def submit_second_factor(account, form, visit):
     from chalicelib.accounts.pages import submit_second_factor
 
-    return submit_second_factor(routes.current_request)
+    return submit_second_factor(form, visit)
 
 
-@routes.route("/settings/2fa/start", methods=["POST"], content_types=[FORM])
-def start_two_factor():
+@pages.page("/settings/2fa/start", methods=["POST"])
+def start_two_factor(account, form, visit):
     from chalicelib.accounts.pages import submit_two_factor_start
 
-    return submit_two_factor_start(routes.current_request)
+    return submit_two_factor_start(account)
 
 
-@routes.route("/settings/2fa/confirm", methods=["POST"], content_types=[FORM])
-def confirm_two_factor():
+@pages.page("/settings/2fa/confirm", methods=["POST"])
+def confirm_two_factor(account, form, visit):
     from chalicelib.accounts.pages import submit_two_factor_confirmation
 
-    return submit_two_factor_confirmation(routes.current_request)
+    return submit_two_factor_confirmation(account, form, visit)
 
 
-@routes.route("/settings/2fa/disable", methods=["POST"], content_types=[FORM])
-def disable_two_factor():
+@pages.page("/settings/2fa/disable", methods=["POST"])
+def disable_two_factor(account, form, visit):
     from chalicelib.accounts.pages import submit_two_factor_disable
 
-    return submit_two_factor_disable(routes.current_request)
+    return submit_two_factor_disable(account, form, visit)
 
 
-@routes.route("/logout", methods=["POST"], content_types=[FORM])
-def log_out():
+@pages.page("/logout", methods=["POST"], signed_in=False)  # anyone may log out; the page checks a session's CSRF
+def log_out(account, form, visit):
     from chalicelib.accounts.pages import log_out
 
-    return log_out(routes.current_request)
+    return log_out(form, visit)
 
 
-@routes.route("/app", methods=["GET"])
-def overview():
+@pages.page("/app")
+def overview(account, query, visit):
     from chalicelib.accounts.pages import overview_page
 
-    return overview_page(routes.current_request)
+    return overview_page(account, visit)
 
 
-@routes.route("/app/resend-verification", methods=["POST"], content_types=[FORM])
-def resend_verification():
+@pages.page("/app/resend-verification", methods=["POST"])
+def resend_verification(account, form, visit):
     from chalicelib.accounts.pages import resend_verification
 
-    return resend_verification(routes.current_request)
+    return resend_verification(account)
 
 
-@routes.route("/settings", methods=["GET"])
-def account_settings():
+@pages.page("/settings")
+def account_settings(account, query, visit):
     from chalicelib.accounts.pages import settings_page
 
-    return settings_page(routes.current_request, notice=(routes.current_request.query_params or {}).get("notice"))
+    return settings_page(account, visit, notice=query.get("notice"))
 
 
-@routes.route("/settings/profile", methods=["POST"], content_types=[FORM])
-def update_profile():
+@pages.page("/settings/profile", methods=["POST"])
+def update_profile(account, form, visit):
     from chalicelib.accounts.pages import submit_profile
 
-    return submit_profile(routes.current_request)
+    return submit_profile(account, form, visit)
 
 
-@routes.route("/settings/password", methods=["POST"], content_types=[FORM])
-def change_password():
+@pages.page("/settings/password", methods=["POST"], allow_deactivated=True)
+def change_password(account, form, visit):
     from chalicelib.accounts.pages import submit_password_change
 
-    return submit_password_change(routes.current_request)
+    return submit_password_change(account, form, visit)
 
 
-@routes.route("/settings/devices/forget", methods=["POST"], content_types=[FORM])
-def forget_device():
+@pages.page("/settings/devices/forget", methods=["POST"])
+def forget_device(account, form, visit):
     from chalicelib.accounts.pages import submit_forget_device
 
-    return submit_forget_device(routes.current_request)
+    return submit_forget_device(account, form, visit)
 
 
-@routes.route("/settings/product-news", methods=["POST"], content_types=[FORM])
-def product_news():
+@pages.page("/settings/product-news", methods=["POST"])
+def product_news(account, form, visit):
     from chalicelib.accounts.pages import submit_product_news
 
-    return submit_product_news(routes.current_request)
+    return submit_product_news(account, form, visit)
 
 
-@routes.route("/settings/campaign-tracking", methods=["POST"], content_types=[FORM])
-def campaign_tracking():
+@pages.page("/settings/campaign-tracking", methods=["POST"])
+def campaign_tracking(account, form, visit):
     from chalicelib.accounts.pages import submit_campaign_tracking
 
-    return submit_campaign_tracking(routes.current_request)
+    return submit_campaign_tracking(account, form, visit)
 
 
-@routes.route("/settings/plan", methods=["POST"], content_types=[FORM])
-def change_plan():
+@pages.page("/settings/plan", methods=["POST"])
+def change_plan(account, form, visit):
     from chalicelib.accounts.pages import submit_plan
 
-    return submit_plan(routes.current_request)
+    return submit_plan(account, form, visit)
 
 
-@routes.route("/settings/email", methods=["POST"], content_types=[FORM])
-def change_email():
+@pages.page("/settings/email", methods=["POST"])
+def change_email(account, form, visit):
     from chalicelib.accounts.pages import submit_email_change
 
-    return submit_email_change(routes.current_request)
+    return submit_email_change(account, form, visit)
 
 
-@routes.route("/settings/email/confirm", methods=["GET"])
-def email_change_confirmation():
+@pages.page("/settings/email/confirm", signed_in=False)
+def email_change_confirmation(account, query, visit):
     from chalicelib.accounts.pages import email_change_page
 
-    return email_change_page((routes.current_request.query_params or {}).get("token", ""))
+    return email_change_page(query.get("token", ""))
 
 
-@routes.route("/settings/email/confirm", methods=["POST"], content_types=[FORM])
-def confirm_email_change():
+@pages.page("/settings/email/confirm", methods=["POST"], signed_in=False)
+def confirm_email_change(account, form, visit):
     from chalicelib.accounts.pages import submit_email_change_confirmation
 
-    return submit_email_change_confirmation(routes.current_request)
+    return submit_email_change_confirmation(form, visit)
 
 
-@routes.route("/settings/deactivate", methods=["POST"], content_types=[FORM])
-def deactivate_account():
+@pages.page("/settings/deactivate", methods=["POST"])
+def deactivate_account(account, form, visit):
     from chalicelib.accounts.pages import submit_deactivation
 
-    return submit_deactivation(routes.current_request)
+    return submit_deactivation(account, form, visit)
 
 
-@routes.route("/settings/export", methods=["POST"], content_types=[FORM])
-def request_data_export():
+@pages.page("/settings/export", methods=["POST"])
+def request_data_export(account, form, visit):
     from chalicelib.accounts.pages import submit_export_request
 
-    return submit_export_request(routes.current_request)
+    return submit_export_request(account, visit)
 
 
-@routes.route("/settings/exports/{export_id}", methods=["GET"])
-def download_data_export(export_id):
+@pages.page("/settings/exports/{export_id}")
+def download_data_export(account, query, visit, export_id):
     from chalicelib.accounts.pages import download_export
 
-    return download_export(routes.current_request, export_id)
+    return download_export(account, visit, export_id)
 
 
-@routes.route("/settings/erase", methods=["POST"], content_types=[FORM])
-def erase_account():
+@pages.page("/settings/erase", methods=["POST"])
+def erase_account(account, form, visit):
     from chalicelib.accounts.pages import submit_erasure
 
-    return submit_erasure(routes.current_request)
+    return submit_erasure(account, form, visit)
 
 
-@routes.route("/reactivate", methods=["GET"])
-def reactivation():
+@pages.page("/reactivate", allow_deactivated=True)
+def reactivation(account, query, visit):
     from chalicelib.accounts.pages import reactivation_page
 
-    return reactivation_page(routes.current_request)
+    return reactivation_page(account, visit)
 
 
-@routes.route("/reactivate", methods=["POST"], content_types=[FORM])
-def reactivate_account():
+@pages.page("/reactivate", methods=["POST"], allow_deactivated=True)
+def reactivate_account(account, form, visit):
     from chalicelib.accounts.pages import submit_reactivation
 
-    return submit_reactivation(routes.current_request)
+    return submit_reactivation(account, visit)
 
 
-@routes.route("/password/forgot", methods=["GET"])
-def forgot_password():
+@pages.page("/password/forgot", signed_in=False)
+def forgot_password(account, query, visit):
     from chalicelib.accounts.pages import forgot_password_page
 
     return forgot_password_page()
 
 
-@routes.route("/password/forgot", methods=["POST"], content_types=[FORM])
-def request_password_reset():
+@pages.page("/password/forgot", methods=["POST"], signed_in=False)
+def request_password_reset(account, form, visit):
     from chalicelib.accounts.pages import submit_forgot_password
 
-    return submit_forgot_password(routes.current_request)
+    return submit_forgot_password(form, visit)
 
 
-@routes.route("/password/reset", methods=["GET"])
-def password_reset():
+@pages.page("/password/reset", signed_in=False)
+def password_reset(account, query, visit):
     from chalicelib.accounts.pages import reset_password_page
 
-    return reset_password_page((routes.current_request.query_params or {}).get("token", ""))
+    return reset_password_page(query.get("token", ""))
 
 
-@routes.route("/password/reset", methods=["POST"], content_types=[FORM])
-def reset_password():
+@pages.page("/password/reset", methods=["POST"], signed_in=False)
+def reset_password(account, form, visit):
     from chalicelib.accounts.pages import submit_reset_password
 
-    return submit_reset_password(routes.current_request)
+    return submit_reset_password(form, visit)
 
 
 @api.route("/accounts", "POST", summary="Register an account; a verification link is mailed",

@@ -5,12 +5,12 @@ from urllib.parse import urlsplit
 from chalice.app import Response
 
 from chalicelib import errors, i18n, services
-from chalicelib.accounts.pages import _app_page, redirect, require_active, signed_in_form
+from chalicelib.accounts.page_routes import Visit, redirect, render_app_page
 from chalicelib.audience.csv_import import (EMAIL, FIRST_NAME, FULL_NAME, LANGUAGE, LAST_NAME, LAST_NAME_PREFIX,
                                             TAGS, field_name)
 from chalicelib.audience.imports import ImportStatus
 from chalicelib.forms import messages_by_field
-from chalicelib.http import CONTENT_SECURITY_POLICY, client_ip
+from chalicelib.http import CONTENT_SECURITY_POLICY
 from chalicelib.i18n import N_
 
 TARGETS = ((EMAIL, N_("E-mail address")), (FIRST_NAME, N_("First name")), (LAST_NAME, N_("Last name")),
@@ -24,21 +24,19 @@ def _form_posting_to(origin: str) -> str:
     return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
-def new_import_page(request, list_id: str) -> Response:
-    account, session = require_active(request)
+def new_import_page(account, visit: Visit, list_id: str) -> Response:
     audience_list = services.audience_service().get_list(account, list_id)
     imported, upload = services.contact_imports().begin(account, list_id)
     target = urlsplit(upload["url"])
-    response = _app_page("pages/import_upload.html", account, session, "/lists", audience_list=audience_list,
-                         upload=upload, imported=imported,
-                         earlier=[i for i in services.contact_imports().of_list(account, list_id)
-                                  if i.status is not ImportStatus.WAITING_FOR_FILE])
+    response = render_app_page("pages/import_upload.html", account, visit, "/lists", audience_list=audience_list,
+                               upload=upload, imported=imported,
+                               earlier=[i for i in services.contact_imports().of_list(account, list_id)
+                                        if i.status is not ImportStatus.WAITING_FOR_FILE])
     response.headers["Content-Security-Policy"] = _form_posting_to(f"{target.scheme}://{target.netloc}")
     return response
 
 
-def uploaded(request, list_id: str, import_id: str) -> Response:
-    account, _ = require_active(request)
+def uploaded(account, list_id: str, import_id: str) -> Response:
     services.contact_imports().file_received(account, import_id)
     return redirect(f"/lists/{list_id}/imports/{import_id}")
 
@@ -54,8 +52,8 @@ def _column_choices(header: str, current: str | None):
     return choices
 
 
-def import_page(request, list_id: str, import_id: str, values=None, field_errors=None, status=200) -> Response:
-    account, session = require_active(request)
+def import_page(account, visit: Visit, list_id: str, import_id: str, values=None, field_errors=None,
+                status=200) -> Response:
     audience_list = services.audience_service().get_list(account, list_id)
     imported = services.contact_imports().get(account, import_id)
     if imported.list_id != list_id:
@@ -65,24 +63,20 @@ def import_page(request, list_id: str, import_id: str, values=None, field_errors
         mapping = {key.removeprefix("column_"): value for key, value in values.items() if key.startswith("column_")}
     columns = [(index, header, _column_choices(header, mapping.get(str(index))), mapping.get(str(index), ""))
                for index, header in enumerate(imported.headers or [])]
-    return _app_page("pages/import.html", account, session, "/lists", status=status, audience_list=audience_list,
-                     imported=imported, columns=columns, values=values or {}, errors=field_errors or {},
-                     refresh=imported.status in REFRESH_WHILE, statuses=ImportStatus)
+    return render_app_page("pages/import.html", account, visit, "/lists", status=status, audience_list=audience_list,
+                           imported=imported, columns=columns, values=values or {}, errors=field_errors or {},
+                           refresh=imported.status in REFRESH_WHILE, statuses=ImportStatus)
 
 
-def submit_import(request, list_id: str, import_id: str) -> Response:
-    account, form = signed_in_form(request)
+def submit_import(account, form: dict, visit: Visit, list_id: str, import_id: str) -> Response:
     mapping = {key.removeprefix("column_"): value for key, value in form.items() if key.startswith("column_")}
     try:
         services.contact_imports().start(account, import_id, mapping, form.get("declared") == "on",
-                                         form.get("lawful_basis", ""), client_ip(request),
-                                         request.headers.get("user-agent"))
+                                         form.get("lawful_basis", ""), visit.ip, visit.user_agent)
     except errors.ValidationFailed as invalid:
-        return import_page(request, list_id, import_id, form, messages_by_field(invalid), status=422)
+        return import_page(account, visit, list_id, import_id, form, messages_by_field(invalid), status=422)
     return redirect(f"/lists/{list_id}/imports/{import_id}")
 
 
-def import_report(request, list_id: str, import_id: str) -> Response:
-    account, _ = require_active(request)
-    return Response(body="", status_code=303,
-                    headers={"Location": services.contact_imports().report_url(account, import_id)})
+def import_report(account, list_id: str, import_id: str) -> Response:
+    return redirect(services.contact_imports().report_url(account, import_id))

@@ -4,11 +4,12 @@ No login and no cookies; the signed token in the link is the only key."""
 from chalice.app import Response
 
 from chalicelib import errors, i18n, services
+from chalicelib.accounts.page_routes import Visit
 from chalicelib.api import validate_fields
 from chalicelib.audience.schemas import SignUpIn
 from chalicelib.audience.signing import ALL_LISTS
-from chalicelib.forms import messages_by_field, parse_form
-from chalicelib.http import client_ip, html
+from chalicelib.forms import messages_by_field
+from chalicelib.http import html
 from chalicelib.web import render_page
 
 ONE_CLICK_BODY = ("List-Unsubscribe", "One-Click")
@@ -26,16 +27,15 @@ def signup_form(list_id: str) -> Response:
     return _form_page(account, audience_list)
 
 
-def submit_signup(request, list_id: str) -> Response:
+def submit_signup(form: dict, visit: Visit, list_id: str) -> Response:
     service = services.audience_service()
     account, audience_list = service.public_list(list_id)
-    form = parse_form(request.raw_body)
     try:
         data = validate_fields(SignUpIn, {k: v for k, v in form.items() if k in ("email", "first_name")})
     except errors.ValidationFailed as invalid:
         return _form_page(account, audience_list, values=form, field_errors=messages_by_field(invalid), status=422)
     service.sign_up(list_id, data, honeypot=form.get("website", ""), language=i18n.current_language(),
-                    ip=client_ip(request), user_agent=request.headers.get("user-agent"))
+                    ip=visit.ip, user_agent=visit.user_agent)
     return _form_page(account, audience_list, sent=True)
 
 
@@ -43,29 +43,29 @@ def confirmation_page(token: str) -> Response:
     return html(render_page("pages/signup_confirm.html", token=token, confirmed=False, list_name=""))
 
 
-def submit_confirmation(request) -> Response:
-    audience_list, _ = services.audience_service().confirm_subscription(
-        parse_form(request.raw_body).get("token", ""), client_ip(request), request.headers.get("user-agent"))
+def submit_confirmation(form: dict, visit: Visit) -> Response:
+    audience_list, _ = services.audience_service().confirm_subscription(form.get("token", ""), visit.ip,
+                                                                        visit.user_agent)
     return html(render_page("pages/signup_confirm.html", token="", confirmed=True, list_name=audience_list.name))
 
 
-def _campaign_of(request) -> str:
+def _campaign_of(visit: Visit) -> str:
     """The campaign whose mail held the link (?c=): only counted for that campaign's report."""
-    campaign_id = (request.query_params or {}).get("c", "")
+    campaign_id = visit.query.get("c", "")
     return campaign_id if campaign_id.isalnum() and len(campaign_id) <= 64 else ""
 
 
-def unsubscribe_page(request, token: str) -> Response:
+def unsubscribe_page(visit: Visit, token: str) -> Response:
     _, contact, _, _ = services.audience_service().subscriber(token)
     return html(render_page("pages/unsubscribe.html", token=token, email=contact.email, done=False,
-                            campaign_id=_campaign_of(request)))
+                            campaign_id=_campaign_of(visit)))
 
 
-def submit_unsubscribe(request, token: str) -> Response:
+def submit_unsubscribe(visit: Visit, token: str) -> Response:
     """RFC 8058 one-click: a POST unsubscribes at once, before answering, whatever its body."""
     service = services.audience_service()
-    left = service.unsubscribe(token, client_ip(request))
-    campaign_id = _campaign_of(request)
+    left = service.unsubscribe(token, visit.ip)
+    campaign_id = _campaign_of(visit)
     if left and campaign_id:
         account, _, _, _ = service.subscriber(token)
         services.campaign_service().count_unsubscribe(account.account_id, campaign_id)
@@ -81,8 +81,8 @@ def preferences_page(token: str, saved=False) -> Response:
                             sender=account.company_name or account.name, subscriptions=subscriptions))
 
 
-def submit_preferences(request, token: str) -> Response:
-    leave = parse_form(request.raw_body).get("leave", "")
-    services.audience_service().unsubscribe(token, client_ip(request),
+def submit_preferences(form: dict, visit: Visit, token: str) -> Response:
+    leave = form.get("leave", "")
+    services.audience_service().unsubscribe(token, visit.ip,
                                             list_ids=ALL_LISTS if leave == ALL_LISTS else [leave])
     return preferences_page(token, saved=True)

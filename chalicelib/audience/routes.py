@@ -4,6 +4,7 @@ subscribers' own pages (sign-up, confirmation, unsubscribe, preferences), as pag
 from chalice import Blueprint
 
 from chalicelib import services
+from chalicelib.accounts.page_routes import PageRoutes
 from chalicelib.accounts.schemas import ExportOut
 from chalicelib.api import ApiRoutes
 from chalicelib.audience.schemas import (ContactIn, ContactOut, ContactPage, CustomFieldIn, CustomFieldOut, ImportOut,
@@ -12,229 +13,233 @@ from chalicelib.forms import FORM
 
 routes = Blueprint(__name__)
 api = ApiRoutes(routes)
+pages = PageRoutes(routes)
 
-@routes.route("/lists", methods=["GET"])
-def lists():
+
+@pages.page("/lists")
+def lists(account, query, visit):
     from chalicelib.audience.pages import lists_page
 
-    return lists_page(routes.current_request)
+    return lists_page(account, visit)
 
 
-@routes.route("/lists", methods=["POST"], content_types=[FORM])
-def create_list():
+@pages.page("/lists", methods=["POST"])
+def create_list(account, form, visit):
     from chalicelib.audience.pages import submit_list
 
-    return submit_list(routes.current_request)
+    return submit_list(account, form, visit)
 
 
-@routes.route("/lists/{list_id}", methods=["GET"])
-def audience_list(list_id):
+@pages.page("/lists/{list_id}")
+def audience_list(account, query, visit, list_id):
     from chalicelib.audience.pages import list_page
 
-    return list_page(routes.current_request, list_id)
+    return list_page(account, visit, list_id)
 
 
-@routes.route("/lists/{list_id}/contacts", methods=["POST"], content_types=[FORM])
-def add_contact(list_id):
+@pages.page("/lists/{list_id}/contacts", methods=["POST"])
+def add_contact(account, form, visit, list_id):
     from chalicelib.audience.pages import submit_contact
 
-    return submit_contact(routes.current_request, list_id)
+    return submit_contact(account, form, visit, list_id)
 
 
-@routes.route("/lists/{list_id}/export", methods=["POST"], content_types=[FORM])
-def export_list(list_id):
+@pages.page("/lists/{list_id}/export", methods=["POST"])
+def export_list(account, form, visit, list_id):
     from chalicelib.audience.pages import submit_list_export
 
-    return submit_list_export(routes.current_request, list_id)
+    return submit_list_export(account, list_id)
 
 
-@routes.route("/lists/{list_id}/imports", methods=["GET"])
-def new_import(list_id):
+@pages.page("/lists/{list_id}/imports")
+def new_import(account, query, visit, list_id):
     from chalicelib.audience.import_pages import new_import_page
 
-    return new_import_page(routes.current_request, list_id)
+    return new_import_page(account, visit, list_id)
 
 
-@routes.route("/lists/{list_id}/imports/{import_id}/uploaded", methods=["GET"])
-def import_uploaded(list_id, import_id):
+@pages.page("/lists/{list_id}/imports/{import_id}/uploaded")
+def import_uploaded(account, query, visit, list_id, import_id):
     from chalicelib.audience.import_pages import uploaded
 
-    return uploaded(routes.current_request, list_id, import_id)
+    return uploaded(account, list_id, import_id)
 
 
-@routes.route("/lists/{list_id}/imports/{import_id}", methods=["GET"])
-def contact_import(list_id, import_id):
+@pages.page("/lists/{list_id}/imports/{import_id}")
+def contact_import(account, query, visit, list_id, import_id):
     from chalicelib.audience.import_pages import import_page
 
-    return import_page(routes.current_request, list_id, import_id)
+    return import_page(account, visit, list_id, import_id)
 
 
-@routes.route("/lists/{list_id}/imports/{import_id}", methods=["POST"], content_types=[FORM])
-def start_contact_import(list_id, import_id):
+@pages.page("/lists/{list_id}/imports/{import_id}", methods=["POST"])
+def start_contact_import(account, form, visit, list_id, import_id):
     from chalicelib.audience.import_pages import submit_import
 
-    return submit_import(routes.current_request, list_id, import_id)
+    return submit_import(account, form, visit, list_id, import_id)
 
 
-@routes.route("/lists/{list_id}/imports/{import_id}/report", methods=["GET"])
-def contact_import_report(list_id, import_id):
+@pages.page("/lists/{list_id}/imports/{import_id}/report")
+def contact_import_report(account, query, visit, list_id, import_id):
     from chalicelib.audience.import_pages import import_report
 
-    return import_report(routes.current_request, list_id, import_id)
+    return import_report(account, list_id, import_id)
 
 
-@routes.route("/fields", methods=["GET"])
-def custom_fields_list():
+@pages.page("/fields")
+def custom_fields_list(account, query, visit):
     from chalicelib.audience.field_pages import fields_page
 
-    return fields_page(routes.current_request)
+    return fields_page(account, visit)
 
 
-@routes.route("/fields", methods=["POST"], content_types=[FORM])
-def create_custom_field():
+@pages.page("/fields", methods=["POST"])
+def create_custom_field(account, form, visit):
     from chalicelib.audience.field_pages import submit_field
 
-    return submit_field(routes.current_request)
+    return submit_field(account, form, visit)
 
 
-@routes.route("/fields/{key}/delete", methods=["POST"], content_types=[FORM])
-def delete_custom_field(key):
+@pages.page("/fields/{key}/delete", methods=["POST"])
+def delete_custom_field(account, form, visit, key):
     from chalicelib.audience.field_pages import submit_field_deletion
 
-    return submit_field_deletion(routes.current_request, key)
+    return submit_field_deletion(account, key)
 
 
-@routes.route("/lists/{list_id}/segments", methods=["GET"])
-def list_segments(list_id):
+@pages.page("/lists/{list_id}/segments")
+def list_segments(account, query, visit, list_id):
     from chalicelib.audience.segment_pages import segments_page
 
-    return segments_page(routes.current_request, list_id)
+    return segments_page(account, visit, list_id)
 
 
-@routes.route("/lists/{list_id}/segments", methods=["POST"], content_types=[FORM])
-def create_segment(list_id):
+@pages.page("/lists/{list_id}/segments", methods=["POST"])
+def create_segment(account, form, visit, list_id):
     from chalicelib.audience.segment_pages import submit_segment
 
-    return submit_segment(routes.current_request, list_id)
+    return submit_segment(account, form, visit, list_id)
 
 
-@routes.route("/lists/{list_id}/segments/{segment_id}", methods=["GET"])
-def segment_details(list_id, segment_id):
+@pages.page("/lists/{list_id}/segments/{segment_id}")
+def segment_details(account, query, visit, list_id, segment_id):
     from chalicelib.audience.segment_pages import segment_page
 
-    return segment_page(routes.current_request, list_id, segment_id)
+    return segment_page(account, visit, list_id, segment_id)
 
 
-@routes.route("/lists/{list_id}/segments/{segment_id}/export", methods=["POST"], content_types=[FORM])
-def export_segment(list_id, segment_id):
+@pages.page("/lists/{list_id}/segments/{segment_id}/export", methods=["POST"])
+def export_segment(account, form, visit, list_id, segment_id):
     from chalicelib.audience.segment_pages import submit_segment_export
 
-    return submit_segment_export(routes.current_request, list_id, segment_id)
+    return submit_segment_export(account, list_id, segment_id)
 
 
-@routes.route("/lists/{list_id}/segments/{segment_id}/delete", methods=["POST"], content_types=[FORM])
-def delete_segment(list_id, segment_id):
+@pages.page("/lists/{list_id}/segments/{segment_id}/delete", methods=["POST"])
+def delete_segment(account, form, visit, list_id, segment_id):
     from chalicelib.audience.segment_pages import submit_segment_deletion
 
-    return submit_segment_deletion(routes.current_request, list_id, segment_id)
+    return submit_segment_deletion(account, list_id, segment_id)
 
 
-@routes.route("/contacts", methods=["GET"])
-def contacts():
+@pages.page("/contacts")
+def contacts(account, query, visit):
     from chalicelib.audience.pages import contacts_page
 
-    return contacts_page(routes.current_request)
+    return contacts_page(account, visit)
 
 
-@routes.route("/contacts/{contact_id}", methods=["GET"])
-def contact_details(contact_id):
+@pages.page("/contacts/{contact_id}")
+def contact_details(account, query, visit, contact_id):
     from chalicelib.audience.pages import contact_page
 
-    return contact_page(routes.current_request, contact_id)
+    return contact_page(account, visit, contact_id)
 
 
-@routes.route("/contacts/{contact_id}/export", methods=["GET"])
-def contact_export(contact_id):
+@pages.page("/contacts/{contact_id}/export")
+def contact_export(account, query, visit, contact_id):
     from chalicelib.audience.pages import contact_export
 
-    return contact_export(routes.current_request, contact_id)
+    return contact_export(account, contact_id)
 
 
-@routes.route("/contacts/{contact_id}/erase", methods=["POST"], content_types=[FORM])
-def erase_contact(contact_id):
+@pages.page("/contacts/{contact_id}/erase", methods=["POST"])
+def erase_contact(account, form, visit, contact_id):
     from chalicelib.audience.pages import submit_contact_erasure
 
-    return submit_contact_erasure(routes.current_request, contact_id)
+    return submit_contact_erasure(account, contact_id)
 
 
-@routes.route("/suppression", methods=["GET"])
-def suppression():
+@pages.page("/suppression")
+def suppression(account, query, visit):
     from chalicelib.audience.pages import suppression_page
 
-    return suppression_page(routes.current_request)
+    return suppression_page(account, visit)
 
 
-@routes.route("/suppression", methods=["POST"], content_types=[FORM])
-def add_suppressions():
+@pages.page("/suppression", methods=["POST"])
+def add_suppressions(account, form, visit):
     from chalicelib.audience.pages import submit_suppressions
 
-    return submit_suppressions(routes.current_request)
+    return submit_suppressions(account, form, visit)
 
 
-@routes.route("/f/confirm", methods=["GET"])
-def subscription_confirmation():
+@pages.page("/f/confirm", signed_in=False)
+def subscription_confirmation(account, query, visit):
     from chalicelib.audience.public_pages import confirmation_page
 
-    return confirmation_page((routes.current_request.query_params or {}).get("token", ""))
+    return confirmation_page(query.get("token", ""))
 
 
-@routes.route("/f/confirm", methods=["POST"], content_types=[FORM])
-def confirm_subscription():
+@pages.page("/f/confirm", methods=["POST"], signed_in=False)
+def confirm_subscription(account, form, visit):
     from chalicelib.audience.public_pages import submit_confirmation
 
-    return submit_confirmation(routes.current_request)
+    return submit_confirmation(form, visit)
 
 
-@routes.route("/f/{list_id}", methods=["GET"])
-def signup_form(list_id):
+@pages.page("/f/{list_id}", signed_in=False)
+def signup_form(account, query, visit, list_id):
     from chalicelib.audience.public_pages import signup_form
 
     return signup_form(list_id)
 
 
-@routes.route("/f/{list_id}", methods=["POST"], content_types=[FORM])
-def sign_up(list_id):
+@pages.page("/f/{list_id}", methods=["POST"], signed_in=False)
+def sign_up(account, form, visit, list_id):
     from chalicelib.audience.public_pages import submit_signup
 
-    return submit_signup(routes.current_request, list_id)
+    return submit_signup(form, visit, list_id)
 
 
-@routes.route("/u/{token}", methods=["GET"])
-def unsubscribe_page(token):
+@pages.page("/u/{token}", signed_in=False)
+def unsubscribe_page(account, query, visit, token):
     from chalicelib.audience.public_pages import unsubscribe_page
 
-    return unsubscribe_page(routes.current_request, token)
+    return unsubscribe_page(visit, token)
 
 
-@routes.route("/u/{token}", methods=["POST"], content_types=[FORM, "multipart/form-data"])
-def unsubscribe(token):
+# RFC 8058 one-click: whatever the body (mail clients post it as either type), it is not read
+@pages.page("/u/{token}", methods=["POST"], signed_in=False, content_types=[FORM, "multipart/form-data"],
+            reads_form=False)
+def unsubscribe(account, form, visit, token):
     from chalicelib.audience.public_pages import submit_unsubscribe
 
-    return submit_unsubscribe(routes.current_request, token)
+    return submit_unsubscribe(visit, token)
 
 
-@routes.route("/u/{token}/preferences", methods=["GET"])
-def subscription_preferences(token):
+@pages.page("/u/{token}/preferences", signed_in=False)
+def subscription_preferences(account, query, visit, token):
     from chalicelib.audience.public_pages import preferences_page
 
     return preferences_page(token)
 
 
-@routes.route("/u/{token}/preferences", methods=["POST"], content_types=[FORM])
-def update_subscription_preferences(token):
+@pages.page("/u/{token}/preferences", methods=["POST"], signed_in=False)
+def update_subscription_preferences(account, form, visit, token):
     from chalicelib.audience.public_pages import submit_preferences
 
-    return submit_preferences(routes.current_request, token)
+    return submit_preferences(form, visit, token)
 
 
 @api.route("/lists", "GET", summary="The account's lists", tags=["audience"], signed_in=True)

@@ -4,7 +4,7 @@ segment's conditions in words, its members a page at a time and its CSV export."
 from chalice.app import Response
 
 from chalicelib import errors, i18n, services
-from chalicelib.accounts.pages import _app_page, redirect, require_active, signed_in_form
+from chalicelib.accounts.page_routes import Visit, redirect, render_app_page
 from chalicelib.api import validate_fields
 from chalicelib.audience.schemas import SegmentIn
 from chalicelib.audience.segments import FIELD_PREFIX, STANDARD_FIELDS, SUBSCRIBED_SINCE, TAG, Match, SegmentNotFound
@@ -47,26 +47,25 @@ def _in_words(segment, definitions) -> list[tuple[str, str, object]]:
     return words
 
 
-def _notice(request):
-    key = (request.query_params or {}).get("notice")
+def _notice(visit: Visit):
+    key = visit.query.get("notice")
     return i18n.gettext(NOTICES[key]) if key in NOTICES else None
 
 
-def segments_page(request, list_id: str, values=None, field_errors=None, status=200) -> Response:
-    account, session = require_active(request)
+def segments_page(account, visit: Visit, list_id: str, values=None, field_errors=None, status=200) -> Response:
     audience_list = services.audience_service().get_list(account, list_id)
     service = services.segments()
     definitions = service.definitions(account.account_id)
     found = [(s, service.count(account, s.segment_id)) for s in service.segments(account, list_id)]
-    return _app_page("pages/segments.html", account, session, "/lists", status=status, audience_list=audience_list,
-                     segments=found, rows=range(FORM_ROWS), field_options=_field_options(definitions),
-                     operator_options=[(op, i18n.gettext(name)) for op, name in OPERATOR_NAMES.items()],
-                     match_options=[(code, i18n.gettext(name)) for code, name in MATCH_NAMES.items()],
-                     values=values or {"match": Match.ALL.value}, errors=field_errors or {}, notice=_notice(request))
+    return render_app_page("pages/segments.html", account, visit, "/lists", status=status, audience_list=audience_list,
+                           segments=found, rows=range(FORM_ROWS), field_options=_field_options(definitions),
+                           operator_options=[(op, i18n.gettext(name)) for op, name in OPERATOR_NAMES.items()],
+                           match_options=[(code, i18n.gettext(name)) for code, name in MATCH_NAMES.items()],
+                           values=values or {"match": Match.ALL.value}, errors=field_errors or {},
+                           notice=_notice(visit))
 
 
-def submit_segment(request, list_id: str) -> Response:
-    account, form = signed_in_form(request)
+def submit_segment(account, form: dict, visit: Visit, list_id: str) -> Response:
     rows = [i for i in range(FORM_ROWS) if form.get(f"condition_{i}_field")]
     data = {"name": form.get("name", ""), "match": form.get("match", ""),
             "conditions": [{"field": form[f"condition_{i}_field"], "op": form.get(f"condition_{i}_op", ""),
@@ -74,7 +73,7 @@ def submit_segment(request, list_id: str) -> Response:
     try:
         segment = services.segments().create(account, list_id, validate_fields(SegmentIn, data))
     except errors.ValidationFailed as invalid:
-        return segments_page(request, list_id, form, _on_the_form(messages_by_field(invalid), rows), status=422)
+        return segments_page(account, visit, list_id, form, _on_the_form(messages_by_field(invalid), rows), status=422)
     return redirect(f"/lists/{list_id}/segments/{segment.segment_id}")
 
 
@@ -96,27 +95,24 @@ def _segment_of(account, list_id: str, segment_id: str):
     return services.audience_service().get_list(account, list_id), segment
 
 
-def segment_page(request, list_id: str, segment_id: str) -> Response:
-    account, session = require_active(request)
+def segment_page(account, visit: Visit, list_id: str, segment_id: str) -> Response:
     audience_list, segment = _segment_of(account, list_id, segment_id)
     service = services.segments()
-    members, next_cursor = service.members(account, segment_id, (request.query_params or {}).get("cursor"))
-    return _app_page("pages/segment.html", account, session, "/lists", audience_list=audience_list, segment=segment,
-                     conditions=_in_words(segment, service.definitions(account.account_id)),
-                     match_name=i18n.gettext(MATCH_NAMES[segment.match.value]), members=members,
-                     next_cursor=next_cursor, exports=services.list_exports().of_segment(account, segment),
-                     notice=_notice(request))
+    members, next_cursor = service.members(account, segment_id, visit.query.get("cursor"))
+    return render_app_page("pages/segment.html", account, visit, "/lists", audience_list=audience_list, segment=segment,
+                           conditions=_in_words(segment, service.definitions(account.account_id)),
+                           match_name=i18n.gettext(MATCH_NAMES[segment.match.value]), members=members,
+                           next_cursor=next_cursor, exports=services.list_exports().of_segment(account, segment),
+                           notice=_notice(visit))
 
 
-def submit_segment_export(request, list_id: str, segment_id: str) -> Response:
-    account, _ = signed_in_form(request)
+def submit_segment_export(account, list_id: str, segment_id: str) -> Response:
     audience_list, segment = _segment_of(account, list_id, segment_id)
     services.list_exports().request(account, audience_list, segment)
     return redirect(f"/lists/{list_id}/segments/{segment_id}?notice=export-requested#export")
 
 
-def submit_segment_deletion(request, list_id: str, segment_id: str) -> Response:
-    account, _ = signed_in_form(request)
+def submit_segment_deletion(account, list_id: str, segment_id: str) -> Response:
     _segment_of(account, list_id, segment_id)
     services.segments().delete(account, segment_id)
     return redirect(f"/lists/{list_id}/segments?notice=deleted")

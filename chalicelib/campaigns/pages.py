@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from chalice.app import Response
 
 from chalicelib import errors, i18n, services
-from chalicelib.accounts.pages import _app_page, redirect, require_active, signed_in_form
+from chalicelib.accounts.page_routes import Visit, redirect, render_app_page
 from chalicelib.api import validate_fields
 from chalicelib.campaigns.campaigns import HOLD_REASONS, STATE_NAMES, CampaignState
 from chalicelib.campaigns.schemas import CampaignIn, TemplateIn
@@ -32,45 +32,41 @@ NOTICES = {
 PREVIEW_POLICY = "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
-def _notice(request) -> str | None:
-    key = (request.query_params or {}).get("notice")
+def _notice(visit: Visit) -> str | None:
+    key = visit.query.get("notice")
     return i18n.gettext(NOTICES[key]) if key in NOTICES else None
 
 
 # --- templates -------------------------------------------------------------------------------------
 
-def templates_page(request) -> Response:
-    account, session = require_active(request)
-    return _app_page("pages/templates.html", account, session, "/templates",
-                     templates=services.campaign_service().templates(account), notice=_notice(request))
+def templates_page(account, visit: Visit) -> Response:
+    return render_app_page("pages/templates.html", account, visit, "/templates",
+                           templates=services.campaign_service().templates(account), notice=_notice(visit))
 
 
-def template_page(request, template_id: str | None = None, values=None, field_errors=None, status=200) -> Response:
-    account, session = require_active(request)
+def template_page(account, visit: Visit, template_id: str | None = None, values=None, field_errors=None,
+                  status=200) -> Response:
     template = services.campaign_service().get_template(account, template_id) if template_id else None
     if values is None:
         values = {"name": template.name, "subject": template.subject, "html": template.html,
                   "text": "" if template.text_derived else template.text} if template else {}
-    return _app_page("pages/template.html", account, session, "/templates", status=status, saved=template,
-                     values=values, errors=field_errors or {}, notice=_notice(request),
-                     images=services.assets().list_assets(account.account_id))
+    return render_app_page("pages/template.html", account, visit, "/templates", status=status, saved=template,
+                           values=values, errors=field_errors or {}, notice=_notice(visit),
+                           images=services.assets().list_assets(account.account_id))
 
 
-def submit_template(request, template_id: str | None = None) -> Response:
-    account, form = signed_in_form(request)
+def submit_template(account, form: dict, visit: Visit, template_id: str | None = None) -> Response:
     fields = {k: v for k, v in form.items() if k in ("name", "subject", "html", "text")}
     fields["text"] = fields.get("text") or None
     try:
         data = validate_fields(TemplateIn, fields)
         template = services.campaign_service().save_template(account, data, template_id)
     except errors.ValidationFailed as invalid:
-        return template_page(request, template_id, form, messages_by_field(invalid), status=422)
+        return template_page(account, visit, template_id, form, messages_by_field(invalid), status=422)
     return redirect(f"/templates/{template.template_id}?notice=template-saved")
 
 
-def template_preview(request, template_id: str) -> Response:
-    account, _ = require_active(request)
-    query = request.query_params or {}
+def template_preview(account, query: dict, template_id: str) -> Response:
     contact_id = query.get("contact") or None
     if not contact_id and query.get("email"):  # the page's form names a contact by address
         contact = services.audience().contact_by_email(account.account_id, query["email"].strip().lower())
@@ -82,47 +78,41 @@ def template_preview(request, template_id: str) -> Response:
                                                                "Content-Security-Policy": PREVIEW_POLICY})
 
 
-def submit_test_send(request, template_id: str) -> Response:
-    account, _ = signed_in_form(request)
+def submit_test_send(account, template_id: str) -> Response:
     services.campaign_service().test_send(account, template_id)
     return redirect(f"/templates/{template_id}?notice=test-sent")
 
 
-def submit_template_deletion(request, template_id: str) -> Response:
-    account, _ = signed_in_form(request)
+def submit_template_deletion(account, template_id: str) -> Response:
     services.campaign_service().delete_template(account, template_id)
     return redirect("/templates")
 
 
 # --- images ---------------------------------------------------------------------------------------------
 
-def images_page(request, field_errors=None, status=200) -> Response:
-    account, session = require_active(request)
-
+def images_page(account, visit: Visit, field_errors=None, status=200) -> Response:
     assets = services.assets()
     upload = assets.begin_upload(account.account_id, redirect_to=f"{settings().public_base_url}/images/uploaded")
     target = urlsplit(upload["url"])
-    response = _app_page("pages/images.html", account, session, "/images", status=status, upload=upload,
-                         images=assets.list_assets(account.account_id), usage=assets.usage_bytes(account.account_id),
-                         errors=field_errors or {}, notice=_notice(request))
+    response = render_app_page("pages/images.html", account, visit, "/images", status=status, upload=upload,
+                               images=assets.list_assets(account.account_id), usage=assets.usage_bytes(account.account_id),
+                               errors=field_errors or {}, notice=_notice(visit))
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
         "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}")
     return response
 
 
-def image_uploaded(request) -> Response:
-    account, _ = require_active(request)
-    query = request.query_params or {}
+def image_uploaded(account, visit: Visit) -> Response:
+    query = visit.query
     try:
         services.assets().finish_upload(account.account_id, query.get("upload_id", ""), query.get("name") or "image")
     except errors.DomainError as refused:
-        return images_page(request, {"file": i18n.gettext(refused.message) % refused.params if refused.params
+        return images_page(account, visit, {"file": i18n.gettext(refused.message) % refused.params if refused.params
                                      else i18n.gettext(refused.message)}, status=refused.status)
     return redirect("/images?notice=image-added")
 
 
-def submit_image_deletion(request, asset: str) -> Response:
-    account, _ = signed_in_form(request)
+def submit_image_deletion(account, asset: str) -> Response:
     services.assets().delete_asset(account.account_id, asset)
     return redirect("/images?notice=image-deleted")
 
@@ -151,11 +141,10 @@ def _from_values(campaign) -> dict:
     return {"from_local_part": local, "from_domain": domain}
 
 
-def campaigns_page(request, values=None, field_errors=None, status=200) -> Response:
-    account, session = require_active(request)
-    return _app_page("pages/campaigns.html", account, session, "/campaigns", status=status,
-                     campaigns=services.campaign_service().campaigns(account), state_names=STATE_NAMES,
-                     values=values or {}, errors=field_errors or {}, notice=_notice(request), **_choices(account))
+def campaigns_page(account, visit: Visit, values=None, field_errors=None, status=200) -> Response:
+    return render_app_page("pages/campaigns.html", account, visit, "/campaigns", status=status,
+                           campaigns=services.campaign_service().campaigns(account), state_names=STATE_NAMES,
+                           values=values or {}, errors=field_errors or {}, notice=_notice(visit), **_choices(account))
 
 
 def _campaign_fields(form) -> dict:
@@ -168,18 +157,16 @@ def _campaign_fields(form) -> dict:
     return fields
 
 
-def submit_campaign(request) -> Response:
-    account, form = signed_in_form(request)
+def submit_campaign(account, form: dict, visit: Visit) -> Response:
     try:
         campaign = services.campaign_service().create_campaign(account, validate_fields(CampaignIn,
                                                                                         _campaign_fields(form)))
     except errors.ValidationFailed as invalid:
-        return campaigns_page(request, form, messages_by_field(invalid), status=422)
+        return campaigns_page(account, visit, form, messages_by_field(invalid), status=422)
     return redirect(f"/campaigns/{campaign.campaign_id}")
 
 
-def campaign_page(request, campaign_id: str, values=None, field_errors=None, status=200) -> Response:
-    account, session = require_active(request)
+def campaign_page(account, visit: Visit, campaign_id: str, values=None, field_errors=None, status=200) -> Response:
     service = services.campaign_service()
     campaign = service.get_campaign(account, campaign_id)
     if values is None:
@@ -190,48 +177,44 @@ def campaign_page(request, campaign_id: str, values=None, field_errors=None, sta
     report = service.report(account, campaign_id)
     settled = sum(report.get(k, 0) for k in ("sent", "failed", "unknown", "skipped"))
     peak = max([max(r["sent"], r["opens"], r["clicks"]) for r in report["timeline"]] or [0]) or 1
-    return _app_page("pages/campaign.html", account, session, "/campaigns", status=status, campaign=campaign,
-                     states=CampaignState, state_names=STATE_NAMES, hold_reasons=HOLD_REASONS, values=values,
-                     errors=field_errors or {},
-                     notice=_notice(request), report=report, settled=settled, peak=peak,
-                     refresh=campaign.state is CampaignState.SENDING, **_choices(account))
+    return render_app_page("pages/campaign.html", account, visit, "/campaigns", status=status, campaign=campaign,
+                           states=CampaignState, state_names=STATE_NAMES, hold_reasons=HOLD_REASONS, values=values,
+                           errors=field_errors or {},
+                           notice=_notice(visit), report=report, settled=settled, peak=peak,
+                           refresh=campaign.state is CampaignState.SENDING, **_choices(account))
 
 
-def submit_campaign_update(request, campaign_id: str) -> Response:
-    account, form = signed_in_form(request)
+def submit_campaign_update(account, form: dict, visit: Visit, campaign_id: str) -> Response:
     try:
         services.campaign_service().update_campaign(account, campaign_id,
                                                     validate_fields(CampaignIn, _campaign_fields(form)))
     except errors.ValidationFailed as invalid:
-        return campaign_page(request, campaign_id, form, messages_by_field(invalid), status=422)
+        return campaign_page(account, visit, campaign_id, form, messages_by_field(invalid), status=422)
     return redirect(f"/campaigns/{campaign_id}?notice=saved")
 
 
-def submit_schedule(request, campaign_id: str) -> Response:
+def submit_schedule(account, form: dict, visit: Visit, campaign_id: str) -> Response:
     from chalicelib.campaigns.service import send_time
 
-    account, form = signed_in_form(request)
     service = services.campaign_service()
     try:
         when = None if form.get("when") != "later" else send_time(form.get("date", ""), form.get("time", ""))
         campaign = service.schedule(account, campaign_id, when)
     except errors.ValidationFailed as invalid:
-        return campaign_page(request, campaign_id, None, messages_by_field(invalid), status=422)
+        return campaign_page(account, visit, campaign_id, None, messages_by_field(invalid), status=422)
     notice = "scheduled" if campaign.state is CampaignState.SCHEDULED else "sending"
     return redirect(f"/campaigns/{campaign_id}?notice={notice}")
 
 
-def submit_campaign_test_send(request, campaign_id: str) -> Response:
-    account, _ = signed_in_form(request)
+def submit_campaign_test_send(account, visit: Visit, campaign_id: str) -> Response:
     try:
         services.campaign_service().test_send_campaign(account, campaign_id)
     except errors.ValidationFailed as invalid:
-        return campaign_page(request, campaign_id, None, messages_by_field(invalid), status=422)
+        return campaign_page(account, visit, campaign_id, None, messages_by_field(invalid), status=422)
     return redirect(f"/campaigns/{campaign_id}?notice=test-sent")
 
 
-def submit_state_change(request, campaign_id: str, action: str) -> Response:
-    account, _ = signed_in_form(request)
+def submit_state_change(account, campaign_id: str, action: str) -> Response:
     service = services.campaign_service()
     {"pause": service.pause, "resume": service.resume, "cancel": service.cancel}[action](account, campaign_id)
     return redirect(f"/campaigns/{campaign_id}?notice={ {'pause': 'paused', 'resume': 'resumed', 'cancel': 'cancelled'}[action]}")

@@ -4,12 +4,13 @@
 from chalice import Blueprint, Response
 
 from chalicelib import services
+from chalicelib.accounts.page_routes import PageRoutes
 from chalicelib.api import ApiRoutes
 from chalicelib.campaigns.schemas import CampaignIn, CampaignOut, ScheduleIn, TemplateIn, TemplateOut
-from chalicelib.forms import FORM
 
 routes = Blueprint(__name__)
 api = ApiRoutes(routes)
+pages = PageRoutes(routes)
 
 TRANSPARENT_GIF = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"  # 1x1, the open pixel
 
@@ -20,95 +21,92 @@ def _campaign_pages():
     return pages
 
 
-@routes.route("/templates", methods=["GET"])
-def templates():
-    return _campaign_pages().templates_page(routes.current_request)
+@pages.page("/templates")
+def templates(account, query, visit):
+    return _campaign_pages().templates_page(account, visit)
 
 
-@routes.route("/templates", methods=["POST"], content_types=[FORM])
-def create_template():
-    return _campaign_pages().submit_template(routes.current_request)
+@pages.page("/templates", methods=["POST"])
+def create_template(account, form, visit):
+    return _campaign_pages().submit_template(account, form, visit)
 
 
-@routes.route("/templates/new", methods=["GET"])
-def new_template():
-    return _campaign_pages().template_page(routes.current_request)
+@pages.page("/templates/new")
+def new_template(account, query, visit):
+    return _campaign_pages().template_page(account, visit)
 
 
-@routes.route("/templates/{template_id}", methods=["GET"])
-def template(template_id):
-    return _campaign_pages().template_page(routes.current_request, template_id)
+@pages.page("/templates/{template_id}")
+def template(account, query, visit, template_id):
+    return _campaign_pages().template_page(account, visit, template_id)
 
 
-@routes.route("/templates/{template_id}", methods=["POST"], content_types=[FORM])
-def update_template(template_id):
-    return _campaign_pages().submit_template(routes.current_request, template_id)
+@pages.page("/templates/{template_id}", methods=["POST"])
+def update_template(account, form, visit, template_id):
+    return _campaign_pages().submit_template(account, form, visit, template_id)
 
 
-@routes.route("/templates/{template_id}/preview", methods=["GET"])
-def template_preview(template_id):
-    return _campaign_pages().template_preview(routes.current_request, template_id)
+@pages.page("/templates/{template_id}/preview")
+def template_preview(account, query, visit, template_id):
+    return _campaign_pages().template_preview(account, query, template_id)
 
 
-@routes.route("/templates/{template_id}/test", methods=["POST"], content_types=[FORM])
-def template_test_send(template_id):
-    return _campaign_pages().submit_test_send(routes.current_request, template_id)
+@pages.page("/templates/{template_id}/test", methods=["POST"])
+def template_test_send(account, form, visit, template_id):
+    return _campaign_pages().submit_test_send(account, template_id)
 
 
-@routes.route("/templates/{template_id}/delete", methods=["POST"], content_types=[FORM])
-def delete_template(template_id):
-    return _campaign_pages().submit_template_deletion(routes.current_request, template_id)
+@pages.page("/templates/{template_id}/delete", methods=["POST"])
+def delete_template(account, form, visit, template_id):
+    return _campaign_pages().submit_template_deletion(account, template_id)
 
 
-@routes.route("/images", methods=["GET"])
-def images():
-    return _campaign_pages().images_page(routes.current_request)
+@pages.page("/images")
+def images(account, query, visit):
+    return _campaign_pages().images_page(account, visit)
 
 
-@routes.route("/images/uploaded", methods=["GET"])
-def image_uploaded():
-    return _campaign_pages().image_uploaded(routes.current_request)
+@pages.page("/images/uploaded")
+def image_uploaded(account, query, visit):
+    return _campaign_pages().image_uploaded(account, visit)
 
 
-@routes.route("/images/{asset}/delete", methods=["POST"], content_types=[FORM])
-def delete_image(asset):
-    return _campaign_pages().submit_image_deletion(routes.current_request, asset)
+@pages.page("/images/{asset}/delete", methods=["POST"])
+def delete_image(account, form, visit, asset):
+    return _campaign_pages().submit_image_deletion(account, asset)
 
 
-@routes.route("/campaigns", methods=["GET"])
-def campaigns():
-    return _campaign_pages().campaigns_page(routes.current_request)
+@pages.page("/campaigns")
+def campaigns(account, query, visit):
+    return _campaign_pages().campaigns_page(account, visit)
 
 
-@routes.route("/campaigns", methods=["POST"], content_types=[FORM])
-def create_campaign():
-    return _campaign_pages().submit_campaign(routes.current_request)
+@pages.page("/campaigns", methods=["POST"])
+def create_campaign(account, form, visit):
+    return _campaign_pages().submit_campaign(account, form, visit)
 
 
-@routes.route("/campaigns/{campaign_id}", methods=["GET"])
-def campaign(campaign_id):
-    return _campaign_pages().campaign_page(routes.current_request, campaign_id)
+@pages.page("/campaigns/{campaign_id}")
+def campaign(account, query, visit, campaign_id):
+    return _campaign_pages().campaign_page(account, visit, campaign_id)
 
 
-@routes.route("/campaigns/{campaign_id}", methods=["POST"], content_types=[FORM])
-def update_campaign(campaign_id):
-    return _campaign_pages().submit_campaign_update(routes.current_request, campaign_id)
+@pages.page("/campaigns/{campaign_id}", methods=["POST"])
+def update_campaign(account, form, visit, campaign_id):
+    return _campaign_pages().submit_campaign_update(account, form, visit, campaign_id)
 
 
-@routes.route("/campaigns/{campaign_id}/schedule", methods=["POST"], content_types=[FORM])
-def schedule_campaign(campaign_id):
-    return _campaign_pages().submit_schedule(routes.current_request, campaign_id)
+@pages.page("/campaigns/{campaign_id}/schedule", methods=["POST"])
+def schedule_campaign(account, form, visit, campaign_id):
+    return _campaign_pages().submit_schedule(account, form, visit, campaign_id)
 
 
-@routes.route("/campaigns/{campaign_id}/{action}", methods=["POST"], content_types=[FORM])
-def change_campaign_state(campaign_id, action):
+@pages.page("/campaigns/{campaign_id}/{action}", methods=["POST"],
+            only={"action": ("test", "pause", "resume", "cancel")})
+def change_campaign_state(account, form, visit, campaign_id, action):
     if action == "test":
-        return _campaign_pages().submit_campaign_test_send(routes.current_request, campaign_id)
-    if action not in ("pause", "resume", "cancel"):
-        from chalicelib import errors
-
-        raise errors.NotFound()
-    return _campaign_pages().submit_state_change(routes.current_request, campaign_id, action)
+        return _campaign_pages().submit_campaign_test_send(account, visit, campaign_id)
+    return _campaign_pages().submit_state_change(account, campaign_id, action)
 
 @routes.route("/t/o/{token}", methods=["GET"])
 def tracking_pixel(token):

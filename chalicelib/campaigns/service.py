@@ -61,7 +61,8 @@ def contact_values(contact) -> dict:
 
 class CampaignService:
     def __init__(self, store, audience, audience_service, segments, sqs, send_queue_url: str, jobs_queue,
-                 tracking_signer, mail_sender, from_address: str, base_url: str, sending_domains=None):
+                 tracking_signer, mail_sender, from_address: str, base_url: str, sending_domains=None,
+                 send_ledger=None, received_index=None):
         self._store = store
         self._audience = audience
         self._audience_service = audience_service
@@ -73,6 +74,8 @@ class CampaignService:
         self._from_address = email.utils.parseaddr(from_address)[1]
         self._base_url = base_url
         self._sending_domains = sending_domains  # a function returning the sending domain service (or None)
+        self._send_ledger = send_ledger  # functions: built on first use (a campaign page read needs neither)
+        self._received_index = received_index
 
     # --- templates -------------------------------------------------------------------------------
 
@@ -276,9 +279,7 @@ class CampaignService:
         return {name: int(getattr(stats, name, 0) or 0) for name in COUNTED}
 
     def _ledger(self):
-        from chalicelib import services
-
-        return services.send_ledger()
+        return self._send_ledger()
 
     def schedule(self, account, campaign_id: str, send_at: datetime | None, time_zone: str = DEFAULT_TIME_ZONE):
         """Send now (`send_at` None) or at a time; only a verified, active account sends, and not
@@ -524,9 +525,7 @@ class CampaignService:
             campaign.state is CampaignState.CANCELLED and campaign.started_at is not None)
 
     def _received(self):
-        from chalicelib import services
-
-        return services.received_index()
+        return self._received_index()
 
     def _index_recipients_later(self, campaign: Campaign) -> None:
         from chalicelib.campaigns.received import INDEX_JOB

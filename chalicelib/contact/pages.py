@@ -6,7 +6,7 @@ from chalicelib import errors, i18n
 from chalicelib.api import validate_fields
 from chalicelib.contact.schemas import ContactMessageIn
 from chalicelib.contact.service import submit_contact_message
-from chalicelib.forms import messages_by_field, parse_form
+from chalicelib.forms import messages_by_field
 from chalicelib.http import html
 from chalicelib.i18n import N_
 from chalicelib.web import render_page
@@ -21,8 +21,8 @@ def contact_page(support_address: str, *, sent=False, values=None, field_errors=
                             sent=sent, support_address=support_address), status=status)
 
 
-def submit_contact_form(raw_body: bytes, queue, support_address: str) -> Response:
-    submitted = parse_form(raw_body, fields={f[0] for f in FORM_FIELDS})
+def submit_contact_form(form: dict, queue, support_address: str) -> Response:
+    submitted = {k: v for k, v in form.items() if k in {f[0] for f in FORM_FIELDS}}
     try:
         message = validate_fields(ContactMessageIn, submitted)
     except errors.ValidationFailed as invalid:

@@ -3,26 +3,28 @@
 from chalice import Blueprint
 
 from chalicelib import i18n, services
+from chalicelib.accounts.page_routes import PageRoutes
 from chalicelib.api import ApiRoutes
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
-from chalicelib.forms import FORM
 from chalicelib.config import settings
 
 routes = Blueprint(__name__)
 api = ApiRoutes(routes)
+pages = PageRoutes(routes)
 
-@routes.route("/contact", methods=["GET"])
-def contact():
+
+@pages.page("/contact", signed_in=False)
+def contact(account, query, visit):
     from chalicelib.contact.pages import contact_page
 
-    sent = (routes.current_request.query_params or {}).get("sent") == "1"
-    return contact_page(settings().support_address, sent=sent)
+    return contact_page(settings().support_address, sent=query.get("sent") == "1")
 
-@routes.route("/contact", methods=["POST"], content_types=[FORM])
-def contact_form():
+
+@pages.page("/contact", methods=["POST"], signed_in=False)
+def contact_form(account, form, visit):
     from chalicelib.contact.pages import submit_contact_form
 
-    return submit_contact_form(routes.current_request.raw_body, services.mail_queue(), settings().support_address)
+    return submit_contact_form(form, services.mail_queue(), settings().support_address)
 
 
 @api.route("/contact-messages", "POST", summary="Send a question to MailExpert's support team",

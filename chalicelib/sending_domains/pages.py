@@ -6,7 +6,7 @@ from urllib.parse import quote
 from chalice.app import Response
 
 from chalicelib import errors, i18n, services
-from chalicelib.accounts.pages import _app_page, redirect, require_active, signed_in_form
+from chalicelib.accounts.page_routes import Visit, redirect, render_app_page
 from chalicelib.forms import messages_by_field
 from chalicelib.i18n import N_
 from chalicelib.sending_domains.domains import STATUS_NAMES, DomainStatus, dns_records
@@ -24,8 +24,8 @@ NOTICES = {
 }
 
 
-def _notice(request) -> str | None:
-    key = (request.query_params or {}).get("notice")
+def _notice(visit: Visit) -> str | None:
+    key = visit.query.get("notice")
     return i18n.gettext(NOTICES[key]) if key in NOTICES else None
 
 
@@ -33,63 +33,57 @@ def domain_path(domain) -> str:
     return f"/domains/{quote(domain.domain)}"
 
 
-def domains_page(request, values=None, field_errors=None, status=200) -> Response:
-    account, session = require_active(request)
+def domains_page(account, visit: Visit, values=None, field_errors=None, status=200) -> Response:
     service = services.sending_domains()
-    return _app_page("pages/domains.html", account, session, "/domains", status=status,
-                     domains=service.domains(account), status_names=STATUS_NAMES, statuses=DomainStatus,
-                     shared_domain=service.shared_domain, values=values or {}, errors=field_errors or {},
-                     notice=_notice(request))
+    return render_app_page("pages/domains.html", account, visit, "/domains", status=status,
+                           domains=service.domains(account), status_names=STATUS_NAMES, statuses=DomainStatus,
+                           shared_domain=service.shared_domain, values=values or {}, errors=field_errors or {},
+                           notice=_notice(visit))
 
 
-def submit_domain(request) -> Response:
-    account, form = signed_in_form(request)
+def submit_domain(account, form: dict, visit: Visit) -> Response:
     try:
         added = services.sending_domains().add(account, form.get("domain", ""))
     except errors.ValidationFailed as invalid:
-        return domains_page(request, form, messages_by_field(invalid), status=422)
+        return domains_page(account, visit, form, messages_by_field(invalid), status=422)
     except errors.Conflict as taken:
-        return domains_page(request, form, {"domain": i18n.gettext(taken.message) % taken.params
+        return domains_page(account, visit, form, {"domain": i18n.gettext(taken.message) % taken.params
                                             if taken.params else i18n.gettext(taken.message)}, status=409)
     return redirect(f"{domain_path(added)}?notice=added")
 
 
-def domain_page(request, domain: str, problem: str | None = None, status: int = 200, values=None,
+def domain_page(account, visit: Visit, domain: str, problem: str | None = None, status: int = 200, values=None,
                 field_errors=None) -> Response:
     from chalicelib.config import settings
 
-    account, session = require_active(request)
     service = services.sending_domains()
     found = service.get(account, domain)
     label = found.mail_from_domain.removesuffix("." + found.domain) if found.mail_from_domain else ""
-    return _app_page("pages/domain.html", account, session, "/domains", status=status, domain=found,
-                     records=dns_records(found, service.region), status_names=STATUS_NAMES, statuses=DomainStatus,
-                     notice=_notice(request), problem=problem, path=domain_path(found),
-                     local_tools=settings().is_local, values=values or {"mail_from": label},
-                     errors=field_errors or {})
+    return render_app_page("pages/domain.html", account, visit, "/domains", status=status, domain=found,
+                           records=dns_records(found, service.region), status_names=STATUS_NAMES, statuses=DomainStatus,
+                           notice=_notice(visit), problem=problem, path=domain_path(found),
+                           local_tools=settings().is_local, values=values or {"mail_from": label},
+                           errors=field_errors or {})
 
 
-def submit_check(request, domain: str) -> Response:
-    account, _ = signed_in_form(request)
+def submit_check(account, domain: str) -> Response:
     checked = services.sending_domains().check(account, domain)
     return redirect(f"{domain_path(checked)}?notice={checked.status.value}")
 
 
-def submit_mail_from(request, domain: str) -> Response:
-    account, form = signed_in_form(request)
+def submit_mail_from(account, form: dict, visit: Visit, domain: str) -> Response:
     try:
         changed = services.sending_domains().set_mail_from(account, domain, form.get("mail_from"))
     except errors.ValidationFailed as invalid:
-        return domain_page(request, domain, values=form, field_errors=messages_by_field(invalid), status=422)
+        return domain_page(account, visit, domain, values=form, field_errors=messages_by_field(invalid), status=422)
     except errors.Conflict as taken:
-        return domain_page(request, domain, i18n.gettext(taken.message), status=409)
+        return domain_page(account, visit, domain, i18n.gettext(taken.message), status=409)
     return redirect(f"{domain_path(changed)}?notice={'mail-from' if changed.mail_from_domain else 'mail-from-off'}")
 
 
-def submit_removal(request, domain: str) -> Response:
-    account, _ = signed_in_form(request)
+def submit_removal(account, visit: Visit, domain: str) -> Response:
     try:
         services.sending_domains().remove(account, domain)
     except errors.Conflict as in_use:
-        return domain_page(request, domain, i18n.gettext(in_use.message) % in_use.params, status=409)
+        return domain_page(account, visit, domain, i18n.gettext(in_use.message) % in_use.params, status=409)
     return redirect("/domains?notice=removed")

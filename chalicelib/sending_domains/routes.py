@@ -3,12 +3,14 @@
 from chalice import Blueprint
 
 from chalicelib import services
+from chalicelib.accounts.page_routes import PageRoutes
 from chalicelib.api import ApiRoutes
 from chalicelib.sending_domains.schemas import DomainIn, DomainOut, MailFromIn
-from chalicelib.forms import FORM
 
 routes = Blueprint(__name__)
 api = ApiRoutes(routes)
+pages = PageRoutes(routes)
+
 
 def _domain_pages():
     from chalicelib.sending_domains import pages
@@ -16,34 +18,34 @@ def _domain_pages():
     return pages
 
 
-@routes.route("/domains", methods=["GET"])
-def sending_domains():
-    return _domain_pages().domains_page(routes.current_request)
+@pages.page("/domains")
+def sending_domains(account, query, visit):
+    return _domain_pages().domains_page(account, visit)
 
 
-@routes.route("/domains", methods=["POST"], content_types=[FORM])
-def add_sending_domain():
-    return _domain_pages().submit_domain(routes.current_request)
+@pages.page("/domains", methods=["POST"])
+def add_sending_domain(account, form, visit):
+    return _domain_pages().submit_domain(account, form, visit)
 
 
-@routes.route("/domains/{domain}", methods=["GET"])
-def sending_domain(domain):
-    return _domain_pages().domain_page(routes.current_request, domain)
+@pages.page("/domains/{domain}")
+def sending_domain(account, query, visit, domain):
+    return _domain_pages().domain_page(account, visit, domain)
 
 
-@routes.route("/domains/{domain}/check", methods=["POST"], content_types=[FORM])
-def check_sending_domain(domain):
-    return _domain_pages().submit_check(routes.current_request, domain)
+@pages.page("/domains/{domain}/check", methods=["POST"])
+def check_sending_domain(account, form, visit, domain):
+    return _domain_pages().submit_check(account, domain)
 
 
-@routes.route("/domains/{domain}/mail-from", methods=["POST"], content_types=[FORM])
-def set_sending_domain_mail_from(domain):
-    return _domain_pages().submit_mail_from(routes.current_request, domain)
+@pages.page("/domains/{domain}/mail-from", methods=["POST"])
+def set_sending_domain_mail_from(account, form, visit, domain):
+    return _domain_pages().submit_mail_from(account, form, visit, domain)
 
 
-@routes.route("/domains/{domain}/delete", methods=["POST"], content_types=[FORM])
-def remove_sending_domain(domain):
-    return _domain_pages().submit_removal(routes.current_request, domain)
+@pages.page("/domains/{domain}/delete", methods=["POST"])
+def remove_sending_domain(account, form, visit, domain):
+    return _domain_pages().submit_removal(account, visit, domain)
 
 
 @api.route("/domains", "GET", summary="The account's own sending domains, with their DNS records and status",

@@ -4,6 +4,7 @@ import json
 from chalice import Blueprint, Response
 
 from chalicelib import errors, i18n, services
+from chalicelib.accounts.page_routes import PageRoutes, redirect
 from chalicelib.config import settings
 from chalicelib.validation import normalised_email
 from chalicelib.delivery.events_store import as_dict
@@ -18,6 +19,7 @@ from chalicelib.operations.jobs import JOBS, run_job
 from chalicelib.web import render_page
 
 dev = Blueprint(__name__)
+pages = PageRoutes(dev)
 
 SIMULATOR_ADDRESSES = tuple(f"{name}@{SIMULATOR_DOMAIN}"
                             for name in ("success", "bounce", "complaint", "suppressionlist", "ooto"))
@@ -111,14 +113,12 @@ def fire_job(name):
     return Response(body="", status_code=303, headers={"Location": "/dev/jobs"})
 
 
-@dev.route("/sending-domains/{domain}/verify", methods=["POST"], content_types=[FORM])
-def verify_sending_domain(domain):
+@pages.page("/sending-domains/{domain}/verify", methods=["POST"])
+def verify_sending_domain(account, form, visit, domain):
     """Stands in for publishing the DNS records (there is no DNS here): SES then answers that the
     domain is verified, and the domain is checked at once, as "Check now" would."""
-    from chalicelib.accounts.pages import redirect, signed_in_form
     from devstack.devtools import local_verifications
 
-    account, _ = signed_in_form(dev.current_request)
     found = services.sending_domains().get(account, domain)  # only the account's own domain
     local_verifications().mark(found.domain)
     checked = services.sending_domains().check(account, found.domain)

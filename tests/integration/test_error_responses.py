@@ -61,3 +61,13 @@ def test_unknown_api_address_is_a_404_problem(client):
     assert response.status_code == 404
     assert response.headers["Content-Type"] == "application/problem+json"
     assert json_body(response)["instance"] == "/api/v1/nothing-here"
+
+
+def test_unknown_campaign_action_is_a_404_before_any_login_or_form_check(client):
+    # GIVEN nobody signed in, and an action campaigns do not have
+    # WHEN a form is posted to it
+    response = client.post("/campaigns/c123/explode", headers={"Content-Type": "application/x-www-form-urlencoded"},
+                           body=b"")
+    # THEN the address does not exist (no detour to the login page)
+    assert response.status_code == 404
+    assert "Location" not in response.headers
