@@ -75,7 +75,7 @@ def on_mail_message(event):
 def on_job_message(event):
     from chalicelib.jobs import run_jobs
 
-    return run_jobs((r.to_dict()["messageId"], r.body) for r in event)
+    return run_jobs(((r.to_dict()["messageId"], r.body) for r in event), services.job_handlers())
 
 
 @app.on_sns_message(topic=resources.SES_EVENTS_TOPIC)

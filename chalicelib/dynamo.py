@@ -15,3 +15,8 @@ def conditional_check_failed(error) -> bool:
     """Whether a PynamoDB write error (PutError, UpdateError, DeleteError) is DynamoDB refusing the
     write's condition: the one outcome a conditional write expects, as opposed to a failure."""
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def transaction_condition_failed(error) -> bool:
+    """Whether a PynamoDB TransactWriteError was DynamoDB refusing one of the writes' conditions."""
+    return any(reason and reason.code == "ConditionalCheckFailed" for reason in error.cancellation_reasons or ())

@@ -1,5 +1,6 @@
 """Background jobs: work too long for a request (data exports), queued on the jobs queue and run by
-the `on_job_message` handler, one message per invocation."""
+the `on_job_message` handler, one message per invocation. Which function runs which job is wired
+with the services (`chalicelib.services.job_handlers`)."""
 
 import json
 
@@ -15,50 +16,14 @@ class JobsQueue:
         return self._client.send_message(QueueUrl=self._queue_url, MessageBody=json.dumps(job))["MessageId"]
 
 
-def _export_account_data(job: dict) -> None:
-    from chalicelib import services
-
-    services.data_rights().prepare_export(job["account_id"], job["export_id"])
-
-
-def _export_list(job: dict) -> None:
-    from chalicelib import services
-
-    services.list_exports().prepare(job["account_id"], job["export_id"])
-
-
-def _import_contacts(job: dict) -> None:
-    from chalicelib import services
-
-    account = services.accounts().get(job["account_id"])
-    if account is not None:
-        services.contact_imports().run(account.account_id, job["import_id"], account.language)
-
-
-def _fan_out_campaign(job: dict) -> None:
-    from chalicelib import services
-
-    services.campaign_service().fanout(job["account_id"], job["campaign_id"])
-
-
-def _index_campaign_recipients(job: dict) -> None:
-    from chalicelib import services
-
-    services.campaign_service().index_recipients(job["account_id"], job["campaign_id"])
-
-
-HANDLERS = {"export-account-data": _export_account_data, "export-list": _export_list,
-            "import-contacts": _import_contacts, "campaign-fanout": _fan_out_campaign,
-            "index-campaign-recipients": _index_campaign_recipients}
-
-
-def run_jobs(records) -> dict:
-    """Run each queued job; failed ones go back to the queue (partial batch response)."""
+def run_jobs(records, handlers: dict) -> dict:
+    """Run each queued job by its handler (job name -> function of the job); failed ones go back to
+    the queue (partial batch response)."""
     failed = []
     for message_id, body in records:
         try:
             job = json.loads(body)
-            HANDLERS[job["job"]](job)
+            handlers[job["job"]](job)
         except Exception as error:
             logger.exception("job failed", queue_message_id=message_id, error=type(error).__name__)
             failed.append(message_id)

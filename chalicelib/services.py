@@ -283,6 +283,28 @@ def assets():
     return AssetService(aws.s3(), settings().assets_bucket, settings().public_base_url)
 
 
+def job_handlers() -> dict:
+    """The jobs queue's job names and what runs each (app.py's on_job_message)."""
+    from chalicelib.accounts.data_rights import EXPORT_JOB
+    from chalicelib.audience.imports import IMPORT_JOB
+    from chalicelib.audience.list_export import EXPORT_LIST_JOB
+    from chalicelib.campaigns.received import INDEX_JOB
+    from chalicelib.campaigns.service import FANOUT_JOB
+
+    def import_contacts(job: dict) -> None:
+        account = accounts().get(job["account_id"])
+        if account is not None:
+            contact_imports().run(account.account_id, job["import_id"], account.language)
+
+    return {
+        EXPORT_JOB: lambda job: data_rights().prepare_export(job["account_id"], job["export_id"]),
+        EXPORT_LIST_JOB: lambda job: list_exports().prepare(job["account_id"], job["export_id"]),
+        IMPORT_JOB: import_contacts,
+        FANOUT_JOB: lambda job: campaign_service().fanout(job["account_id"], job["campaign_id"]),
+        INDEX_JOB: lambda job: campaign_service().index_recipients(job["account_id"], job["campaign_id"]),
+    }
+
+
 def reset() -> None:
     """Forget every wired service: tests call it between moto sessions."""
     for getter in (mail_queue, mail_sender, sent_mail, mail_events, job_runs, accounts, auth_store, remembered_devices,

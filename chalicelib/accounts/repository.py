@@ -4,7 +4,7 @@ from datetime import datetime
 
 from chalicelib import errors
 from chalicelib.accounts.account import Account, AccountStatus, Plan
-from chalicelib.dynamo import bind
+from chalicelib.dynamo import bind, conditional_check_failed, transaction_condition_failed
 from chalicelib.i18n import N_
 from chalicelib.validation import address_key
 
@@ -37,7 +37,7 @@ class DynamoAccounts:
                 transaction.save(claim, condition=self._claims.pk.does_not_exist())
                 transaction.save(item, condition=self._accounts.pk.does_not_exist())
         except TransactWriteError as failed:
-            if any(reason and reason.code == "ConditionalCheckFailed" for reason in failed.cancellation_reasons or ()):
+            if transaction_condition_failed(failed):
                 raise AddressTaken() from None
             raise
         account.version = 1
@@ -80,7 +80,7 @@ class DynamoAccounts:
                 transaction.save(item)
         except TransactWriteError as failed:
             account.email = old_email
-            if any(reason and reason.code == "ConditionalCheckFailed" for reason in failed.cancellation_reasons or ()):
+            if transaction_condition_failed(failed):
                 raise AddressTaken() from None
             raise
         account.version = item.version
@@ -103,7 +103,7 @@ class DynamoAccounts:
         try:
             item.save()
         except PutError as failed:
-            if failed.cause_response_code == "ConditionalCheckFailedException":
+            if conditional_check_failed(failed):
                 raise errors.Conflict(N_("Your account was changed elsewhere in the meantime. "
                                          "Reload the page and try again.")) from None
             raise
@@ -120,7 +120,7 @@ class DynamoAccounts:
                 ACCOUNT_PREFIX + account_id, condition=m.pk.exists() & m.sending_paused_at.does_not_exist(),
                 actions=[m.sending_paused_at.set(at), m.sending_paused_reason.set(reason), m.version.add(1)])
         except UpdateError as failed:
-            if failed.cause_response_code == "ConditionalCheckFailedException":
+            if conditional_check_failed(failed):
                 return False  # already paused, or no such account
             raise
         return True

@@ -29,6 +29,7 @@ from chalicelib import errors
 from chalicelib.audience.csv_import import field_name
 from chalicelib.i18n import N_
 from chalicelib.observability import logger
+from chalicelib.dynamo import conditional_check_failed
 
 MAX_FIELDS = 50  # per account
 MAX_LABEL = 100
@@ -208,7 +209,7 @@ class DynamoCustomFields:
                     label=custom_field.label, field_type=custom_field.field_type.value,
                     created_at=custom_field.created_at).save(condition=self._m.sk.does_not_exist())
         except PutError as taken:
-            if taken.cause_response_code == "ConditionalCheckFailedException":
+            if conditional_check_failed(taken):
                 return False
             raise
         return True
@@ -220,7 +221,7 @@ class DynamoCustomFields:
         try:
             self._m(pk=f"ACCOUNT#{account_id}", sk=f"FIELD#{key}").delete(condition=self._m.sk.exists())
         except DeleteError as missing:
-            if missing.cause_response_code == "ConditionalCheckFailedException":
+            if conditional_check_failed(missing):
                 return False
             raise
         return True

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from chalicelib.audience.audience import (PERSON_MAY_LIFT, AudienceList, Contact, Membership, MemberStatus, Suppression,
                                           SuppressionReason, address_hash, contact_id_for)
 from chalicelib import errors
-from chalicelib.dynamo import bind
+from chalicelib.dynamo import bind, conditional_check_failed
 from chalicelib.i18n import N_
 
 PAGE_SIZE = 50
@@ -146,7 +146,7 @@ class DynamoAudience:
         try:
             self._contact_item(contact).save(condition=m.sk.does_not_exist())
         except PutError as taken:
-            if taken.cause_response_code == "ConditionalCheckFailedException":
+            if conditional_check_failed(taken):
                 return False
             raise
         return True
@@ -224,7 +224,7 @@ class DynamoAudience:
                         condition=m.sk.exists() & (m.list_id.does_not_exist() | (m.list_id == membership.list_id)))
             return
         except UpdateError as taken:
-            if taken.cause_response_code != "ConditionalCheckFailedException":
+            if not conditional_check_failed(taken):
                 raise
         self._m.MembershipModel(
             pk=account_key(membership.account_id), sk=f"MEMBER#{membership.contact_id}#{membership.list_id}",
@@ -421,7 +421,7 @@ class DynamoAudience:
         try:
             item.save(condition=replaceable)
         except PutError as kept:
-            if kept.cause_response_code != "ConditionalCheckFailedException":
+            if not conditional_check_failed(kept):
                 raise
             return self.suppression(account_id, email_key)
         return entry

@@ -3,7 +3,7 @@
 from datetime import datetime, timezone
 
 from chalicelib.campaigns.campaigns import Campaign, CampaignState, Fanout, RecipientIndex, Template
-from chalicelib.dynamo import bind
+from chalicelib.dynamo import bind, conditional_check_failed
 
 
 def _now() -> datetime:
@@ -87,7 +87,7 @@ class DynamoCampaigns:
         try:
             item.save(condition=(m.state == expected_state.value) if expected_state else None)
         except PutError as conflict:
-            if conflict.cause_response_code == "ConditionalCheckFailedException":
+            if conditional_check_failed(conflict):
                 raise StateConflict() from None
             raise
         self._m.CampaignStateModel(pk=f"CAMPAIGN#{campaign.campaign_id}", sk="STATE", account_id=campaign.account_id,

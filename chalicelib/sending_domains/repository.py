@@ -1,6 +1,6 @@
 """Sending domains and their claims in DynamoDB (see models.py for the item layout)."""
 
-from chalicelib.dynamo import bind
+from chalicelib.dynamo import bind, conditional_check_failed
 from chalicelib.sending_domains.domains import Claim, DomainStatus, SendingDomain
 
 
@@ -80,7 +80,7 @@ class DynamoSendingDomains:
             m(pk=_claim_key(claim.domain), sk="CLAIM", account_id=claim.account_id, claimed_at=claim.claimed_at,
               verified=claim.verified, claim_expires_at=claim.expires_at).save(condition=condition)
         except PutError as lost:
-            if lost.cause_response_code == "ConditionalCheckFailedException":
+            if conditional_check_failed(lost):
                 return False
             raise
         return True
@@ -93,7 +93,7 @@ class DynamoSendingDomains:
         try:
             m(pk=_claim_key(domain), sk="CLAIM").delete(condition=m.account_id == account_id)
         except DeleteError as other:
-            if other.cause_response_code == "ConditionalCheckFailedException":
+            if conditional_check_failed(other):
                 return False
             raise
         return True
