@@ -37,6 +37,12 @@ class LocalStack:
     process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        deadline = time.monotonic() + 15  # a stack just stopped may take a moment to let go of its port
+        while self._answers() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if self._answers():
+            raise RuntimeError(f"another local stack already answers on {self.base_url}: stop it first "
+                               "(these tests would talk to it instead of their own)")
         log = open(self.log_path, "ab")
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
         self.process = subprocess.Popen([sys.executable, "-m", "devstack", "run", "--stage", STAGE],
@@ -52,6 +58,13 @@ class LocalStack:
                 pass
             time.sleep(0.5)
         raise RuntimeError(f"local stack did not answer /health in {START_TIMEOUT_S} s:\n{self.log()}")
+
+    def _answers(self) -> bool:
+        try:
+            self.get_json("/health")
+        except (urllib.error.URLError, ConnectionError, ValueError):
+            return False
+        return True
 
     def stop(self) -> None:
         """Ctrl-C, as a developer would."""
