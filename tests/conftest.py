@@ -40,15 +40,3 @@ from chalicelib.config import settings  # noqa: E402
 
 settings()
 
-
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (`make test`), tests that share one costly or exclusive resource run on
-    one worker: the end-to-end tests share one local stack on fixed ports, and the packaged-template
-    tests one `chalice package` run."""
-    import pytest
-
-    for item in items:
-        if item.get_closest_marker("e2e"):
-            item.add_marker(pytest.mark.xdist_group("local-stack"))
-        elif item.module.__name__.endswith("test_packaged_template"):
-            item.add_marker(pytest.mark.xdist_group("package"))

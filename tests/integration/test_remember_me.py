@@ -1,5 +1,6 @@
 """P9: the permanent cookie that remembers a login: opt-in, rotating, revocable, theft-detecting."""
 
+import re
 from datetime import datetime, timezone
 
 from tests.integration.accounts_helpers import (PASSWORD, REGISTRATION, cookie_value, csrf_token_of, deliver_mail,
@@ -33,7 +34,8 @@ def test_remember_me_cookie_is_a_split_token_for_30_days_never_the_password(clie
     value = cookie_value(response, REMEMBER)
     selector, validator = value.split(".")
     assert PASSWORD not in header
-    assert "Max-Age=2592000" in header or "Max-Age=2591999" in header
+    max_age = int(re.search(r"Max-Age=(\d+)", header).group(1))
+    assert 30 * 86400 - 60 <= max_age <= 30 * 86400  # 30 days from the login (a busy machine takes seconds)
     assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
     # only the selector and a hash of the validator are stored
     items = aws_resources.client("dynamodb").scan(TableName="mailexpert-auth")["Items"]
