@@ -141,6 +141,15 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture
+def english_page(browser):
+    """A page in a fresh British-English browser context (downloads allowed)."""
+    context = browser.new_context(locale="en-GB", accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
 def assert_strict_policy(response) -> None:
     """The page came with a Content-Security-Policy that allows no inline scripts or styles."""
     directives = {}

@@ -9,7 +9,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_browser_audience import _console_problems, _log_in, _registered_account
 
 pytestmark = pytest.mark.e2e
@@ -21,13 +20,6 @@ CSV = ("E-mailadres;Voornaam;Achternaam\n"
        "daan@example.com;Daan;Bakker\n"
        "geen-adres;X;Y\n")
 
-
-@pytest.fixture
-def english_page(browser):
-    context = browser.new_context(locale="en-GB", accept_downloads=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
 
 
 def test_import_then_campaign_in_the_browser(local_stack, english_page, tmp_path):

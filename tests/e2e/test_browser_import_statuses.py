@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PROJECT_DIR
-from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_browser_audience import _console_problems, _log_in, _registered_account
 from tests.e2e.test_browser_import_and_campaign import LIST_ID
 
@@ -17,13 +16,6 @@ pytestmark = pytest.mark.e2e
 
 SENDY_EXPORT = os.path.join(PROJECT_DIR, "tests", "data", "imports", "sendy_export_every_status.csv")
 
-
-@pytest.fixture
-def english_page(browser):
-    context = browser.new_context(locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
 
 
 def test_sendy_statuses_are_honoured_by_an_import_in_the_browser(local_stack, english_page):

@@ -8,19 +8,11 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_browser_audience import _console_problems, _log_in, _registered_account
 from tests.e2e.test_browser_import_and_campaign import CAMPAIGN_PAGE, LIST_ID
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture
-def english_page(browser):
-    context = browser.new_context(locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
 
 
 def test_a_verified_domain_of_ones_own_becomes_a_campaigns_from_address(local_stack, english_page):
