@@ -5,10 +5,7 @@ import email.utils
 import json
 import os
 
-from tests.integration.accounts_helpers import post_form
-from tests.integration.audience_helpers import account_with_list
-from tests.integration.test_campaign_flow import _add, _campaign_with_template, send_campaign_batches
-from tests.integration.test_data_rights import run_background_jobs
+from tests.integration.test_campaign_received_history import _sent_campaign
 from tests.integration.test_mail_round_trip import FakeContext, sns_event
 
 EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "ses_notifications")
@@ -52,20 +49,11 @@ def publish(app_module, message: str) -> None:
 def sent_campaign(client, app_module, aws_resources, outbox, addresses, holder="anna@example.nl"):
     """An account's campaign really sent on moto to `addresses`: (account id, list id, campaign id,
     {address: the outbox entry of the mail SES accepted for it})."""
-    from chalicelib import services
-
-    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox, email=holder)
-    for number, address in enumerate(addresses):
-        _add(client, cookie, csrf, list_id, address, f"Klant{number}")
-    campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
-    scheduled = post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"},
-                          cookie=cookie)
-    assert scheduled.status_code == 303, scheduled.body
-    assert run_background_jobs(app_module, aws_resources) == 1  # the fan-out
-    send_campaign_batches(app_module, aws_resources)
+    _cookie, _csrf, list_id, campaign_id, account = _sent_campaign(client, app_module, aws_resources, outbox,
+                                                                    addresses, email=holder)
     mails = {m["to"][0]: m for m in outbox.mails() if m["tags"].get("campaign") == campaign_id}
     assert sorted(mails) == sorted(addresses)
-    return services.accounts().by_email(holder).account_id, list_id, campaign_id, mails
+    return account.account_id, list_id, campaign_id, mails
 
 
 def campaign_counts(account_id: str, campaign_id: str) -> tuple[int, int]:
