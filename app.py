@@ -10,7 +10,8 @@ import os
 
 from chalice import Chalice, Cron, Rate, Response
 
-from chalicelib import aws, errors, http, resources, services
+from chalicelib import aws, errors, http, resources
+from chalicelib.composition import services
 from chalicelib.accounts import routes as accounts
 from chalicelib.api import openapi_document
 from chalicelib.audience import routes as audience
@@ -68,38 +69,38 @@ def openapi():
 def on_mail_message(event):
     from chalicelib.delivery.service import deliver_mail_batch
 
-    return deliver_mail_batch(((r.to_dict()["messageId"], r.body) for r in event), services.mail_sender())
+    return deliver_mail_batch(((r.to_dict()["messageId"], r.body) for r in event), services().mail_sender)
 
 
 @app.on_sqs_message(queue=resources.JOBS_QUEUE, batch_size=1)
 def on_job_message(event):
     from chalicelib.jobs import run_jobs
 
-    return run_jobs(((r.to_dict()["messageId"], r.body) for r in event), services.job_handlers())
+    return run_jobs(((r.to_dict()["messageId"], r.body) for r in event), services().job_handlers())
 
 
 @app.on_sns_message(topic=resources.SES_EVENTS_TOPIC)
 def on_ses_event(event):
-    services.ses_events().record(event.message)
+    services().ses_events.record(event.message)
 
 
 @app.on_sqs_message(queue=resources.CAMPAIGN_SEND_QUEUE, batch_size=2)
 def on_campaign_send(event):
     from chalicelib.campaigns.sender import handle_send_records
 
-    return handle_send_records(((r.to_dict()["messageId"], r.body) for r in event), services.campaign_sender())
+    return handle_send_records(((r.to_dict()["messageId"], r.body) for r in event), services().campaign_sender)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="campaign_scheduler")
 def campaign_scheduler(event):
-    services.campaign_service().start_due()
+    services().campaign_service.start_due()
 
 
 @app.schedule(Cron(0, 3, "*", "*", "?", "*"), name="daily_backup")
 def daily_backup(event):
     from chalicelib.operations.jobs import run_job
 
-    run_job("daily-backup", services.job_runs())
+    run_job("daily-backup", services().job_runs)
 
 
 # --- local stage only: outbox, mailbox simulator, dev pages -------------------------------------

@@ -122,16 +122,17 @@ def main() -> dict:
         from devstack import infra
 
         infra.create_resources(boto3.session.Session(region_name=REGION), endpoint)
-        from chalicelib import aws, services
+        from chalicelib import aws
+        from chalicelib.composition import services
         from chalicelib.config import settings
 
         calls = _count_calls()
         bare = _bare_items_per_s(aws.dynamodb(), settings().audience_table)
 
         account = SimpleNamespace(account_id=uuid.uuid4().hex, email="bench@example.nl", language="en")
-        audience_list = services.audience_service().create_list(account, SimpleNamespace(name="Bench",
+        audience_list = services().audience_service.create_list(account, SimpleNamespace(name="Bench",
                                                                                           description=None))
-        imports = services.contact_imports()
+        imports = services().contact_imports
         imported, form = imports.begin(account, audience_list.list_id, "bench.csv")
         with tempfile.TemporaryDirectory() as directory:
             path = os.path.join(directory, "contacts.csv")

@@ -1,6 +1,6 @@
 """Background jobs: work too long for a request (data exports), queued on the jobs queue and run by
 the `on_job_message` handler, one message per invocation. Which function runs which job is wired
-with the services (`chalicelib.services.job_handlers`)."""
+with the services (`chalicelib.composition.Services.job_handlers`)."""
 
 import json
 

@@ -19,20 +19,20 @@ def main(argv=None) -> int:
     parser.add_argument("--stage", default="local")
     args = parser.parse_args(argv)
     load_app(args.stage)  # the stage's environment: table names, region, endpoint
-    from chalicelib import services
+    from chalicelib.composition import services
     from chalicelib.accounts.audit import AuditEvent
 
-    account = services.accounts().by_email(args.email)
+    account = services().accounts.by_email(args.email)
     if account is None:
         print(f"no account uses {args.email}")
         return 2
     if args.action == "resume-sending":
-        services.reputation().resume(account)
+        services().reputation.resume(account)
         print(f"{args.email}: sending resumed")
         return 0
     account.staff = args.action == "grant"
-    services.accounts().save(account)
-    services.audit_log().record(account.account_id, AuditEvent.STAFF_GRANTED if account.staff else AuditEvent.STAFF_REVOKED,
+    services().accounts.save(account)
+    services().audit_log.record(account.account_id, AuditEvent.STAFF_GRANTED if account.staff else AuditEvent.STAFF_REVOKED,
                           None, by="command line")
     print(f"{args.email}: staff {'granted' if account.staff else 'revoked'}")
     return 0

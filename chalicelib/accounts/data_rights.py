@@ -129,7 +129,7 @@ class DataRights:
     def __init__(self, accounts, auth, remembered, audit, mail_events, exports, s3, bucket: str, jobs_queue,
                  audience=None, campaigns=None, assets=None, sending_domains=None):
         self._accounts, self._auth, self._remembered = accounts, auth, remembered
-        self._sending_domains = sending_domains  # a function returning the sending domain service (or None)
+        self._sending_domains = sending_domains
         self._audience, self._campaigns, self._assets = audience, campaigns, assets
         self._audit, self._mail_events, self._exports = audit, mail_events, exports
         self._s3, self._bucket, self._jobs_queue = s3, bucket, jobs_queue
@@ -195,7 +195,7 @@ class DataRights:
             return {"sending_domains.json": [
                 {"domain": d.domain, "status": d.status.value, "created_at": d.created_at.isoformat(),
                  "verified_at": d.verified_at.isoformat() if d.verified_at else None}
-                for d in self._sending_domains().domains(account)]}
+                for d in self._sending_domains.domains(account)]}
 
         def images(account: Account):
             if self._assets is None:
@@ -213,7 +213,7 @@ class DataRights:
             Section("mail_events", mail_to_you, lambda account: self._mail_events.erase_account(account.account_id)),
             Section("exports", lambda account: {}, self._erase_exports),
             # before the campaigns: their erasure takes the domain items with it, not the claims and SES identities
-            Section("sending_domains", sending_domains, lambda account: self._sending_domains().erase_account(account)
+            Section("sending_domains", sending_domains, lambda account: self._sending_domains.erase_account(account)
                     if self._sending_domains else None),
             Section("campaigns", campaigns, lambda account: self._campaigns.erase_account(account.account_id)
                     if self._campaigns else None),

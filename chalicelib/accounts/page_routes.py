@@ -41,6 +41,7 @@ class Visit:
     """One request to a page, beside its account and form: what else the page may use."""
 
     request: object  # the Chalice request, for the rare page that needs more (remember-me cookies)
+    services: object  # the app's services (`chalicelib.composition.Services`), or fakes in a test
     session: object | None  # the signed-in session; None on a public page
     query: dict
     ip: str | None
@@ -65,8 +66,10 @@ class Visit:
 class PageRoutes:
     """The HTML pages of one domain, on its Chalice blueprint."""
 
-    def __init__(self, blueprint):
+    def __init__(self, blueprint, services):
+        """`services()` gives the services the pages use (the composition root's, in the app)."""
         self._blueprint = blueprint
+        self._services = services
 
     def page(self, path: str, methods=("GET",), *, signed_in: bool = True, allow_deactivated: bool = False,
              content_types=None, reads_form: bool = True, only: dict | None = None):
@@ -85,7 +88,9 @@ class PageRoutes:
                     if path_params[name] not in allowed:
                         raise errors.NotFound()
                 request = self._blueprint.current_request
-                account, session = _caller(request, allow_deactivated) if signed_in else (None, None)
+                services = self._services()
+                account, session = (_caller(request, allow_deactivated, services.account_service) if signed_in
+                                    else (None, None))
                 query = request.query_params or {}
                 if request.method.upper() in SAFE_METHODS:
                     form = query
@@ -95,7 +100,7 @@ class PageRoutes:
                         from chalicelib.accounts.web import check_csrf
 
                         check_csrf(request, session, form)
-                visit = Visit(request=request, session=session, query=query, ip=client_ip(request),
+                visit = Visit(request=request, services=services, session=session, query=query, ip=client_ip(request),
                               user_agent=request.headers.get("user-agent"))
                 return handler(account, form, visit, **path_params)
 
@@ -106,10 +111,10 @@ class PageRoutes:
         return register
 
 
-def _caller(request, allow_deactivated: bool):
+def _caller(request, allow_deactivated: bool, account_service):
     from chalicelib.accounts.web import require_signed_in
 
-    account, session = require_signed_in(request)
+    account, session = require_signed_in(request, account_service)
     if not account.active and not allow_deactivated:
         raise AccountDeactivated()
     return account, session

@@ -4,7 +4,7 @@ from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Response
 
-from chalicelib import errors, i18n, services
+from chalicelib import errors, i18n
 from chalicelib.accounts import remember, web
 from chalicelib.accounts.account import PLAN_NAMES, PRODUCT_NEWS_CONSENT_TEXT
 from chalicelib.accounts.schemas import ProfileIn, RegistrationIn
@@ -36,7 +36,7 @@ def submit_registration(form: dict, visit: Visit) -> Response:
     except errors.ValidationFailed as invalid:
         submitted.pop("password", None)
         return registration_page(submitted, messages_by_field(invalid), status=422)
-    services.account_service().register(data, i18n.current_language(), visit.ip)
+    visit.services.account_service.register(data, i18n.current_language(), visit.ip)
     return redirect("/register/check-inbox")
 
 
@@ -51,12 +51,12 @@ def verification_page(token: str) -> Response:
 
 
 def submit_verification(form: dict, visit: Visit) -> Response:
-    services.account_service().verify_email(form.get("token", ""), visit.ip)
+    visit.services.account_service.verify_email(form.get("token", ""), visit.ip)
     return html(render_page("pages/verify_email.html", token="", verified=True))
 
 
-def resend_verification(account) -> Response:
-    services.account_service().resend_verification(account)
+def resend_verification(account, visit: Visit) -> Response:
+    visit.services.account_service.resend_verification(account)
     return redirect("/app?resent=1")
 
 
@@ -88,7 +88,7 @@ def login_page(next_path: str | None, values=None, problem=None, status=200, not
 def submit_login(form: dict, visit: Visit) -> Response:
     email, password = form.get("email", "").strip(), form.get("password", "")
     try:
-        sign_in = services.account_service().log_in(
+        sign_in = visit.services.account_service.log_in(
             email, password, visit.ip, visit.cookie(web.SESSION_COOKIE),
             remember_me=form.get("remember_me") == "on", device=web.device_of(visit.request),
             hold_for_second_factor=True)
@@ -116,7 +116,7 @@ def submit_second_factor(form: dict, visit: Visit) -> Response:
     from chalicelib.accounts.service import InvalidSecondFactor
 
     try:
-        sign_in = services.account_service().complete_login(visit.cookie(web.HELD_LOGIN_COOKIE) or "",
+        sign_in = visit.services.account_service.complete_login(visit.cookie(web.HELD_LOGIN_COOKIE) or "",
                                                             form.get("code", ""), visit.ip,
                                                             visit.cookie(web.SESSION_COOKIE))
     except errors.NotAuthenticated as expired:
@@ -134,12 +134,12 @@ def log_out(form: dict, visit: Visit) -> Response:
     Anyone may log out; a signed-in browser's post needs its session's CSRF token."""
     from chalicelib.accounts.remember import forget_cookie, split
 
-    caller = web.signed_in(visit.request)
+    caller = web.signed_in(visit.request, visit.services.account_service)
     if caller is not None:
         account, session = caller
         web.check_csrf(visit.request, session, form)
         remembered = split(visit.cookie(remember.COOKIE))
-        services.account_service().log_out(session, visit.ip, forget_device=remembered[0] if remembered else None)
+        visit.services.account_service.log_out(session, visit.ip, forget_device=remembered[0] if remembered else None)
     visit.queue_cookie(web.expired_session_cookie())
     visit.queue_cookie(forget_cookie())
     return redirect("/")
@@ -154,7 +154,7 @@ def forgot_password_page(values=None, sent=False, status=200) -> Response:
 def submit_forgot_password(form: dict, visit: Visit) -> Response:
     email = form.get("email", "").strip()
     if email:
-        services.account_service().request_password_reset(email, visit.ip)
+        visit.services.account_service.request_password_reset(email, visit.ip)
     return forgot_password_page(values={"email": email}, sent=True)
 
 
@@ -166,7 +166,7 @@ def reset_password_page(token: str, field_errors=None, status=200) -> Response:
 def submit_reset_password(form: dict, visit: Visit) -> Response:
     token = form.get("token", "")
     try:
-        services.account_service().reset_password(token, form.get("new_password", ""), visit.ip)
+        visit.services.account_service.reset_password(token, form.get("new_password", ""), visit.ip)
     except errors.ValidationFailed as invalid:
         return reset_password_page(token, messages_by_field(invalid), status=422)
     return redirect("/login?notice=password-changed")
@@ -176,8 +176,8 @@ def submit_reset_password(form: dict, visit: Visit) -> Response:
 
 def overview_page(account, visit: Visit) -> Response:
     resent = visit.query.get("resent") == "1"
-    usage = {**services.campaign_service().usage(account),
-             "image_bytes": services.assets().usage_bytes(account.account_id)}
+    usage = {**visit.services.campaign_service.usage(account),
+             "image_bytes": visit.services.assets.usage_bytes(account.account_id)}
     return render_app_page("pages/app_overview.html", account, visit, "/app", resent=resent, usage=usage)
 
 
@@ -201,15 +201,15 @@ def settings_page(account, visit: Visit, values=None, field_errors=None, status=
     require_active(account)  # a deactivated holder may change the password, but sees no settings
     if values is None:
         values = {f: getattr(account, f) or "" for f in account.PROFILE_FIELDS}
-    devices = services.account_service().remembered_devices(account)
+    devices = visit.services.account_service.remembered_devices(account)
     notice_text = i18n.gettext(SETTINGS_NOTICES[notice]) if notice in SETTINGS_NOTICES else None
     return render_app_page("pages/settings.html", account, visit, "/settings", status=status, values=values,
                            errors=field_errors or {}, countries=country_choices(), notice=notice_text,
                            password_errors=password_errors or {}, devices=devices, email_errors=email_errors or {},
                            deactivate_errors=deactivate_errors or {}, erase_errors=erase_errors or {},
-                           exports=services.data_rights().exports(account), product_news_text=PRODUCT_NEWS_CONSENT_TEXT,
+                           exports=visit.services.data_rights.exports(account), product_news_text=PRODUCT_NEWS_CONSENT_TEXT,
                            two_factor_errors=two_factor_errors or {}, recovery_codes=recovery_codes,
-                           two_factor_setup=(services.account_service().two_factor_setup(account)
+                           two_factor_setup=(visit.services.account_service.two_factor_setup(account)
                                        if account.totp_pending_secret and not account.two_factor else None),
                            plans=[(plan.value, name) for plan, name in PLAN_NAMES.items()])
 
@@ -220,7 +220,7 @@ def submit_profile(account, form: dict, visit: Visit) -> Response:
         profile = validate_fields(ProfileIn, submitted)
     except errors.ValidationFailed as invalid:
         return settings_page(account, visit, submitted, messages_by_field(invalid), status=422)
-    services.account_service().update_profile(account, profile, visit.ip)
+    visit.services.account_service.update_profile(account, profile, visit.ip)
     return redirect("/settings?notice=saved")
 
 
@@ -229,7 +229,7 @@ def submit_password_change(account, form: dict, visit: Visit) -> Response:
     from chalicelib.accounts.service import WrongPassword
 
     try:
-        new_session = services.account_service().change_password(
+        new_session = visit.services.account_service.change_password(
             account, form.get("current_password", ""), form.get("new_password", ""), visit.ip)
     except WrongPassword as wrong:
         return settings_page(account, visit, password_errors={"current_password": i18n.gettext(wrong.message)},
@@ -242,24 +242,24 @@ def submit_password_change(account, form: dict, visit: Visit) -> Response:
 
 
 def submit_forget_device(account, form: dict, visit: Visit) -> Response:
-    services.account_service().forget_device(account, form.get("device", ""), visit.ip)
+    visit.services.account_service.forget_device(account, form.get("device", ""), visit.ip)
     return redirect("/settings?notice=device-forgotten")
 
 
 def submit_product_news(account, form: dict, visit: Visit) -> Response:
-    services.account_service().set_product_news(account, form.get("product_news") == "on", i18n.current_language(),
+    visit.services.account_service.set_product_news(account, form.get("product_news") == "on", i18n.current_language(),
                                                 visit.ip)
     return redirect("/settings?notice=product-news-saved#product-news")
 
 
 def submit_campaign_tracking(account, form: dict, visit: Visit) -> Response:
-    services.account_service().set_campaign_tracking(account, form.get("campaign_tracking") == "on",
+    visit.services.account_service.set_campaign_tracking(account, form.get("campaign_tracking") == "on",
                                                      visit.ip)
     return redirect("/settings?notice=tracking-saved#campaign-tracking")
 
 
 def submit_plan(account, form: dict, visit: Visit) -> Response:
-    services.account_service().change_plan(account, form.get("plan", ""), visit.ip)
+    visit.services.account_service.change_plan(account, form.get("plan", ""), visit.ip)
     return redirect("/settings?notice=plan-changed#plan")
 
 
@@ -267,7 +267,7 @@ def submit_email_change(account, form: dict, visit: Visit) -> Response:
     from chalicelib.accounts.service import WrongPassword
 
     try:
-        services.account_service().request_email_change(account, form.get("new_email", ""),
+        visit.services.account_service.request_email_change(account, form.get("new_email", ""),
                                                         form.get("email_password", ""), visit.ip)
     except WrongPassword as wrong:
         return settings_page(account, visit, email_errors={"email_password": i18n.gettext(wrong.message)}, status=403)
@@ -281,7 +281,7 @@ def email_change_page(token: str) -> Response:
 
 
 def submit_email_change_confirmation(form: dict, visit: Visit) -> Response:
-    account = services.account_service().confirm_email_change(form.get("token", ""), visit.ip)
+    account = visit.services.account_service.confirm_email_change(form.get("token", ""), visit.ip)
     return html(render_page("pages/confirm_email_change.html", token="", changed=True, email=account.email))
 
 
@@ -290,7 +290,7 @@ def submit_deactivation(account, form: dict, visit: Visit) -> Response:
     from chalicelib.accounts.service import WrongPassword
 
     try:
-        services.account_service().deactivate(account, form.get("deactivate_password", ""), visit.ip)
+        visit.services.account_service.deactivate(account, form.get("deactivate_password", ""), visit.ip)
     except WrongPassword as wrong:
         return settings_page(account, visit, deactivate_errors={"deactivate_password": i18n.gettext(wrong.message)},
                              status=403)
@@ -306,17 +306,17 @@ def reactivation_page(account, visit: Visit) -> Response:
 
 
 def submit_reactivation(account, visit: Visit) -> Response:
-    services.account_service().reactivate(account, visit.ip)
+    visit.services.account_service.reactivate(account, visit.ip)
     return redirect("/app")
 
 
 def submit_export_request(account, visit: Visit) -> Response:
-    services.data_rights().request_export(account, visit.ip)
+    visit.services.data_rights.request_export(account, visit.ip)
     return redirect("/settings?notice=export-requested#data")
 
 
 def download_export(account, visit: Visit, export_id: str) -> Response:
-    return redirect(services.data_rights().download_url(account, export_id, visit.ip))
+    return redirect(visit.services.data_rights.download_url(account, export_id, visit.ip))
 
 
 def submit_erasure(account, form: dict, visit: Visit) -> Response:
@@ -327,7 +327,7 @@ def submit_erasure(account, form: dict, visit: Visit) -> Response:
         return settings_page(account, visit, status=422, erase_errors={
             "erase_confirm": i18n.gettext(N_("Tick the box to confirm that you want this."))})
     try:
-        services.data_rights().erase(account, form.get("erase_password", ""), visit.ip)
+        visit.services.data_rights.erase(account, form.get("erase_password", ""), visit.ip)
     except WrongPassword as wrong:
         return settings_page(account, visit, erase_errors={"erase_password": i18n.gettext(wrong.message)}, status=403)
     visit.queue_cookie(web.expired_session_cookie())
@@ -335,14 +335,14 @@ def submit_erasure(account, form: dict, visit: Visit) -> Response:
     return html(render_page("pages/erased.html"))
 
 
-def submit_two_factor_start(account) -> Response:
-    services.account_service().start_two_factor_setup(account)
+def submit_two_factor_start(account, visit: Visit) -> Response:
+    visit.services.account_service.start_two_factor_setup(account)
     return redirect("/settings#two-factor")
 
 
 def submit_two_factor_confirmation(account, form: dict, visit: Visit) -> Response:
     try:
-        codes = services.account_service().confirm_two_factor(account, form.get("code", ""), visit.ip)
+        codes = visit.services.account_service.confirm_two_factor(account, form.get("code", ""), visit.ip)
     except errors.ValidationFailed as invalid:
         return settings_page(account, visit, two_factor_errors=messages_by_field(invalid), status=422)
     return settings_page(account, visit, recovery_codes=codes)  # shown once, never stored in plain text
@@ -352,7 +352,7 @@ def submit_two_factor_disable(account, form: dict, visit: Visit) -> Response:
     from chalicelib.accounts.service import WrongPassword
 
     try:
-        services.account_service().disable_two_factor(account, form.get("disable_2fa_password", ""), visit.ip)
+        visit.services.account_service.disable_two_factor(account, form.get("disable_2fa_password", ""), visit.ip)
     except WrongPassword as wrong:
         return settings_page(account, visit, two_factor_errors={"disable_2fa_password": i18n.gettext(wrong.message)},
                              status=403)

@@ -2,17 +2,19 @@
 
 from chalice import Blueprint
 
-from chalicelib import i18n, services
+from chalicelib import i18n
+from chalicelib.composition import services
 from chalicelib.accounts.schemas import (Accepted, AccountOut, CampaignTrackingIn, EmailChangeIn, ErasureIn,
                                          ExportOut, LoginIn, NewPasswordIn, PasswordChangeIn, PasswordIn,
                                          PasswordResetRequestIn, PlanIn, ProductNewsIn, ProfileIn, RegistrationAccepted,
                                          RegistrationIn, SessionOut, TokenIn)
 from chalicelib.accounts.page_routes import PageRoutes
+from chalicelib.accounts.web import api_caller
 from chalicelib.api import ApiRoutes
 
 routes = Blueprint(__name__)
-api = ApiRoutes(routes)
-pages = PageRoutes(routes)
+api = ApiRoutes(routes, api_caller(services))
+pages = PageRoutes(routes, services)
 
 
 @pages.page("/register", signed_in=False)
@@ -82,7 +84,7 @@ def submit_second_factor(account, form, visit):
 def start_two_factor(account, form, visit):
     from chalicelib.accounts.pages import submit_two_factor_start
 
-    return submit_two_factor_start(account)
+    return submit_two_factor_start(account, visit)
 
 
 @pages.page("/settings/2fa/confirm", methods=["POST"])
@@ -117,7 +119,7 @@ def overview(account, query, visit):
 def resend_verification(account, form, visit):
     from chalicelib.accounts.pages import resend_verification
 
-    return resend_verification(account)
+    return resend_verification(account, visit)
 
 
 @pages.page("/settings")
@@ -265,7 +267,7 @@ def reset_password(account, form, visit):
 def create_account(data: RegistrationIn):
     from chalicelib.accounts import api as accounts_api
 
-    accounts_api.register(routes.current_request, data)
+    accounts_api.register(services(), routes.current_request, data)
     return RegistrationAccepted(status="check-your-inbox")
 
 @api.route("/session", "POST", summary="Log in: sets the session cookie and returns the CSRF token",
@@ -273,7 +275,7 @@ def create_account(data: RegistrationIn):
 def create_session(login: LoginIn):
     from chalicelib.accounts import api as accounts_api
 
-    return accounts_api.start_session(routes.current_request, login)
+    return accounts_api.start_session(services(), routes.current_request, login)
 
 
 @api.route("/session", "DELETE", summary="Log out: ends the session", tags=["accounts"], status=204,
@@ -281,7 +283,7 @@ def create_session(login: LoginIn):
 def delete_session(caller):
     from chalicelib.accounts import api as accounts_api
 
-    return accounts_api.end_session(routes.current_request, caller)
+    return accounts_api.end_session(services(), routes.current_request, caller)
 
 
 @api.route("/me", "GET", summary="The signed-in account", response=AccountOut, tags=["accounts"], signed_in=True)
@@ -297,7 +299,7 @@ def put_profile(profile: ProfileIn, caller):
     from chalicelib.accounts.api import account_out
     from chalicelib.http import client_ip
 
-    account = services.account_service().update_profile(caller[0], profile, client_ip(routes.current_request))
+    account = services().account_service.update_profile(caller[0], profile, client_ip(routes.current_request))
     return account_out(account)
 
 @api.route("/me/product-news", "PUT", summary="Opt in to or out of MailExpert's product news (consent is recorded)",
@@ -306,7 +308,7 @@ def put_product_news(choice: ProductNewsIn, caller):
     from chalicelib.accounts.api import account_out
     from chalicelib.http import client_ip
 
-    services.account_service().set_product_news(caller[0], choice.opted_in, i18n.current_language(),
+    services().account_service.set_product_news(caller[0], choice.opted_in, i18n.current_language(),
                                                 client_ip(routes.current_request))
     return account_out(caller[0])
 
@@ -317,7 +319,7 @@ def put_campaign_tracking(choice: CampaignTrackingIn, caller):
     from chalicelib.accounts.api import account_out
     from chalicelib.http import client_ip
 
-    services.account_service().set_campaign_tracking(caller[0], choice.on, client_ip(routes.current_request))
+    services().account_service.set_campaign_tracking(caller[0], choice.on, client_ip(routes.current_request))
     return account_out(caller[0])
 
 @api.route("/me/plan", "PUT", summary="Choose a service package", request=PlanIn, response=AccountOut,
@@ -326,7 +328,7 @@ def put_plan(choice: PlanIn, caller):
     from chalicelib.accounts.api import account_out
     from chalicelib.http import client_ip
 
-    services.account_service().change_plan(caller[0], choice.plan, client_ip(routes.current_request))
+    services().account_service.change_plan(caller[0], choice.plan, client_ip(routes.current_request))
     return account_out(caller[0])
 
 @api.route("/me/email-change", "POST", summary="Change the e-mail address: a link goes to the new address",
@@ -334,7 +336,7 @@ def put_plan(choice: PlanIn, caller):
 def request_email_change(change: EmailChangeIn, caller):
     from chalicelib.http import client_ip
 
-    services.account_service().request_email_change(caller[0], change.new_email, change.password,
+    services().account_service.request_email_change(caller[0], change.new_email, change.password,
                                                     client_ip(routes.current_request))
     return Accepted(status="check-the-new-inbox")
 
@@ -345,7 +347,7 @@ def confirm_email_change_api(link: TokenIn):
     from chalicelib.accounts.api import account_out
     from chalicelib.http import client_ip
 
-    return account_out(services.account_service().confirm_email_change(link.token, client_ip(routes.current_request)))
+    return account_out(services().account_service.confirm_email_change(link.token, client_ip(routes.current_request)))
 
 
 @api.route("/email-verifications", "POST", summary="Confirm the e-mail address with the token from the mail",
@@ -354,7 +356,7 @@ def verify_email_api(link: TokenIn):
     from chalicelib.accounts.api import account_out
     from chalicelib.http import client_ip
 
-    return account_out(services.account_service().verify_email(link.token, client_ip(routes.current_request)))
+    return account_out(services().account_service.verify_email(link.token, client_ip(routes.current_request)))
 
 
 @api.route("/me/password", "PUT", summary="Change the password; every other session and device is signed out",
@@ -362,7 +364,7 @@ def verify_email_api(link: TokenIn):
 def put_password(change: PasswordChangeIn, caller):
     from chalicelib.accounts import api as accounts_api
 
-    return accounts_api.change_password(routes.current_request, caller[0], change)
+    return accounts_api.change_password(services(), routes.current_request, caller[0], change)
 
 
 @api.route("/password-resets", "POST", summary="Mail a link to set a new password (same answer for any address)",
@@ -370,7 +372,7 @@ def put_password(change: PasswordChangeIn, caller):
 def request_password_reset_api(reset: PasswordResetRequestIn):
     from chalicelib.http import client_ip
 
-    services.account_service().request_password_reset(reset.email, client_ip(routes.current_request))
+    services().account_service.request_password_reset(reset.email, client_ip(routes.current_request))
     return Accepted(status="check-your-inbox")
 
 @api.route("/password-resets/confirm", "POST", summary="Set a new password with the token from the mail",
@@ -378,14 +380,14 @@ def request_password_reset_api(reset: PasswordResetRequestIn):
 def reset_password_api(reset: NewPasswordIn):
     from chalicelib.http import client_ip
 
-    services.account_service().reset_password(reset.token, reset.new_password, client_ip(routes.current_request))
+    services().account_service.reset_password(reset.token, reset.new_password, client_ip(routes.current_request))
 
 
 @api.route("/me/devices", "GET", summary="Devices that remember the login", tags=["settings"], signed_in=True)
 def list_devices(caller):
     from chalicelib.accounts.api import devices_out
 
-    return [d.model_dump() for d in devices_out(caller[0])]
+    return [d.model_dump() for d in devices_out(services(), caller[0])]
 
 
 @api.route("/me/devices/{device_id}", "DELETE", summary="Forget a remembered device", status=204,
@@ -393,7 +395,7 @@ def list_devices(caller):
 def forget_device_api(device_id, caller):
     from chalicelib.http import client_ip
 
-    services.account_service().forget_device(caller[0], device_id, client_ip(routes.current_request))
+    services().account_service.forget_device(caller[0], device_id, client_ip(routes.current_request))
 
 
 @api.route("/me/deactivation", "POST", summary="Deactivate the account (log in again to reactivate)",
@@ -401,7 +403,7 @@ def forget_device_api(device_id, caller):
 def deactivate_api(confirmation: PasswordIn, caller):
     from chalicelib.http import client_ip
 
-    services.account_service().deactivate(caller[0], confirmation.password, client_ip(routes.current_request))
+    services().account_service.deactivate(caller[0], confirmation.password, client_ip(routes.current_request))
 
 
 @api.route("/me/reactivation", "POST", summary="Reactivate a deactivated account", response=AccountOut,
@@ -410,7 +412,7 @@ def reactivate_api(caller):
     from chalicelib.accounts.api import account_out
     from chalicelib.http import client_ip
 
-    services.account_service().reactivate(caller[0], client_ip(routes.current_request))
+    services().account_service.reactivate(caller[0], client_ip(routes.current_request))
     return account_out(caller[0])
 
 @api.route("/me/exports", "POST", summary="Prepare a download of all my data", response=ExportOut, status=202,
@@ -419,8 +421,8 @@ def request_export_api(caller):
     from chalicelib.accounts.api import export_out
     from chalicelib.http import client_ip
 
-    export = services.data_rights().request_export(caller[0], client_ip(routes.current_request))
-    return export_out(routes.current_request, caller[0], export)
+    export = services().data_rights.request_export(caller[0], client_ip(routes.current_request))
+    return export_out(services(), routes.current_request, caller[0], export)
 
 @api.route("/me/exports/{export_id}", "GET", summary="An export's progress, and its download link once ready",
            response=ExportOut, tags=["data rights"], signed_in=True, errors_=(404,))
@@ -428,14 +430,14 @@ def get_export_api(export_id, caller):
     from chalicelib import errors
     from chalicelib.accounts.api import export_out
 
-    export = services.data_rights().export(caller[0], export_id)
+    export = services().data_rights.export(caller[0], export_id)
     if export is None:
         raise errors.NotFound()
-    return export_out(routes.current_request, caller[0], export, with_link=True)
+    return export_out(services(), routes.current_request, caller[0], export, with_link=True)
 
 @api.route("/me", "DELETE", summary="Erase the account and all its data, irreversibly", request=ErasureIn,
            status=204, tags=["data rights"], signed_in=True)
 def erase_api(erasure: ErasureIn, caller):
     from chalicelib.accounts import api as accounts_api
 
-    accounts_api.erase(routes.current_request, caller[0], erasure)
+    accounts_api.erase(services(), routes.current_request, caller[0], erasure)

@@ -15,6 +15,7 @@ from chalicelib.accounts.repository import AddressTaken, now
 from chalicelib.accounts.throttle import ACCOUNT_LOGIN_LIMIT, IP_LOGIN_LIMIT
 from chalicelib.delivery.mail import MailRequest
 from chalicelib.delivery.service import queue_mail
+from chalicelib.hooks import Hook
 from chalicelib.i18n import LANGUAGES, N_, gettext, use_language
 from chalicelib.observability import logger
 from chalicelib.validation import address_key, normalised_email
@@ -80,8 +81,7 @@ class SignIn:
 
 
 class AccountService:
-    def __init__(self, accounts, auth, audit, mail_queue, public_base_url: str, remembered, throttle,
-                 tracking_changed=None):
+    def __init__(self, accounts, auth, audit, mail_queue, public_base_url: str, remembered, throttle):
         self._accounts = accounts
         self._auth = auth
         self._audit = audit
@@ -89,7 +89,7 @@ class AccountService:
         self._base_url = public_base_url
         self._remembered = remembered
         self._throttle = throttle
-        self._tracking_changed = tracking_changed  # told (account) when its campaign tracking choice changed
+        self.tracking_changed = Hook()  # (account): its campaign tracking choice was set
 
     # --- registration and verification -------------------------------------------------------
 
@@ -383,13 +383,12 @@ class AccountService:
 
     def set_campaign_tracking(self, account: Account, on: bool, ip: str | None) -> None:
         """Whether the account's campaigns count opens and clicks (P14); its campaigns are told, and
-        follow it (wired in `chalicelib.services`)."""
+        follow it (through `tracking_changed`)."""
         if on != account.campaign_tracking:
             account.campaign_tracking = on
             self._accounts.save(account)
             self._audit.record(account.account_id, AuditEvent.PROFILE_CHANGED, ip, fields=["campaign_tracking"])
-        if self._tracking_changed is not None:
-            self._tracking_changed(account)
+        self.tracking_changed(account)
 
     def change_plan(self, account: Account, plan: str, ip: str | None) -> None:
         try:

@@ -8,7 +8,7 @@ State-changing requests from a signed-in browser carry the session's CSRF token 
 or the X-CSRF-Token header for the API); the HTTP middleware also refuses cross-site posts.
 """
 
-from chalicelib import errors, services
+from chalicelib import errors
 from chalicelib.accounts import remember
 from chalicelib.i18n import N_
 from chalicelib.tokens_compare import same_secret
@@ -53,18 +53,17 @@ def set_sign_in_cookies(request, sign_in) -> None:
         queue_cookie(request, remember.remember_cookie(*sign_in.remember))
 
 
-def signed_in(request):
-    """(account, session) of the request, or None; looked up once per request."""
+def signed_in(request, service):
+    """(account, session) of the request, or None; looked up once per request in the account service."""
     if not hasattr(request, _CALLER):
-        setattr(request, _CALLER, _resolve(request))
+        setattr(request, _CALLER, _resolve(request, service))
     return getattr(request, _CALLER)
 
 
-def _resolve(request):
+def _resolve(request, service):
     from chalicelib.http import client_ip, cookies, queue_cookie
 
     jar = cookies(request)
-    service = services.account_service()
     caller = service.signed_in(jar.get(SESSION_COOKIE))
     if caller is not None or remember.COOKIE not in jar:
         return caller
@@ -80,8 +79,8 @@ def _resolve(request):
     return sign_in.account, sign_in.session
 
 
-def require_signed_in(request):
-    caller = signed_in(request)
+def require_signed_in(request, service):
+    caller = signed_in(request, service)
     if caller is None:
         if getattr(request, _THEFT, False):
             raise errors.NotAuthenticated(N_("For your safety we signed you out on every device. Please log in "
@@ -94,3 +93,15 @@ def check_csrf(request, session, form: dict | None = None) -> None:
     sent = (form or {}).get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     if not same_secret(sent, session.csrf_token):
         raise errors.Forbidden(N_("This form has expired. Reload the page and try again."))
+
+
+def api_caller(services):
+    """For `ApiRoutes`: the (account, session) of a signed-in API request, whose changes carry the
+    session's CSRF token in a header. `services` gives the composition root's services."""
+    def caller(request, changes_state: bool):
+        found = require_signed_in(request, services().account_service)
+        if changes_state:
+            check_csrf(request, found[1])
+        return found
+
+    return caller

@@ -38,8 +38,11 @@ class Operation:
 class ApiRoutes:
     """The /api/v1 routes of one domain, on its Chalice blueprint (or the app)."""
 
-    def __init__(self, app):
+    def __init__(self, app, caller=None):
+        """`caller(request, changes_state)` answers a signed-in route's (account, session), or raises
+        what the caller lacks (`chalicelib.accounts.web.api_caller`)."""
         self._app = app
+        self._caller = caller
         self.operations: list[Operation] = []
 
     def route(self, path: str, method: str, *, summary: str, request=None, response=None,
@@ -53,12 +56,7 @@ class ApiRoutes:
             def handle(**path_params):
                 current = self._app.current_request
                 if signed_in:
-                    from chalicelib.accounts import web
-
-                    caller = web.require_signed_in(current)
-                    if method.upper() not in ("GET", "HEAD"):
-                        web.check_csrf(current, caller[1])
-                    path_params["caller"] = caller
+                    path_params["caller"] = self._caller(current, method.upper() not in ("GET", "HEAD"))
                 if request is not None:
                     result = view(parse_body(current.raw_body, request), **path_params)
                 else:

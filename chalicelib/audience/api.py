@@ -1,25 +1,24 @@
 """The audience under /api/v1: lists, contacts, members, the suppression list."""
 
-from chalicelib import services
 from chalicelib.audience.schemas import ContactOut, ContactPage, ListOut
 
 
-def list_out(audience_list) -> ListOut:
+def list_out(services, audience_list) -> ListOut:
     return ListOut(list_id=audience_list.list_id, name=audience_list.name, description=audience_list.description,
-                   signup_form_url=services.audience_service().signup_form_url(audience_list.list_id))
+                   signup_form_url=services.audience_service.signup_form_url(audience_list.list_id))
 
 
-def contact_out(account, contact, with_lists: bool = False) -> ContactOut:
+def contact_out(services, account, contact, with_lists: bool = False) -> ContactOut:
     lists = {}
     if with_lists:
-        lists = {m.list_id: m.status.value for m in services.audience_service().memberships(account, contact)}
+        lists = {m.list_id: m.status.value for m in services.audience_service.memberships(account, contact)}
     return ContactOut(contact_id=contact.contact_id, email=contact.email, first_name=contact.first_name,
                       last_name=contact.last_name, language=contact.language, tags=list(contact.tags),
                       fields={k: str(v) for k, v in (contact.fields or {}).items()}, lists=lists)
 
 
-def contact_page(account, contacts, next_cursor) -> ContactPage:
-    return ContactPage(contacts=[contact_out(account, c) for c in contacts], next_cursor=next_cursor)
+def contact_page(services, account, contacts, next_cursor) -> ContactPage:
+    return ContactPage(contacts=[contact_out(services, account, c) for c in contacts], next_cursor=next_cursor)
 
 
 def import_out(imported, upload: dict | None = None):

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from chalice.app import Response
 
-from chalicelib import errors, i18n, services
+from chalicelib import errors, i18n
 from chalicelib.accounts.page_routes import Visit, redirect, render_app_page
 from chalicelib.audience.csv_import import (EMAIL, FIRST_NAME, FULL_NAME, LANGUAGE, LAST_NAME, LAST_NAME_PREFIX,
                                             TAGS, field_name)
@@ -25,19 +25,19 @@ def _form_posting_to(origin: str) -> str:
 
 
 def new_import_page(account, visit: Visit, list_id: str) -> Response:
-    audience_list = services.audience_service().get_list(account, list_id)
-    imported, upload = services.contact_imports().begin(account, list_id)
+    audience_list = visit.services.audience_service.get_list(account, list_id)
+    imported, upload = visit.services.contact_imports.begin(account, list_id)
     target = urlsplit(upload["url"])
     response = render_app_page("pages/import_upload.html", account, visit, "/lists", audience_list=audience_list,
                                upload=upload, imported=imported,
-                               earlier=[i for i in services.contact_imports().of_list(account, list_id)
+                               earlier=[i for i in visit.services.contact_imports.of_list(account, list_id)
                                         if i.status is not ImportStatus.WAITING_FOR_FILE])
     response.headers["Content-Security-Policy"] = _form_posting_to(f"{target.scheme}://{target.netloc}")
     return response
 
 
-def uploaded(account, list_id: str, import_id: str) -> Response:
-    services.contact_imports().file_received(account, import_id)
+def uploaded(account, visit: Visit, list_id: str, import_id: str) -> Response:
+    visit.services.contact_imports.file_received(account, import_id)
     return redirect(f"/lists/{list_id}/imports/{import_id}")
 
 
@@ -54,8 +54,8 @@ def _column_choices(header: str, current: str | None):
 
 def import_page(account, visit: Visit, list_id: str, import_id: str, values=None, field_errors=None,
                 status=200) -> Response:
-    audience_list = services.audience_service().get_list(account, list_id)
-    imported = services.contact_imports().get(account, import_id)
+    audience_list = visit.services.audience_service.get_list(account, list_id)
+    imported = visit.services.contact_imports.get(account, import_id)
     if imported.list_id != list_id:
         raise errors.NotFound(N_("There is no such import in your account."))
     mapping = dict(imported.mapping or {})
@@ -71,12 +71,12 @@ def import_page(account, visit: Visit, list_id: str, import_id: str, values=None
 def submit_import(account, form: dict, visit: Visit, list_id: str, import_id: str) -> Response:
     mapping = {key.removeprefix("column_"): value for key, value in form.items() if key.startswith("column_")}
     try:
-        services.contact_imports().start(account, import_id, mapping, form.get("declared") == "on",
+        visit.services.contact_imports.start(account, import_id, mapping, form.get("declared") == "on",
                                          form.get("lawful_basis", ""), visit.ip, visit.user_agent)
     except errors.ValidationFailed as invalid:
         return import_page(account, visit, list_id, import_id, form, messages_by_field(invalid), status=422)
     return redirect(f"/lists/{list_id}/imports/{import_id}")
 
 
-def import_report(account, list_id: str, import_id: str) -> Response:
-    return redirect(services.contact_imports().report_url(account, import_id))
+def import_report(account, visit: Visit, list_id: str, import_id: str) -> Response:
+    return redirect(visit.services.contact_imports.report_url(account, import_id))

@@ -32,7 +32,7 @@ class ListExports:
     def __init__(self, audience, exports, s3, bucket: str, jobs_queue, segments=None):
         self._audience, self._exports = audience, exports
         self._s3, self._bucket, self._jobs_queue = s3, bucket, jobs_queue
-        self._segments = segments  # a function returning the segment service
+        self._segments = segments
 
     def request(self, account, audience_list, segment=None):
         export = self._exports.create(account.account_id, list_id=audience_list.list_id,
@@ -59,7 +59,7 @@ class ListExports:
             return None
         wanted = None
         if export.segment_id:
-            wanted = self._segments().member_filter(account_id, export.segment_id)
+            wanted = self._segments.member_filter(account_id, export.segment_id)
             if wanted is None:  # the segment was deleted in the meantime
                 export.status = ExportStatus.FAILED
                 self._exports.update(export)

@@ -2,7 +2,7 @@
 
 from chalice.app import Response
 
-from chalicelib import errors, i18n, services
+from chalicelib import errors, i18n
 from chalicelib.accounts.page_routes import Visit, redirect, render_app_page
 from chalicelib.api import validate_fields
 from chalicelib.audience.audience import SUPPRESSION_REASON_NAMES, ConsentSource, MemberStatus
@@ -37,7 +37,7 @@ CONSENT_LABELS = {
 
 def lists_page(account, visit: Visit, values=None, field_errors=None, status=200) -> Response:
     return render_app_page("pages/lists.html", account, visit, "/lists", status=status,
-                           lists=services.audience_service().lists(account), values=values or {},
+                           lists=visit.services.audience_service.lists(account), values=values or {},
                            errors=field_errors or {})
 
 
@@ -46,7 +46,7 @@ def submit_list(account, form: dict, visit: Visit) -> Response:
         data = validate_fields(ListIn, {k: v for k, v in form.items() if k in ("name", "description")})
     except errors.ValidationFailed as invalid:
         return lists_page(account, visit, form, messages_by_field(invalid), status=422)
-    audience_list = services.audience_service().create_list(account, data)
+    audience_list = visit.services.audience_service.create_list(account, data)
     return redirect(f"/lists/{audience_list.list_id}")
 
 
@@ -57,7 +57,7 @@ def signup_snippet(form_url: str, consent_text: str, language: str) -> str:
 
 
 def list_page(account, visit: Visit, list_id: str, values=None, field_errors=None, status=200) -> Response:
-    service = services.audience_service()
+    service = visit.services.audience_service
     query = visit.query
     audience_list = service.get_list(account, list_id)
     member_status = query.get("status") if query.get("status") in {s.value for s in MemberStatus} else "subscribed"
@@ -69,7 +69,7 @@ def list_page(account, visit: Visit, list_id: str, values=None, field_errors=Non
                            members=members, next_cursor=next_cursor, member_status=member_status, statuses=STATUS_TABS,
                            form_url=form_url, snippet=signup_snippet(form_url, service.consent_text(account, account.language), account.language),
                            values=values or {}, errors=field_errors or {}, notice=notice,
-                           exports=services.list_exports().of_list(account, list_id))
+                           exports=visit.services.list_exports.of_list(account, list_id))
 
 
 def submit_contact(account, form: dict, visit: Visit, list_id: str) -> Response:
@@ -77,7 +77,7 @@ def submit_contact(account, form: dict, visit: Visit, list_id: str) -> Response:
     fields["confirm"] = form.get("confirm") == "on"
     try:
         data = validate_fields(ContactIn, fields)
-        membership = services.audience_service().add_contact(account, list_id, data, ConsentSource.MANUAL,
+        membership = visit.services.audience_service.add_contact(account, list_id, data, ConsentSource.MANUAL,
                                                              visit.ip, visit.user_agent)
     except errors.ValidationFailed as invalid:
         return list_page(account, visit, list_id, form, messages_by_field(invalid), status=422)
@@ -89,7 +89,7 @@ def submit_contact(account, form: dict, visit: Visit, list_id: str) -> Response:
 def contacts_page(account, visit: Visit) -> Response:
     query = visit.query
     search = query.get("search", "")
-    contacts, next_cursor = services.audience_service().contacts(account, query.get("cursor"), search)
+    contacts, next_cursor = visit.services.audience_service.contacts(account, query.get("cursor"), search)
     notice_key = query.get("notice")
     notice = i18n.gettext(NOTICES[notice_key]) if notice_key in NOTICES else None
     return render_app_page("pages/contacts.html", account, visit, "/contacts", contacts=contacts,
@@ -97,12 +97,12 @@ def contacts_page(account, visit: Visit) -> Response:
 
 
 def contact_page(account, visit: Visit, contact_id: str) -> Response:
-    service = services.audience_service()
+    service = visit.services.audience_service
     contact = service.get_contact(account, contact_id)
     names = {l.list_id: l.name for l in service.lists(account)}
     memberships = [(m, names.get(m.list_id, "?")) for m in service.memberships(account, contact)]
-    suppression = services.audience().suppression(account.account_id, contact.email_key)
-    activity = services.campaign_service().contact_activity(account, contact_id)
+    suppression = visit.services.audience.suppression(account.account_id, contact.email_key)
+    activity = visit.services.campaign_service.contact_activity(account, contact_id)
     return render_app_page("pages/audience_contact.html", account, visit, "/contacts", contact=contact, memberships=memberships,
                            activity=activity, received_names=RECEIVED_NAMES,
                            status_names=STATUS_NAMES, consent_labels=CONSENT_LABELS,
@@ -110,33 +110,33 @@ def contact_page(account, visit: Visit, contact_id: str) -> Response:
 
 
 def suppression_page(account, visit: Visit, notice=None) -> Response:
-    entries, next_cursor = services.audience_service().suppressions(account, visit.query.get("cursor"))
+    entries, next_cursor = visit.services.audience_service.suppressions(account, visit.query.get("cursor"))
     return render_app_page("pages/suppression.html", account, visit, "/suppression", suppressions=entries,
                            next_cursor=next_cursor, reason_names=SUPPRESSION_REASON_NAMES, notice=notice)
 
 
 def submit_suppressions(account, form: dict, visit: Visit) -> Response:
-    added, refused = services.audience_service().suppress_addresses(account, form.get("emails", "").splitlines())
+    added, refused = visit.services.audience_service.suppress_addresses(account, form.get("emails", "").splitlines())
     notice = i18n.gettext(N_("%(added)s addresses added.")) % {"added": added}
     if refused:
         notice += " " + i18n.gettext(N_("Not addresses, so not added: %(refused)s")) % {"refused": ", ".join(refused[:20])}
     return suppression_page(account, visit, notice=notice)
 
 
-def contact_export(account, contact_id: str) -> Response:
+def contact_export(account, visit: Visit, contact_id: str) -> Response:
     import json
 
-    data = services.audience_service().contact_data(account, contact_id)
+    data = visit.services.audience_service.contact_data(account, contact_id)
     return Response(body=json.dumps(data, ensure_ascii=False, indent=2), headers={
         "Content-Type": "application/json; charset=utf-8",
         "Content-Disposition": f'attachment; filename="contact-{contact_id}.json"'})
 
 
-def submit_contact_erasure(account, contact_id: str) -> Response:
-    services.audience_service().erase_contact(account, contact_id)
+def submit_contact_erasure(account, visit: Visit, contact_id: str) -> Response:
+    visit.services.audience_service.erase_contact(account, contact_id)
     return redirect("/contacts?notice=erased")
 
 
-def submit_list_export(account, list_id: str) -> Response:
-    services.list_exports().request(account, services.audience_service().get_list(account, list_id))
+def submit_list_export(account, visit: Visit, list_id: str) -> Response:
+    visit.services.list_exports.request(account, visit.services.audience_service.get_list(account, list_id))
     return redirect(f"/lists/{list_id}?notice=export-requested#export")

@@ -3,7 +3,7 @@ No login and no cookies; the signed token in the link is the only key."""
 
 from chalice.app import Response
 
-from chalicelib import errors, i18n, services
+from chalicelib import errors, i18n
 from chalicelib.accounts.page_routes import Visit
 from chalicelib.api import validate_fields
 from chalicelib.audience.schemas import SignUpIn
@@ -15,28 +15,28 @@ from chalicelib.web import render_page
 ONE_CLICK_BODY = ("List-Unsubscribe", "One-Click")
 
 
-def _form_page(account, audience_list, values=None, field_errors=None, sent=False, status=200) -> Response:
-    service = services.audience_service()
+def _form_page(account, visit: Visit, audience_list, values=None, field_errors=None, sent=False, status=200) -> Response:
+    service = visit.services.audience_service
     return html(render_page("pages/signup_form.html", audience_list=audience_list, values=values or {},
                             errors=field_errors or {}, sent=sent,
                             consent_text=service.consent_text(account, i18n.current_language())), status=status)
 
 
-def signup_form(list_id: str) -> Response:
-    account, audience_list = services.audience_service().public_list(list_id)
-    return _form_page(account, audience_list)
+def signup_form(visit: Visit, list_id: str) -> Response:
+    account, audience_list = visit.services.audience_service.public_list(list_id)
+    return _form_page(account, visit, audience_list)
 
 
 def submit_signup(form: dict, visit: Visit, list_id: str) -> Response:
-    service = services.audience_service()
+    service = visit.services.audience_service
     account, audience_list = service.public_list(list_id)
     try:
         data = validate_fields(SignUpIn, {k: v for k, v in form.items() if k in ("email", "first_name")})
     except errors.ValidationFailed as invalid:
-        return _form_page(account, audience_list, values=form, field_errors=messages_by_field(invalid), status=422)
+        return _form_page(account, visit, audience_list, values=form, field_errors=messages_by_field(invalid), status=422)
     service.sign_up(list_id, data, honeypot=form.get("website", ""), language=i18n.current_language(),
                     ip=visit.ip, user_agent=visit.user_agent)
-    return _form_page(account, audience_list, sent=True)
+    return _form_page(account, visit, audience_list, sent=True)
 
 
 def confirmation_page(token: str) -> Response:
@@ -44,7 +44,7 @@ def confirmation_page(token: str) -> Response:
 
 
 def submit_confirmation(form: dict, visit: Visit) -> Response:
-    audience_list, _ = services.audience_service().confirm_subscription(form.get("token", ""), visit.ip,
+    audience_list, _ = visit.services.audience_service.confirm_subscription(form.get("token", ""), visit.ip,
                                                                         visit.user_agent)
     return html(render_page("pages/signup_confirm.html", token="", confirmed=True, list_name=audience_list.name))
 
@@ -56,24 +56,24 @@ def _campaign_of(visit: Visit) -> str:
 
 
 def unsubscribe_page(visit: Visit, token: str) -> Response:
-    _, contact, _, _ = services.audience_service().subscriber(token)
+    _, contact, _, _ = visit.services.audience_service.subscriber(token)
     return html(render_page("pages/unsubscribe.html", token=token, email=contact.email, done=False,
                             campaign_id=_campaign_of(visit)))
 
 
 def submit_unsubscribe(visit: Visit, token: str) -> Response:
     """RFC 8058 one-click: a POST unsubscribes at once, before answering, whatever its body."""
-    service = services.audience_service()
+    service = visit.services.audience_service
     left = service.unsubscribe(token, visit.ip)
     campaign_id = _campaign_of(visit)
     if left and campaign_id:
         account, _, _, _ = service.subscriber(token)
-        services.campaign_service().count_unsubscribe(account.account_id, campaign_id)
+        visit.services.campaign_service.count_unsubscribe(account.account_id, campaign_id)
     return html(render_page("pages/unsubscribe.html", token=token, email="", done=True, campaign_id=""))
 
 
-def preferences_page(token: str, saved=False) -> Response:
-    service = services.audience_service()
+def preferences_page(visit: Visit, token: str, saved=False) -> Response:
+    service = visit.services.audience_service
     account, contact, memberships, _ = service.subscriber(token)
     names = {l.list_id: l.name for l in service.lists(account)}
     subscriptions = [(m.list_id, names.get(m.list_id, "?"), m.status.value) for m in memberships]
@@ -83,6 +83,6 @@ def preferences_page(token: str, saved=False) -> Response:
 
 def submit_preferences(form: dict, visit: Visit, token: str) -> Response:
     leave = form.get("leave", "")
-    services.audience_service().unsubscribe(token, visit.ip,
+    visit.services.audience_service.unsubscribe(token, visit.ip,
                                             list_ids=ALL_LISTS if leave == ALL_LISTS else [leave])
-    return preferences_page(token, saved=True)
+    return preferences_page(visit, token, saved=True)

@@ -3,7 +3,7 @@ segment's conditions in words, its members a page at a time and its CSV export."
 
 from chalice.app import Response
 
-from chalicelib import errors, i18n, services
+from chalicelib import errors, i18n
 from chalicelib.accounts.page_routes import Visit, redirect, render_app_page
 from chalicelib.api import validate_fields
 from chalicelib.audience.schemas import SegmentIn
@@ -53,8 +53,8 @@ def _notice(visit: Visit):
 
 
 def segments_page(account, visit: Visit, list_id: str, values=None, field_errors=None, status=200) -> Response:
-    audience_list = services.audience_service().get_list(account, list_id)
-    service = services.segments()
+    audience_list = visit.services.audience_service.get_list(account, list_id)
+    service = visit.services.segments
     definitions = service.definitions(account.account_id)
     found = [(s, service.count(account, s.segment_id)) for s in service.segments(account, list_id)]
     return render_app_page("pages/segments.html", account, visit, "/lists", status=status, audience_list=audience_list,
@@ -71,7 +71,7 @@ def submit_segment(account, form: dict, visit: Visit, list_id: str) -> Response:
             "conditions": [{"field": form[f"condition_{i}_field"], "op": form.get(f"condition_{i}_op", ""),
                             "value": form.get(f"condition_{i}_value") or None} for i in rows]}
     try:
-        segment = services.segments().create(account, list_id, validate_fields(SegmentIn, data))
+        segment = visit.services.segments.create(account, list_id, validate_fields(SegmentIn, data))
     except errors.ValidationFailed as invalid:
         return segments_page(account, visit, list_id, form, _on_the_form(messages_by_field(invalid), rows), status=422)
     return redirect(f"/lists/{list_id}/segments/{segment.segment_id}")
@@ -88,31 +88,31 @@ def _on_the_form(messages: dict, rows: list[int]) -> dict:
     return named
 
 
-def _segment_of(account, list_id: str, segment_id: str):
-    segment = services.segments().get(account, segment_id)
+def _segment_of(account, visit: Visit, list_id: str, segment_id: str):
+    segment = visit.services.segments.get(account, segment_id)
     if segment.list_id != list_id:
         raise SegmentNotFound()
-    return services.audience_service().get_list(account, list_id), segment
+    return visit.services.audience_service.get_list(account, list_id), segment
 
 
 def segment_page(account, visit: Visit, list_id: str, segment_id: str) -> Response:
-    audience_list, segment = _segment_of(account, list_id, segment_id)
-    service = services.segments()
+    audience_list, segment = _segment_of(account, visit, list_id, segment_id)
+    service = visit.services.segments
     members, next_cursor = service.members(account, segment_id, visit.query.get("cursor"))
     return render_app_page("pages/segment.html", account, visit, "/lists", audience_list=audience_list, segment=segment,
                            conditions=_in_words(segment, service.definitions(account.account_id)),
                            match_name=i18n.gettext(MATCH_NAMES[segment.match.value]), members=members,
-                           next_cursor=next_cursor, exports=services.list_exports().of_segment(account, segment),
+                           next_cursor=next_cursor, exports=visit.services.list_exports.of_segment(account, segment),
                            notice=_notice(visit))
 
 
-def submit_segment_export(account, list_id: str, segment_id: str) -> Response:
-    audience_list, segment = _segment_of(account, list_id, segment_id)
-    services.list_exports().request(account, audience_list, segment)
+def submit_segment_export(account, visit: Visit, list_id: str, segment_id: str) -> Response:
+    audience_list, segment = _segment_of(account, visit, list_id, segment_id)
+    visit.services.list_exports.request(account, audience_list, segment)
     return redirect(f"/lists/{list_id}/segments/{segment_id}?notice=export-requested#export")
 
 
-def submit_segment_deletion(account, list_id: str, segment_id: str) -> Response:
-    _segment_of(account, list_id, segment_id)
-    services.segments().delete(account, segment_id)
+def submit_segment_deletion(account, visit: Visit, list_id: str, segment_id: str) -> Response:
+    _segment_of(account, visit, list_id, segment_id)
+    visit.services.segments.delete(account, segment_id)
     return redirect(f"/lists/{list_id}/segments?notice=deleted")

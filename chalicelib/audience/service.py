@@ -15,6 +15,7 @@ from chalicelib.audience.audience import (PERSON_MAY_LIFT, AudienceList, Consent
 from chalicelib.audience.signing import ALL_LISTS, InvalidToken, Subscriber
 from chalicelib.delivery.mail import MailRequest
 from chalicelib.delivery.service import queue_mail
+from chalicelib.hooks import Hook
 from chalicelib.i18n import LANGUAGES, N_, gettext, use_language
 from chalicelib.observability import logger
 from chalicelib.validation import address_key
@@ -53,10 +54,12 @@ def form_version(text: str) -> str:
 
 class AudienceService:
     def __init__(self, audience, accounts, links, mail_queue, signer, throttle, public_base_url: str,
-                 custom_fields=None, campaign_activity=None):
+                 custom_fields=None):
         self._audience = audience
-        # a function giving what campaigns keep of a contact (opens, clicks): in their data, and erased with them
-        self._campaign_activity = campaign_activity
+        # What other domains keep of a contact (campaigns: what they received, opened and clicked) is
+        # part of the contact's data, and erased with them.
+        self.contact_activity = Hook()  # (account, contact_id) -> a list of activity entries
+        self.contact_erased = Hook()  # (account, contact_id): about to be erased
         self._custom_fields = custom_fields  # the account's typed fields (custom_fields.CustomFieldService)
         self._accounts = accounts
         self._links = links
@@ -195,16 +198,14 @@ class AudienceService:
             "campaigns": [{"campaign": a["campaign"].name,
                            "sent_at": a["sent_at"].isoformat() if a["sent_at"] else None, "received": a["received"],
                            "opened_at": a["opened"], "clicked": a["clicked"]}
-                          for a in self._campaign_activity().contact_activity(account, contact_id)]
-            if self._campaign_activity else [],
+                          for activity in self.contact_activity(account, contact_id) for a in activity],
         }
 
     def erase_contact(self, account, contact_id: str) -> None:
         """Remove a contact and everything about them; only a hash of the address stays on the
         suppression list, so an import can never bring them back."""
         contact = self.get_contact(account, contact_id)
-        if self._campaign_activity:
-            self._campaign_activity().forget_contact(account, contact_id)
+        self.contact_erased(account, contact_id)
         self._audience.delete_contact(contact)
         self._audience.suppress(account.account_id, contact.email_key, None, SuppressionReason.ERASED, "erasure")
         logger.info("contact erased", contact_id=contact_id)

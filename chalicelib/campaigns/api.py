@@ -1,6 +1,5 @@
 """Campaigns and templates under /api/v1."""
 
-from chalicelib import services
 from chalicelib.campaigns.schemas import CampaignOut, TemplateOut
 
 
@@ -10,10 +9,10 @@ def template_out(template) -> TemplateOut:
                        links=list(template.links))
 
 
-def campaign_out(account, campaign, report: bool = False) -> CampaignOut:
+def campaign_out(services, account, campaign, report: bool = False) -> CampaignOut:
     numbers = {}
     if report:
-        full = services.campaign_service().report(account, campaign.campaign_id)
+        full = services.campaign_service.report(account, campaign.campaign_id)
         numbers = {k: v for k, v in full.items() if isinstance(v, int)}
     return CampaignOut(campaign_id=campaign.campaign_id, name=campaign.name, subject=campaign.subject,
                        from_name=campaign.from_name, from_email=campaign.from_email, reply_to=campaign.reply_to,

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from chalice.app import Response
 
-from chalicelib import errors, i18n, services
+from chalicelib import errors, i18n
 from chalicelib.accounts.page_routes import Visit, redirect, render_app_page
 from chalicelib.api import validate_fields
 from chalicelib.campaigns.campaigns import HOLD_REASONS, STATE_NAMES, CampaignState
@@ -41,18 +41,18 @@ def _notice(visit: Visit) -> str | None:
 
 def templates_page(account, visit: Visit) -> Response:
     return render_app_page("pages/templates.html", account, visit, "/templates",
-                           templates=services.campaign_service().templates(account), notice=_notice(visit))
+                           templates=visit.services.campaign_service.templates(account), notice=_notice(visit))
 
 
 def template_page(account, visit: Visit, template_id: str | None = None, values=None, field_errors=None,
                   status=200) -> Response:
-    template = services.campaign_service().get_template(account, template_id) if template_id else None
+    template = visit.services.campaign_service.get_template(account, template_id) if template_id else None
     if values is None:
         values = {"name": template.name, "subject": template.subject, "html": template.html,
                   "text": "" if template.text_derived else template.text} if template else {}
     return render_app_page("pages/template.html", account, visit, "/templates", status=status, saved=template,
                            values=values, errors=field_errors or {}, notice=_notice(visit),
-                           images=services.assets().list_assets(account.account_id))
+                           images=visit.services.assets.list_assets(account.account_id))
 
 
 def submit_template(account, form: dict, visit: Visit, template_id: str | None = None) -> Response:
@@ -60,38 +60,38 @@ def submit_template(account, form: dict, visit: Visit, template_id: str | None =
     fields["text"] = fields.get("text") or None
     try:
         data = validate_fields(TemplateIn, fields)
-        template = services.campaign_service().save_template(account, data, template_id)
+        template = visit.services.campaign_service.save_template(account, data, template_id)
     except errors.ValidationFailed as invalid:
         return template_page(account, visit, template_id, form, messages_by_field(invalid), status=422)
     return redirect(f"/templates/{template.template_id}?notice=template-saved")
 
 
-def template_preview(account, query: dict, template_id: str) -> Response:
+def template_preview(account, visit: Visit, query: dict, template_id: str) -> Response:
     contact_id = query.get("contact") or None
     if not contact_id and query.get("email"):  # the page's form names a contact by address
-        contact = services.audience().contact_by_email(account.account_id, query["email"].strip().lower())
+        contact = visit.services.audience.contact_by_email(account.account_id, query["email"].strip().lower())
         if contact is None:
             raise errors.NotFound(N_("There is no contact with that address in your account."))
         contact_id = contact.contact_id
-    parts = services.campaign_service().preview(account, template_id, contact_id)
+    parts = visit.services.campaign_service.preview(account, template_id, contact_id)
     return Response(body=parts.html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8",
                                                                "Content-Security-Policy": PREVIEW_POLICY})
 
 
-def submit_test_send(account, template_id: str) -> Response:
-    services.campaign_service().test_send(account, template_id)
+def submit_test_send(account, visit: Visit, template_id: str) -> Response:
+    visit.services.campaign_service.test_send(account, template_id)
     return redirect(f"/templates/{template_id}?notice=test-sent")
 
 
-def submit_template_deletion(account, template_id: str) -> Response:
-    services.campaign_service().delete_template(account, template_id)
+def submit_template_deletion(account, visit: Visit, template_id: str) -> Response:
+    visit.services.campaign_service.delete_template(account, template_id)
     return redirect("/templates")
 
 
 # --- images ---------------------------------------------------------------------------------------------
 
 def images_page(account, visit: Visit, field_errors=None, status=200) -> Response:
-    assets = services.assets()
+    assets = visit.services.assets
     upload = assets.begin_upload(account.account_id, redirect_to=f"{settings().public_base_url}/images/uploaded")
     target = urlsplit(upload["url"])
     response = render_app_page("pages/images.html", account, visit, "/images", status=status, upload=upload,
@@ -105,24 +105,24 @@ def images_page(account, visit: Visit, field_errors=None, status=200) -> Respons
 def image_uploaded(account, visit: Visit) -> Response:
     query = visit.query
     try:
-        services.assets().finish_upload(account.account_id, query.get("upload_id", ""), query.get("name") or "image")
+        visit.services.assets.finish_upload(account.account_id, query.get("upload_id", ""), query.get("name") or "image")
     except errors.DomainError as refused:
         return images_page(account, visit, {"file": i18n.gettext(refused.message) % refused.params if refused.params
                                      else i18n.gettext(refused.message)}, status=refused.status)
     return redirect("/images?notice=image-added")
 
 
-def submit_image_deletion(account, asset: str) -> Response:
-    services.assets().delete_asset(account.account_id, asset)
+def submit_image_deletion(account, visit: Visit, asset: str) -> Response:
+    visit.services.assets.delete_asset(account.account_id, asset)
     return redirect("/images?notice=image-deleted")
 
 
 # --- campaigns ---------------------------------------------------------------------------------------
 
-def _choices(account):
-    lists = services.audience_service().lists(account)
-    templates = services.campaign_service().templates(account)
-    domains = services.sending_domains()
+def _choices(account, visit: Visit):
+    lists = visit.services.audience_service.lists(account)
+    templates = visit.services.campaign_service.templates(account)
+    domains = visit.services.sending_domains
     shared = i18n.gettext(N_("the shared address (%(address)s)")) % {
         "address": email.utils.parseaddr(settings().mail_from)[1]}
     pending = i18n.gettext(N_("not verified yet"))
@@ -143,8 +143,8 @@ def _from_values(campaign) -> dict:
 
 def campaigns_page(account, visit: Visit, values=None, field_errors=None, status=200) -> Response:
     return render_app_page("pages/campaigns.html", account, visit, "/campaigns", status=status,
-                           campaigns=services.campaign_service().campaigns(account), state_names=STATE_NAMES,
-                           values=values or {}, errors=field_errors or {}, notice=_notice(visit), **_choices(account))
+                           campaigns=visit.services.campaign_service.campaigns(account), state_names=STATE_NAMES,
+                           values=values or {}, errors=field_errors or {}, notice=_notice(visit), **_choices(account, visit))
 
 
 def _campaign_fields(form) -> dict:
@@ -159,7 +159,7 @@ def _campaign_fields(form) -> dict:
 
 def submit_campaign(account, form: dict, visit: Visit) -> Response:
     try:
-        campaign = services.campaign_service().create_campaign(account, validate_fields(CampaignIn,
+        campaign = visit.services.campaign_service.create_campaign(account, validate_fields(CampaignIn,
                                                                                         _campaign_fields(form)))
     except errors.ValidationFailed as invalid:
         return campaigns_page(account, visit, form, messages_by_field(invalid), status=422)
@@ -167,7 +167,7 @@ def submit_campaign(account, form: dict, visit: Visit) -> Response:
 
 
 def campaign_page(account, visit: Visit, campaign_id: str, values=None, field_errors=None, status=200) -> Response:
-    service = services.campaign_service()
+    service = visit.services.campaign_service
     campaign = service.get_campaign(account, campaign_id)
     if values is None:
         values = {"name": campaign.name, "subject": campaign.subject, "from_name": campaign.from_name,
@@ -181,12 +181,12 @@ def campaign_page(account, visit: Visit, campaign_id: str, values=None, field_er
                            states=CampaignState, state_names=STATE_NAMES, hold_reasons=HOLD_REASONS, values=values,
                            errors=field_errors or {},
                            notice=_notice(visit), report=report, settled=settled, peak=peak,
-                           refresh=campaign.state is CampaignState.SENDING, **_choices(account))
+                           refresh=campaign.state is CampaignState.SENDING, **_choices(account, visit))
 
 
 def submit_campaign_update(account, form: dict, visit: Visit, campaign_id: str) -> Response:
     try:
-        services.campaign_service().update_campaign(account, campaign_id,
+        visit.services.campaign_service.update_campaign(account, campaign_id,
                                                     validate_fields(CampaignIn, _campaign_fields(form)))
     except errors.ValidationFailed as invalid:
         return campaign_page(account, visit, campaign_id, form, messages_by_field(invalid), status=422)
@@ -196,7 +196,7 @@ def submit_campaign_update(account, form: dict, visit: Visit, campaign_id: str) 
 def submit_schedule(account, form: dict, visit: Visit, campaign_id: str) -> Response:
     from chalicelib.campaigns.service import send_time
 
-    service = services.campaign_service()
+    service = visit.services.campaign_service
     try:
         when = None if form.get("when") != "later" else send_time(form.get("date", ""), form.get("time", ""))
         campaign = service.schedule(account, campaign_id, when)
@@ -208,13 +208,13 @@ def submit_schedule(account, form: dict, visit: Visit, campaign_id: str) -> Resp
 
 def submit_campaign_test_send(account, visit: Visit, campaign_id: str) -> Response:
     try:
-        services.campaign_service().test_send_campaign(account, campaign_id)
+        visit.services.campaign_service.test_send_campaign(account, campaign_id)
     except errors.ValidationFailed as invalid:
         return campaign_page(account, visit, campaign_id, None, messages_by_field(invalid), status=422)
     return redirect(f"/campaigns/{campaign_id}?notice=test-sent")
 
 
-def submit_state_change(account, campaign_id: str, action: str) -> Response:
-    service = services.campaign_service()
+def submit_state_change(account, visit: Visit, campaign_id: str, action: str) -> Response:
+    service = visit.services.campaign_service
     {"pause": service.pause, "resume": service.resume, "cancel": service.cancel}[action](account, campaign_id)
     return redirect(f"/campaigns/{campaign_id}?notice={ {'pause': 'paused', 'resume': 'resumed', 'cancel': 'cancelled'}[action]}")

@@ -3,14 +3,15 @@
 
 from chalice import Blueprint, Response
 
-from chalicelib import services
+from chalicelib.composition import services
 from chalicelib.accounts.page_routes import PageRoutes
+from chalicelib.accounts.web import api_caller
 from chalicelib.api import ApiRoutes
 from chalicelib.campaigns.schemas import CampaignIn, CampaignOut, ScheduleIn, TemplateIn, TemplateOut
 
 routes = Blueprint(__name__)
-api = ApiRoutes(routes)
-pages = PageRoutes(routes)
+api = ApiRoutes(routes, api_caller(services))
+pages = PageRoutes(routes, services)
 
 TRANSPARENT_GIF = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"  # 1x1, the open pixel
 
@@ -48,17 +49,17 @@ def update_template(account, form, visit, template_id):
 
 @pages.page("/templates/{template_id}/preview")
 def template_preview(account, query, visit, template_id):
-    return _campaign_pages().template_preview(account, query, template_id)
+    return _campaign_pages().template_preview(account, visit, query, template_id)
 
 
 @pages.page("/templates/{template_id}/test", methods=["POST"])
 def template_test_send(account, form, visit, template_id):
-    return _campaign_pages().submit_test_send(account, template_id)
+    return _campaign_pages().submit_test_send(account, visit, template_id)
 
 
 @pages.page("/templates/{template_id}/delete", methods=["POST"])
 def delete_template(account, form, visit, template_id):
-    return _campaign_pages().submit_template_deletion(account, template_id)
+    return _campaign_pages().submit_template_deletion(account, visit, template_id)
 
 
 @pages.page("/images")
@@ -73,7 +74,7 @@ def image_uploaded(account, query, visit):
 
 @pages.page("/images/{asset}/delete", methods=["POST"])
 def delete_image(account, form, visit, asset):
-    return _campaign_pages().submit_image_deletion(account, asset)
+    return _campaign_pages().submit_image_deletion(account, visit, asset)
 
 
 @pages.page("/campaigns")
@@ -106,13 +107,13 @@ def schedule_campaign(account, form, visit, campaign_id):
 def change_campaign_state(account, form, visit, campaign_id, action):
     if action == "test":
         return _campaign_pages().submit_campaign_test_send(account, visit, campaign_id)
-    return _campaign_pages().submit_state_change(account, campaign_id, action)
+    return _campaign_pages().submit_state_change(account, visit, campaign_id, action)
 
 @routes.route("/t/o/{token}", methods=["GET"])
 def tracking_pixel(token):
     import base64
 
-    services.tracking().opened(token)
+    services().tracking.opened(token)
     accept = (routes.current_request.headers.get("accept") or "").lower()
     if "*/*" not in accept and "image/gif" not in accept:  # API Gateway sends binary only to who accepts it
         return Response(body="", status_code=204, headers={"Cache-Control": "no-store, private"})
@@ -121,14 +122,14 @@ def tracking_pixel(token):
 
 @routes.route("/t/c/{token}", methods=["GET"])
 def tracked_link(token):
-    return Response(body="", status_code=302, headers={"Location": services.tracking().clicked(token),
+    return Response(body="", status_code=302, headers={"Location": services().tracking.clicked(token),
                                                         "Cache-Control": "no-store, private",
                                                         "Referrer-Policy": "no-referrer"})
 
 @routes.route("/i/{name}", methods=["GET"])
 def campaign_image(name):
     """An image in a campaign mail: a short-lived link to it in the (private) assets bucket."""
-    target = services.assets().image_redirect_url(name)
+    target = services().assets.image_redirect_url(name)
     if target is None:
         from chalicelib import errors
 
@@ -140,7 +141,7 @@ def campaign_image(name):
 def api_templates(caller):
     from chalicelib.campaigns.api import template_out
 
-    return [template_out(t).model_dump() for t in services.campaign_service().templates(caller[0])]
+    return [template_out(t).model_dump() for t in services().campaign_service.templates(caller[0])]
 
 
 @api.route("/templates", "POST", summary="Save a new template (checked, sanitised, CSS inlined)", request=TemplateIn,
@@ -148,7 +149,7 @@ def api_templates(caller):
 def api_create_template(data, caller):
     from chalicelib.campaigns.api import template_out
 
-    return template_out(services.campaign_service().save_template(caller[0], data))
+    return template_out(services().campaign_service.save_template(caller[0], data))
 
 
 @api.route("/templates/{template_id}", "PUT", summary="Change a template", request=TemplateIn, response=TemplateOut,
@@ -156,15 +157,15 @@ def api_create_template(data, caller):
 def api_update_template(data, template_id, caller):
     from chalicelib.campaigns.api import template_out
 
-    services.campaign_service().get_template(caller[0], template_id)
-    return template_out(services.campaign_service().save_template(caller[0], data, template_id))
+    services().campaign_service.get_template(caller[0], template_id)
+    return template_out(services().campaign_service.save_template(caller[0], data, template_id))
 
 
 @api.route("/templates/{template_id}/preview", "GET", summary="The template as a contact (?contact=) would get it",
            tags=["campaigns"], signed_in=True, errors_=(404,))
 def api_preview_template(template_id, caller):
     contact = (routes.current_request.query_params or {}).get("contact")
-    parts = services.campaign_service().preview(caller[0], template_id, contact)
+    parts = services().campaign_service.preview(caller[0], template_id, contact)
     return {"subject": parts.subject, "html": parts.html, "text": parts.text}
 
 
@@ -173,13 +174,13 @@ def api_preview_template(template_id, caller):
 def api_images(caller):
     from chalicelib.campaigns.api import asset_out
 
-    return [asset_out(a) for a in services.assets().list_assets(caller[0].account_id)]
+    return [asset_out(a) for a in services().assets.list_assets(caller[0].account_id)]
 
 
 @api.route("/images", "POST", summary="Begin an image upload: post the file with these form fields to `url`",
            status=201, tags=["campaigns"], signed_in=True)
 def api_begin_image(caller):
-    return services.assets().begin_upload(caller[0].account_id)
+    return services().assets.begin_upload(caller[0].account_id)
 
 
 @api.route("/images/{upload_id}/finish", "POST", summary="Check the uploaded image and keep a clean copy (?name=)",
@@ -188,14 +189,14 @@ def api_finish_image(upload_id, caller):
     from chalicelib.campaigns.api import asset_out
 
     name = (routes.current_request.query_params or {}).get("name")
-    return asset_out(services.assets().finish_upload(caller[0].account_id, upload_id, name))
+    return asset_out(services().assets.finish_upload(caller[0].account_id, upload_id, name))
 
 
 @api.route("/campaigns", "GET", summary="The account's campaigns", tags=["campaigns"], signed_in=True)
 def api_campaigns(caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return [campaign_out(caller[0], c).model_dump(mode="json") for c in services.campaign_service().campaigns(caller[0])]
+    return [campaign_out(services(), caller[0], c).model_dump(mode="json") for c in services().campaign_service.campaigns(caller[0])]
 
 
 @api.route("/campaigns", "POST", summary="A new campaign (a draft)", request=CampaignIn, response=CampaignOut,
@@ -203,7 +204,7 @@ def api_campaigns(caller):
 def api_create_campaign(data, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(caller[0], services.campaign_service().create_campaign(caller[0], data))
+    return campaign_out(services(), caller[0], services().campaign_service.create_campaign(caller[0], data))
 
 
 @api.route("/campaigns/{campaign_id}", "GET", summary="A campaign with its report", response=CampaignOut,
@@ -211,14 +212,14 @@ def api_create_campaign(data, caller):
 def api_campaign(campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(caller[0], services.campaign_service().get_campaign(caller[0], campaign_id), report=True)
+    return campaign_out(services(), caller[0], services().campaign_service.get_campaign(caller[0], campaign_id), report=True)
 
 
 @api.route("/campaigns/{campaign_id}/test", "POST", summary="Send the campaign's template to your own address, "
            "from the campaign's from name and address", status=202, tags=["campaigns"], signed_in=True,
            errors_=(403, 404, 422))
 def api_test_campaign(campaign_id, caller):
-    services.campaign_service().test_send_campaign(caller[0], campaign_id)
+    services().campaign_service.test_send_campaign(caller[0], campaign_id)
     return {"sent_to": caller[0].email}
 
 
@@ -227,7 +228,7 @@ def api_test_campaign(campaign_id, caller):
 def api_schedule_campaign(data, campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(caller[0], services.campaign_service().schedule(caller[0], campaign_id, data.send_at))
+    return campaign_out(services(), caller[0], services().campaign_service.schedule(caller[0], campaign_id, data.send_at))
 
 
 @api.route("/campaigns/{campaign_id}/pause", "POST", summary="Pause: nothing more goes out within seconds",
@@ -235,7 +236,7 @@ def api_schedule_campaign(data, campaign_id, caller):
 def api_pause_campaign(campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(caller[0], services.campaign_service().pause(caller[0], campaign_id))
+    return campaign_out(services(), caller[0], services().campaign_service.pause(caller[0], campaign_id))
 
 
 @api.route("/campaigns/{campaign_id}/resume", "POST", summary="Resume a paused campaign", response=CampaignOut,
@@ -243,7 +244,7 @@ def api_pause_campaign(campaign_id, caller):
 def api_resume_campaign(campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(caller[0], services.campaign_service().resume(caller[0], campaign_id))
+    return campaign_out(services(), caller[0], services().campaign_service.resume(caller[0], campaign_id))
 
 
 @api.route("/campaigns/{campaign_id}/cancel", "POST", summary="Cancel: nothing more goes out", response=CampaignOut,
@@ -251,4 +252,4 @@ def api_resume_campaign(campaign_id, caller):
 def api_cancel_campaign(campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(caller[0], services.campaign_service().cancel(caller[0], campaign_id))
+    return campaign_out(services(), caller[0], services().campaign_service.cancel(caller[0], campaign_id))

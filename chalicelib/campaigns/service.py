@@ -66,15 +66,15 @@ class CampaignService:
         self._store = store
         self._audience = audience
         self._audience_service = audience_service
-        self._segments = segments  # a function returning the segment service (or None)
+        self._segments = segments  # the segment service (None: campaigns go to whole lists)
         self._sqs, self._send_queue_url = sqs, send_queue_url
         self._jobs_queue = jobs_queue
         self._tracking_signer = tracking_signer  # a function: its key is fetched on first use
         self._mail_sender = mail_sender
         self._from_address = email.utils.parseaddr(from_address)[1]
         self._base_url = base_url
-        self._sending_domains = sending_domains  # a function returning the sending domain service (or None)
-        self._send_ledger = send_ledger  # functions: built on first use (a campaign page read needs neither)
+        self._sending_domains = sending_domains  # the sending domain service (None: the shared address only)
+        self._send_ledger = send_ledger
         self._received_index = received_index
 
     # --- templates -------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ class CampaignService:
 
         require_may_send(account)
         if from_email:
-            self._sending_domains().require_verified(account, domain_of(from_email))
+            self._sending_domains.require_verified(account, domain_of(from_email))
         parts = self.preview(account, template_id)
         self._mail_sender.send(OutgoingMail(
             to=(account.email,), subject=f"[{gettext(N_('Test'))}] {parts.subject}", text=parts.text, html=parts.html,
@@ -179,7 +179,7 @@ class CampaignService:
         if self._sending_domains is None:
             raise errors.ValidationFailed(field_errors=[errors.FieldError("from_email", N_(
                 "Campaigns go out from the shared address here."))])
-        self._sending_domains().require_own(account, ascii_domain)
+        self._sending_domains.require_own(account, ascii_domain)
         return f"{local}@{ascii_domain}"
 
     def campaigns_sending_from(self, account, domain: str) -> list[str]:
@@ -237,7 +237,7 @@ class CampaignService:
     def _check_audience(self, account, list_id: str | None, segment_id: str | None) -> str:
         """The list a campaign goes to (a segment's own list), after checking it is the account's."""
         if segment_id:
-            segment = self._segments().get(account, segment_id)
+            segment = self._segments.get(account, segment_id)
             if list_id and segment.list_id != list_id:
                 raise errors.ValidationFailed(field_errors=[errors.FieldError(
                     "segment_id", N_("This segment belongs to another list."))])
@@ -275,11 +275,8 @@ class CampaignService:
     def stats(self, campaign_id: str) -> dict:
         from chalicelib.campaigns.send_records import COUNTED
 
-        stats = self._ledger().stats(campaign_id)
+        stats = self._send_ledger.stats(campaign_id)
         return {name: int(getattr(stats, name, 0) or 0) for name in COUNTED}
-
-    def _ledger(self):
-        return self._send_ledger()
 
     def schedule(self, account, campaign_id: str, send_at: datetime | None, time_zone: str = DEFAULT_TIME_ZONE):
         """Send now (`send_at` None) or at a time; only a verified, active account sends, and not
@@ -302,7 +299,7 @@ class CampaignService:
         if campaign.from_email:  # the domain may have been removed or lost its verification since saving
             from chalicelib.sending_domains.domains import domain_of
 
-            self._sending_domains().require_verified(account, domain_of(campaign.from_email))
+            self._sending_domains.require_verified(account, domain_of(campaign.from_email))
         template = self.get_template(account, campaign.template_id)
         prepared = self._prepared(template)
         campaign.content = {"subject": campaign.subject or prepared.subject, "html": prepared.html,
@@ -390,7 +387,7 @@ class CampaignService:
             return True
         from chalicelib.sending_domains.domains import domain_of
 
-        return self._sending_domains().is_verified(campaign.account_id, domain_of(campaign.from_email))
+        return self._sending_domains.is_verified(campaign.account_id, domain_of(campaign.from_email))
 
     def _hold(self, campaign: Campaign, reason: str) -> int:
         """Pause a due campaign instead of starting it, saying why on its page; resuming tries again."""
@@ -490,7 +487,7 @@ class CampaignService:
         sent = self._mailed(account)
         self._index_if_forgotten(sent)
         engagement = self._store.contact_engagement(contact_id, sent)
-        received = self._received().received_by(contact_id, sent)
+        received = self._received_index.received_by(contact_id, sent)
         activity = []
         for campaign in sorted(sent, key=lambda c: c.started_at or c.created_at, reverse=True):
             done = engagement.get(campaign.campaign_id)
@@ -510,7 +507,7 @@ class CampaignService:
         received what (the campaigns' totals stay)."""
         sent = self._mailed(account)
         self._store.forget_engagement(contact_id, sent)
-        self._received().forget(contact_id, sent)
+        self._received_index.forget(contact_id, sent)
 
     # --- who received what (jobs queue; received.py) ---------------------------------------------------
 
@@ -523,9 +520,6 @@ class CampaignService:
         """Sent to everyone, or cancelled after it started: nothing more will go out."""
         return campaign.state is CampaignState.SENT or (
             campaign.state is CampaignState.CANCELLED and campaign.started_at is not None)
-
-    def _received(self):
-        return self._received_index()
 
     def _index_recipients_later(self, campaign: Campaign) -> None:
         from chalicelib.campaigns.received import INDEX_JOB
@@ -551,7 +545,7 @@ class CampaignService:
         campaign = self._store.get_campaign(account_id, campaign_id)
         if campaign is None or not self._done_sending(campaign):
             return
-        progress = self._received().index_pass(campaign)
+        progress = self._received_index.index_pass(campaign)
         if progress is not None and not progress.complete:
             self._index_recipients_later(campaign)
 
@@ -594,7 +588,7 @@ class CampaignService:
 
     def _recipient_pages(self, campaign: Campaign, cursor: str | None):
         if campaign.segment_id:
-            return self._segments().recipient_pages(campaign.account_id, campaign.segment_id, cursor)
+            return self._segments.recipient_pages(campaign.account_id, campaign.segment_id, cursor)
         return self._audience_service.recipient_pages(campaign.account_id, campaign.list_id, cursor,
                                                       page_size=FANOUT_PAGE)
 

@@ -2,15 +2,17 @@
 
 from chalice import Blueprint
 
-from chalicelib import i18n, services
+from chalicelib import i18n
+from chalicelib.composition import services
 from chalicelib.accounts.page_routes import PageRoutes
+from chalicelib.accounts.web import api_caller
 from chalicelib.api import ApiRoutes
 from chalicelib.contact.schemas import ContactMessageAccepted, ContactMessageIn
 from chalicelib.config import settings
 
 routes = Blueprint(__name__)
-api = ApiRoutes(routes)
-pages = PageRoutes(routes)
+api = ApiRoutes(routes, api_caller(services))
+pages = PageRoutes(routes, services)
 
 
 @pages.page("/contact", signed_in=False)
@@ -24,7 +26,7 @@ def contact(account, query, visit):
 def contact_form(account, form, visit):
     from chalicelib.contact.pages import submit_contact_form
 
-    return submit_contact_form(form, services.mail_queue(), settings().support_address)
+    return submit_contact_form(form, services().mail_queue, settings().support_address)
 
 
 @api.route("/contact-messages", "POST", summary="Send a question to MailExpert's support team",
@@ -32,6 +34,6 @@ def contact_form(account, form, visit):
 def create_contact_message(message: ContactMessageIn):
     from chalicelib.contact.service import submit_contact_message
 
-    reference = submit_contact_message(message, i18n.current_language(), services.mail_queue(),
+    reference = submit_contact_message(message, i18n.current_language(), services().mail_queue,
                                        settings().support_address)
     return ContactMessageAccepted(status="queued", reference=reference)

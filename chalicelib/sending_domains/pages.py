@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from chalice.app import Response
 
-from chalicelib import errors, i18n, services
+from chalicelib import errors, i18n
 from chalicelib.accounts.page_routes import Visit, redirect, render_app_page
 from chalicelib.forms import messages_by_field
 from chalicelib.i18n import N_
@@ -34,7 +34,7 @@ def domain_path(domain) -> str:
 
 
 def domains_page(account, visit: Visit, values=None, field_errors=None, status=200) -> Response:
-    service = services.sending_domains()
+    service = visit.services.sending_domains
     return render_app_page("pages/domains.html", account, visit, "/domains", status=status,
                            domains=service.domains(account), status_names=STATUS_NAMES, statuses=DomainStatus,
                            shared_domain=service.shared_domain, values=values or {}, errors=field_errors or {},
@@ -43,7 +43,7 @@ def domains_page(account, visit: Visit, values=None, field_errors=None, status=2
 
 def submit_domain(account, form: dict, visit: Visit) -> Response:
     try:
-        added = services.sending_domains().add(account, form.get("domain", ""))
+        added = visit.services.sending_domains.add(account, form.get("domain", ""))
     except errors.ValidationFailed as invalid:
         return domains_page(account, visit, form, messages_by_field(invalid), status=422)
     except errors.Conflict as taken:
@@ -56,7 +56,7 @@ def domain_page(account, visit: Visit, domain: str, problem: str | None = None, 
                 field_errors=None) -> Response:
     from chalicelib.config import settings
 
-    service = services.sending_domains()
+    service = visit.services.sending_domains
     found = service.get(account, domain)
     label = found.mail_from_domain.removesuffix("." + found.domain) if found.mail_from_domain else ""
     return render_app_page("pages/domain.html", account, visit, "/domains", status=status, domain=found,
@@ -66,14 +66,14 @@ def domain_page(account, visit: Visit, domain: str, problem: str | None = None, 
                            errors=field_errors or {})
 
 
-def submit_check(account, domain: str) -> Response:
-    checked = services.sending_domains().check(account, domain)
+def submit_check(account, visit: Visit, domain: str) -> Response:
+    checked = visit.services.sending_domains.check(account, domain)
     return redirect(f"{domain_path(checked)}?notice={checked.status.value}")
 
 
 def submit_mail_from(account, form: dict, visit: Visit, domain: str) -> Response:
     try:
-        changed = services.sending_domains().set_mail_from(account, domain, form.get("mail_from"))
+        changed = visit.services.sending_domains.set_mail_from(account, domain, form.get("mail_from"))
     except errors.ValidationFailed as invalid:
         return domain_page(account, visit, domain, values=form, field_errors=messages_by_field(invalid), status=422)
     except errors.Conflict as taken:
@@ -83,7 +83,7 @@ def submit_mail_from(account, form: dict, visit: Visit, domain: str) -> Response
 
 def submit_removal(account, visit: Visit, domain: str) -> Response:
     try:
-        services.sending_domains().remove(account, domain)
+        visit.services.sending_domains.remove(account, domain)
     except errors.Conflict as in_use:
         return domain_page(account, visit, domain, i18n.gettext(in_use.message) % in_use.params, status=409)
     return redirect("/domains?notice=removed")

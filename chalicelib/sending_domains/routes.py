@@ -2,14 +2,15 @@
 
 from chalice import Blueprint
 
-from chalicelib import services
+from chalicelib.composition import services
 from chalicelib.accounts.page_routes import PageRoutes
+from chalicelib.accounts.web import api_caller
 from chalicelib.api import ApiRoutes
 from chalicelib.sending_domains.schemas import DomainIn, DomainOut, MailFromIn
 
 routes = Blueprint(__name__)
-api = ApiRoutes(routes)
-pages = PageRoutes(routes)
+api = ApiRoutes(routes, api_caller(services))
+pages = PageRoutes(routes, services)
 
 
 def _domain_pages():
@@ -35,7 +36,7 @@ def sending_domain(account, query, visit, domain):
 
 @pages.page("/domains/{domain}/check", methods=["POST"])
 def check_sending_domain(account, form, visit, domain):
-    return _domain_pages().submit_check(account, domain)
+    return _domain_pages().submit_check(account, visit, domain)
 
 
 @pages.page("/domains/{domain}/mail-from", methods=["POST"])
@@ -53,7 +54,7 @@ def remove_sending_domain(account, form, visit, domain):
 def api_sending_domains(caller):
     from chalicelib.sending_domains.api import domain_out
 
-    return [domain_out(d).model_dump(mode="json") for d in services.sending_domains().domains(caller[0])]
+    return [domain_out(services(), d).model_dump(mode="json") for d in services().sending_domains.domains(caller[0])]
 
 
 @api.route("/domains", "POST", summary="Add a domain: creates its SES identity (Easy DKIM); publish the records "
@@ -62,7 +63,7 @@ def api_sending_domains(caller):
 def api_add_sending_domain(data, caller):
     from chalicelib.sending_domains.api import domain_out
 
-    return domain_out(services.sending_domains().add(caller[0], data.domain))
+    return domain_out(services(), services().sending_domains.add(caller[0], data.domain))
 
 
 @api.route("/domains/{domain}", "GET", summary="One sending domain, as last checked", response=DomainOut,
@@ -70,7 +71,7 @@ def api_add_sending_domain(data, caller):
 def api_sending_domain(domain, caller):
     from chalicelib.sending_domains.api import domain_out
 
-    return domain_out(services.sending_domains().get(caller[0], domain))
+    return domain_out(services(), services().sending_domains.get(caller[0], domain))
 
 
 @api.route("/domains/{domain}/check", "POST", summary="Ask Amazon SES now whether the domain is verified",
@@ -78,7 +79,7 @@ def api_sending_domain(domain, caller):
 def api_check_sending_domain(domain, caller):
     from chalicelib.sending_domains.api import domain_out
 
-    return domain_out(services.sending_domains().check(caller[0], domain))
+    return domain_out(services(), services().sending_domains.check(caller[0], domain))
 
 
 @api.route("/domains/{domain}/mail-from", "PUT", summary="Set (or with an empty subdomain, clear) a custom MAIL "
@@ -87,10 +88,10 @@ def api_check_sending_domain(domain, caller):
 def api_set_sending_domain_mail_from(data, domain, caller):
     from chalicelib.sending_domains.api import domain_out
 
-    return domain_out(services.sending_domains().set_mail_from(caller[0], domain, data.subdomain))
+    return domain_out(services(), services().sending_domains.set_mail_from(caller[0], domain, data.subdomain))
 
 
 @api.route("/domains/{domain}", "DELETE", summary="Remove a domain (refused while a campaign on its way uses it)",
            status=204, tags=["sending domains"], signed_in=True, errors_=(404, 409))
 def api_remove_sending_domain(domain, caller):
-    services.sending_domains().remove(caller[0], domain)
+    services().sending_domains.remove(caller[0], domain)

@@ -12,6 +12,7 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 
 from chalicelib import errors
+from chalicelib.hooks import Hook
 from chalicelib.i18n import N_
 from chalicelib.observability import logger
 from chalicelib.sending_domains.domains import (CLAIM_HOURS, MAX_DOMAINS, Claim, DomainStatus, SendingDomain,
@@ -53,12 +54,12 @@ class DomainInUse(errors.Conflict):
 
 
 class SendingDomainService:
-    def __init__(self, store, ses, shared_domain: str, sending_from=None, clock=_now, region: str = "eu-west-1"):
+    def __init__(self, store, ses, shared_domain: str, clock=_now, region: str = "eu-west-1"):
         self.region = region  # the MX record of a custom MAIL FROM names the region's SES feedback host
         self._store = store
         self._ses = ses
         self._shared_domain = shared_domain.lower()
-        self._sending_from = sending_from  # (account, domain) -> names of campaigns on their way from it
+        self.sending_from = Hook()  # (account, domain) -> names of the campaigns on their way from it
         self._now = clock
 
     @property
@@ -219,10 +220,9 @@ class SendingDomainService:
         """The domain goes from the account and from SES. Refused while a campaign on its way sends
         from it; drafts that use it are refused when scheduled."""
         found = self.get(account, domain)
-        if self._sending_from is not None:
-            campaigns = self._sending_from(account, found.domain)
-            if campaigns:
-                raise DomainInUse(campaign=campaigns[0])
+        campaigns = [name for names in self.sending_from(account, found.domain) for name in names]
+        if campaigns:
+            raise DomainInUse(campaign=campaigns[0])
         if self._store.release_claim(found.domain, account.account_id):
             try:
                 self._ses.delete_email_identity(EmailIdentity=found.domain)

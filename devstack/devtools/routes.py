@@ -3,7 +3,8 @@
 import json
 from chalice import Blueprint, Response
 
-from chalicelib import errors, i18n, services
+from chalicelib import errors, i18n
+from chalicelib.composition import services
 from chalicelib.accounts.page_routes import PageRoutes, redirect
 from chalicelib.config import settings
 from chalicelib.validation import normalised_email
@@ -19,7 +20,7 @@ from chalicelib.operations.jobs import JOBS, run_job
 from chalicelib.web import render_page
 
 dev = Blueprint(__name__)
-pages = PageRoutes(dev)
+pages = PageRoutes(dev, services)
 
 SIMULATOR_ADDRESSES = tuple(f"{name}@{SIMULATOR_DOMAIN}"
                             for name in ("success", "bounce", "complaint", "suppressionlist", "ooto"))
@@ -36,7 +37,7 @@ def outbox() -> Outbox:
 
 
 def _with_events(mail: dict) -> dict:
-    return {**mail, "events": [as_dict(e) for e in services.mail_events().for_message(mail["message_id"])]}
+    return {**mail, "events": [as_dict(e) for e in services().mail_events.for_message(mail["message_id"])]}
 
 
 def _shown_mails() -> list[dict]:
@@ -89,7 +90,7 @@ def send_test_mail():
         address = normalised_email((form.get("to") or "").strip())
     except ValueError as invalid:
         raise errors.ValidationFailed(field_errors=[errors.FieldError("to", str(invalid))]) from None
-    queue_message_id = queue_mail(services.mail_queue(), MailRequest(
+    queue_message_id = queue_mail(services().mail_queue, MailRequest(
         template="test_mail", to=(address,), language=form.get("language") or i18n.current_language(),
         context={"note": (form.get("note") or "")[:500]}))
     if request.headers.get("content-type", "").startswith("application/json"):
@@ -100,13 +101,13 @@ def send_test_mail():
 
 @dev.route("/jobs", methods=["GET"])
 def jobs_page():
-    runs = {name: services.job_runs().latest(name, limit=5) for name in JOBS}
+    runs = {name: services().job_runs.latest(name, limit=5) for name in JOBS}
     return html(render_page("dev/jobs.html", runs=runs, navigation=DEV_NAVIGATION, current="/dev/jobs"))
 
 
 @dev.route("/jobs/{name}", methods=["POST"], content_types=[FORM, "application/json"])
 def fire_job(name):
-    run = run_job(name, services.job_runs())
+    run = run_job(name, services().job_runs)
     if dev.current_request.headers.get("content-type", "").startswith("application/json"):
         return Response(body=json.dumps({"job": run.job, "status": run.status.value, "summary": run.summary}),
                         headers={"Content-Type": "application/json"})
@@ -119,9 +120,9 @@ def verify_sending_domain(account, form, visit, domain):
     domain is verified, and the domain is checked at once, as "Check now" would."""
     from devstack.devtools import local_verifications
 
-    found = services.sending_domains().get(account, domain)  # only the account's own domain
+    found = services().sending_domains.get(account, domain)  # only the account's own domain
     local_verifications().mark(found.domain)
-    checked = services.sending_domains().check(account, found.domain)
+    checked = services().sending_domains.check(account, found.domain)
     return redirect(f"/domains/{checked.domain}?notice={checked.status.value}")
 
 

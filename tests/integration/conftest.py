@@ -17,16 +17,16 @@ def aws_resources():
         from devstack import infra
 
         infra.create_resources(boto3.session.Session(region_name="eu-west-1"), None)
-        from chalicelib import aws, services
+        from chalicelib import aws, composition
 
         aws.reset()
-        services.reset()
+        composition.reset()
         outbox_path = os.path.join(TEST_STATE_DIR, "outbox.jsonl")
         if os.path.exists(outbox_path):
             os.remove(outbox_path)
         yield boto3.session.Session(region_name="eu-west-1")
         aws.reset()
-        services.reset()
+        composition.reset()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -58,22 +58,22 @@ def sent_campaign(client, app_module, aws_resources, outbox, addresses, holder="
 
 def campaign_counts(account_id: str, campaign_id: str) -> tuple[int, int]:
     """The campaign report's (bounced, complained)."""
-    from chalicelib import services
+    from chalicelib.composition import services
 
-    report = services.campaign_service().report(services.accounts().get(account_id), campaign_id)
+    report = services().campaign_service.report(services().accounts.get(account_id), campaign_id)
     return report["bounced"], report["complained"]
 
 
 def reputation_counts(account_id: str) -> tuple[int, int]:
     """The account's (bounced, complained) over the reputation window."""
-    from chalicelib import services
+    from chalicelib.composition import services
 
-    rates = services.reputation().rates(account_id)
+    rates = services().reputation.rates(account_id)
     return rates.bounced, rates.complained
 
 
 def suppression_reason(account_id: str, address: str):
-    from chalicelib import services
+    from chalicelib.composition import services
 
-    suppression = services.audience().suppression(account_id, address)
+    suppression = services().audience.suppression(account_id, address)
     return suppression.reason if suppression else None

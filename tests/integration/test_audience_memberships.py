@@ -16,9 +16,9 @@ def _account(account_id="acc-1"):
 
 
 def _service(aws_resources):
-    from chalicelib import services
+    from chalicelib.composition import services
 
-    return services.audience_service(), services.audience()
+    return services().audience_service, services().audience
 
 
 def test_contact_ids_follow_from_the_address_and_differ_per_account():

@@ -46,9 +46,9 @@ def deliver(app_module, message: str) -> None:
 
 
 def account_id_of(email: str = HOLDER) -> str:
-    from chalicelib import services
+    from chalicelib.composition import services
 
-    return services.accounts().by_email(email).account_id
+    return services().accounts.by_email(email).account_id
 
 
 class Clock:
@@ -62,15 +62,16 @@ class Clock:
 @pytest.fixture
 def clock(app_module, monkeypatch):
     """The handler's reputation service, on a clock the test moves."""
-    from chalicelib import aws, services
+    from chalicelib import aws
+    from chalicelib.composition import services
     from chalicelib.campaigns.reputation import DynamoReputationStore, Reputation
     from chalicelib.config import settings
 
     fake = Clock()
-    clocked = Reputation(DynamoReputationStore(aws.dynamodb(), settings().campaigns_table), services.accounts(),
-                         services.campaign_service(), services.audience_service(), services.mail_queue(),
-                         settings().support_address, services.audit_log(), clock=fake)
-    monkeypatch.setattr(services, "reputation", lambda: clocked)
+    clocked = Reputation(DynamoReputationStore(aws.dynamodb(), settings().campaigns_table), services().accounts,
+                         services().campaign_service, services().audience_service, services().mail_queue,
+                         settings().support_address, services().audit_log, clock=fake)
+    monkeypatch.setattr(services(), "reputation", clocked)
     return fake
 
 
@@ -80,7 +81,7 @@ def paused_mails(outbox):
 
 def test_permanent_bounce_on_campaign_mail_suppresses_and_unsubscribes_at_once(client, app_module, aws_resources,
                                                                                outbox):
-    from chalicelib import services
+    from chalicelib.composition import services
     from chalicelib.audience.audience import SuppressionReason
 
     # GIVEN a subscriber on an account's list
@@ -90,13 +91,13 @@ def test_permanent_bounce_on_campaign_mail_suppresses_and_unsubscribes_at_once(c
     # WHEN SES reports a permanent bounce of campaign mail to them
     deliver(app_module, ses_event("Bounce", account_id, ["piet@example.org"], list_id=list_id))
     # THEN the address is suppressed as a hard bounce and left the list
-    assert services.audience().suppression(account_id, "piet@example.org").reason is SuppressionReason.HARD_BOUNCE
+    assert services().audience.suppression(account_id, "piet@example.org").reason is SuppressionReason.HARD_BOUNCE
     assert members(aws_resources, list_id) == []
     assert len(members(aws_resources, list_id, status="unsubscribed")) == 1
 
 
 def test_complaint_suppresses_and_unsubscribes_at_once(client, app_module, aws_resources, outbox):
-    from chalicelib import services
+    from chalicelib.composition import services
     from chalicelib.audience.audience import SuppressionReason
 
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
@@ -105,12 +106,12 @@ def test_complaint_suppresses_and_unsubscribes_at_once(client, app_module, aws_r
     # WHEN the person marks a campaign mail as spam
     deliver(app_module, ses_event("Complaint", account_id, ["piet@example.org"], list_id=list_id))
     # THEN the address is suppressed as a complaint and unsubscribed
-    assert services.audience().suppression(account_id, "piet@example.org").reason is SuppressionReason.COMPLAINT
+    assert services().audience.suppression(account_id, "piet@example.org").reason is SuppressionReason.COMPLAINT
     assert members(aws_resources, list_id) == []
 
 
 def test_third_soft_bounce_within_30_days_suppresses_the_address(client, app_module, aws_resources, outbox, clock):
-    from chalicelib import services
+    from chalicelib.composition import services
     from chalicelib.audience.audience import SuppressionReason
 
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
@@ -122,7 +123,7 @@ def test_third_soft_bounce_within_30_days_suppresses_the_address(client, app_mod
                                       bounce_type="Transient"))
         clock.now += 10 * DAY_S
     # THEN the address is not suppressed yet, and what is kept of it is a hash, never the address
-    assert not services.audience_service().is_suppressed(account_id, "vol@example.org")
+    assert not services().audience_service.is_suppressed(account_id, "vol@example.org")
     items = aws_resources.resource("dynamodb").Table("mailexpert-campaigns").scan()["Items"]
     counted = [i for i in items if i["sk"].startswith("SOFTBOUNCE#")]
     assert len(counted) == 1 and "vol@example.org" not in json.dumps(counted, default=str)
@@ -130,13 +131,13 @@ def test_third_soft_bounce_within_30_days_suppresses_the_address(client, app_mod
     # WHEN the third arrives, 20 days after the first
     deliver(app_module, ses_event("Bounce", account_id, ["vol@example.org"], list_id=list_id, bounce_type="Transient"))
     # THEN it is suppressed for good, with its own reason
-    suppression = services.audience().suppression(account_id, "vol@example.org")
+    suppression = services().audience.suppression(account_id, "vol@example.org")
     assert suppression.reason is SuppressionReason.SOFT_BOUNCES
 
 
 def test_soft_bounces_spread_over_more_than_30_days_do_not_suppress(client, app_module, aws_resources, outbox,
                                                                      clock):
-    from chalicelib import services
+    from chalicelib.composition import services
 
     _, _, list_id = account_with_list(client, app_module, aws_resources, outbox)
     account_id = account_id_of()
@@ -146,16 +147,16 @@ def test_soft_bounces_spread_over_more_than_30_days_do_not_suppress(client, app_
                                       bounce_type="Transient"))
         clock.now += 20 * DAY_S
     # THEN the address is still mailed
-    assert not services.audience_service().is_suppressed(account_id, "vol@example.org")
+    assert not services().audience_service.is_suppressed(account_id, "vol@example.org")
     # AND a fourth, within 30 days of the two before, does suppress it
     clock.now -= 15 * DAY_S
     deliver(app_module, ses_event("Bounce", account_id, ["vol@example.org"], list_id=list_id, bounce_type="Transient"))
-    assert services.audience_service().is_suppressed(account_id, "vol@example.org")
+    assert services().audience_service.is_suppressed(account_id, "vol@example.org")
 
 
 def test_bounce_rate_over_5_percent_pauses_the_account_and_mails_the_holder_once(client, app_module, aws_resources,
                                                                                   outbox):
-    from chalicelib import services
+    from chalicelib.composition import services
     from chalicelib.campaigns.campaigns import CampaignState
 
     # GIVEN an account with a campaign that is sending, and a second one in draft
@@ -169,15 +170,15 @@ def test_bounce_rate_over_5_percent_pauses_the_account_and_mails_the_holder_once
     outbox.clear()
     # WHEN the senders had 300 campaign mails accepted and SES reports 20 of them bouncing permanently (6.7%)
     recipients = [f"r{n}@example.com" for n in range(300)]
-    services.reputation().count_sent(account_id, len(recipients))
+    services().reputation.count_sent(account_id, len(recipients))
     for address in recipients[:20]:
         deliver(app_module, ses_event("Bounce", account_id, [address], campaign_id=campaign_id, list_id=list_id))
     deliver_mail(app_module, aws_resources)
     # THEN the account's sending is paused, with the reason, and its sending campaign is paused
-    account = services.accounts().get(account_id)
+    account = services().accounts.get(account_id)
     assert account.sending_paused_at is not None
     assert account.sending_paused_reason["limit"] == "bounces"
-    assert services.campaign_service().get_campaign(account, campaign_id).state is CampaignState.PAUSED
+    assert services().campaign_service.get_campaign(account, campaign_id).state is CampaignState.PAUSED
     # AND the holder got exactly one mail saying why and whom to contact
     [mail] = paused_mails(outbox)
     assert "info@mailexpert.nl" in mail["text"] and "%" in mail["text"]
@@ -192,25 +193,25 @@ def test_bounce_rate_over_5_percent_pauses_the_account_and_mails_the_holder_once
     refused = post_form(client, f"/campaigns/{campaign_id}/resume", {"csrf_token": csrf}, cookie=cookie)
     assert refused.status_code == 409, refused.body
     # WHEN staff lift the pause
-    services.reputation().resume(account)
+    services().reputation.resume(account)
     # THEN the holder may resume, and the window starts afresh: the next bounce does not pause again
     assert post_form(client, f"/campaigns/{campaign_id}/resume", {"csrf_token": csrf},
                      cookie=cookie).status_code == 303
     deliver(app_module, ses_event("Bounce", account_id, ["r21@example.com"], campaign_id=campaign_id, list_id=list_id))
-    assert services.accounts().get(account_id).sending_paused_at is None
+    assert services().accounts.get(account_id).sending_paused_at is None
 
 
 def test_new_account_with_one_bounce_in_ten_mails_is_not_paused(client, app_module, aws_resources, outbox):
-    from chalicelib import services
+    from chalicelib.composition import services
 
     _, _, list_id = account_with_list(client, app_module, aws_resources, outbox)
     account_id = account_id_of()
     outbox.clear()
     # WHEN its first 10 campaign mails are sent and one bounces (10%, but below the minimum volume)
     recipients = [f"r{n}@example.com" for n in range(10)]
-    services.reputation().count_sent(account_id, len(recipients))
+    services().reputation.count_sent(account_id, len(recipients))
     deliver(app_module, ses_event("Bounce", account_id, recipients[:1], list_id=list_id))
     deliver_mail(app_module, aws_resources)
     # THEN sending goes on and nobody is mailed about it
-    assert services.accounts().get(account_id).sending_paused_at is None
+    assert services().accounts.get(account_id).sending_paused_at is None
     assert paused_mails(outbox) == []

@@ -5,7 +5,7 @@ import re
 
 from jinja2.filters import do_filesizeformat as filesizeformat
 
-from chalicelib import services
+from chalicelib.composition import services
 from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list
 from tests.integration.test_data_rights import run_background_jobs
@@ -87,7 +87,7 @@ def test_campaign_reaches_each_subscriber_once_with_personalisation_and_unsubscr
     page = client.get(f"/campaigns/{campaign_id}?lang=en", headers={"Cookie": cookie}).body.decode()
     assert '<td id="recipients">7</td>' in page and '<td id="sent">7</td>' in page
     assert '<td id="unsubscribed">1</td>' in page
-    assert "klant3@example.com" not in {c.email for c in services.audience_service().recipients(
+    assert "klant3@example.com" not in {c.email for c in services().audience_service.recipients(
         mail["tags"]["account"], list_id)}
     assert '<strong id="state">Sent</strong>' in page
     # AND the overview counts the month's use

@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
-from chalicelib import services
+from chalicelib.composition import services
 from chalicelib.campaigns import received
 from chalicelib.campaigns.campaigns import Campaign, CampaignState, Fanout
 from chalicelib.campaigns.received import Received
@@ -31,7 +31,7 @@ def _sent_campaign(client, app_module, aws_resources, outbox, addresses, email="
     assert scheduled.status_code == 303, scheduled.body
     assert run_background_jobs(app_module, aws_resources) == 1  # the fan-out
     send_campaign_batches(app_module, aws_resources)
-    return cookie, csrf, list_id, campaign_id, services.accounts().by_email(email)
+    return cookie, csrf, list_id, campaign_id, services().accounts.by_email(email)
 
 
 def _finished(client, cookie, campaign_id) -> None:
@@ -79,7 +79,7 @@ def test_contact_page_shows_the_campaign_received_once_it_is_sent_and_indexed(cl
     page = _contact_page(client, cookie, contact_id)
     assert f'<li data-campaign="{campaign_id}"><a href="/campaigns/{campaign_id}">Maart</a> (' in page
     assert '<span class="received-sent">sent</span>' in page
-    [entry] = services.campaign_service().contact_activity(account, contact_id)
+    [entry] = services().campaign_service.contact_activity(account, contact_id)
     assert entry["campaign"].campaign_id == campaign_id and entry["received"] == "sent"
     assert entry["sent_at"] is not None and entry["opened"] is None and entry["clicked"] == []
     # AND the person who was not in the audience has received nothing
@@ -109,7 +109,7 @@ def test_received_opened_and_clicked_merge_into_one_entry_newest_campaign_first(
     assert run_background_jobs(app_module, aws_resources) == 1
     # WHEN the contact's activity is read
     contact_id = _contact_id(client, cookie, csrf, "klant@example.com")
-    activity = services.campaign_service().contact_activity(account, contact_id)
+    activity = services().campaign_service.contact_activity(account, contact_id)
     # THEN one entry per campaign, the newest first, received and opened together
     assert [a["campaign"].campaign_id for a in activity] == [second_id, first_id]
     assert [a["received"] for a in activity] == ["sent", "sent"]
@@ -144,15 +144,15 @@ def test_index_job_run_twice_or_for_an_unsent_campaign_changes_nothing(client, a
     assert set(indexed[""].values()) == {"sent"}
     # WHEN the job is delivered again, twice (SQS delivers at least once)
     job = {"job": received.INDEX_JOB, "account_id": account.account_id, "campaign_id": campaign_id}
-    services.jobs_queue().enqueue(job)
-    services.jobs_queue().enqueue(job)
+    services().jobs_queue.enqueue(job)
+    services().jobs_queue.enqueue(job)
     assert run_background_jobs(app_module, aws_resources) == 2
     # THEN the index is the same and no further pass is queued
     assert _buckets(aws_resources, campaign_id) == indexed
     assert run_background_jobs(app_module, aws_resources) == 0
     # AND a campaign not sent yet is not indexed at all
     draft_id = _campaign_with_template(client, cookie, csrf, list_id)
-    services.jobs_queue().enqueue({**job, "campaign_id": draft_id})
+    services().jobs_queue.enqueue({**job, "campaign_id": draft_id})
     assert run_background_jobs(app_module, aws_resources) == 1
     assert _buckets(aws_resources, draft_id) == {}
 
@@ -187,13 +187,13 @@ def test_bigger_campaign_is_indexed_in_buckets_by_id_prefix_over_several_passes(
     _finished(client, cookie, campaign_id)
     # WHEN the jobs run until none is left, one of them delivered twice
     first = run_background_jobs(app_module, aws_resources)
-    services.jobs_queue().enqueue({"job": received.INDEX_JOB, "account_id": account.account_id,
+    services().jobs_queue.enqueue({"job": received.INDEX_JOB, "account_id": account.account_id,
                                    "campaign_id": campaign_id})
     passes = first + run_background_jobs(app_module, aws_resources) - 1
     while (ran := run_background_jobs(app_module, aws_resources)):
         passes += ran
     # THEN 20 recipients got a one-digit prefix, in 3 passes, several buckets, each id in its own prefix's
-    campaign = services.campaigns_store().get_campaign(account.account_id, campaign_id)
+    campaign = services().campaigns_store.get_campaign(account.account_id, campaign_id)
     assert (campaign.recipient_index.prefix_length, campaign.recipient_index.passes) == (1, 3)
     assert campaign.recipient_index.complete and passes == 3
     buckets = _buckets(aws_resources, campaign_id)
@@ -203,13 +203,13 @@ def test_bigger_campaign_is_indexed_in_buckets_by_id_prefix_over_several_passes(
     assert sorted(c for members in buckets.values() for c in members) == sorted(ids)
     # AND every recipient's page shows the campaign received
     for contact_id in list(ids)[:5]:
-        [entry] = services.campaign_service().contact_activity(account, contact_id)
+        [entry] = services().campaign_service.contact_activity(account, contact_id)
         assert entry["received"] == "sent"
 
 
 def test_index_keeps_each_outcome_and_leaves_out_the_skipped(aws_resources):
     # GIVEN a sent campaign whose ledger holds one recipient of each outcome
-    store, ledger = services.campaigns_store(), services.send_ledger()
+    store, ledger = services().campaigns_store, services().send_ledger
     now = datetime.now(timezone.utc)
     campaign = Campaign("c" * 32, "acct-1", "April", "Nieuws", "Bakkerij", None, "t1", "l1", None, CampaignState.SENT,
                         now, now, fanout=Fanout(page=1, recipients=4, done=True), started_at=now, finished_at=now)
@@ -219,10 +219,10 @@ def test_index_keeps_each_outcome_and_leaves_out_the_skipped(aws_resources):
         sent={"a" * 32: "ses-1"}, failed={"b" * 32: "MessageRejected"}, unknown={"c" * 32}, skipped={"d" * 32}),
         release=True)
     # WHEN the index job runs
-    services.campaign_service().index_recipients("acct-1", campaign.campaign_id)
+    services().campaign_service.index_recipients("acct-1", campaign.campaign_id)
     # THEN each recipient's outcome is found, and the skipped one was not a recipient
     indexed = store.get_campaign("acct-1", campaign.campaign_id)
-    index = services.received_index()
+    index = services().received_index
     assert {k: index.received_by(k * 32, [indexed]).get(campaign.campaign_id) for k in "abcd"} == {
         "a": Received.SENT, "b": Received.FAILED, "c": Received.UNKNOWN, "d": None}
     # AND the index expires with the ledger, 400 days after the campaign started
@@ -235,7 +235,7 @@ def test_erasure_between_passes_takes_the_contact_out_of_the_buckets_written_so_
     # GIVEN a sent campaign of 20 recipients indexed in 3 passes, of which only the first has run
     monkeypatch.setattr(received, "BUCKET_TARGET", 2)
     monkeypatch.setattr(received, "PASS_LIMIT", 8)
-    store, ledger, index = services.campaigns_store(), services.send_ledger(), services.received_index()
+    store, ledger, index = services().campaigns_store, services().send_ledger, services().received_index
     now = datetime.now(timezone.utc)
     campaign = Campaign("e" * 32, "acct-1", "Mei", "Nieuws", "Bakkerij", None, "t1", "l1", None, CampaignState.SENT,
                         now, now, fanout=Fanout(page=1, recipients=20, done=True), started_at=now, finished_at=now)
@@ -244,7 +244,7 @@ def test_erasure_between_passes_takes_the_contact_out_of_the_buckets_written_so_
     ledger.claim(campaign.campaign_id, "000000-000", "worker")
     ledger.checkpoint(campaign.campaign_id, "000000-000", "worker",
                       Outcomes(sent={c: f"ses-{c[:4]}" for c in recipients}), release=True)
-    services.campaign_service().index_recipients("acct-1", campaign.campaign_id)
+    services().campaign_service.index_recipients("acct-1", campaign.campaign_id)
     partly = store.get_campaign("acct-1", campaign.campaign_id)
     assert partly.recipient_index.done_passes == 1 and not partly.recipient_index.complete
     erased = recipients[0]  # in bucket "0": the first pass's
@@ -278,7 +278,7 @@ def test_erasing_a_contact_takes_them_out_of_the_index_only(client, app_module, 
     assert _buckets(aws_resources, campaign_id) == {"": {staying: "sent"}}
     report = json.loads(client.get(f"/api/v1/campaigns/{campaign_id}", headers=headers).body)["report"]
     assert report["sent"] == 2
-    [entry] = services.campaign_service().contact_activity(account, staying)
+    [entry] = services().campaign_service.contact_activity(account, staying)
     assert entry["received"] == "sent"
 
 
@@ -310,14 +310,14 @@ def test_another_account_never_sees_what_a_contact_received(client, app_module, 
                                                           email="bert@example.nl")
     _add(client, bert_cookie, bert_csrf, bert_list, "klant@example.com", "Klant")
     berts_contact = _contact_id(client, bert_cookie, bert_csrf, "klant@example.com")
-    bert = services.accounts().by_email("bert@example.nl")
+    bert = services().accounts.by_email("bert@example.nl")
     # WHEN Bert looks at his contact, and at Anna's contact id
     page = _contact_page(client, bert_cookie, berts_contact)
     # THEN he sees no campaign of Anna's, and Anna's contact is not his to see
     assert campaign_id not in page and "has not received any campaign yet" in page
     assert client.get(f"/contacts/{annas_contact}", headers={"Cookie": bert_cookie}).status_code == 404
-    assert services.campaign_service().contact_activity(bert, annas_contact) == []
-    assert services.campaign_service().contact_activity(anna, annas_contact)[0]["received"] == "sent"
+    assert services().campaign_service.contact_activity(bert, annas_contact) == []
+    assert services().campaign_service.contact_activity(anna, annas_contact)[0]["received"] == "sent"
 
 
 def test_the_scheduler_marks_a_finished_campaign_sent_and_indexes_it_without_anyone_looking(
@@ -325,10 +325,10 @@ def test_the_scheduler_marks_a_finished_campaign_sent_and_indexes_it_without_any
     # GIVEN a campaign whose every recipient has an outcome, that nobody has looked at since
     addresses = [f"klant{n}@example.com" for n in range(2)]
     cookie, csrf, _, campaign_id, account = _sent_campaign(client, app_module, aws_resources, outbox, addresses)
-    store = services.campaigns_store()
+    store = services().campaigns_store
     assert store.get_campaign(account.account_id, campaign_id).state is CampaignState.SENDING
     # WHEN the scheduler runs its minute
-    services.campaign_service().start_due()
+    services().campaign_service.start_due()
     # THEN the campaign is sent, with its finish time, and its recipients get indexed
     stored = store.get_campaign(account.account_id, campaign_id)
     assert stored.state is CampaignState.SENT and stored.finished_at is not None
@@ -341,7 +341,7 @@ def test_the_scheduler_marks_a_finished_campaign_sent_and_indexes_it_without_any
 
 def test_a_campaign_cancelled_mid_send_shows_received_for_those_it_reached(aws_resources, monkeypatch):
     # GIVEN a campaign to 4 of which 2 were sent when its holder cancelled it
-    store, ledger = services.campaigns_store(), services.send_ledger()
+    store, ledger = services().campaigns_store, services().send_ledger
     now = datetime.now(timezone.utc)
     campaign = Campaign("f" * 32, "acct-1", "Juni", "Nieuws", "Bakkerij", None, "t1", "l1", None,
                         CampaignState.SENDING, now, now, fanout=Fanout(page=1, recipients=4, done=True), started_at=now)
@@ -350,7 +350,7 @@ def test_a_campaign_cancelled_mid_send_shows_received_for_those_it_reached(aws_r
     ledger.checkpoint(campaign.campaign_id, "000000-000", "worker",
                       Outcomes(sent={"a" * 32: "ses-1", "b" * 32: "ses-2"}), release=True)
     holder = SimpleNamespace(account_id="acct-1")
-    service = services.campaign_service()
+    service = services().campaign_service
     assert service.cancel(holder, campaign.campaign_id).state is CampaignState.CANCELLED
     # WHEN a contact's page is shown once its senders have surely stopped
     monkeypatch.setattr(received, "REINDEX_AFTER", timedelta(0))

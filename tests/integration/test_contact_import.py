@@ -22,12 +22,12 @@ def _account(account_id="acc-1"):
 
 @pytest.fixture
 def importing(aws_resources):
-    from chalicelib import services
+    from chalicelib.composition import services
 
     account = _account()
-    audience_list = services.audience_service().create_list(account, SimpleNamespace(name="Klanten", description=None))
-    return SimpleNamespace(account=account, list_id=audience_list.list_id, imports=services.contact_imports(),
-                           service=services.audience_service(), audience=services.audience(),
+    audience_list = services().audience_service.create_list(account, SimpleNamespace(name="Klanten", description=None))
+    return SimpleNamespace(account=account, list_id=audience_list.list_id, imports=services().contact_imports,
+                           service=services().audience_service, audience=services().audience,
                            s3=aws_resources.client("s3"))
 
 

@@ -65,24 +65,24 @@ def _account(account_id="acc-1"):
 
 
 def test_an_account_has_at_most_fifty_fields(aws_resources):
-    from chalicelib import services
+    from chalicelib.composition import services
 
     account = _account()
     for number in range(50):
-        services.custom_fields().create(account, f"Veld {number}", "text")
+        services().custom_fields.create(account, f"Veld {number}", "text")
     with pytest.raises(errors.ValidationFailed) as refused:
-        services.custom_fields().create(account, "Eén te veel", "text")
+        services().custom_fields.create(account, "Eén te veel", "text")
     assert [e.field for e in refused.value.field_errors] == ["label"]
 
 
 def test_import_keeps_a_row_with_a_bad_date_but_leaves_that_field_out(aws_resources):
-    from chalicelib import services
+    from chalicelib.composition import services
 
     # GIVEN a date field, and a file with an impossible date in one row
     account = _account()
-    services.custom_fields().create(account, "Geboortedatum", "date")
-    audience_list = services.audience_service().create_list(account, SimpleNamespace(name="Klanten", description=None))
-    imports, s3 = services.contact_imports(), aws_resources.client("s3")
+    services().custom_fields.create(account, "Geboortedatum", "date")
+    audience_list = services().audience_service.create_list(account, SimpleNamespace(name="Klanten", description=None))
+    imports, s3 = services().contact_imports, aws_resources.client("s3")
     imported, form = imports.begin(account, audience_list.list_id, "klanten.csv")
     s3.put_object(Bucket=EXPORTS_BUCKET, Key=form["fields"]["key"], Body=b"email,geboortedatum,stad\n"
                   b"anna@example.com,31-02-1990,Utrecht\nbob@example.com,15-06-1985,Gouda\n")
@@ -99,7 +99,7 @@ def test_import_keeps_a_row_with_a_bad_date_but_leaves_that_field_out(aws_resour
     assert rows["anna@example.com"]["reason"] == ("Field geboortedatum left out: Enter a date as DD-MM-YYYY, "
                                                   "DD/MM/YYYY or YYYY-MM-DD.")
     assert rows["bob@example.com"]["reason"] == ""
-    audience = services.audience()
+    audience = services().audience
     assert audience.contact_by_email(account.account_id, "anna@example.com").fields == {"stad": "Utrecht"}
     assert audience.contact_by_email(account.account_id, "bob@example.com").fields == {
         "geboortedatum": "1985-06-15", "stad": "Gouda"}

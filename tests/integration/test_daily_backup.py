@@ -23,9 +23,9 @@ def test_scheduled_handler_backs_up_every_table_and_records_the_run(app_module, 
     for table in TABLES:
         assert backups(dynamodb, table) == [f"{table}-daily-{today}"]
     # AND the run is recorded as succeeded
-    from chalicelib import services
+    from chalicelib.composition import services
 
-    [run] = services.job_runs().latest("daily-backup")
+    [run] = services().job_runs.latest("daily-backup")
     assert run.status is JobStatus.SUCCEEDED
     assert sorted(run.summary["created"]) == sorted(f"{t}-daily-{today}" for t in TABLES)
 

@@ -1,7 +1,7 @@
 """A file that lists an address as subscribed and, further down, as opted out: the opted-out row wins,
 even when the subscribed row's chunk is written at the same time or after the suppression."""
 
-from chalicelib import services
+from chalicelib.composition import services
 from chalicelib.audience.audience import MemberStatus, SuppressionReason
 from chalicelib.audience.imports import CHUNK_ROWS
 from tests.integration.audience_helpers import account_with_list, import_file, member_addresses
@@ -17,8 +17,8 @@ def test_opted_out_row_after_a_subscribed_row_of_the_same_address_wins(client, a
     # WHEN it is imported
     import_file(client, app_module, aws_resources, cookie, csrf, list_id, data)
     # THEN both are suppressed with the file's reason, and neither is subscribed any more
-    account_id = services.accounts().by_email("anna@example.nl").account_id
-    audience = services.audience()
+    account_id = services().accounts.by_email("anna@example.nl").account_id
+    audience = services().audience
     assert audience.suppression(account_id, "anna@example.com").reason is SuppressionReason.COMPLAINT
     assert audience.suppression(account_id, "bram@example.com").reason is SuppressionReason.UNSUBSCRIBED
     for address in ("anna@example.com", "bram@example.com"):

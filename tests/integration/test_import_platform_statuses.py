@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from chalicelib import services
+from chalicelib.composition import services
 from chalicelib.audience.audience import MemberStatus, SuppressionReason
 from tests.conftest import PROJECT_DIR
 from tests.integration.accounts_helpers import post_form
@@ -46,7 +46,7 @@ def campaign_recipients(client, app_module, aws_resources, outbox, cookie, csrf,
 def test_export_with_every_status_mails_only_its_subscribed_rows(client, app_module, aws_resources, outbox, name):
     # GIVEN an account with a list
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
-    account_id = services.accounts().by_email("anna@example.nl").account_id
+    account_id = services().accounts.by_email("anna@example.nl").account_id
     mailed, suppressed, left_out = EVERY_STATUS[name]
     # WHEN the platform's export with every status is imported with the suggested mapping
     with open(os.path.join(SAMPLES, name), "rb") as file:
@@ -55,7 +55,7 @@ def test_export_with_every_status_mails_only_its_subscribed_rows(client, app_mod
     assert done["counts"] == {"imported": len(mailed), "updated": 0, "skipped": len(suppressed) + len(left_out)}
     assert member_addresses(client, cookie, list_id, "subscribed") == mailed
     # AND each opted-out address is suppressed with its own reason; the others are not
-    audience = services.audience()
+    audience = services().audience
     for address, reason in suppressed.items():
         assert audience.suppression(account_id, address).reason is reason, address
     for address in left_out:
@@ -74,7 +74,7 @@ def test_report_names_the_status_of_each_skipped_row(client, app_module, aws_res
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
     with open(os.path.join(SAMPLES, "sendy_export_every_status.csv"), "rb") as file:
         data = file.read() + b"Onbekend,onbekend@example.com,,,,,Opgezegd\n"
-    services.accounts().save(_in_english(services.accounts().by_email("anna@example.nl")))
+    services().accounts.save(_in_english(services().accounts.by_email("anna@example.nl")))
     _, report = import_file(client, app_module, aws_resources, cookie, csrf, list_id, data)
     reasons = {row["email"]: row["reason"] for row in report}
     # THEN each skipped row's reason says what the file said of it
@@ -94,7 +94,7 @@ def _in_english(account):
 def test_opted_out_file_after_a_subscribed_one_ends_the_subscriptions(client, app_module, aws_resources, outbox):
     # GIVEN a list whose subscribers were imported from a plain file first
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
-    account_id = services.accounts().by_email("anna@example.nl").account_id
+    account_id = services().accounts.by_email("anna@example.nl").account_id
     everyone = b"email\n" + b"".join(f"{a}\n".encode() for a in (
         "anouk.actief@example.com", "ugo@example.com", "olga@example.org", "bart@example.net", "sara@example.com",
         "sjaak@example.com", "pim@example.org"))
@@ -103,7 +103,7 @@ def test_opted_out_file_after_a_subscribed_one_ends_the_subscriptions(client, ap
     with open(os.path.join(SAMPLES, "sendy_export_every_status.csv"), "rb") as file:
         import_file(client, app_module, aws_resources, cookie, csrf, list_id, file.read())
     # THEN the spam complaint, the bounce and the unsubscribe are suppressed and no longer subscribed
-    audience = services.audience()
+    audience = services().audience
     for address, reason in {"sjaak@example.com": SuppressionReason.COMPLAINT,
                             "bart@example.net": SuppressionReason.HARD_BOUNCE,
                             "ugo@example.com": SuppressionReason.UNSUBSCRIBED}.items():

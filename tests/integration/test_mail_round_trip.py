@@ -58,10 +58,10 @@ def test_test_mail_goes_through_the_queue_to_ses_and_the_outbox(client, app_modu
 
 def test_bounce_reported_by_ses_is_recorded_against_the_mail(client, app_module, outbox):
     # GIVEN a mail that SES accepted for the bounce simulator address
-    from chalicelib import services
+    from chalicelib.composition import services
     from chalicelib.delivery.mail import OutgoingMail
 
-    message_id = services.mail_sender().send(OutgoingMail(to=("bounce@simulator.amazonses.com",), subject="s",
+    message_id = services().mail_sender.send(OutgoingMail(to=("bounce@simulator.amazonses.com",), subject="s",
                                                           text="t", html="<p>h</p>"))
     [mail] = outbox.mails()
     assert mail["message_id"] == message_id
@@ -77,17 +77,17 @@ def test_bounce_reported_by_ses_is_recorded_against_the_mail(client, app_module,
 
 
 def test_redelivered_ses_event_is_recorded_once(app_module, outbox):
-    from chalicelib import services
+    from chalicelib.composition import services
     from chalicelib.delivery.mail import OutgoingMail
 
-    services.mail_sender().send(OutgoingMail(to=("complaint@simulator.amazonses.com",), subject="s", text="t", html="h"))
+    services().mail_sender.send(OutgoingMail(to=("complaint@simulator.amazonses.com",), subject="s", text="t", html="h"))
     [mail] = outbox.mails()
     complaint = simulated_events(mail)[-1]
     # WHEN SNS delivers the same complaint twice (it delivers at least once)
     for _ in range(2):
         app_module.on_ses_event(sns_event(json.dumps(complaint)), FakeContext())
     # THEN it is stored once
-    events = services.mail_events().for_message(mail["message_id"])
+    events = services().mail_events.for_message(mail["message_id"])
     assert [e.event_type.value for e in events] == ["Complaint"]
 
 

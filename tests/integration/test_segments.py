@@ -20,7 +20,7 @@ def _api(cookie, csrf):
 
 def _mixed_list(client, app_module, aws_resources, outbox):
     """A list whose members differ in city, tag, status and suppression; returns (headers, list id, account id)."""
-    from chalicelib import services
+    from chalicelib.composition import services
 
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
     headers = _api(cookie, csrf)
@@ -35,8 +35,8 @@ def _mixed_list(client, app_module, aws_resources, outbox):
              "lawful_basis": "shop counter"}).encode())
         assert added.status_code == 201, added.body
     account_id = json.loads(client.get("/api/v1/me", headers=headers).body)["account_id"]
-    service = services.audience_service()
-    left = services.audience().contact_by_email(account_id, "left@example.org")
+    service = services().audience_service
+    left = services().audience.contact_by_email(account_id, "left@example.org")
     service.unsubscribe(service.unsubscribe_token(account_id, left.contact_id, list_id), "192.0.2.1")
     assert client.post("/api/v1/suppression", headers=headers,
                        body=json.dumps({"emails": ["blocked@example.org"]}).encode()).status_code == 200
@@ -44,7 +44,7 @@ def _mixed_list(client, app_module, aws_resources, outbox):
 
 
 def test_segment_holds_exactly_the_matching_subscribed_members(client, app_module, aws_resources, outbox):
-    from chalicelib import services
+    from chalicelib.composition import services
 
     # GIVEN a list with mixed contacts, and the segment "city = Utrecht AND tag has vip"
     headers, list_id, account_id = _mixed_list(client, app_module, aws_resources, outbox)
@@ -53,7 +53,7 @@ def test_segment_holds_exactly_the_matching_subscribed_members(client, app_modul
     segment_id = json.loads(created.body)["segment_id"]
     # WHEN its members are read, and the recipients a campaign to it would mail
     members = json.loads(client.get(f"/api/v1/segments/{segment_id}/members", headers=headers).body)
-    recipients = [c.email for page, _ in services.segments().recipient_pages(account_id, segment_id) for c in page]
+    recipients = [c.email for page, _ in services().segments.recipient_pages(account_id, segment_id) for c in page]
     # THEN the members are the subscribed ones that match, whatever the capitals; the suppressed
     # address is no longer subscribed (suppressing it ended its membership)
     assert {c["email"] for c in members["contacts"]} == {"in@example.org", "lower@example.org"}

@@ -77,12 +77,12 @@ def test_adding_a_domain_creates_its_identity_and_shows_the_dkim_and_dmarc_recor
                                   "a..nl", "-bakkerij.nl", "bakkerij_jansen.nl", "bakkerij.test", "example.com",
                                   "x" * 64 + ".nl", ("a" * 60 + ".") * 5 + "nl", "bakkerij.123"])
 def test_bad_domains_are_refused_with_a_clear_message_and_no_identity(text, aws_resources):
-    from chalicelib import services
+    from chalicelib.composition import services
 
     account = SimpleNamespace(account_id="acc-1", active=True, email_verified=True)
     # WHEN something that is not a domain of one's own is added
     with pytest.raises(errors.ValidationFailed) as refused:
-        services.sending_domains().add(account, text)
+        services().sending_domains.add(account, text)
     # THEN it is refused for the field, and SES was not asked
     assert [e.field for e in refused.value.field_errors] == ["domain"]
     assert aws_resources.client("sesv2").list_email_identities()["EmailIdentities"] == [
@@ -143,12 +143,13 @@ class Clock:
 
 
 def _service(clock):
-    from chalicelib import aws, services
+    from chalicelib import aws
+    from chalicelib.composition import services
     from chalicelib.config import settings
     from chalicelib.sending_domains.repository import DynamoSendingDomains
     from chalicelib.sending_domains.service import SendingDomainService
 
-    services.sending_domains()  # the same wiring, with a clock of our own
+    services().sending_domains  # the same wiring, with a clock of our own
     return SendingDomainService(DynamoSendingDomains(settings().campaigns_table, settings().region, None),
                                 aws.sesv2(), "mailexpert.nl", clock=clock)
 
@@ -328,10 +329,10 @@ def test_scheduling_is_refused_once_the_domain_is_removed(client, app_module, aw
 
 
 def test_erasing_an_account_releases_its_domains_and_their_identities(aws_resources):
-    from chalicelib import services
+    from chalicelib.composition import services
 
     # GIVEN an account with a verified domain
-    service = services.sending_domains()
+    service = services().sending_domains
     owner, other = _holder("owner"), _holder("other")
     service.add(owner, DOMAIN)
     _mark_verified(DOMAIN)
@@ -415,7 +416,7 @@ def test_a_custom_mail_from_subdomain_adds_its_mx_and_spf_records(client, app_mo
 
 def test_a_campaign_sent_later_is_held_when_its_domain_lost_verification_and_goes_once_resumed(
         client, app_module, aws_resources, outbox):
-    from chalicelib import services
+    from chalicelib.composition import services
     from devstack.devtools import local_verifications
 
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
@@ -433,7 +434,7 @@ def test_a_campaign_sent_later_is_held_when_its_domain_lost_verification_and_goe
                  {"send_at": tomorrow.isoformat()}).status_code == 200
     # WHEN the domain's DNS records go before then, and the scheduler comes to it
     local_verifications().mark(DOMAIN, verified=False)
-    assert services.campaign_service().start_due(now=tomorrow + timedelta(minutes=1)) == 0
+    assert services().campaign_service.start_due(now=tomorrow + timedelta(minutes=1)) == 0
     # THEN it is not started but paused, saying why, and nothing was sent
     page = client.get(f"/campaigns/{campaign_id}?lang=en", headers={"Cookie": cookie}).body.decode()
     assert '<strong id="state">Paused</strong>' in page and 'id="held-because"' in page
@@ -442,7 +443,7 @@ def test_a_campaign_sent_later_is_held_when_its_domain_lost_verification_and_goe
     # WHEN the records are back and the holder resumes THEN the scheduler starts it and it goes out
     _mark_verified(DOMAIN)
     assert _post(client, f"/api/v1/campaigns/{campaign_id}/resume", headers).status_code == 200
-    assert services.campaign_service().start_due(now=tomorrow + timedelta(minutes=2)) == 1
+    assert services().campaign_service.start_due(now=tomorrow + timedelta(minutes=2)) == 1
     page = client.get(f"/campaigns/{campaign_id}?lang=en", headers={"Cookie": cookie}).body.decode()
     assert 'id="held-because"' not in page
     outbox.clear()

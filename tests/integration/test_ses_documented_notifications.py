@@ -48,7 +48,7 @@ def test_notification_for_a_message_id_never_sent_changes_nothing(client, app_mo
 
 
 def test_tags_that_disagree_with_the_send_record_are_overruled_by_it(client, app_module, aws_resources, outbox):
-    from chalicelib import services
+    from chalicelib.composition import services
 
     # GIVEN a sent campaign
     account_id, list_id, campaign_id, mails = sent_campaign(client, app_module, aws_resources, outbox, [BOUNCING])
@@ -60,7 +60,7 @@ def test_tags_that_disagree_with_the_send_record_are_overruled_by_it(client, app
     # THEN it counts where the record says: the sender's account and campaign, never the tags' one
     assert suppression_reason(account_id, BOUNCING) is SuppressionReason.HARD_BOUNCE
     assert campaign_counts(account_id, campaign_id) == (1, 0)
-    assert services.audience().suppression("another-account", BOUNCING) is None
+    assert services().audience.suppression("another-account", BOUNCING) is None
     assert reputation_counts("another-account") == (0, 0)
 
 
@@ -100,7 +100,7 @@ def test_list_unsubscribe_header_with_a_forged_token_is_not_believed(client, app
 
 def test_documented_bounce_of_account_mail_is_kept_for_the_account_and_suppresses_nothing(
         client, app_module, aws_resources, outbox):
-    from chalicelib import services
+    from chalicelib.composition import services
 
     # GIVEN the account mail the app sent at registration (the address check), through the mail queue
     account_id, _, _, _ = sent_campaign(client, app_module, aws_resources, outbox, [STAYING])
@@ -109,7 +109,7 @@ def test_documented_bounce_of_account_mail_is_kept_for_the_account_and_suppresse
     # WHEN SES's documented permanent bounce for it arrives, without tags
     publish(app_module, documented("bounce_without_dsn", account_mail, original_headers=False))
     # THEN it is kept among the account's mail events (its data export and erasure find it)
-    [event] = services.mail_events().for_account(account_id)
+    [event] = services().mail_events.for_account(account_id)
     assert (event.event_type.value, event.bounce_type) == ("Bounce", "Permanent")
     assert event.message_id == account_mail["message_id"]
     # AND, not being list mail, it suppresses nothing and counts toward no campaign or rate

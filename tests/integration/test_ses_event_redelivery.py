@@ -15,9 +15,9 @@ COMPLAINING = "boos@example.org"
 
 
 def suppressions_of(account_id: str) -> list:
-    from chalicelib import services
+    from chalicelib.composition import services
 
-    return services.audience().suppressions(account_id)[0]
+    return services().audience.suppressions(account_id)[0]
 
 
 @pytest.mark.parametrize("original_headers", [False, True], ids=["without-original-headers", "with-original-headers"])

@@ -111,11 +111,11 @@ def test_deactivation_signs_out_and_login_offers_reactivation(client, app_module
 
 
 def test_deactivated_account_may_not_send(client, app_module, aws_resources, outbox):
-    from chalicelib import services
+    from chalicelib.composition import services
 
     cookie, csrf = signed_in(client, app_module, aws_resources, outbox)
     post_form(client, "/settings/deactivate", {"csrf_token": csrf, "deactivate_password": PASSWORD}, cookie=cookie)
-    account = services.accounts().by_email(REGISTRATION["email"])
+    account = services().accounts.by_email(REGISTRATION["email"])
     assert not account.may_send
 
 

@@ -6,7 +6,7 @@ import csv
 import io
 from urllib.parse import urlsplit
 
-from chalicelib import services
+from chalicelib.composition import services
 from chalicelib.audience.audience import SuppressionReason
 from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list, import_file, member_addresses
@@ -37,8 +37,8 @@ def test_contacts_suppressed_by_a_later_import_are_not_listed_as_subscribed(clie
     import_file(client, app_module, aws_resources, cookie, csrf, list_id, UNSUBSCRIBED_EXPORT)
     import_file(client, app_module, aws_resources, cookie, csrf, list_id, CLEANED_EXPORT)
     # THEN both are on the suppression list, and the list no longer counts them as subscribed
-    account_id = services.accounts().by_email("anna@example.nl").account_id
-    assert all(services.audience_service().is_suppressed(account_id, f"klant{n}@example.com") for n in (0, 1))
+    account_id = services().accounts.by_email("anna@example.nl").account_id
+    assert all(services().audience_service.is_suppressed(account_id, f"klant{n}@example.com") for n in (0, 1))
     assert member_addresses(client, cookie, list_id, "subscribed") == {f"klant{n}@example.com" for n in range(2, 6)}
     assert member_addresses(client, cookie, list_id, "unsubscribed") == {"klant0@example.com", "klant1@example.com"}
     # AND the list's export says so too
@@ -52,10 +52,10 @@ def test_contacts_suppressed_by_hand_or_by_bounces_are_not_listed_as_subscribed(
     # GIVEN a list of six imported subscribers
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
     import_file(client, app_module, aws_resources, cookie, csrf, list_id, SUBSCRIBED)
-    account_id = services.accounts().by_email("anna@example.nl").account_id
+    account_id = services().accounts.by_email("anna@example.nl").account_id
     # WHEN the account holder suppresses one by hand, and delivery handling suppresses others
     post_form(client, "/suppression", {"csrf_token": csrf, "emails": "klant0@example.com"}, cookie=cookie)
-    service = services.audience_service()
+    service = services().audience_service
     service.suppress(account_id, "klant1@example.com", SuppressionReason.SOFT_BOUNCES, "ses repeated soft bounce")
     service.suppress(account_id, "klant2@example.com", SuppressionReason.HARD_BOUNCE, "ses bounce")
     service.suppress(account_id, "klant3@example.com", SuppressionReason.UNSUBSCRIBED, "import")

@@ -29,11 +29,11 @@ class Holder:
                                phone="+31201234567", street="Dam 1", postcode="1012 JS", city="Amsterdam", country="NL",
                                language="nl", password_hash="x", password_changed_at=now, created_at=now,
                                email_verified_at=now)
-        services.accounts().create(self.account)
+        services().accounts.create(self.account)
 
 
 def test_no_recipient_is_ever_suppressed_or_unsubscribed(app_module, aws_resources):
-    from chalicelib import services
+    from chalicelib.composition import services
     from chalicelib.audience.audience import ConsentSource, SuppressionReason
     from chalicelib.accounts.auth_store import LinkPurpose, LinkRefused
     from chalicelib.audience.schemas import ContactIn, ListIn, SignUpIn
@@ -44,7 +44,7 @@ def test_no_recipient_is_ever_suppressed_or_unsubscribed(app_module, aws_resourc
     @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(steps=STEPS)
     def run(steps):
-        service = services.audience_service()
+        service = services().audience_service
         holder = Holder(services)
         account = holder.account
         list_ids = [service.create_list(account, ListIn(name=f"L{n}")).list_id for n in LISTS]
@@ -52,7 +52,7 @@ def test_no_recipient_is_ever_suppressed_or_unsubscribed(app_module, aws_resourc
         for action, address, n in steps:
             list_id = list_ids[n]
             if action == "import":  # the real bulk importer: a CSV file of one row through S3 and the job
-                imports = services.contact_imports()
+                imports = services().contact_imports
                 imported, form = imports.begin(account, list_id)
                 s3.put_object(Bucket=EXPORTS_BUCKET, Key=form["fields"]["key"], Body=f"email\n{address}\n".encode())
                 imports.file_received(account, imported.import_id)
@@ -64,10 +64,10 @@ def test_no_recipient_is_ever_suppressed_or_unsubscribed(app_module, aws_resourc
             elif action == "sign_up_and_confirm":
                 service._throttle.retry_after = lambda *a: None  # this test is about order, not rate
                 service.sign_up(list_id, SignUpIn(email=address), "", "nl", None, None)
-                token = services.auth_store().issue_link(
+                token = services().auth_store.issue_link(
                     account.account_id, LinkPurpose.CONFIRM_SUBSCRIPTION, timedelta(days=1), payload={
                         "list_id": list_id,
-                        "contact_id": services.audience().contact_by_email(account.account_id, address).contact_id})
+                        "contact_id": services().audience.contact_by_email(account.account_id, address).contact_id})
                 try:
                     service.confirm_subscription(token, None, None)
                     if address not in gone_forever:
@@ -76,7 +76,7 @@ def test_no_recipient_is_ever_suppressed_or_unsubscribed(app_module, aws_resourc
                 except LinkRefused:
                     pass  # refused: suppressed for good, or not (or no longer) on the list
             elif action in ("unsubscribe_list", "unsubscribe_all"):
-                contact = services.audience().contact_by_email(account.account_id, address)
+                contact = services().audience.contact_by_email(account.account_id, address)
                 if contact is None:
                     continue
                 everything = action == "unsubscribe_all"
@@ -96,12 +96,12 @@ def test_no_recipient_is_ever_suppressed_or_unsubscribed(app_module, aws_resourc
                 gone_forever.add(address)
             # THEN after every step, no campaign to either list would reach a forbidden address: not the
             # fan-out's reading of the list, nor the senders' last check before each mail
-            contacts, _ = services.audience().contacts(account.account_id, limit=100)
+            contacts, _ = services().audience.contacts(account.account_id, limit=100)
             for m, each_list in enumerate(list_ids):
                 recipients = {c.email for c in service.recipients(account.account_id, each_list)}
                 forbidden = gone_forever | left_everything | {a for a, l in left_list if l == each_list}
                 assert not recipients & forbidden, (steps, m, recipients & forbidden)
-                mailable = services.audience().mailable_among(account.account_id, each_list,
+                mailable = services().audience.mailable_among(account.account_id, each_list,
                                                               [(c.contact_id, c.email_key) for c in contacts])
                 mailed = {c.email for c in contacts if c.contact_id in mailable}
                 assert not mailed & forbidden, (steps, m, mailed & forbidden)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import services
+from chalicelib.composition import services
 from tests.integration.accounts_helpers import REGISTRATION, confirm, post_form
 from tests.integration.audience_helpers import account_with_list
 from tests.integration.conftest import json_body
@@ -80,7 +80,7 @@ def test_template_over_a_render_limit_is_refused_when_scheduled_on_the_page(clie
         assert response.status_code == 422, page
         assert 'role="alert"' in page and "lussen" in page
     # AND the campaign is still a draft
-    assert services.campaign_service().campaign_state(campaign_id) == "draft"
+    assert services().campaign_service.campaign_state(campaign_id) == "draft"
 
 
 def test_template_within_the_limits_for_a_recipient_is_still_guarded_per_mail_when_sent(
@@ -94,7 +94,7 @@ def test_template_within_the_limits_for_a_recipient_is_still_guarded_per_mail_wh
     assert scheduled.status_code == 200, scheduled.body
     # WHEN a heavy contact joins before the send, and the campaign is sent
     add_contact(client, cookie, csrf, list_id, "Groot")
-    assert services.campaign_service().start_due(now=tomorrow + timedelta(minutes=1)) == 1
+    assert services().campaign_service.start_due(now=tomorrow + timedelta(minutes=1)) == 1
     run_background_jobs(app_module, aws_resources)
     send_campaign_batches(app_module, aws_resources)
     # THEN the light contact got the mail and the heavy one's mail failed on its own

@@ -11,10 +11,10 @@ def subscribed_piet(client, app_module, aws_resources, outbox):
     sign_up(client, app_module, aws_resources, list_id, "piet@example.org")
     post_form(client, "/f/confirm", {"token": confirmation_token(outbox, "piet@example.org")})
     [member] = members(aws_resources, list_id)
-    from chalicelib import services
+    from chalicelib.composition import services
 
     account_id = member["pk"].removeprefix("ACCOUNT#")
-    headers = dict(services.audience_service().unsubscribe_headers(account_id, member["contact_id"], list_id))
+    headers = dict(services().audience_service.unsubscribe_headers(account_id, member["contact_id"], list_id))
     return list_id, headers, account_id
 
 
@@ -55,13 +55,13 @@ def test_forged_or_altered_token_is_refused(client, app_module, aws_resources, o
 
 def test_leaving_everything_suppresses_the_address_and_stops_re_adding(client, app_module, aws_resources, outbox):
     list_id, headers, account_id = subscribed_piet(client, app_module, aws_resources, outbox)
-    from chalicelib import services
+    from chalicelib.composition import services
 
-    everything = services.audience_service().unsubscribe_token(account_id, members(aws_resources, list_id)[0]["contact_id"])
+    everything = services().audience_service.unsubscribe_token(account_id, members(aws_resources, list_id)[0]["contact_id"])
     page = client.get(f"/u/{everything}/preferences").body.decode()
     assert "Nieuwsbrief" in page
     assert post_form(client, f"/u/{everything}/preferences", {"leave": "*"}).status_code == 200
-    assert services.audience_service().is_suppressed(account_id, "piet@example.org")
+    assert services().audience_service.is_suppressed(account_id, "piet@example.org")
     # AND the account holder cannot simply add him again
     from tests.integration.accounts_helpers import csrf_token_of, log_in
 
@@ -90,13 +90,13 @@ def test_person_may_sign_up_again_after_unsubscribing_through_double_opt_in(clie
 def test_unsubscribing_never_weakens_a_hard_bounce(client, app_module, aws_resources, outbox):
     # Found by the hypothesis invariant: bounce, then unsubscribe-all, then a confirmed sign-up
     # must not make the bounced address a recipient again.
-    from chalicelib import services
+    from chalicelib.composition import services
     from chalicelib.audience.audience import SuppressionReason
 
     list_id, _, account_id = subscribed_piet(client, app_module, aws_resources, outbox)
-    service = services.audience_service()
+    service = services().audience_service
     service.suppress(account_id, "piet@example.org", SuppressionReason.HARD_BOUNCE, "ses bounce")
-    contact_id = services.audience().contact_by_email(account_id, "piet@example.org").contact_id
+    contact_id = services().audience.contact_by_email(account_id, "piet@example.org").contact_id
     service.unsubscribe(service.unsubscribe_token(account_id, contact_id), None)
-    assert services.audience().suppression(account_id, "piet@example.org").reason is SuppressionReason.HARD_BOUNCE
+    assert services().audience.suppression(account_id, "piet@example.org").reason is SuppressionReason.HARD_BOUNCE
     assert [c.email for c in service.recipients(account_id, list_id)] == []

@@ -1,0 +1,343 @@
+"""The composition root: builds every service once per container, with its collaborators passed in.
+
+Only entry points use it: `app.py` (event handlers), each domain's `routes.py` (its blueprint),
+the local stage's `devstack`, the benchmarks and the tests. Domain code never imports it: a
+service gets what it needs through its constructor, and tells other domains what happened
+through its hooks (`chalicelib.hooks`), which are subscribed here.
+
+Each service is built on first use (a cold start that serves a login page builds no campaign
+engine), from AWS clients made by `clients`: `chalicelib.aws` in Lambda and locally, an
+emulation in the benchmark. Names of tables, queues and buckets come from `config`.
+"""
+
+import email.utils
+import functools
+
+from chalicelib import aws
+from chalicelib.config import Settings, settings
+
+cached = functools.cached_property
+
+
+class Services:
+    """Every service of the app, wired. Built lazily: each property builds its service once."""
+
+    def __init__(self, config: Settings, clients=aws):
+        self.config = config
+        self._clients = clients
+
+    def _where(self) -> tuple:
+        """Where the PynamoDB repositories find DynamoDB."""
+        return self.config.region, self.config.aws_endpoint_url
+
+    def _queue(self, name: str):
+        return self._clients.sqs(), self._clients.queue_url(name)
+
+    def _secret_key(self) -> bytes:
+        """The key of every signed link, from Secrets Manager."""
+        secrets = self._clients.client("secretsmanager")
+        return secrets.get_secret_value(SecretId=self.config.signing_key_secret)["SecretString"].encode("utf-8")
+
+    # --- delivery ----------------------------------------------------------------------------------
+
+    @cached
+    def mail_queue(self):
+        from chalicelib.delivery.queue import MailQueue
+
+        return MailQueue(*self._queue(self.config.mail_queue_name))
+
+    @cached
+    def sent_mail(self):
+        """Whose mail each SES message id was: SES's notifications name only that id."""
+        from chalicelib.delivery.sent_mail import DynamoSentMail
+
+        return DynamoSentMail(self._clients.dynamodb(), self.config.mail_events_table)
+
+    @cached
+    def mail_sender(self):
+        from chalicelib.delivery.sender import SesSender
+
+        return SesSender(self._clients.sesv2(), self.config.mail_from, self.config.ses_configuration_set,
+                         sent_mail=self.sent_mail)
+
+    @cached
+    def mail_events(self):
+        from chalicelib.delivery.events_store import DynamoMailEvents
+
+        return DynamoMailEvents(self.config.mail_events_table, *self._where())
+
+    @cached
+    def ses_events(self):
+        """The SES event path (app.py `on_ses_event`): who a bounce or complaint belongs to, and who hears of it."""
+        from chalicelib.delivery.service import SesEventIngest, SignedHeaderOrigins
+
+        campaigns = self.campaigns_store
+        origins = SignedHeaderOrigins(self.signer.subscriber, lambda account_id, campaign_id:
+                                      campaigns.get_campaign(account_id, campaign_id) is not None)
+        return SesEventIngest(self.mail_events, self.sent_mail,
+                              on_permanent_failure=self.audience_service.suppress_failed_delivery,
+                              counters=(self.campaign_service.count_ses_event, self.reputation.record),
+                              origin_from_headers=origins)
+
+    # --- operations --------------------------------------------------------------------------------
+
+    @cached
+    def job_runs(self):
+        from chalicelib.operations.job_runs import DynamoJobRuns
+
+        return DynamoJobRuns(self.config.job_runs_table, *self._where())
+
+    @cached
+    def jobs_queue(self):
+        from chalicelib.jobs import JobsQueue
+
+        return JobsQueue(*self._queue(self.config.jobs_queue_name))
+
+    def job_handlers(self) -> dict:
+        """The jobs queue's job names and what runs each (app.py's on_job_message)."""
+        from chalicelib.accounts.data_rights import EXPORT_JOB
+        from chalicelib.audience.imports import IMPORT_JOB
+        from chalicelib.audience.list_export import EXPORT_LIST_JOB
+        from chalicelib.campaigns.received import INDEX_JOB
+        from chalicelib.campaigns.service import FANOUT_JOB
+
+        return {
+            EXPORT_JOB: lambda job: self.data_rights.prepare_export(job["account_id"], job["export_id"]),
+            EXPORT_LIST_JOB: lambda job: self.list_exports.prepare(job["account_id"], job["export_id"]),
+            IMPORT_JOB: self._import_contacts,
+            FANOUT_JOB: lambda job: self.campaign_service.fanout(job["account_id"], job["campaign_id"]),
+            INDEX_JOB: lambda job: self.campaign_service.index_recipients(job["account_id"], job["campaign_id"]),
+        }
+
+    def _import_contacts(self, job: dict) -> None:
+        account = self.accounts.get(job["account_id"])
+        if account is not None:
+            self.contact_imports.run(account.account_id, job["import_id"], account.language)
+
+    # --- accounts ----------------------------------------------------------------------------------
+
+    @cached
+    def accounts(self):
+        from chalicelib.accounts.repository import DynamoAccounts
+
+        return DynamoAccounts(self.config.accounts_table, *self._where())
+
+    @cached
+    def auth_store(self):
+        from chalicelib.accounts.auth_store import DynamoAuthStore
+
+        return DynamoAuthStore(self.config.auth_table, *self._where())
+
+    @cached
+    def remembered_devices(self):
+        from chalicelib.accounts.remember import DynamoRememberedDevices
+
+        return DynamoRememberedDevices(self.config.auth_table, *self._where())
+
+    @cached
+    def audit_log(self):
+        from chalicelib.accounts.audit import DynamoAuditLog
+
+        return DynamoAuditLog(self.config.audit_log_table, *self._where())
+
+    @cached
+    def throttle(self):
+        from chalicelib.accounts.throttle import DynamoThrottle
+
+        return DynamoThrottle(self.config.auth_table, *self._where())
+
+    @cached
+    def account_service(self):
+        from chalicelib.accounts.service import AccountService
+
+        service = AccountService(self.accounts, self.auth_store, self.audit_log, self.mail_queue,
+                                 self.config.public_base_url, self.remembered_devices, self.throttle)
+        # The account's campaigns follow its tracking choice; built only when someone makes one.
+        service.tracking_changed.subscribe(lambda account: self.campaign_service.follow_tracking_choice(account))
+        return service
+
+    @cached
+    def exports(self):
+        from chalicelib.accounts.data_rights import DynamoExports
+
+        return DynamoExports(self.config.auth_table, *self._where())
+
+    @cached
+    def data_rights(self):
+        from chalicelib.accounts.data_rights import DataRights
+
+        return DataRights(self.accounts, self.auth_store, self.remembered_devices, self.audit_log, self.mail_events,
+                          self.exports, self._clients.s3(), self.config.exports_bucket, self.jobs_queue,
+                          self.audience, self.campaigns_store, self.assets, self.sending_domains)
+
+    # --- audience ----------------------------------------------------------------------------------
+
+    @cached
+    def signer(self):
+        """The signer of unsubscribe links; its key comes from Secrets Manager, once per container."""
+        from chalicelib.audience.signing import Signer
+
+        return Signer(self._secret_key())
+
+    @cached
+    def audience(self):
+        from chalicelib.audience.repository import DynamoAudience
+
+        return DynamoAudience(self.config.audience_table, *self._where())
+
+    @cached
+    def audience_models(self):
+        """The audience's PynamoDB models, bound to their table by `audience`."""
+        from chalicelib.audience import models
+
+        self.audience  # noqa: B018 (binds the models)
+        return models
+
+    @cached
+    def audience_service(self):
+        from chalicelib.audience.service import AudienceService
+
+        service = AudienceService(self.audience, self.accounts, self.auth_store, self.mail_queue,
+                                  lambda: self.signer, self.throttle, self.config.public_base_url,
+                                  self.custom_fields)
+        # What campaigns keep of a contact is part of the contact's data, and goes with them.
+        service.contact_activity.subscribe(lambda account, contact_id:
+                                           self.campaign_service.contact_activity(account, contact_id))
+        service.contact_erased.subscribe(lambda account, contact_id:
+                                         self.campaign_service.forget_contact(account, contact_id))
+        return service
+
+    @cached
+    def custom_fields(self):
+        from chalicelib.audience.custom_fields import CustomFieldService, DynamoCustomFields
+
+        return CustomFieldService(DynamoCustomFields(self.audience_models))
+
+    @cached
+    def segments(self):
+        from chalicelib.audience.segments import DynamoSegments, SegmentService
+
+        return SegmentService(self.audience, self.audience_service, self.custom_fields,
+                              DynamoSegments(self.audience_models))
+
+    @cached
+    def contact_imports(self):
+        from chalicelib.audience.imports import DynamoImports, ImportService
+
+        return ImportService(self.audience, self.audience_service, DynamoImports(self.audience_models),
+                             self._clients.s3(), self.config.exports_bucket, self.jobs_queue,
+                             self._clients.dynamodb(), self.config.audience_table, self.config.public_base_url)
+
+    @cached
+    def list_exports(self):
+        from chalicelib.audience.list_export import ListExports
+
+        return ListExports(self.audience, self.exports, self._clients.s3(), self.config.exports_bucket,
+                           self.jobs_queue, self.segments)
+
+    # --- campaigns ---------------------------------------------------------------------------------
+
+    @cached
+    def campaigns_store(self):
+        from chalicelib.campaigns.repository import DynamoCampaigns
+
+        return DynamoCampaigns(self.config.campaigns_table, *self._where())
+
+    @cached
+    def tracking_signer(self):
+        """Signs open and click links with the same secret key as unsubscribe links."""
+        from chalicelib.campaigns.tracking import TrackingSigner
+
+        return TrackingSigner(self._secret_key())
+
+    @cached
+    def send_ledger(self):
+        from chalicelib.campaigns.send_records import DynamoSendLedger
+
+        return DynamoSendLedger(self._clients.dynamodb(), self.config.campaigns_table)
+
+    @cached
+    def received_index(self):
+        """Who received which sent campaign (buckets of contact ids, written from the ledger)."""
+        from chalicelib.campaigns.received import DynamoReceivedIndex
+
+        return DynamoReceivedIndex(self._clients.dynamodb(), self.config.campaigns_table, self.send_ledger)
+
+    @cached
+    def campaign_service(self):
+        from chalicelib.campaigns.service import CampaignService
+
+        self.audience_models  # noqa: B018 (the campaign reads the audience through its models)
+        return CampaignService(self.campaigns_store, self.audience, self.audience_service, self.segments,
+                               *self._queue(self.config.campaign_send_queue_name), self.jobs_queue,
+                               lambda: self.tracking_signer, self.mail_sender, self.config.mail_from,
+                               self.config.public_base_url, sending_domains=self.sending_domains,
+                               send_ledger=self.send_ledger, received_index=self.received_index)
+
+    @cached
+    def tracking(self):
+        from chalicelib.campaigns.service import Tracking
+
+        return Tracking(self.campaigns_store, lambda: self.tracking_signer)
+
+    @cached
+    def assets(self):
+        from chalicelib.campaigns.assets import AssetService
+
+        return AssetService(self._clients.s3(), self.config.assets_bucket, self.config.public_base_url)
+
+    @cached
+    def reputation(self):
+        """Soft bounces and the bounce and complaint rates per account, from the SES events."""
+        from chalicelib.campaigns.reputation import DynamoReputationStore, Reputation
+
+        return Reputation(DynamoReputationStore(self._clients.dynamodb(), self.config.campaigns_table), self.accounts,
+                          self.campaign_service, self.audience_service, self.mail_queue, self.config.support_address,
+                          self.audit_log)
+
+    @cached
+    def campaign_sender(self):
+        """One per container: its threads send the recipients of a batch at once."""
+        from chalicelib.campaigns.rate_limit import DynamoTokenBucket, RateLimiter
+        from chalicelib.campaigns.sender import CampaignSender
+
+        service = self.campaign_service
+        limiter = RateLimiter(DynamoTokenBucket(self._clients.dynamodb(), self.config.campaigns_table),
+                              self.config.ses_send_rate_per_s)
+        return CampaignSender(self._clients.single_attempt_client("sesv2"), self.send_ledger, limiter,
+                              service.renderer_for, service.campaign_state, self.config.mail_from,
+                              self.config.ses_campaign_configuration_set,
+                              unsubscribe_headers=self.audience_service.unsubscribe_headers,
+                              on_sent=self._count_sent, sent_mail=self.sent_mail)
+
+    def _count_sent(self, account_id: str, campaign_id: str, count: int, size_bytes: int) -> None:
+        """What SES accepted of a batch counts for the campaign's report, the account's use and reputation."""
+        self.campaign_service.record_sent(account_id, campaign_id, count, size_bytes)
+        self.reputation.count_sent(account_id, count)
+
+    # --- sending domains ---------------------------------------------------------------------------
+
+    @cached
+    def sending_domains(self):
+        """The account's own sending domains (SES identities); MailExpert's own domain is never one."""
+        from chalicelib.sending_domains.repository import DynamoSendingDomains
+        from chalicelib.sending_domains.service import SendingDomainService
+
+        shared_domain = email.utils.parseaddr(self.config.mail_from)[1].rpartition("@")[2]
+        service = SendingDomainService(DynamoSendingDomains(self.config.campaigns_table, *self._where()),
+                                       self._clients.sesv2(), shared_domain, region=self.config.region)
+        # A domain a campaign on its way sends from stays.
+        service.sending_from.subscribe(lambda account, domain:
+                                       self.campaign_service.campaigns_sending_from(account, domain))
+        return service
+
+
+@functools.cache
+def services() -> Services:
+    """The container's services, from its settings and `chalicelib.aws`'s clients."""
+    return Services(settings())
+
+
+def reset() -> None:
+    """Forget every built service: tests call it between moto sessions."""
+    services.cache_clear()
