@@ -9,7 +9,7 @@ from chalicelib.audience.audience import SUPPRESSION_REASON_NAMES, ConsentSource
 from chalicelib.audience.schemas import ContactIn, ListIn
 from chalicelib.forms import messages_by_field
 from chalicelib.i18n import N_
-from chalicelib.web import pages
+from chalicelib.template_environments import pages
 
 STATUS_TABS = ((MemberStatus.SUBSCRIBED.value, N_("Subscribed")), (MemberStatus.UNCONFIRMED.value, N_("Not yet confirmed")),
                (MemberStatus.UNSUBSCRIBED.value, N_("Unsubscribed")))

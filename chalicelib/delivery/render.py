@@ -6,7 +6,7 @@ the recipient's language; rendering does no I/O.
 
 from chalicelib import i18n
 from chalicelib.delivery.mail import MailRequest, OutgoingMail
-from chalicelib.web import mails
+from chalicelib.template_environments import mails
 
 TRANSACTIONAL_TEMPLATES = frozenset({"test_mail", "contact_message", "verify_email", "already_registered",
                                      "reset_password", "security_alert", "confirm_email_change",

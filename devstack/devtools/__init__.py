@@ -38,7 +38,7 @@ def _add_dev_templates() -> None:
     """The /dev pages' templates, found after the app's own (they extend its layouts)."""
     import jinja2
 
-    from chalicelib.web import pages
+    from chalicelib.template_environments import pages
 
     environment = pages()
     if not isinstance(environment.loader, jinja2.ChoiceLoader):

@@ -2,7 +2,7 @@ import os
 import re
 
 from chalicelib.http import CONTENT_SECURITY_POLICY
-from chalicelib.web import TEMPLATES_DIR
+from chalicelib.template_environments import TEMPLATES_DIR
 
 
 def test_pages_carry_a_strict_content_security_policy(client):

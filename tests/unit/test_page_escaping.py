@@ -1,5 +1,5 @@
 from chalicelib import i18n
-from chalicelib.web import mails, pages
+from chalicelib.template_environments import mails, pages
 
 
 def test_translated_text_is_escaped_in_pages():

@@ -2,7 +2,7 @@ import glob
 import os
 import re
 
-from chalicelib.web import TEMPLATES_DIR
+from chalicelib.template_environments import TEMPLATES_DIR
 
 
 def test_every_page_title_is_plain_text():
