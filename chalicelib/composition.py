@@ -322,10 +322,12 @@ class Services:
         """The account's own sending domains (SES identities); MailExpert's own domain is never one."""
         from chalicelib.sending_domains.repository import DynamoSendingDomains
         from chalicelib.sending_domains.service import SendingDomainService
+        from chalicelib.sending_domains.ses_identities import SesIdentities
 
         shared_domain = email.utils.parseaddr(self.config.mail_from)[1].rpartition("@")[2]
         service = SendingDomainService(DynamoSendingDomains(self.config.campaigns_table, *self._where()),
-                                       self._clients.sesv2(), shared_domain, region=self.config.region)
+                                       SesIdentities(self._clients.sesv2()), shared_domain,
+                                       region=self.config.region)
         # A domain a campaign on its way sends from stays.
         service.sending_from.subscribe(lambda account, domain:
                                        self.campaign_service.campaigns_sending_from(account, domain))

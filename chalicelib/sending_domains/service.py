@@ -18,6 +18,7 @@ from chalicelib.observability import logger
 from chalicelib.sending_domains.domains import (CLAIM_HOURS, MAX_DOMAINS, Claim, DomainStatus, SendingDomain,
                                                 mail_from_label, mail_from_status_of_identity, normalised_domain,
                                                 status_of_identity)
+from chalicelib.sending_domains.ses_identities import SesUnavailable
 
 
 def _now() -> datetime:
@@ -42,10 +43,6 @@ class DomainTaken(errors.Conflict):
                          "remove it; an unverified domain is released after 72 hours.")
 
 
-class SesUnavailable(errors.ServiceUnavailable):
-    default_message = N_("Amazon SES did not answer as it should just now. Please try again in a minute.")
-
-
 class DomainInUse(errors.Conflict):
     code = "domain-in-use"
     title = N_("This domain is in use")
@@ -54,10 +51,10 @@ class DomainInUse(errors.Conflict):
 
 
 class SendingDomainService:
-    def __init__(self, store, ses, shared_domain: str, clock=_now, region: str = "eu-west-1"):
+    def __init__(self, store, identities, shared_domain: str, clock=_now, region: str = "eu-west-1"):
         self.region = region  # the MX record of a custom MAIL FROM names the region's SES feedback host
         self._store = store
-        self._ses = ses
+        self._identities = identities  # the domains' SES identities (`ses_identities.SesIdentities`)
         self._shared_domain = shared_domain.lower()
         self.sending_from = Hook()  # (account, domain) -> names of the campaigns on their way from it
         self._now = clock
@@ -106,12 +103,10 @@ class SendingDomainService:
         now = self._now()
         self._claim(account.account_id, domain, now)
         try:
-            identity = self._create_identity(domain)
-        except self._ses.exceptions.ClientError as refused:  # throttled, a quota: nothing is held meanwhile
+            identity = self._identities.create(domain)
+        except SesUnavailable:  # throttled, a quota: nothing is held meanwhile
             self._store.release_claim(domain, account.account_id)
-            logger.warning("sending domain not created at SES", domain=domain,
-                           error=refused.response.get("Error", {}).get("Code"))
-            raise SesUnavailable() from None
+            raise
         added = SendingDomain(domain, account.account_id, status_of_identity(identity),
                               tuple((identity.get("DkimAttributes") or {}).get("Tokens") or ()), now, now)
         self._store.save(added)
@@ -129,27 +124,8 @@ class SendingDomainService:
             raise DomainTaken()
 
     def _verified_at_ses(self, domain: str) -> bool:
-        identity = self._identity(domain)
+        identity = self._identities.get(domain)
         return identity is not None and status_of_identity(identity) is DomainStatus.VERIFIED
-
-    def _create_identity(self, domain: str) -> dict:
-        """A new identity with Easy DKIM. One left behind (a lapsed claim, a removal that failed
-        halfway) is deleted first: its keys may be published by someone else, so they prove nothing."""
-        try:
-            return self._ses.create_email_identity(EmailIdentity=domain)
-        except self._ses.exceptions.AlreadyExistsException:
-            self._ses.delete_email_identity(EmailIdentity=domain)
-            return self._ses.create_email_identity(EmailIdentity=domain)
-
-    def _identity(self, domain: str) -> dict | None:
-        try:
-            return self._ses.get_email_identity(EmailIdentity=domain)
-        except self._ses.exceptions.NotFoundException:
-            return None
-        except self._ses.exceptions.ClientError as refused:  # throttled: the caller may simply ask again
-            logger.warning("sending domain not read from SES", domain=domain,
-                           error=refused.response.get("Error", {}).get("Code"))
-            raise SesUnavailable() from None
 
     # --- checking ------------------------------------------------------------------------------------
 
@@ -162,7 +138,7 @@ class SendingDomainService:
         if claim is None or claim.account_id != account.account_id:
             status, tokens, mail_from_status = DomainStatus.EXPIRED, found.dkim_tokens, found.mail_from_status
         else:
-            identity = self._identity(found.domain)
+            identity = self._identities.get(found.domain)
             mail_from_status = found.mail_from_status
             if identity is None:  # deleted at SES behind our back: nothing can verify any more
                 status, tokens = DomainStatus.FAILED, found.dkim_tokens
@@ -200,13 +176,7 @@ class SendingDomainService:
                 mail_from = f"{mail_from_label(label)}.{found.domain}"
             except ValueError as invalid:
                 raise errors.ValidationFailed(field_errors=[errors.FieldError("mail_from", str(invalid))]) from None
-        request = {"MailFromDomain": mail_from, "BehaviorOnMxFailure": "USE_DEFAULT_VALUE"} if mail_from else {}
-        try:
-            self._ses.put_email_identity_mail_from_attributes(EmailIdentity=found.domain, **request)
-        except self._ses.exceptions.ClientError as refused:
-            logger.warning("mail from not set at SES", domain=found.domain,
-                           error=refused.response.get("Error", {}).get("Code"))
-            raise SesUnavailable() from None
+        self._identities.set_mail_from(found.domain, mail_from)
         changed = dataclasses.replace(found, mail_from_domain=mail_from,
                                       mail_from_status=DomainStatus.PENDING if mail_from else None)
         self._store.save(changed)
@@ -224,10 +194,7 @@ class SendingDomainService:
         if campaigns:
             raise DomainInUse(campaign=campaigns[0])
         if self._store.release_claim(found.domain, account.account_id):
-            try:
-                self._ses.delete_email_identity(EmailIdentity=found.domain)
-            except self._ses.exceptions.NotFoundException:
-                pass
+            self._identities.delete(found.domain)
         self._store.delete(account.account_id, found.domain)
         logger.info("sending domain removed", account_id=account.account_id, domain=found.domain)
 
@@ -235,10 +202,7 @@ class SendingDomainService:
         """The account is erased: its domains go, claims and SES identities too (campaigns go with it)."""
         for found in self._store.domains(account.account_id):
             if self._store.release_claim(found.domain, account.account_id):
-                try:
-                    self._ses.delete_email_identity(EmailIdentity=found.domain)
-                except self._ses.exceptions.NotFoundException:
-                    pass
+                self._identities.delete(found.domain)
             self._store.delete(account.account_id, found.domain)
         logger.info("sending domains erased", account_id=account.account_id)
 

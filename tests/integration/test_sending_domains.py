@@ -142,16 +142,16 @@ class Clock:
         return self.now
 
 
-def _service(clock):
+def _service(clock, ses=None):
+    """The sending domain service as the app wires it, on a clock of our own (and, given, an SES client)."""
     from chalicelib import aws
-    from chalicelib.composition import services
     from chalicelib.config import settings
     from chalicelib.sending_domains.repository import DynamoSendingDomains
     from chalicelib.sending_domains.service import SendingDomainService
+    from chalicelib.sending_domains.ses_identities import SesIdentities
 
-    services().sending_domains  # the same wiring, with a clock of our own
     return SendingDomainService(DynamoSendingDomains(settings().campaigns_table, settings().region, None),
-                                aws.sesv2(), "mailexpert.nl", clock=clock)
+                                SesIdentities(ses or aws.sesv2()), "mailexpert.nl", clock=clock)
 
 
 def _holder(account_id):
@@ -350,32 +350,43 @@ def test_erasing_an_account_releases_its_domains_and_their_identities(aws_resour
 def test_a_refusal_by_ses_holds_no_claim_and_answers_503(aws_resources):
     from botocore.exceptions import ClientError
 
+    from chalicelib import aws
     from chalicelib.sending_domains.service import SesUnavailable
 
-    service = _service(Clock())
-    ses = service._ses
+    real = aws.sesv2()
 
-    class RefusingSes:
-        exceptions = ses.exceptions
+    class SometimesRefusingSes:
+        """SES v2 as moto answers it, except while `refusing`: then throttled or over a quota."""
 
-        def create_email_identity(self, **_):
-            raise ClientError({"Error": {"Code": "LimitExceededException", "Message": "too many"}},
-                              "CreateEmailIdentity")
+        exceptions = real.exceptions
+        refusing = True
 
-        def get_email_identity(self, **_):
-            raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}},
-                              "GetEmailIdentity")
+        def create_email_identity(self, **request):
+            if self.refusing:
+                raise ClientError({"Error": {"Code": "LimitExceededException", "Message": "too many"}},
+                                  "CreateEmailIdentity")
+            return real.create_email_identity(**request)
 
-    service._ses = RefusingSes()
+        def get_email_identity(self, **request):
+            if self.refusing:
+                raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}},
+                                  "GetEmailIdentity")
+            return real.get_email_identity(**request)
+
+        def delete_email_identity(self, **request):
+            return real.delete_email_identity(**request)
+
+    ses = SometimesRefusingSes()
+    service = _service(Clock(), ses)
     # WHEN SES refuses to create the identity
     with pytest.raises(SesUnavailable) as refused:
         service.add(_holder("owner"), DOMAIN)
     # THEN the caller gets a 503 to retry, and the domain is free for anyone
     assert refused.value.status == 503
-    service._ses = ses
+    ses.refusing = False
     assert service.add(_holder("other"), DOMAIN).domain == DOMAIN
     # AND a check SES throttles answers 503 too, never a 500
-    service._ses = RefusingSes()
+    ses.refusing = True
     with pytest.raises(SesUnavailable):
         service.check(_holder("other"), DOMAIN)
 
