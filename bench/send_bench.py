@@ -593,6 +593,7 @@ class World:
         from chalicelib.campaigns.repository import DynamoCampaigns
         from chalicelib.campaigns.service import CampaignService
         from chalicelib.campaigns.tracking import TrackingSigner
+        from chalicelib.queues import SqsQueue
 
         self.emulator = emulator
         session = boto3.session.Session(region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
@@ -619,8 +620,8 @@ class World:
         self.audience_service = AudienceService(audience=self.audience, accounts=None, links=None, mail_queue=None,
                                                 signer=lambda: Signer(key), throttle=None, public_base_url=BASE_URL)
         tracking_signer = TrackingSigner(key)
-        self.service = CampaignService(self.store, self.audience, self.audience_service, lambda: None, self.sqs,
-                                       SEND_QUEUE_URL, None, lambda: tracking_signer, None,
+        self.service = CampaignService(self.store, self.audience, self.audience_service, None,
+                                       SqsQueue(self.sqs, SEND_QUEUE_URL), None, lambda: tracking_signer, None,
                                        "MailExpert <noreply@mailexpert.nl>", BASE_URL)
 
     def campaign(self) -> str:

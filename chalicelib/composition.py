@@ -31,7 +31,9 @@ class Services:
         return self.config.region, self.config.aws_endpoint_url
 
     def _queue(self, name: str):
-        return self._clients.sqs(), self._clients.queue_url(name)
+        from chalicelib.queues import SqsQueue
+
+        return SqsQueue(self._clients.sqs(), self._clients.queue_url(name))
 
     def _secret_key(self) -> bytes:
         """The key of every signed link, from Secrets Manager."""
@@ -44,7 +46,7 @@ class Services:
     def mail_queue(self):
         from chalicelib.delivery.queue import MailQueue
 
-        return MailQueue(*self._queue(self.config.mail_queue_name))
+        return MailQueue(self._queue(self.config.mail_queue_name))
 
     @cached
     def sent_mail(self):
@@ -91,7 +93,7 @@ class Services:
     def jobs_queue(self):
         from chalicelib.jobs import JobsQueue
 
-        return JobsQueue(*self._queue(self.config.jobs_queue_name))
+        return JobsQueue(self._queue(self.config.jobs_queue_name))
 
     def job_handlers(self) -> dict:
         """The jobs queue's job names and what runs each (app.py's on_job_message)."""
@@ -269,7 +271,7 @@ class Services:
 
         self.audience_models  # noqa: B018 (the campaign reads the audience through its models)
         return CampaignService(self.campaigns_store, self.audience, self.audience_service, self.segments,
-                               *self._queue(self.config.campaign_send_queue_name), self.jobs_queue,
+                               self._queue(self.config.campaign_send_queue_name), self.jobs_queue,
                                lambda: self.tracking_signer, self.mail_sender, self.config.mail_from,
                                self.config.public_base_url, sending_domains=self.sending_domains,
                                send_ledger=self.send_ledger, received_index=self.received_index)

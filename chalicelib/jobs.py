@@ -8,12 +8,11 @@ from chalicelib.observability import logger
 
 
 class JobsQueue:
-    def __init__(self, client, queue_url: str):
-        self._client = client
-        self._queue_url = queue_url
+    def __init__(self, queue):
+        self._queue = queue  # `chalicelib.queues.SqsQueue`
 
     def enqueue(self, job: dict) -> str:
-        return self._client.send_message(QueueUrl=self._queue_url, MessageBody=json.dumps(job))["MessageId"]
+        return self._queue.send(json.dumps(job))
 
 
 def run_jobs(records, handlers: dict) -> dict:

@@ -28,7 +28,6 @@ from chalicelib.observability import logger
 FANOUT_JOB = "campaign-fanout"
 FANOUT_PAGE = 500
 RECIPIENTS_PER_MESSAGE = 50
-MESSAGES_PER_CALL = 10  # SendMessageBatch's limit
 DEFAULT_TIME_ZONE = "Europe/Amsterdam"
 SAMPLE_CONTACT = {"contact_id": "preview", "email": "voorbeeld@example.com", "first_name": "Sanne",
                   "last_name": "de Vries", "language": "nl", "fields": {}}
@@ -60,14 +59,14 @@ def contact_values(contact) -> dict:
 
 
 class CampaignService:
-    def __init__(self, store, audience, audience_service, segments, sqs, send_queue_url: str, jobs_queue,
+    def __init__(self, store, audience, audience_service, segments, send_queue, jobs_queue,
                  tracking_signer, mail_sender, from_address: str, base_url: str, sending_domains=None,
                  send_ledger=None, received_index=None):
         self._store = store
         self._audience = audience
         self._audience_service = audience_service
         self._segments = segments  # the segment service (None: campaigns go to whole lists)
-        self._sqs, self._send_queue_url = sqs, send_queue_url
+        self._send_queue = send_queue  # the campaign send queue (`chalicelib.queues.SqsQueue`)
         self._jobs_queue = jobs_queue
         self._tracking_signer = tracking_signer  # a function: its key is fetched on first use
         self._mail_sender = mail_sender
@@ -601,14 +600,9 @@ class CampaignService:
                                          dict(c.fields or {}), campaign.list_id)
                                for c in contacts[index:index + RECIPIENTS_PER_MESSAGE])
             batch_id = f"{page:06d}-{index // RECIPIENTS_PER_MESSAGE:03d}"
-            messages.append({"Id": batch_id, "MessageBody": SendBatch(campaign.campaign_id, campaign.account_id,
-                                                                      batch_id, recipients).to_json()})
-        for start in range(0, len(messages), MESSAGES_PER_CALL):
-            entries = messages[start:start + MESSAGES_PER_CALL]
-            while entries:
-                response = self._sqs.send_message_batch(QueueUrl=self._send_queue_url, Entries=entries)
-                failed = {f["Id"] for f in response.get("Failed", [])}
-                entries = [e for e in entries if e["Id"] in failed]
+            messages.append((batch_id, SendBatch(campaign.campaign_id, campaign.account_id, batch_id,
+                                                 recipients).to_json()))
+        self._send_queue.send_all(messages)
 
     # --- what a sender needs -------------------------------------------------------------------------
 

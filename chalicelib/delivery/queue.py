@@ -4,9 +4,8 @@ from chalicelib.delivery.mail import MailRequest
 
 
 class MailQueue:
-    def __init__(self, client, queue_url: str):
-        self._client = client
-        self._queue_url = queue_url
+    def __init__(self, queue):
+        self._queue = queue  # `chalicelib.queues.SqsQueue`
 
     def enqueue(self, request: MailRequest) -> str:
-        return self._client.send_message(QueueUrl=self._queue_url, MessageBody=request.to_json())["MessageId"]
+        return self._queue.send(request.to_json())
