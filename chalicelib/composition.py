@@ -228,7 +228,7 @@ class Services:
 
         return ImportService(self.audience, self.audience_service, DynamoImports(self.audience_models),
                              self._clients.s3(), self.config.exports_bucket, self.jobs_queue,
-                             self._clients.dynamodb(), self.config.audience_table, self.config.public_base_url)
+                             self.config.public_base_url)
 
     @cached
     def list_exports(self):

@@ -23,7 +23,6 @@ that an earlier attempt of this same import already wrote counts as imported, no
 
 import csv
 import io
-import json
 import tempfile
 import time
 import uuid
@@ -45,7 +44,6 @@ IMPORT_JOB = "import-contacts"
 MAX_FILE_BYTES = 200 * 1024 * 1024
 UPLOAD_VALID_S = 3600
 CHUNK_ROWS = 100  # rows read together: one BatchGetItem of their contacts, four BatchWriteItems
-WRITE_BATCH = 25  # DynamoDB's BatchWriteItem limit
 IN_FLIGHT_CHUNKS = 6  # chunks written at once: DynamoDB is latency-bound, the parsing is not
 PROGRESS_EVERY_S = 3.0  # live enough for a page that refreshes itself, and few writes
 PREVIEW_ROWS = 5
@@ -150,10 +148,9 @@ class DynamoImports:
 
 class ImportService:
     def __init__(self, audience, audience_service, imports: DynamoImports, s3, bucket: str, jobs_queue,
-                 dynamodb, table_name: str, base_url: str):
+                 base_url: str):
         self._audience, self._service, self._imports = audience, audience_service, imports
         self._s3, self._bucket, self._jobs_queue = s3, bucket, jobs_queue
-        self._dynamodb, self._table = dynamodb, table_name
         self._base_url = base_url
 
     # --- steps the account holder takes ---------------------------------------------------------
@@ -308,7 +305,7 @@ class ImportService:
         text = io.TextIOWrapper(report_file, encoding="utf-8", newline="")
         report = csv.writer(text)
         report.writerow(["line", "email", "outcome", "reason"])
-        writer = _ChunkWriter(self._audience, self._service, self._dynamodb, self._table, imported)
+        writer = _ChunkWriter(self._audience, self._service, imported)
         mapping = {int(index): target for index, target in (imported.mapping or {}).items()}
         last_progress = time.monotonic()
         with open_csv(body) as source, ThreadPoolExecutor(max_workers=IN_FLIGHT_CHUNKS) as pool:
@@ -346,19 +343,16 @@ class ImportService:
 class _ChunkWriter:
     """Decides and writes one chunk of rows; several chunks run at once on a thread pool."""
 
-    def __init__(self, audience, audience_service, dynamodb, table: str, imported: ContactImport):
+    def __init__(self, audience, audience_service, imported: ContactImport):
         self._audience, self._audience_service = audience, audience_service
-        self._dynamodb, self._table = dynamodb, table
         self._imported = imported
         self._account_id = imported.account_id
         self._list_id = imported.list_id
-        self._pk = f"ACCOUNT#{imported.account_id}"
         self._suppressed = _SuppressedAddresses(audience, imported.account_id)
         self.suppress_again: list[tuple] = []  # (email, reason, source) to suppress once every chunk is written
         self._definitions = audience_service.custom_field_definitions(imported.account_id)
         now = datetime.now(timezone.utc)
         self._now = now
-        self._stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%f+0000")  # PynamoDB's UTCDateTimeAttribute format
         self._consent = {"source": ConsentSource.IMPORT.value, "at": now.isoformat(), "import_id": imported.import_id,
                          "file_name": imported.file_name, "lawful_basis": imported.lawful_basis,
                          "declared_by": (imported.declaration or {}).get("by"),
@@ -380,66 +374,26 @@ class _ChunkWriter:
             else:
                 fields, left_out = typed_fields(self._definitions, row.fields)
                 candidates.append((replace(row, fields=fields), FieldsLeftOut(tuple(left_out)) if left_out else None))
-        existing = self._existing([contact_id_for(self._account_id, r.email_key) for r, _ in candidates])
-        new_items = []
+        existing = self._audience.existing_contact_ids(
+            self._account_id, [contact_id_for(self._account_id, r.email_key) for r, _ in candidates])
+        new_contacts, consents = [], []
         for row, left_out in candidates:
             cid = contact_id_for(self._account_id, row.email_key)
             if cid in existing:
-                outcome, reason = self._update_existing(row, existing[cid])
+                outcome, reason = self._update_existing(row, cid)
                 outcomes.append((row.line, row.email, outcome, reason or (left_out if outcome != SKIPPED else None)))
             else:
-                new_items.append(self._new_item(row, cid))
+                new_contacts.append(Contact(cid, self._account_id, row.email, row.email_key, row.first_name,
+                                            row.last_name, row.language, dict(row.fields or {}), list(row.tags or ()),
+                                            self._now, self._now))
+                consents.append(dict(self._consent, evidence=row.evidence) if row.evidence else self._consent)
                 outcomes.append((row.line, row.email, IMPORTED, left_out))
-        self._put(new_items)
+        self._audience.add_subscribed_contacts(new_contacts, self._list_id, consents)
         return outcomes
 
-    def _existing(self, contact_ids: list[str]) -> dict:
-        """The chunk's contacts that exist already, with their first-list membership: one read."""
-        found, keys = {}, [{"pk": {"S": self._pk}, "sk": {"S": f"CONTACT#{cid}"}} for cid in contact_ids]
-        while keys:
-            response = self._dynamodb.batch_get_item(RequestItems={self._table: {
-                "Keys": keys, "ConsistentRead": True,
-                "ProjectionExpression": "sk, list_id, #s, consent", "ExpressionAttributeNames": {"#s": "status"}}})
-            for item in response["Responses"].get(self._table, []):
-                found[item["sk"]["S"].removeprefix("CONTACT#")] = item
-            keys = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
-        return found
-
-    def _new_item(self, row: ImportRow, cid: str) -> dict:
-        consent = dict(self._consent, evidence=row.evidence) if row.evidence else self._consent
-        item = {"pk": {"S": self._pk}, "sk": {"S": f"CONTACT#{cid}"}, "contact_id": {"S": cid},
-                "email": {"S": row.email}, "email_key": {"S": row.email_key},
-                "created_at": {"S": self._stamp}, "updated_at": {"S": self._stamp},
-                "list_id": {"S": self._list_id}, "status": {"S": MemberStatus.SUBSCRIBED.value},
-                "consent": {"S": json.dumps(consent)}, "member_updated_at": {"S": self._stamp},
-                "gsi1pk": {"S": f"LIST#{self._list_id}"}, "gsi1sk": {"S": f"{MemberStatus.SUBSCRIBED.value}#{cid}"}}
-        if row.first_name:
-            item["first_name"] = {"S": row.first_name}
-        if row.last_name:
-            item["last_name"] = {"S": row.last_name}
-        if row.language:
-            item["language"] = {"S": row.language}
-        if row.fields:
-            item["fields"] = {"S": json.dumps(row.fields)}
-        if row.tags:
-            item["tags"] = {"L": [{"S": tag} for tag in row.tags]}
-        return item
-
-    def _put(self, items: list[dict]) -> None:
-        client, table = self._dynamodb, self._table
-        for start in range(0, len(items), WRITE_BATCH):
-            requests = [{"PutRequest": {"Item": item}} for item in items[start:start + WRITE_BATCH]]
-            delay = 0.05
-            while requests:
-                response = client.batch_write_item(RequestItems={table: requests})
-                requests = response.get("UnprocessedItems", {}).get(table, [])
-                if requests:  # DynamoDB is throttling: back off, then send what it did not take
-                    time.sleep(delay)
-                    delay = min(delay * 2, 2.0)
-
-    def _update_existing(self, row: ImportRow, item: dict) -> tuple[str, str | None]:
+    def _update_existing(self, row: ImportRow, contact_id: str) -> tuple[str, str | None]:
         audience = self._audience
-        contact = audience.get_contact(self._account_id, item["sk"]["S"].removeprefix("CONTACT#"))
+        contact = audience.get_contact(self._account_id, contact_id)
         if contact is None:  # erased a moment ago
             return SKIPPED, SUPPRESSED_ADDRESS
         membership = audience.membership(self._account_id, self._list_id, contact.contact_id)

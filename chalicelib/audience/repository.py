@@ -68,6 +68,36 @@ def _sendable(account_id: str, item: dict) -> Contact:
                    [tag["S"] for tag in item["tags"]["L"]] if "tags" in item else [])
 
 
+WRITE_BATCH = 25  # DynamoDB's BatchWriteItem limit
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")  # PynamoDB's UTCDateTimeAttribute
+
+
+def _new_contact_item(contact: Contact, list_id: str, consent: dict) -> dict:
+    """A contact item with its first list's membership, in DynamoDB's wire format."""
+    cid, stamp = contact.contact_id, _stamp(contact.created_at)
+    subscribed = MemberStatus.SUBSCRIBED.value
+    item = {"pk": {"S": account_key(contact.account_id)}, "sk": {"S": f"CONTACT#{cid}"}, "contact_id": {"S": cid},
+            "email": {"S": contact.email}, "email_key": {"S": contact.email_key},
+            "created_at": {"S": stamp}, "updated_at": {"S": _stamp(contact.updated_at or contact.created_at)},
+            "list_id": {"S": list_id}, "status": {"S": subscribed},
+            "consent": {"S": json.dumps(consent)}, "member_updated_at": {"S": stamp},
+            "gsi1pk": {"S": f"LIST#{list_id}"}, "gsi1sk": {"S": f"{subscribed}#{cid}"}}
+    if contact.first_name:
+        item["first_name"] = {"S": contact.first_name}
+    if contact.last_name:
+        item["last_name"] = {"S": contact.last_name}
+    if contact.language:
+        item["language"] = {"S": contact.language}
+    if contact.fields:
+        item["fields"] = {"S": json.dumps(contact.fields)}
+    if contact.tags:
+        item["tags"] = {"L": [{"S": tag} for tag in contact.tags]}
+    return item
+
+
 class DynamoAudience:
     def __init__(self, table_name: str, region: str, host: str | None):
         from chalicelib.audience import models
@@ -324,7 +354,36 @@ class DynamoAudience:
                            if m.get("status", {}).get("S") == MemberStatus.SUBSCRIBED.value}
         return subscribed - suppressed
 
-    def _batch_get(self, keys: list[dict], projection: str, names: dict | None = None) -> list[dict]:
+    # --- the bulk import's reads and writes ------------------------------------------------------
+
+    def existing_contact_ids(self, account_id: str, contact_ids) -> set[str]:
+        """Which of these contacts exist already: consistent reads, 100 keys a call."""
+        pk = {"S": account_key(account_id)}
+        keys = [{"pk": pk, "sk": {"S": f"CONTACT#{cid}"}} for cid in dict.fromkeys(contact_ids)]
+        return {item["sk"]["S"].removeprefix("CONTACT#") for item in self._batch_get(keys, "sk", consistent=True)}
+
+    def add_subscribed_contacts(self, contacts: list[Contact], list_id: str, consents: list[dict]) -> None:
+        """New contacts, each subscribed to `list_id` (its first list, kept on the contact item) with
+        its consent: BatchWriteItem calls of 25 items, no condition (the caller read that they are
+        new), one write unit a contact. The items are what `ContactModel` stores; DynamoDB's
+        throttling is waited out with backoff until every item is in."""
+        import time
+
+        client = self._m.ContactModel._get_connection().connection.client
+        table = self._m.ContactModel.Meta.table_name
+        items = [_new_contact_item(contact, list_id, consent) for contact, consent in zip(contacts, consents)]
+        for start in range(0, len(items), WRITE_BATCH):
+            requests = [{"PutRequest": {"Item": item}} for item in items[start:start + WRITE_BATCH]]
+            delay = 0.05
+            while requests:
+                response = client.batch_write_item(RequestItems={table: requests})
+                requests = response.get("UnprocessedItems", {}).get(table, [])
+                if requests:  # DynamoDB is throttling: back off, then send what it did not take
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+
+    def _batch_get(self, keys: list[dict], projection: str, names: dict | None = None,
+                   consistent: bool = False) -> list[dict]:
         client = self._m.ContactModel._get_connection().connection.client
         table = self._m.ContactModel.Meta.table_name
         names = {**({"#s": "status"} if "#s" in projection else {}), **(names or {})}
@@ -333,7 +392,7 @@ class DynamoAudience:
             pending = keys[start:start + 100]
             while pending:
                 response = client.batch_get_item(RequestItems={table: {
-                    "Keys": pending, "ProjectionExpression": projection,
+                    "Keys": pending, "ProjectionExpression": projection, "ConsistentRead": consistent,
                     **({"ExpressionAttributeNames": names} if names else {})}})
                 found += response.get("Responses", {}).get(table, [])
                 pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
