@@ -131,7 +131,7 @@ def limit_problem(failed: RenderFailed, limits: RenderLimits = DEFAULT_LIMITS) -
 
 # --- the sandbox ----------------------------------------------------------------------------------
 
-_current_budget: contextvars.ContextVar["_RenderBudget | None"] = contextvars.ContextVar(
+current_budget: contextvars.ContextVar["RenderBudget | None"] = contextvars.ContextVar(
     "campaign_render_budget", default=None)
 
 
@@ -153,7 +153,7 @@ def _estimated_chars(value, limit: int) -> int:
     return total
 
 
-class _RenderBudget:
+class RenderBudget:
     """The running costs of one render, charged by the sandbox's hooks."""
 
     __slots__ = ("deadline", "iterations", "limits", "ticks")
@@ -184,10 +184,10 @@ class _RenderBudget:
             self.check_size(_estimated_chars(value, self.limits.max_output_chars))
 
 
-def _budget() -> _RenderBudget:
+def _budget() -> RenderBudget:
     # Outside CompiledCampaign.render (nothing else renders these templates) a fresh budget still
     # applies the per-operation limits.
-    return _current_budget.get() or _RenderBudget(DEFAULT_LIMITS)
+    return current_budget.get() or RenderBudget(DEFAULT_LIMITS)
 
 
 def _bounded_range(*args: int) -> range:
@@ -404,7 +404,7 @@ def _parse(source: str) -> nodes.Template:
     return tree
 
 
-def _uses_name(source: str, name: str) -> bool:
+def uses_name(source: str, name: str) -> bool:
     try:
         tree = _parse(source)
     except (_Refused, TemplateSyntaxError):
@@ -417,7 +417,7 @@ def _build(tree: nodes.Template, template_name: str) -> Template:
     return ENVIRONMENT.template_class.from_code(ENVIRONMENT, code, ENVIRONMENT.make_globals(None))
 
 
-def _template_problem(field_name: str, source: str, template_name: str) -> errors.FieldError | None:
+def template_problem(field_name: str, source: str, template_name: str) -> errors.FieldError | None:
     """Why `source` cannot be a campaign template, as a field error; None when it can."""
     try:
         _build(_parse(source), template_name)
@@ -428,11 +428,11 @@ def _template_problem(field_name: str, source: str, template_name: str) -> error
     return None
 
 
-def _compiled(field_name: str, source: str, template_name: str) -> Template:
+def compiled_template(field_name: str, source: str, template_name: str) -> Template:
     try:
         return _build(_parse(source), template_name)
     except (_Refused, TemplateSyntaxError):
-        raise errors.ValidationFailed(field_errors=[_template_problem(field_name, source, template_name)]) from None
+        raise errors.ValidationFailed(field_errors=[template_problem(field_name, source, template_name)]) from None
 
 
 # --- keeping Jinja tags intact through HTML tools ------------------------------------------------------------
@@ -441,7 +441,7 @@ _JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
-class _Protected:
+class Protected:
     """HTML whose Jinja tags stand in as tokens `mxj<nonce>t<n>x` that HTML tools leave alone.
 
     A tag between elements becomes an HTML comment holding the token, because a parser keeps a
@@ -462,7 +462,7 @@ class _Protected:
         return self.token.sub(lambda match: self.tags[int(match.group(1))], text)
 
 
-def _protect(source: str, *, comments: bool) -> _Protected:
+def protect(source: str, *, comments: bool) -> Protected:
     nonce = secrets.token_hex(6)
     parts, tags = [], []
     inside_start_tag, last = False, 0
@@ -476,14 +476,14 @@ def _protect(source: str, *, comments: bool) -> _Protected:
         parts += [before, f"<!--{token}-->" if comments and not inside_start_tag else token]
         last = match.end()
     parts.append(source[last:])
-    return _Protected("".join(parts), tuple(tags), nonce)
+    return Protected("".join(parts), tuple(tags), nonce)
 
 
 def _line_starts(text: str) -> list[int]:
     return [0] + [match.end() for match in re.finditer("\n", text)]
 
 
-class _SanitisedScan(HTMLParser):
+class SanitisedScan(HTMLParser):
     """Reads nh3's output once: where its comments are, and the href of each link."""
 
     def __init__(self, text: str):
@@ -508,7 +508,7 @@ class _SanitisedScan(HTMLParser):
             self.hrefs.append(href)
 
 
-class _Anchors(HTMLParser):
+class Anchors(HTMLParser):
     """The start tags of the links in (protected) stored HTML, with where they stand."""
 
     def __init__(self, text: str):
@@ -536,10 +536,10 @@ def _literal(text: str) -> str:
     return text.replace("{", "{{ '{' }}")
 
 
-class _TextConverter(HTMLParser):
+class TextConverter(HTMLParser):
     """Sanitised HTML to a plain text part: blocks on their own lines, a link as "text (url)"."""
 
-    def __init__(self, protected: _Protected):
+    def __init__(self, protected: Protected):
         super().__init__(convert_charrefs=True)
         self._protected = protected
         self._pieces: list[str] = []
@@ -596,10 +596,10 @@ class _TextConverter(HTMLParser):
         self.feed(html)
         self.close()
         lines = (line.strip() for line in "".join(self._pieces).split("\n"))
-        return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip() + "\n"
+        return BLANK_LINES.sub("\n\n", "\n".join(lines)).strip() + "\n"
 
 
-_BLANK_LINES = re.compile(r"\n{3,}")
+BLANK_LINES = re.compile(r"\n{3,}")
 
 # --- saving a template ----------------------------------------------------------------------------
 
@@ -666,7 +666,7 @@ def _sanitised_body(html: str) -> tuple[str, tuple[str, ...], str]:
     import css_inline
     import nh3
 
-    protected = _protect(html, comments=True)
+    protected = protect(html, comments=True)
     try:
         inliner = css_inline.CSSInliner(keep_style_tags=False, keep_link_tags=False, load_remote_stylesheets=False)
         inlined = inliner.inline(protected.text)
@@ -677,7 +677,7 @@ def _sanitised_body(html: str) -> tuple[str, tuple[str, ...], str]:
                         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
                         url_schemes=set(ALLOWED_URL_SCHEMES), filter_style_properties=set(ALLOWED_STYLE_PROPERTIES),
                         strip_comments=False, link_rel=None)
-    scan = _SanitisedScan(cleaned)
+    scan = SanitisedScan(cleaned)
     pieces, last = [], 0
     for start, end, data in scan.comments:  # the customer's comments go, ours give back their token
         pieces += [cleaned[last:start], data if protected.token.fullmatch(data) else ""]
@@ -693,7 +693,7 @@ def _sanitised_body(html: str) -> tuple[str, tuple[str, ...], str]:
     links = tuple(dict.fromkeys(
         href for href in scan.hrefs
         if urlsplit(href).scheme.lower() in ("http", "https") and not protected.token.search(href)))
-    text = protected.restore(_TextConverter(protected).text(body))
+    text = protected.restore(TextConverter(protected).text(body))
     return protected.restore(body), links, text
 
 
@@ -712,13 +712,13 @@ def prepare_template(html: str, text: str | None, subject: str) -> PreparedTempl
     elif len(subject) > MAX_SUBJECT_CHARS:
         problems.append(errors.FieldError("subject", SUBJECT_TOO_LONG, (("limit", MAX_SUBJECT_CHARS),)))
     else:
-        problems.append(_template_problem("subject", subject, "campaign.subject.txt"))
+        problems.append(template_problem("subject", subject, "campaign.subject.txt"))
 
     written_text = (text or "").replace("\r\n", "\n").strip()
     if len(written_text) > MAX_TEMPLATE_CHARS:
         problems.append(errors.FieldError("text", TEMPLATE_TOO_LONG, (("limit", MAX_TEMPLATE_CHARS),)))
     elif written_text:
-        problems.append(_template_problem("text", written_text, "campaign.txt"))
+        problems.append(template_problem("text", written_text, "campaign.txt"))
 
     stored_html = derived_text = ""
     links: tuple[str, ...] = ()
@@ -727,7 +727,7 @@ def prepare_template(html: str, text: str | None, subject: str) -> PreparedTempl
         problems.append(errors.FieldError("html", HTML_MISSING))
     elif len(html) > MAX_TEMPLATE_CHARS:
         problems.append(errors.FieldError("html", TEMPLATE_TOO_LONG, (("limit", MAX_TEMPLATE_CHARS),)))
-    elif (problem := _template_problem("html", html, "campaign.html")) is not None:
+    elif (problem := template_problem("html", html, "campaign.html")) is not None:
         problems.append(problem)
     else:
         try:
@@ -735,7 +735,7 @@ def prepare_template(html: str, text: str | None, subject: str) -> PreparedTempl
             stored_html = DOCUMENT_START + body + DOCUMENT_END
             for field_name, source, name in (("html", stored_html, "campaign.html"),
                                              ("html", derived_text, "campaign.txt")):
-                broken = _template_problem(field_name, source, name)
+                broken = template_problem(field_name, source, name)
                 if broken is not None:
                     detail = dict(broken.params).get("detail") or dict(broken.params).get("tag", "")
                     problems.append(errors.FieldError("html", SANITISING_BROKE_LOGIC, (("detail", detail),)))
@@ -789,11 +789,11 @@ def _tracked_html(html: str, tracking: TrackingLinks | None, footer: str) -> str
     Only hrefs that are exactly a stored link change; a personalised href (one with a Jinja tag)
     and mailto:, tel: and the unsubscribe and preferences links stay as written.
     """
-    protected = _protect(html, comments=False)
+    protected = protect(html, comments=False)
     text = protected.text
     if tracking is not None:
         index_of = {url: index for index, url in enumerate(tracking.links)}
-        for offset, start_tag, href in reversed(_Anchors(text).anchors):
+        for offset, start_tag, href in reversed(Anchors(text).anchors):
             if href in index_of:
                 tracked_href = f"{{{{ tracked_link[{index_of[href]}] }}}}"
                 tracked = _HREF.sub(lambda match, new=tracked_href: f"{match.group(1)}{new}{match.group(2)}",
@@ -829,20 +829,20 @@ class CompiledCampaign:
             tracked_link, open_pixel_url = self.links, ""
         variables = {**extras, "contact": {**fields, **contact, "fields": fields},
                      "tracked_link": tracked_link, "open_pixel_url": open_pixel_url}
-        budget = _RenderBudget(self.limits)
-        reset = _current_budget.set(budget)
+        budget = RenderBudget(self.limits)
+        reset = current_budget.set(budget)
         try:
             subject = self._part(self.subject_template, variables, budget)
             html = self._part(self.html_template, variables, budget)
             text = self._part(self.text_template, variables, budget)
         finally:
-            _current_budget.reset(reset)
+            current_budget.reset(reset)
         if self.tidy_text:
             text = "\n".join(line.strip() for line in text.split("\n"))
         return RenderedParts(subject=" ".join(subject.split()), html=html,
-                             text=_BLANK_LINES.sub("\n\n", text))
+                             text=BLANK_LINES.sub("\n\n", text))
 
-    def _part(self, template: Template, variables: dict, budget: _RenderBudget) -> str:
+    def _part(self, template: Template, variables: dict, budget: RenderBudget) -> str:
         # Streamed, so an oversized part stops early. The clock is read by the loop, call and
         # filter hooks; without those a template's chunks are bounded by its own length.
         chunks, size, limit = [], 0, self.limits.max_output_chars
@@ -868,13 +868,13 @@ def compile_campaign(prepared: PreparedTemplate, *, tracking: TrackingLinks | No
         raise ValueError("the tracking links must be the prepared template's links")
     footer_html, footer_text = _footers(language)
     html = _tracked_html(prepared.html, tracking,
-                         "" if _uses_name(prepared.html, "unsubscribe_url") else footer_html)
+                         "" if uses_name(prepared.html, "unsubscribe_url") else footer_html)
     text = prepared.text
-    if not _uses_name(text, "unsubscribe_url"):
+    if not uses_name(text, "unsubscribe_url"):
         text = text.rstrip("\n") + footer_text
-    subject_template = _compiled("subject", prepared.subject, "campaign.subject.txt")
-    html_template = _compiled("html", html, "campaign.html")
-    text_template = _compiled("text", text, "campaign.txt")
+    subject_template = compiled_template("subject", prepared.subject, "campaign.subject.txt")
+    html_template = compiled_template("html", html, "campaign.html")
+    text_template = compiled_template("text", text, "campaign.txt")
     return CompiledCampaign(subject_template=subject_template, html_template=html_template,
                             text_template=text_template, links=prepared.links, tracking=tracking, limits=limits,
                             tidy_text=prepared.text_derived)
