@@ -626,7 +626,7 @@ class World:
     def campaign(self) -> str:
         """A campaign in the sending state, the render benchmark's newsletter as its content."""
         from chalicelib.campaigns.campaigns import Campaign, CampaignState
-        from chalicelib.campaigns.templating import prepare_template
+        from chalicelib.campaigns.template_saving import prepare_template
         from render_bench import NEWSLETTER_HTML
 
         prepared = prepare_template(NEWSLETTER_HTML, None, "{{ contact.first_name | default('Hallo') }}, de herfst is er")

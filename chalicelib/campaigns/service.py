@@ -80,7 +80,7 @@ class CampaignService:
     # --- templates -------------------------------------------------------------------------------
 
     def save_template(self, account, data, template_id: str | None = None) -> Template:
-        from chalicelib.campaigns.templating import prepare_template
+        from chalicelib.campaigns.template_saving import prepare_template
 
         prepared = prepare_template(data.html, data.text, data.subject)
         existing = self.get_template(account, template_id) if template_id else None
@@ -105,7 +105,7 @@ class CampaignService:
 
     @staticmethod
     def _prepared(content):
-        from chalicelib.campaigns.templating import PreparedTemplate
+        from chalicelib.campaigns.template_saving import PreparedTemplate
 
         if isinstance(content, Template):
             return PreparedTemplate(content.subject, content.html, content.text, tuple(content.links),
@@ -115,7 +115,8 @@ class CampaignService:
 
     def preview(self, account, template_id: str, contact_id: str | None = None):
         """The template as one contact (or a sample person) would get it; no tracking."""
-        from chalicelib.campaigns.templating import RenderFailed, limit_problem, preview
+        from chalicelib.campaigns.campaign_rendering import preview
+        from chalicelib.campaigns.template_sandbox import RenderFailed, limit_problem
 
         template = self.get_template(account, template_id)
         contact = SAMPLE_CONTACT
@@ -309,7 +310,7 @@ class CampaignService:
                             "text": prepared.text, "links": list(prepared.links),
                             "text_derived": prepared.text_derived}
         if campaign.subject:  # the campaign's own subject may personalise too: check it as the template's was
-            from chalicelib.campaigns.templating import prepare_template
+            from chalicelib.campaigns.template_saving import prepare_template
 
             campaign.content["subject"] = prepare_template(prepared.html, prepared.text, campaign.subject).subject
         self._require_renders_within_limits(account, campaign)
@@ -327,7 +328,8 @@ class CampaignService:
         that breaks a render limit (loops, size, time) would fail every mail, so it is refused now,
         naming the limit. A template error is not refused here (it may depend on that recipient's
         data), and each mail is still guarded when it is sent."""
-        from chalicelib.campaigns.templating import PREVIEW_EXTRAS, RenderFailed, compile_campaign, limit_problem
+        from chalicelib.campaigns.campaign_rendering import PREVIEW_EXTRAS, compile_campaign
+        from chalicelib.campaigns.template_sandbox import RenderFailed, limit_problem
 
         contact = self._representative_recipient(campaign)
         try:
@@ -620,8 +622,8 @@ class CampaignService:
 
     def renderer_for(self, batch):
         """The campaign's compiled renderer, and a check per recipient: still subscribed, not suppressed."""
+        from chalicelib.campaigns.campaign_rendering import compiled_campaign
         from chalicelib.campaigns.sender import NotToBeSent
-        from chalicelib.campaigns.templating import compiled_campaign
         from chalicelib.campaigns.tracking import TrackingLinks
         from chalicelib.delivery.mail import OutgoingMail
 
