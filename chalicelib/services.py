@@ -250,7 +250,7 @@ def reputation():
 
 @functools.cache
 def tracking():
-    from chalicelib.campaigns.service import Tracking
+    from chalicelib.campaigns.tracking import Tracking
 
     return Tracking(campaigns_store(), tracking_signer)
 

@@ -663,39 +663,6 @@ class CampaignService:
         return self._audience.mailable_among(campaign.account_id, campaign.list_id,
                                              [(r.contact_id, r.email.lower()) for r in recipients])
 
-class Tracking:
-    """Opens and clicks, through our own endpoints (P14): counted per campaign, and per contact only
-    to tell a first open or click from a repeated one."""
-
-    def __init__(self, store, signer):
-        self._store, self._signer = store, signer
-
-    def opened(self, token: str) -> None:
-        from chalicelib.audience.signing import InvalidToken
-
-        try:
-            event = self._signer().decode_open(token)
-        except InvalidToken:
-            return  # a pixel answers the same to everyone: nothing to learn from a bad token
-        if self._store.campaign_state(event.campaign_id) is not None:
-            self._store.record_engagement(event.campaign_id, "open", event.contact_id)
-
-    def clicked(self, token: str) -> str:
-        """Where the link goes; refused unless it is one of the campaign's own links (no open redirect)."""
-        from chalicelib.audience.signing import InvalidToken
-        from chalicelib.campaigns.tracking import redirect_target
-
-        try:
-            click = self._signer().decode_click(token)
-            campaign = self._store.get_campaign(click.account_id, click.campaign_id)
-            if campaign is None or not campaign.content:
-                raise InvalidToken()
-            target = redirect_target(click, campaign.content["links"])
-        except InvalidToken:
-            raise errors.NotFound(N_("This link is not valid. Copy the whole link from the mail.")) from None
-        self._store.record_engagement(click.campaign_id, "click", click.contact_id, click.link_index)
-        return target
-
 
 def timeline(engagement: dict, hours: int = 48) -> list[dict]:
     """Sent, opened and clicked per hour, from the first hour anything happened, at most `hours` (UTC)."""
