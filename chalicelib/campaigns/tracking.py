@@ -205,8 +205,6 @@ class Tracking:
         self._store, self._signer = store, signer
 
     def opened(self, token: str) -> None:
-        from chalicelib.audience.signing import InvalidToken
-
         try:
             event = self._signer().decode_open(token)
         except InvalidToken:
@@ -216,9 +214,6 @@ class Tracking:
 
     def clicked(self, token: str) -> str:
         """Where the link goes; refused unless it is one of the campaign's own links (no open redirect)."""
-        from chalicelib.audience.signing import InvalidToken
-        from chalicelib.campaigns.tracking import redirect_target
-
         try:
             click = self._signer().decode_click(token)
             campaign = self._store.get_campaign(click.account_id, click.campaign_id)
