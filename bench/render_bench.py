@@ -15,7 +15,8 @@ PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if PROJECT_DIR not in sys.path:  # `python bench/run.py` puts bench/, not the project, on the path
     sys.path.insert(0, PROJECT_DIR)
 
-from chalicelib.campaigns.templating import compile_campaign, prepare_template  # noqa: E402
+from chalicelib.campaigns.campaign_rendering import compile_campaign  # noqa: E402
+from chalicelib.campaigns.template_saving import prepare_template  # noqa: E402
 from chalicelib.campaigns.tracking import TrackingLinks, TrackingSigner  # noqa: E402
 
 MEASURE_SECONDS = 2.0

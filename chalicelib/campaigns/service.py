@@ -79,7 +79,7 @@ class CampaignService:
     # --- templates -------------------------------------------------------------------------------
 
     def save_template(self, account, data, template_id: str | None = None) -> Template:
-        from chalicelib.campaigns.templating import prepare_template
+        from chalicelib.campaigns.template_saving import prepare_template
 
         prepared = prepare_template(data.html, data.text, data.subject)
         existing = self.get_template(account, template_id) if template_id else None
@@ -104,7 +104,7 @@ class CampaignService:
 
     @staticmethod
     def _prepared(content):
-        from chalicelib.campaigns.templating import PreparedTemplate
+        from chalicelib.campaigns.template_saving import PreparedTemplate
 
         if isinstance(content, Template):
             return PreparedTemplate(content.subject, content.html, content.text, tuple(content.links),
@@ -114,7 +114,8 @@ class CampaignService:
 
     def preview(self, account, template_id: str, contact_id: str | None = None):
         """The template as one contact (or a sample person) would get it; no tracking."""
-        from chalicelib.campaigns.templating import RenderFailed, limit_problem, preview
+        from chalicelib.campaigns.campaign_rendering import preview
+        from chalicelib.campaigns.template_sandbox import RenderFailed, limit_problem
 
         template = self.get_template(account, template_id)
         contact = SAMPLE_CONTACT
@@ -305,7 +306,7 @@ class CampaignService:
                             "text": prepared.text, "links": list(prepared.links),
                             "text_derived": prepared.text_derived}
         if campaign.subject:  # the campaign's own subject may personalise too: check it as the template's was
-            from chalicelib.campaigns.templating import prepare_template
+            from chalicelib.campaigns.template_saving import prepare_template
 
             campaign.content["subject"] = prepare_template(prepared.html, prepared.text, campaign.subject).subject
         self._require_renders_within_limits(account, campaign)
@@ -323,7 +324,8 @@ class CampaignService:
         that breaks a render limit (loops, size, time) would fail every mail, so it is refused now,
         naming the limit. A template error is not refused here (it may depend on that recipient's
         data), and each mail is still guarded when it is sent."""
-        from chalicelib.campaigns.templating import PREVIEW_EXTRAS, RenderFailed, compile_campaign, limit_problem
+        from chalicelib.campaigns.campaign_rendering import PREVIEW_EXTRAS, compile_campaign
+        from chalicelib.campaigns.template_sandbox import RenderFailed, limit_problem
 
         contact = self._representative_recipient(campaign)
         try:
@@ -608,8 +610,8 @@ class CampaignService:
 
     def renderer_for(self, batch):
         """The campaign's compiled renderer, and a check per recipient: still subscribed, not suppressed."""
+        from chalicelib.campaigns.campaign_rendering import compiled_campaign
         from chalicelib.campaigns.sender import NotToBeSent
-        from chalicelib.campaigns.templating import compiled_campaign
         from chalicelib.campaigns.tracking import TrackingLinks
         from chalicelib.delivery.mail import OutgoingMail
 
@@ -648,39 +650,6 @@ class CampaignService:
         # the addresses came from the contacts, normalised already: their key is the lowercase form
         return self._audience.mailable_among(campaign.account_id, campaign.list_id,
                                              [(r.contact_id, r.email.lower()) for r in recipients])
-
-class Tracking:
-    """Opens and clicks, through our own endpoints (P14): counted per campaign, and per contact only
-    to tell a first open or click from a repeated one."""
-
-    def __init__(self, store, signer):
-        self._store, self._signer = store, signer
-
-    def opened(self, token: str) -> None:
-        from chalicelib.audience.signing import InvalidToken
-
-        try:
-            event = self._signer().decode_open(token)
-        except InvalidToken:
-            return  # a pixel answers the same to everyone: nothing to learn from a bad token
-        if self._store.campaign_state(event.campaign_id) is not None:
-            self._store.record_engagement(event.campaign_id, "open", event.contact_id)
-
-    def clicked(self, token: str) -> str:
-        """Where the link goes; refused unless it is one of the campaign's own links (no open redirect)."""
-        from chalicelib.audience.signing import InvalidToken
-        from chalicelib.campaigns.tracking import redirect_target
-
-        try:
-            click = self._signer().decode_click(token)
-            campaign = self._store.get_campaign(click.account_id, click.campaign_id)
-            if campaign is None or not campaign.content:
-                raise InvalidToken()
-            target = redirect_target(click, campaign.content["links"])
-        except InvalidToken:
-            raise errors.NotFound(N_("This link is not valid. Copy the whole link from the mail.")) from None
-        self._store.record_engagement(click.campaign_id, "click", click.contact_id, click.link_index)
-        return target
 
 
 def timeline(engagement: dict, hours: int = 48) -> list[dict]:

@@ -10,6 +10,9 @@ and an altered or forged token fails the signature check.
 The key is derived from the one passed in, so the same secret may serve the unsubscribe signer:
 a tracking token never verifies as an unsubscribe token or the other way round. Tokens carry no
 expiry: a mail read years later still counts and its links still work.
+
+`Tracking` answers the two endpoints: it counts an open, and sends a click on to its target
+(the campaign store it reads and counts in is passed in).
 """
 
 import base64
@@ -19,7 +22,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
 
+from chalicelib import errors
 from chalicelib.audience.signing import SIGNATURE_BYTES, InvalidToken
+from chalicelib.i18n import N_
 
 TRACKING_KEY_LABEL = b"mailexpert/campaign-tracking/v1"
 OPEN_KIND = "o"
@@ -29,7 +34,8 @@ CLICK_PATH = "/t/c/"
 PIXEL_SUFFIX = ".gif"
 REDIRECT_SCHEMES = frozenset({"http", "https"})
 
-__all__ = ["Click", "ContactLinks", "InvalidToken", "Open", "TrackingLinks", "TrackingSigner", "redirect_target"]
+__all__ = ["Click", "ContactLinks", "InvalidToken", "Open", "Tracking", "TrackingLinks", "TrackingSigner",
+           "redirect_target"]
 
 
 @dataclass(frozen=True)
@@ -189,3 +195,32 @@ class ContactLinks:
 
     def __len__(self) -> int:
         return len(self._tracking.links)
+
+
+class Tracking:
+    """Opens and clicks, through our own endpoints (P14): counted per campaign, and per contact only
+    to tell a first open or click from a repeated one."""
+
+    def __init__(self, store, signer):
+        self._store, self._signer = store, signer
+
+    def opened(self, token: str) -> None:
+        try:
+            event = self._signer().decode_open(token)
+        except InvalidToken:
+            return  # a pixel answers the same to everyone: nothing to learn from a bad token
+        if self._store.campaign_state(event.campaign_id) is not None:
+            self._store.record_engagement(event.campaign_id, "open", event.contact_id)
+
+    def clicked(self, token: str) -> str:
+        """Where the link goes; refused unless it is one of the campaign's own links (no open redirect)."""
+        try:
+            click = self._signer().decode_click(token)
+            campaign = self._store.get_campaign(click.account_id, click.campaign_id)
+            if campaign is None or not campaign.content:
+                raise InvalidToken()
+            target = redirect_target(click, campaign.content["links"])
+        except InvalidToken:
+            raise errors.NotFound(N_("This link is not valid. Copy the whole link from the mail.")) from None
+        self._store.record_engagement(click.campaign_id, "click", click.contact_id, click.link_index)
+        return target

@@ -3,16 +3,9 @@
 import pytest
 
 from chalicelib import errors
-from chalicelib.campaigns.templating import (
-    DEFAULT_LIMITS,
-    RenderFailed,
-    RenderFailure,
-    RenderLimits,
-    compile_campaign,
-    compiled_campaign,
-    prepare_template,
-    preview,
-)
+from chalicelib.campaigns.campaign_rendering import compile_campaign, compiled_campaign, preview
+from chalicelib.campaigns.template_sandbox import DEFAULT_LIMITS, RenderFailed, RenderFailure, RenderLimits
+from chalicelib.campaigns.template_saving import prepare_template
 
 EXTRAS = {"unsubscribe_url": "https://mailexpert.nl/u/tok", "preferences_url": "https://mailexpert.nl/p/tok"}
 
@@ -394,7 +387,7 @@ def test_render_needs_an_unsubscribe_url_when_sending():
     (RenderFailure.RANGE_TOO_LARGE, "range()"),
 ])
 def test_broken_limit_is_named_when_a_render_fails_on_it(reason, words):
-    from chalicelib.campaigns.templating import limit_problem
+    from chalicelib.campaigns.template_sandbox import limit_problem
 
     # GIVEN a render that broke a limit
     # WHEN its problem is asked
@@ -404,7 +397,7 @@ def test_broken_limit_is_named_when_a_render_fails_on_it(reason, words):
 
 
 def test_template_error_is_no_limit_problem_when_a_render_fails_on_the_data():
-    from chalicelib.campaigns.templating import limit_problem
+    from chalicelib.campaigns.template_sandbox import limit_problem
 
     # GIVEN a render that failed on template code (which may depend on the recipient's data)
     # WHEN its problem is asked

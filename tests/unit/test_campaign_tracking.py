@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from chalicelib.campaigns.templating import compile_campaign, prepare_template
+from chalicelib.campaigns.campaign_rendering import compile_campaign
+from chalicelib.campaigns.template_saving import prepare_template
 from chalicelib.campaigns.tracking import Click, InvalidToken, Open, TrackingLinks, TrackingSigner, redirect_target
 
 KEY = b"k" * 32
