@@ -3,6 +3,7 @@
 import base64
 import json
 from datetime import datetime, timezone
+from decimal import Decimal
 
 from chalicelib.audience.audience import (PERSON_MAY_LIFT, AudienceList, Contact, Membership, MemberStatus, Suppression,
                                           SuppressionReason, address_hash, contact_id_for)
@@ -382,7 +383,7 @@ class DynamoAudience:
             page = connection.query(account_key(account_id), exclusive_start_key=start)
             for raw in page.get("Items", []):
                 item = {k: deserialize(v) for k, v in raw.items() if k not in ("pk", "gsi1pk", "gsi1sk")}
-                yield item.pop("sk"), {k: (str(v) if type(v).__name__ == "Decimal" else v) for k, v in item.items()}
+                yield item.pop("sk"), {k: (str(v) if isinstance(v, Decimal) else v) for k, v in item.items()}
             start = page.get("LastEvaluatedKey")
             if not start:
                 return
