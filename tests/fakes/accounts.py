@@ -1,13 +1,36 @@
-"""Accounts in memory, keeping DynamoAccounts' contract (tests/integration/test_accounts_repository_contract.py)."""
+"""Accounts in memory, keeping DynamoAccounts' contract (tests/integration/test_accounts_repository_contract.py),
+the audit log as a list, and an account holder to store in them."""
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timezone
 
 from chalicelib import errors
 from chalicelib.accounts.account import Account
+from chalicelib.accounts.audit import AuditEvent
 from chalicelib.accounts.repository import CHANGED_ELSEWHERE, AddressTaken
 from chalicelib.validation import address_key
 from tests.fakes.stored import json_value, utc
+
+
+CREATED = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=timezone.utc)
+
+
+def an_account(account_id="acc-1", email="anna@example.nl", **changes) -> Account:
+    """An account holder with every required field, not yet stored; `changes` set any other."""
+    return dataclasses.replace(Account(
+        account_id=account_id, email=email, name="Anna de Vries", phone="+31201234567", street="Dam 1",
+        postcode="1012 JS", city="Amsterdam", country="NL", language="nl", password_hash="argon2-hash",
+        password_changed_at=CREATED, created_at=CREATED), **changes)
+
+
+class InMemoryAuditLog:
+    """What DynamoAuditLog.record is told, in order: (account id, event, ip, details)."""
+
+    def __init__(self):
+        self.entries: list[tuple[str, AuditEvent, str | None, dict]] = []
+
+    def record(self, account_id: str, event: AuditEvent, ip: str | None = None, **details) -> None:
+        self.entries.append((account_id, event, ip, details))
 
 
 def _stored(account: Account, version: int) -> Account:

@@ -3,26 +3,18 @@ account per address (any case), reads that are copies, optimistic locking on eve
 address claim that moves with the account, and a pause of sending that a stale save cannot undo.
 The same suite runs against InMemoryAccounts and DynamoAccounts on moto (`TestDynamoDB(TestTodoDB)`)."""
 
-import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 
 from chalicelib import errors
 from chalicelib.accounts.account import Account, AccountStatus, Plan
 from chalicelib.accounts.repository import AddressTaken, DynamoAccounts
-from tests.fakes.accounts import InMemoryAccounts
+from tests.fakes.accounts import CREATED, InMemoryAccounts, an_account
 from tests.integration.dynamo_tables import REGION, table_fixture
 
 accounts_table = table_fixture("AccountsTable")
-MOMENT = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=timezone.utc)
-
-
-def an_account(account_id="acc-1", email="anna@example.nl", **changes) -> Account:
-    return dataclasses.replace(Account(
-        account_id=account_id, email=email, name="Anna de Vries", phone="+31201234567", street="Dam 1",
-        postcode="1012 JS", city="Amsterdam", country="NL", language="nl", password_hash="argon2-hash",
-        password_changed_at=MOMENT, created_at=MOMENT), **changes)
+MOMENT = CREATED
 
 
 def stale_read(accounts) -> Account:
