@@ -278,7 +278,7 @@ class Services:
 
     @cached
     def tracking(self):
-        from chalicelib.campaigns.service import Tracking
+        from chalicelib.campaigns.tracking import Tracking
 
         return Tracking(self.campaigns_store, lambda: self.tracking_signer)
 

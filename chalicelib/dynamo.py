@@ -17,6 +17,9 @@ def conditional_check_failed(error) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
-def transaction_condition_failed(error) -> bool:
-    """Whether a PynamoDB TransactWriteError was DynamoDB refusing one of the writes' conditions."""
-    return any(reason and reason.code == "ConditionalCheckFailed" for reason in error.cancellation_reasons or ())
+def transaction_condition_failed(error, *positions: int) -> bool:
+    """Whether a PynamoDB TransactWriteError was DynamoDB refusing one of the writes' conditions (of
+    the writes at these positions in the transaction, when given; a version check is a condition too)."""
+    reasons = list(error.cancellation_reasons or ())
+    chosen = [reasons[i] for i in positions if i < len(reasons)] if positions else reasons
+    return any(reason and reason.code == "ConditionalCheckFailed" for reason in chosen)

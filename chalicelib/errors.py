@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from chalice.app import ChaliceUnhandledError
 
+from chalicelib import i18n
 from chalicelib.i18n import N_
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -71,6 +72,14 @@ class NotFound(DomainError):
     title = N_("We could not find that")
 
 
+class AccountDeactivated(Forbidden):
+    """A deactivated account may only reactivate or log out; pages send it to /reactivate."""
+
+    code = "account-deactivated"
+    title = N_("Your account is deactivated")
+    default_message = N_("Reactivate your account to use it again.")
+
+
 class MethodNotAllowed(DomainError):
     status = 405
     code = "method-not-allowed"
@@ -124,21 +133,26 @@ def error_for_status(status: int) -> type[DomainError]:
     return _BY_STATUS.get(status, InternalError if status >= 500 else MalformedRequest)
 
 
+def message_text(error, gettext=None) -> str:
+    """What an error says, for people: its message id translated (with `gettext`, by default the
+    request's language), its params filled in. The one way every response, page and report turns a
+    DomainError, a FieldError (or any message id with params: a dict or pairs) into text."""
+    text = (gettext or i18n.gettext)(error.message)
+    params = dict(error.params)
+    return text % params if params else text
+
+
 def problem_details(error: DomainError, instance: str, gettext) -> dict:
     """RFC 9457 problem details, translated with `gettext`."""
     body = {
         "type": PROBLEM_TYPE_BASE + error.code,
         "title": gettext(error.title),
         "status": error.status,
-        "detail": gettext(error.message) % error.params if error.params else gettext(error.message),
+        "detail": message_text(error, gettext),
         "instance": instance,
     }
     if error.field_errors:
-        body["errors"] = [
-            {"field": fe.field,
-             "message": gettext(fe.message) % dict(fe.params) if fe.params else gettext(fe.message)}
-            for fe in error.field_errors
-        ]
+        body["errors"] = [{"field": fe.field, "message": message_text(fe, gettext)} for fe in error.field_errors]
     if isinstance(error, TooManyRequests):
         body["retry_after_s"] = error.params["retry_after_s"]
     return body

@@ -7,7 +7,7 @@ character such as NUL in any field (chalicelib.validation). Nothing is stored as
 
 from urllib.parse import parse_qs
 
-from chalicelib import errors, i18n, validation
+from chalicelib import errors, validation
 from chalicelib.i18n import N_
 
 FORM = "application/x-www-form-urlencoded"
@@ -32,6 +32,5 @@ def messages_by_field(invalid: errors.ValidationFailed) -> dict[str, str]:
     """One translated message per field (the first), for showing beside the field."""
     by_field = {}
     for error in invalid.field_errors:
-        text = i18n.gettext(error.message)
-        by_field.setdefault(error.field, text % dict(error.params) if error.params else text)
+        by_field.setdefault(error.field, errors.message_text(error))
     return by_field

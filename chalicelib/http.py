@@ -154,7 +154,7 @@ def error_response(error: errors.DomainError, path: str) -> Response:
         logger.error("request failed", status=error.status, error_code=error.code)
     else:
         logger.info("request refused", status=error.status, error_code=error.code)
-    if error.code == "account-deactivated" and not is_api_path(path):
+    if isinstance(error, errors.AccountDeactivated) and not is_api_path(path):
         return Response(body="", status_code=303, headers={"Location": "/reactivate"})
     if isinstance(error, errors.NotAuthenticated) and not is_api_path(path):
         query = {"next": path, **({"notice": error.params["notice"]} if "notice" in error.params else {})}

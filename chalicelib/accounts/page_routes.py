@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from chalice.app import Response
 
 from chalicelib import errors
+from chalicelib.errors import AccountDeactivated
 from chalicelib.forms import FORM, parse_form
 from chalicelib.http import SAFE_METHODS, client_ip, html
 from chalicelib.i18n import N_
@@ -25,15 +26,6 @@ APP_NAVIGATION = (("/app", N_("Overview")), ("/campaigns", N_("Campaigns")), ("/
                   ("/fields", N_("Fields")),
                   ("/suppression", N_("Suppression list")), ("/domains", N_("Sending domains")),
                   ("/settings", N_("Settings & Options")))
-
-
-class AccountDeactivated(errors.DomainError):
-    """A deactivated account may only reactivate or log out; the pages send it to /reactivate."""
-
-    status = 403
-    code = "account-deactivated"
-    title = N_("Your account is deactivated")
-    default_message = N_("Reactivate your account to use it again.")
 
 
 @dataclass(frozen=True)

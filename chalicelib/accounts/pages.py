@@ -94,16 +94,13 @@ def submit_login(form: dict, visit: Visit) -> Response:
             hold_for_second_factor=True)
     except (InvalidCredentials, errors.TooManyRequests) as refused:
         return login_page(form.get("next"), values={"email": email, "remember_me": form.get("remember_me")},
-                          problem=_text(refused), status=refused.status, retry_after=refused.params.get("retry_after_s"))
+                          problem=errors.message_text(refused), status=refused.status,
+                          retry_after=refused.params.get("retry_after_s"))
     if sign_in.held_login:
         visit.queue_cookie(web.held_login_cookie(sign_in.held_login))
         return redirect("/login/second-factor?" + urlencode({"next": safe_next(form.get("next"))}))
     web.set_sign_in_cookies(visit.request, sign_in)
     return redirect(safe_next(form.get("next")))
-
-
-def _text(error: errors.DomainError) -> str:
-    return i18n.gettext(error.message) % error.params if error.params else i18n.gettext(error.message)
 
 
 def second_factor_page(next_path: str | None, problem=None, status=200, retry_after=None) -> Response:
@@ -120,9 +117,9 @@ def submit_second_factor(form: dict, visit: Visit) -> Response:
                                                             form.get("code", ""), visit.ip,
                                                             visit.cookie(web.SESSION_COOKIE))
     except errors.NotAuthenticated as expired:
-        return login_page(form.get("next"), problem=_text(expired), status=401)
+        return login_page(form.get("next"), problem=errors.message_text(expired), status=401)
     except (InvalidSecondFactor, errors.TooManyRequests) as refused:
-        return second_factor_page(form.get("next"), problem=_text(refused), status=refused.status,
+        return second_factor_page(form.get("next"), problem=errors.message_text(refused), status=refused.status,
                                   retry_after=refused.params.get("retry_after_s"))
     visit.queue_cookie(web.expired_held_login_cookie())
     web.set_sign_in_cookies(visit.request, sign_in)
@@ -232,7 +229,7 @@ def submit_password_change(account, form: dict, visit: Visit) -> Response:
         new_session = visit.services.account_service.change_password(
             account, form.get("current_password", ""), form.get("new_password", ""), visit.ip)
     except WrongPassword as wrong:
-        return settings_page(account, visit, password_errors={"current_password": i18n.gettext(wrong.message)},
+        return settings_page(account, visit, password_errors={"current_password": errors.message_text(wrong)},
                              status=403)
     except errors.ValidationFailed as invalid:
         return settings_page(account, visit, password_errors=messages_by_field(invalid), status=422)
@@ -270,7 +267,7 @@ def submit_email_change(account, form: dict, visit: Visit) -> Response:
         visit.services.account_service.request_email_change(account, form.get("new_email", ""),
                                                         form.get("email_password", ""), visit.ip)
     except WrongPassword as wrong:
-        return settings_page(account, visit, email_errors={"email_password": i18n.gettext(wrong.message)}, status=403)
+        return settings_page(account, visit, email_errors={"email_password": errors.message_text(wrong)}, status=403)
     except errors.ValidationFailed as invalid:
         return settings_page(account, visit, email_errors=messages_by_field(invalid), status=422)
     return redirect("/settings?notice=email-link-sent#email")
@@ -292,7 +289,7 @@ def submit_deactivation(account, form: dict, visit: Visit) -> Response:
     try:
         visit.services.account_service.deactivate(account, form.get("deactivate_password", ""), visit.ip)
     except WrongPassword as wrong:
-        return settings_page(account, visit, deactivate_errors={"deactivate_password": i18n.gettext(wrong.message)},
+        return settings_page(account, visit, deactivate_errors={"deactivate_password": errors.message_text(wrong)},
                              status=403)
     visit.queue_cookie(web.expired_session_cookie())
     visit.queue_cookie(forget_cookie())
@@ -329,7 +326,7 @@ def submit_erasure(account, form: dict, visit: Visit) -> Response:
     try:
         visit.services.data_rights.erase(account, form.get("erase_password", ""), visit.ip)
     except WrongPassword as wrong:
-        return settings_page(account, visit, erase_errors={"erase_password": i18n.gettext(wrong.message)}, status=403)
+        return settings_page(account, visit, erase_errors={"erase_password": errors.message_text(wrong)}, status=403)
     visit.queue_cookie(web.expired_session_cookie())
     visit.queue_cookie(forget_cookie())
     return html(render_page("pages/erased.html"))
@@ -354,6 +351,6 @@ def submit_two_factor_disable(account, form: dict, visit: Visit) -> Response:
     try:
         visit.services.account_service.disable_two_factor(account, form.get("disable_2fa_password", ""), visit.ip)
     except WrongPassword as wrong:
-        return settings_page(account, visit, two_factor_errors={"disable_2fa_password": i18n.gettext(wrong.message)},
+        return settings_page(account, visit, two_factor_errors={"disable_2fa_password": errors.message_text(wrong)},
                              status=403)
     return redirect("/settings?notice=two-factor-off#two-factor")

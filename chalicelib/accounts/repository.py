@@ -10,6 +10,7 @@ from chalicelib.validation import address_key
 
 ACCOUNT_PREFIX = "ACCOUNT#"
 EMAIL_PREFIX = "EMAIL#"
+CHANGED_ELSEWHERE = N_("Your account was changed elsewhere in the meantime. Reload the page and try again.")
 
 
 class AddressTaken(Exception):
@@ -70,30 +71,39 @@ class DynamoAccounts:
         old_email = account.email
         account.email = new_email
         item = self._to_item(account)
+        moves = address_key(old_email) != address_key(new_email)
         try:
             with TransactWrite(connection=Connection(region=self._region, host=self._host)) as transaction:
-                if address_key(old_email) != address_key(new_email):
+                if moves:
                     transaction.delete(old_claim, condition=self._claims.account_id == account.account_id)
                     transaction.save(new_claim, condition=self._claims.pk.does_not_exist())
                 else:
                     transaction.save(new_claim, condition=self._claims.account_id == account.account_id)
-                transaction.save(item)
+                transaction.save(item)  # its version condition: a stale read is a conflict, not a taken address
         except TransactWriteError as failed:
             account.email = old_email
-            if transaction_condition_failed(failed):
+            if transaction_condition_failed(failed, *((0, 1) if moves else (0,))):
                 raise AddressTaken() from None
+            if transaction_condition_failed(failed):
+                raise errors.Conflict(CHANGED_ELSEWHERE) from None
             raise
         account.version = item.version
 
     def delete(self, account: Account) -> None:
         """Erasure: the profile and the address claim go together."""
         from pynamodb.connection import Connection
+        from pynamodb.exceptions import TransactWriteError
         from pynamodb.transactions import TransactWrite
 
-        with TransactWrite(connection=Connection(region=self._region, host=self._host)) as transaction:
-            transaction.delete(self._claims(pk=EMAIL_PREFIX + address_key(account.email)),
-                               condition=self._claims.account_id == account.account_id)
-            transaction.delete(self._to_item(account))  # carries the version: no erasing a stale read
+        try:
+            with TransactWrite(connection=Connection(region=self._region, host=self._host)) as transaction:
+                transaction.delete(self._claims(pk=EMAIL_PREFIX + address_key(account.email)),
+                                   condition=self._claims.account_id == account.account_id)
+                transaction.delete(self._to_item(account))  # carries the version: no erasing a stale read
+        except TransactWriteError as failed:
+            if transaction_condition_failed(failed):
+                raise errors.Conflict(CHANGED_ELSEWHERE) from None
+            raise
 
     def save(self, account: Account) -> None:
         """Store changed fields; refuses if someone else saved the account in the meantime."""
@@ -104,8 +114,7 @@ class DynamoAccounts:
             item.save()
         except PutError as failed:
             if conditional_check_failed(failed):
-                raise errors.Conflict(N_("Your account was changed elsewhere in the meantime. "
-                                         "Reload the page and try again.")) from None
+                raise errors.Conflict(CHANGED_ELSEWHERE) from None
             raise
         account.version = item.version
 

@@ -287,8 +287,7 @@ class ImportService:
                                                    "ServerSideEncryption": "AES256"})
         except (UnreadableCsv, MappingIncomplete) as unreadable:
             with use_language(language):  # kept as the account holder reads it
-                problem = gettext(unreadable.message)
-                imported.problem = problem % unreadable.params if unreadable.params else problem
+                imported.problem = errors.message_text(unreadable)
             imported.status = ImportStatus.FAILED
             self._imports.save(imported)
             logger.info("import stopped: unreadable file", import_id=import_id)
@@ -433,7 +432,7 @@ def _reason_text(reason) -> str:
         return " ".join(gettext(FIELD_LEFT_OUT) % {"field": key, "problem": gettext(message)}
                         for key, message in reason.problems)
     if isinstance(reason, Reason):
-        return gettext(reason.message) % reason.params
+        return errors.message_text(reason)
     return gettext(reason)
 
 

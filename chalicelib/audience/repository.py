@@ -3,6 +3,7 @@
 import base64
 import json
 from datetime import datetime, timezone
+from decimal import Decimal
 
 from chalicelib.audience.audience import (PERSON_MAY_LIFT, AudienceList, Contact, Membership, MemberStatus, Suppression,
                                           SuppressionReason, address_hash, contact_id_for)
@@ -11,6 +12,7 @@ from chalicelib.dynamo import bind, conditional_check_failed
 from chalicelib.i18n import N_
 
 PAGE_SIZE = 50
+STALE_CURSOR = N_("This page link is not valid any more. Start from the first page.")
 
 
 def _now() -> datetime:
@@ -38,7 +40,7 @@ def decode_cursor(cursor: str | None, **expected) -> dict | None:
         isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) for v in key.values()) and all(
         key.get(name, {}).get("S") == value for name, value in expected.items())
     if not well_formed:
-        raise errors.MalformedRequest(N_("This page link is not valid any more. Start from the first page."))
+        raise errors.MalformedRequest(STALE_CURSOR)
     return key
 
 
@@ -49,7 +51,7 @@ def _page(results) -> list:
     try:
         return list(results)
     except QueryError:
-        raise errors.MalformedRequest(N_("This page link is not valid any more. Start from the first page.")) from None
+        raise errors.MalformedRequest(STALE_CURSOR) from None
 
 
 # what `_sendable` reads of a contact item
@@ -273,12 +275,13 @@ class DynamoAudience:
     def member_page(self, account_id: str, list_id: str, status: MemberStatus | None = None,
                     cursor: str | None = None, limit: int = PAGE_SIZE):
         """A page of a list's members as (contact, membership) pairs. Members whose first list this
-        is come with their details from the index; the others are read in one batch."""
+        is come with their details from the index; the others are read in one batch. The index is
+        keyed by the list alone: only the account's own items count."""
         m = self._m.ContactModel
         condition = m.gsi1sk.startswith(f"{status.value}#") if status else None
         items = m.by_list.query(f"LIST#{list_id}", condition, limit=limit,
                                 last_evaluated_key=decode_cursor(cursor, gsi1pk=f"LIST#{list_id}"))
-        rows = _page(items)
+        rows = [item for item in _page(items) if item.pk == account_key(account_id)]
         others = [i.gsi1sk.split("#", 1)[1] for i in rows if i.sk.startswith("MEMBER#")]
         found = {c.contact_id: c for c in self.contacts_by_id(account_id, others)}
         page = []
@@ -305,13 +308,15 @@ class DynamoAudience:
             KeyConditionExpression="gsi1pk = :list AND begins_with(gsi1sk, :status)",
             # only what a mail needs: botocore's parsing of whole items (consent records, times) was
             # most of the fan-out's CPU
-            ProjectionExpression=SENDABLE_ATTRIBUTES + ", gsi1sk",
+            ProjectionExpression=SENDABLE_ATTRIBUTES + ", gsi1sk, pk",
             ExpressionAttributeNames=SENDABLE_NAMES,
             ExpressionAttributeValues={":list": {"S": f"LIST#{list_id}"},
                                        ":status": {"S": f"{MemberStatus.SUBSCRIBED.value}#"}},
             **({"ExclusiveStartKey": start} if start else {}))
         contacts, others = [], []
         for item in response.get("Items", []):
+            if item["pk"]["S"] != account_key(account_id):  # the index is keyed by the list alone
+                continue
             if item["sk"]["S"].startswith("CONTACT#"):
                 contacts.append(_sendable(account_id, item))
             else:
@@ -441,7 +446,7 @@ class DynamoAudience:
             page = connection.query(account_key(account_id), exclusive_start_key=start)
             for raw in page.get("Items", []):
                 item = {k: deserialize(v) for k, v in raw.items() if k not in ("pk", "gsi1pk", "gsi1sk")}
-                yield item.pop("sk"), {k: (str(v) if type(v).__name__ == "Decimal" else v) for k, v in item.items()}
+                yield item.pop("sk"), {k: (str(v) if isinstance(v, Decimal) else v) for k, v in item.items()}
             start = page.get("LastEvaluatedKey")
             if not start:
                 return

@@ -107,8 +107,7 @@ def image_uploaded(account, visit: Visit) -> Response:
     try:
         visit.services.assets.finish_upload(account.account_id, query.get("upload_id", ""), query.get("name") or "image")
     except errors.DomainError as refused:
-        return images_page(account, visit, {"file": i18n.gettext(refused.message) % refused.params if refused.params
-                                     else i18n.gettext(refused.message)}, status=refused.status)
+        return images_page(account, visit, {"file": errors.message_text(refused)}, status=refused.status)
     return redirect("/images?notice=image-added")
 
 

@@ -10,6 +10,12 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _due_at(moment: datetime) -> str:
+    """The due index's sort key: an ISO time in UTC, so that text order is time order whatever the
+    time zone a send time was given in (a naive time is UTC, as PynamoDB stores it)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc).isoformat()
+
+
 def account_key(account_id: str) -> str:
     return f"ACCOUNT#{account_id}"
 
@@ -78,7 +84,7 @@ class DynamoCampaigns:
                  content=campaign.content, fanout=campaign.fanout.to_dict(), created_at=campaign.created_at,
                  updated_at=campaign.updated_at, started_at=campaign.started_at, finished_at=campaign.finished_at,
                  held_because=campaign.held_because, due_pk="DUE" if due else "SENDING" if sending else None,
-                 due_at=campaign.send_at.isoformat() if due else (campaign.started_at or _now()).isoformat()
+                 due_at=_due_at(campaign.send_at) if due else _due_at(campaign.started_at or _now())
                  if sending else None)
         if campaign.recipient_index is not None:  # a whole-item save keeps what the index job wrote
             index = campaign.recipient_index
@@ -121,7 +127,7 @@ class DynamoCampaigns:
         """(account id, campaign id) of scheduled campaigns whose time has come."""
         m = self._m.CampaignModel
         return [(i.pk.removeprefix("ACCOUNT#"), i.sk.removeprefix("CAMPAIGN#"))
-                for i in m.due.query("DUE", m.due_at <= now.isoformat())]
+                for i in m.due.query("DUE", m.due_at <= _due_at(now))]
 
     def sending(self) -> list[tuple[str, str]]:
         """(account id, campaign id) of every campaign being sent."""

@@ -1,32 +1,28 @@
 """Open and click tracking through our own endpoints, with signed tokens.
 
 An open is a 1x1 image at `{base}/t/o/{token}.gif`; a click goes to `{base}/t/c/{token}`, which
-redirects. Both tokens are HMAC-SHA256 signed (standard library, like the unsubscribe tokens of
-`chalicelib.audience.signing`) over the account, campaign and contact ids; a click token adds the
-index of the link in the campaign's stored link list. The redirect target is looked up by that
-index, so a token can only ever lead to a URL that was in the campaign: there is no open redirect,
-and an altered or forged token fails the signature check.
+redirects. Both tokens are signed by the platform's token signer (`chalicelib.signing`, purpose
+CAMPAIGN_TRACKING) over the account, campaign and contact ids; a click token adds the index of the
+link in the campaign's stored link list. The redirect target is looked up by that index, so a token
+can only ever lead to a URL that was in the campaign: there is no open redirect, and an altered or
+forged token fails the signature check.
 
-The key is derived from the one passed in, so the same secret may serve the unsubscribe signer:
-a tracking token never verifies as an unsubscribe token or the other way round. Tokens carry no
-expiry: a mail read years later still counts and its links still work.
+The purpose's key is derived from the secret passed in, so the same secret serves the unsubscribe
+signer: a tracking token never verifies as an unsubscribe token or the other way round. Tokens
+carry no expiry: a mail read years later still counts and its links still work.
 
 `Tracking` answers the two endpoints: it counts an open, and sends a click on to its target
 (the campaign store it reads and counts in is passed in).
 """
 
-import base64
-import binascii
-import hmac
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
 
 from chalicelib import errors
-from chalicelib.audience.signing import SIGNATURE_BYTES, InvalidToken
 from chalicelib.i18n import N_
+from chalicelib.signing import CAMPAIGN_TRACKING, InvalidToken, TokenSigner
 
-TRACKING_KEY_LABEL = b"mailexpert/campaign-tracking/v1"
 OPEN_KIND = "o"
 CLICK_KIND = "c"
 OPEN_PATH = "/t/o/"
@@ -53,18 +49,6 @@ class Click:
     link_index: int
 
 
-_URL_SAFE = bytes.maketrans(b"+/", b"-_")
-
-
-def _b64(data: bytes) -> str:
-    # base64.urlsafe_b64encode, unpadded, without its wrappers: this runs for every link of every mail
-    return binascii.b2a_base64(data, newline=False).translate(_URL_SAFE).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _checked_ids(*ids: str) -> tuple[str, ...]:
     for value in ids:
         if not value or ":" in value:
@@ -76,27 +60,19 @@ class TrackingSigner:
     """Makes and checks open and click tokens."""
 
     def __init__(self, key: bytes):
-        self._key = hmac.digest(key, TRACKING_KEY_LABEL, "sha256")
-
-    def _signature(self, payload: bytes) -> bytes:
-        return hmac.digest(self._key, payload, "sha256")[:SIGNATURE_BYTES]
+        self._tokens = TokenSigner(key, CAMPAIGN_TRACKING)
 
     def _token(self, *parts: str) -> str:
         return self.signed(":".join(parts))
 
     def signed(self, payload: str) -> str:
         """The token for a payload already joined; the fast path of `TrackingLinks`."""
-        data = payload.encode("utf-8")
-        return f"{_b64(data)}.{_b64(self._signature(data))}"
+        return self._tokens.sign(payload.encode("utf-8"))
 
     def _parts(self, token: str, kind: str, count: int) -> list[str]:
         try:
-            payload_part, signature_part = token.split(".")
-            payload, signature = _unb64(payload_part), _unb64(signature_part)
-            if not hmac.compare_digest(signature, self._signature(payload)):
-                raise InvalidToken()
-            parts = payload.decode("utf-8").split(":")
-        except (ValueError, UnicodeDecodeError, TypeError):
+            parts = self._tokens.verify(token).decode("utf-8").split(":")
+        except UnicodeDecodeError:
             raise InvalidToken() from None
         if len(parts) != count or parts[0] != kind:
             raise InvalidToken()

@@ -47,8 +47,7 @@ def submit_domain(account, form: dict, visit: Visit) -> Response:
     except errors.ValidationFailed as invalid:
         return domains_page(account, visit, form, messages_by_field(invalid), status=422)
     except errors.Conflict as taken:
-        return domains_page(account, visit, form, {"domain": i18n.gettext(taken.message) % taken.params
-                                            if taken.params else i18n.gettext(taken.message)}, status=409)
+        return domains_page(account, visit, form, {"domain": errors.message_text(taken)}, status=409)
     return redirect(f"{domain_path(added)}?notice=added")
 
 
@@ -77,7 +76,7 @@ def submit_mail_from(account, form: dict, visit: Visit, domain: str) -> Response
     except errors.ValidationFailed as invalid:
         return domain_page(account, visit, domain, values=form, field_errors=messages_by_field(invalid), status=422)
     except errors.Conflict as taken:
-        return domain_page(account, visit, domain, i18n.gettext(taken.message), status=409)
+        return domain_page(account, visit, domain, errors.message_text(taken), status=409)
     return redirect(f"{domain_path(changed)}?notice={'mail-from' if changed.mail_from_domain else 'mail-from-off'}")
 
 
@@ -85,5 +84,5 @@ def submit_removal(account, visit: Visit, domain: str) -> Response:
     try:
         visit.services.sending_domains.remove(account, domain)
     except errors.Conflict as in_use:
-        return domain_page(account, visit, domain, i18n.gettext(in_use.message) % in_use.params, status=409)
+        return domain_page(account, visit, domain, errors.message_text(in_use), status=409)
     return redirect("/domains?notice=removed")

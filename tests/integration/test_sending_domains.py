@@ -184,31 +184,6 @@ def test_an_unverified_claim_lapses_after_72_hours_and_another_account_may_take_
     assert service.check(owner, DOMAIN).status is DomainStatus.PENDING
 
 
-def test_a_verified_domain_is_never_taken_over(aws_resources):
-    from chalicelib.sending_domains.domains import DomainStatus
-    from chalicelib.sending_domains.service import DomainTaken
-
-    clock = Clock()
-    service = _service(clock)
-    owner, other = _holder("owner"), _holder("other")
-    # GIVEN a domain whose records were published (SES verified it), checked by its account
-    service.add(owner, DOMAIN)
-    _mark_verified(DOMAIN)
-    assert service.check(owner, DOMAIN).status is DomainStatus.VERIFIED
-    # WHEN another account adds it long after
-    clock.now += timedelta(days=30)
-    # THEN it is refused
-    with pytest.raises(DomainTaken):
-        service.add(other, DOMAIN)
-    # AND the same when the owner never pressed "check": SES is asked before a lapsed claim is taken over
-    service.add(owner, "bakkerij-jansen.nl")
-    _mark_verified("bakkerij-jansen.nl")
-    clock.now += timedelta(days=4)
-    with pytest.raises(DomainTaken):
-        service.add(other, "bakkerij-jansen.nl")
-    assert service.check(owner, "bakkerij-jansen.nl").status is DomainStatus.VERIFIED
-
-
 def test_check_now_follows_ses_and_remove_deletes_the_identity(client, app_module, aws_resources, outbox):
     cookie, csrf, _ = account_with_list(client, app_module, aws_resources, outbox)
     headers = _api(cookie, csrf)
@@ -345,50 +320,6 @@ def test_erasing_an_account_releases_its_domains_and_their_identities(aws_resour
     with pytest.raises(ses.exceptions.NotFoundException):
         ses.get_email_identity(EmailIdentity=DOMAIN)
     assert service.add(other, DOMAIN).domain == DOMAIN
-
-
-def test_a_refusal_by_ses_holds_no_claim_and_answers_503(aws_resources):
-    from botocore.exceptions import ClientError
-
-    from chalicelib import aws
-    from chalicelib.sending_domains.service import SesUnavailable
-
-    real = aws.sesv2()
-
-    class SometimesRefusingSes:
-        """SES v2 as moto answers it, except while `refusing`: then throttled or over a quota."""
-
-        exceptions = real.exceptions
-        refusing = True
-
-        def create_email_identity(self, **request):
-            if self.refusing:
-                raise ClientError({"Error": {"Code": "LimitExceededException", "Message": "too many"}},
-                                  "CreateEmailIdentity")
-            return real.create_email_identity(**request)
-
-        def get_email_identity(self, **request):
-            if self.refusing:
-                raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}},
-                                  "GetEmailIdentity")
-            return real.get_email_identity(**request)
-
-        def delete_email_identity(self, **request):
-            return real.delete_email_identity(**request)
-
-    ses = SometimesRefusingSes()
-    service = _service(Clock(), ses)
-    # WHEN SES refuses to create the identity
-    with pytest.raises(SesUnavailable) as refused:
-        service.add(_holder("owner"), DOMAIN)
-    # THEN the caller gets a 503 to retry, and the domain is free for anyone
-    assert refused.value.status == 503
-    ses.refusing = False
-    assert service.add(_holder("other"), DOMAIN).domain == DOMAIN
-    # AND a check SES throttles answers 503 too, never a 500
-    ses.refusing = True
-    with pytest.raises(SesUnavailable):
-        service.check(_holder("other"), DOMAIN)
 
 
 def test_a_custom_mail_from_subdomain_adds_its_mx_and_spf_records(client, app_module, aws_resources, outbox):
