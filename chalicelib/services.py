@@ -201,7 +201,7 @@ def tracking_signer():
 
 @functools.cache
 def send_ledger():
-    from chalicelib.campaigns.send_records import DynamoSendLedger
+    from chalicelib.delivery.send_ledger import DynamoSendLedger
 
     return DynamoSendLedger(aws.dynamodb(), settings().campaigns_table)
 
@@ -242,10 +242,11 @@ def sending_domains():
 @functools.cache
 def reputation():
     """Soft bounces and the bounce and complaint rates per account, from the SES events."""
-    from chalicelib.campaigns.reputation import DynamoReputationStore, Reputation
+    from chalicelib.delivery.reputation import DynamoReputationStore, Reputation
 
     return Reputation(DynamoReputationStore(aws.dynamodb(), settings().campaigns_table), accounts(),
-                      campaign_service(), audience_service(), mail_queue(), settings().support_address, audit_log())
+                      campaign_service().pause_all, audience_service(), mail_queue(), settings().support_address,
+                      audit_log())
 
 
 @functools.cache
@@ -258,8 +259,8 @@ def tracking():
 @functools.cache
 def campaign_sender():
     """One per container: its threads send the recipients of a batch at once."""
-    from chalicelib.campaigns.rate_limit import DynamoTokenBucket, RateLimiter
-    from chalicelib.campaigns.sender import CampaignSender
+    from chalicelib.delivery.campaign_sender import CampaignSender
+    from chalicelib.delivery.rate_limit import DynamoTokenBucket, RateLimiter
 
     service = campaign_service()
     limiter = RateLimiter(DynamoTokenBucket(aws.dynamodb(), settings().campaigns_table),
