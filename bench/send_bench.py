@@ -650,15 +650,16 @@ class World:
         reputation = Reputation(DynamoReputationStore(self.dynamodb, CAMPAIGNS_TABLE), None, self.service.pause_all,
                                 None, None, "")
 
-        def count_sent(account_id, campaign_id, count, size_bytes):  # as chalicelib.services wires it
-            self.service.record_sent(account_id, campaign_id, count, size_bytes)
-            reputation.count_sent(account_id, count)
-
-        return CampaignSender(self.sesv2, DynamoSendLedger(self.dynamodb, CAMPAIGNS_TABLE), limiter,
-                              self.service.renderer_for, self.service.campaign_state,
-                              "MailExpert <noreply@mailexpert.nl>", "mailexpert", max_concurrency=max_concurrency,
-                              unsubscribe_headers=self.audience_service.unsubscribe_headers, on_sent=count_sent,
-                              sent_mail=DynamoSentMail(self.dynamodb, MAIL_EVENTS_TABLE))
+        sender = CampaignSender(self.sesv2, DynamoSendLedger(self.dynamodb, CAMPAIGNS_TABLE), limiter,
+                                self.service.renderer_for, self.service.campaign_state,
+                                "MailExpert <noreply@mailexpert.nl>", "mailexpert", max_concurrency=max_concurrency,
+                                unsubscribe_headers=self.audience_service.unsubscribe_headers,
+                                sent_mail=DynamoSentMail(self.dynamodb, MAIL_EVENTS_TABLE))
+        # as chalicelib.services wires it
+        sender.sent.subscribe(self.service.record_sent)
+        sender.sent.subscribe(lambda account_id, campaign_id, count, size_bytes:
+                              reputation.count_sent(account_id, count))
+        return sender
 
 
 def _quiet_logs():

@@ -62,6 +62,7 @@ from chalicelib.delivery.send_ledger import BatchBusy, BatchRecord, LeaseLost, O
 from chalicelib.delivery.sender import (MAX_BULK_DATA_CHARS, MAX_BULK_ENTRIES, MAX_ENTRY_DATA_CHARS, SesSender,
                                         bulk_entry_data)
 from chalicelib.delivery.ses_errors import Verdict, bulk_verdict, classify_ses_error
+from chalicelib.hooks import Hook
 from chalicelib.i18n import N_
 from chalicelib.observability import MetricUnit, logger, metrics
 
@@ -196,12 +197,14 @@ class CampaignSender:
     recorded failed, the batch goes on). `campaign_state(campaign_id)` returns the campaign's status
     ("paused" and "cancelled" stop a batch between chunks). `unsubscribe_headers(account_id,
     contact_id, list_id)` gives the List-Unsubscribe headers (AudienceService.unsubscribe_headers).
+    The `sent` hook is called (account id, campaign id, count, bytes) with what SES accepted of a
+    batch: the campaign's report and the account's reputation and use count it.
     """
 
     def __init__(self, ses, ledger, limiter, renderer_for: Callable, campaign_state: Callable[[str], str],
                  from_address: str, configuration_set: str, max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
                  unsubscribe_headers: Callable | None = None, chunk_size: int | None = None,
-                 on_sent: Callable[[str, str, int, int], None] | None = None, sent_mail=None,
+                 sent_mail=None,
                  throttle_retries: int = THROTTLE_RETRIES, backoff_base_s: float = BACKOFF_BASE_S,
                  backoff_cap_s: float = BACKOFF_CAP_S, state_check_interval_s: float = STATE_CHECK_INTERVAL_S,
                  clock=time.monotonic, sleep=time.sleep, rng: random.Random | None = None):
@@ -211,9 +214,7 @@ class CampaignSender:
         self._renderer_for = renderer_for
         self._campaign_state = campaign_state
         self._unsubscribe_headers = unsubscribe_headers
-        # told (account, campaign, count, bytes) what SES accepted: the reputation, the timeline and the
-        # month's use count it
-        self._on_sent = on_sent
+        self.sent = Hook()  # (account id, campaign id, count, bytes) that SES accepted of a batch
         # remembers whose each accepted mail was, by its SES message id (chalicelib.delivery.sent_mail):
         # SES's notifications name only that id
         self._sent_mail = sent_mail
@@ -317,8 +318,8 @@ class CampaignSender:
                 retry += [r.contact_id for r in pending]
                 break
         self._record(batch, owner, pending_outcomes, total, recorded_now, in_flight=(), release=True)
-        if self._on_sent is not None and recorded_now.sent:
-            self._on_sent(batch.account_id, batch.campaign_id, len(recorded_now.sent),
+        if recorded_now.sent:
+            self.sent(batch.account_id, batch.campaign_id, len(recorded_now.sent),
                           sum(sizes.get(contact_id, 0) for contact_id in recorded_now.sent))
         return BatchOutcome(campaign_id=batch.campaign_id, batch_id=batch.batch_id, sent=total.sent,
                             failed=total.failed, unknown=frozenset(total.unknown), skipped=frozenset(total.skipped),
