@@ -86,7 +86,7 @@ def on_ses_event(event):
 
 @app.on_sqs_message(queue=resources.CAMPAIGN_SEND_QUEUE, batch_size=2)
 def on_campaign_send(event):
-    from chalicelib.campaigns.sender import handle_send_records
+    from chalicelib.delivery.campaign_sender import handle_send_records
 
     return handle_send_records(((r.to_dict()["messageId"], r.body) for r in event), services().campaign_sender)
 

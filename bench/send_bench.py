@@ -217,25 +217,26 @@ class World:
         return campaign.campaign_id
 
     def sender(self, max_concurrency: int = 50):
-        from chalicelib.campaigns.rate_limit import DynamoTokenBucket, RateLimiter
-        from chalicelib.campaigns.send_records import DynamoSendLedger
-        from chalicelib.campaigns.sender import CampaignSender
-
-        from chalicelib.campaigns.reputation import DynamoReputationStore, Reputation
+        from chalicelib.delivery.campaign_sender import CampaignSender
+        from chalicelib.delivery.rate_limit import DynamoTokenBucket, RateLimiter
+        from chalicelib.delivery.reputation import DynamoReputationStore, Reputation
+        from chalicelib.delivery.send_ledger import DynamoSendLedger
         from chalicelib.delivery.sent_mail import DynamoSentMail
 
         limiter = RateLimiter(DynamoTokenBucket(self.dynamodb, CAMPAIGNS_TABLE), SEND_RATE_PER_S)
-        reputation = Reputation(DynamoReputationStore(self.dynamodb, CAMPAIGNS_TABLE), None, self.service, None, None, "")
+        reputation = Reputation(DynamoReputationStore(self.dynamodb, CAMPAIGNS_TABLE), None, self.service.pause_all,
+                                None, None, "")
 
-        def count_sent(account_id, campaign_id, count, size_bytes):  # as chalicelib.services wires it
-            self.service.record_sent(account_id, campaign_id, count, size_bytes)
-            reputation.count_sent(account_id, count)
-
-        return CampaignSender(self.sesv2, DynamoSendLedger(self.dynamodb, CAMPAIGNS_TABLE), limiter,
-                              self.service.renderer_for, self.service.campaign_state,
-                              "MailExpert <noreply@mailexpert.nl>", "mailexpert", max_concurrency=max_concurrency,
-                              unsubscribe_headers=self.audience_service.unsubscribe_headers, on_sent=count_sent,
-                              sent_mail=DynamoSentMail(self.dynamodb, MAIL_EVENTS_TABLE))
+        sender = CampaignSender(self.sesv2, DynamoSendLedger(self.dynamodb, CAMPAIGNS_TABLE), limiter,
+                                self.service.renderer_for, self.service.campaign_state,
+                                "MailExpert <noreply@mailexpert.nl>", "mailexpert", max_concurrency=max_concurrency,
+                                unsubscribe_headers=self.audience_service.unsubscribe_headers,
+                                sent_mail=DynamoSentMail(self.dynamodb, MAIL_EVENTS_TABLE))
+        # as chalicelib.services wires it
+        sender.sent.subscribe(self.service.record_sent)
+        sender.sent.subscribe(lambda account_id, campaign_id, count, size_bytes:
+                              reputation.count_sent(account_id, count))
+        return sender
 
 
 def _quiet_logs():
@@ -265,7 +266,7 @@ def _invocations(messages: list[str]):
 
 
 def _send(world: World, messages: list[str], max_concurrency: int = 50) -> tuple[int, list]:
-    from chalicelib.campaigns.sender import handle_send_records
+    from chalicelib.delivery.campaign_sender import handle_send_records
 
     failures = []
     with world.sender(max_concurrency) as sender:

@@ -76,10 +76,13 @@ class Services:
         campaigns = self.campaigns_store
         origins = SignedHeaderOrigins(self.signer.subscriber, lambda account_id, campaign_id:
                                       campaigns.get_campaign(account_id, campaign_id) is not None)
-        return SesEventIngest(self.mail_events, self.sent_mail,
-                              on_permanent_failure=self.audience_service.suppress_failed_delivery,
-                              counters=(self.campaign_service.count_ses_event, self.reputation.record),
-                              origin_from_headers=origins)
+        ingest = SesEventIngest(self.mail_events, self.sent_mail, origin_from_headers=origins)
+        # A bounce for good or a complaint suppresses the address, on every delivery of the event;
+        # a new event counts once for the campaign's report and for the account's reputation.
+        ingest.permanent_failure.subscribe(self.audience_service.suppress_failed_delivery)
+        ingest.new_event.subscribe(self.campaign_service.count_ses_event)
+        ingest.new_event.subscribe(self.reputation.record)
+        return ingest
 
     # --- operations --------------------------------------------------------------------------------
 
@@ -254,7 +257,7 @@ class Services:
 
     @cached
     def send_ledger(self):
-        from chalicelib.campaigns.send_records import DynamoSendLedger
+        from chalicelib.delivery.send_ledger import DynamoSendLedger
 
         return DynamoSendLedger(self._clients.dynamodb(), self.config.campaigns_table)
 
@@ -291,31 +294,31 @@ class Services:
     @cached
     def reputation(self):
         """Soft bounces and the bounce and complaint rates per account, from the SES events."""
-        from chalicelib.campaigns.reputation import DynamoReputationStore, Reputation
+        from chalicelib.delivery.reputation import DynamoReputationStore, Reputation
 
         return Reputation(DynamoReputationStore(self._clients.dynamodb(), self.config.campaigns_table), self.accounts,
-                          self.campaign_service, self.audience_service, self.mail_queue, self.config.support_address,
+                          self.campaign_service.pause_all, self.audience_service, self.mail_queue, self.config.support_address,
                           self.audit_log)
 
     @cached
     def campaign_sender(self):
         """One per container: its threads send the recipients of a batch at once."""
-        from chalicelib.campaigns.rate_limit import DynamoTokenBucket, RateLimiter
-        from chalicelib.campaigns.sender import CampaignSender
+        from chalicelib.delivery.campaign_sender import CampaignSender
+        from chalicelib.delivery.rate_limit import DynamoTokenBucket, RateLimiter
 
         service = self.campaign_service
         limiter = RateLimiter(DynamoTokenBucket(self._clients.dynamodb(), self.config.campaigns_table),
                               self.config.ses_send_rate_per_s)
-        return CampaignSender(self._clients.single_attempt_client("sesv2"), self.send_ledger, limiter,
-                              service.renderer_for, service.campaign_state, self.config.mail_from,
-                              self.config.ses_campaign_configuration_set,
-                              unsubscribe_headers=self.audience_service.unsubscribe_headers,
-                              on_sent=self._count_sent, sent_mail=self.sent_mail)
-
-    def _count_sent(self, account_id: str, campaign_id: str, count: int, size_bytes: int) -> None:
-        """What SES accepted of a batch counts for the campaign's report, the account's use and reputation."""
-        self.campaign_service.record_sent(account_id, campaign_id, count, size_bytes)
-        self.reputation.count_sent(account_id, count)
+        sender = CampaignSender(self._clients.single_attempt_client("sesv2"), self.send_ledger, limiter,
+                                service.renderer_for, service.campaign_state, self.config.mail_from,
+                                self.config.ses_campaign_configuration_set,
+                                unsubscribe_headers=self.audience_service.unsubscribe_headers,
+                                sent_mail=self.sent_mail)
+        # What SES accepted of a batch counts for the campaign's report and use, and the account's reputation.
+        sender.sent.subscribe(service.record_sent)
+        sender.sent.subscribe(lambda account_id, campaign_id, count, size_bytes:
+                              self.reputation.count_sent(account_id, count))
+        return sender
 
     # --- sending domains ---------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """`python -m ops.staff grant|revoke EMAIL [--stage local]`: make an account MailExpert staff, or not.
 `python -m ops.staff resume-sending EMAIL`: lift a pause of the account's sending for bounces or
-complaints (chalicelib.campaigns.reputation), once its holder has cleaned the lists.
+complaints (chalicelib.delivery.reputation), once its holder has cleaned the lists.
 
 The staff flag is set only here, from a shell with access to the stage's AWS account (locally:
 the running `make run` stack); no route of the app can set it. Each change is in the audit log.

@@ -56,7 +56,7 @@ class Account:
     totp_secret: str | None = None  # set once two-factor authentication is switched on
     totp_pending_secret: str | None = None  # between "set up" and the first correct code
     recovery_code_hashes: list | None = None
-    sending_paused_at: datetime | None = None  # set by chalicelib.campaigns.reputation; only staff lift it
+    sending_paused_at: datetime | None = None  # set by chalicelib.delivery.reputation; only staff lift it
     sending_paused_reason: dict | None = None
     version: int | None = None
 

@@ -39,7 +39,7 @@ class AuditEvent(str, Enum):
     EMAIL_CHANGED = "account.email_changed"
     STAFF_GRANTED = "staff.granted"
     STAFF_REVOKED = "staff.revoked"
-    SENDING_PAUSED = "sending.paused"  # bounce or complaint rate over the limit (campaigns.reputation)
+    SENDING_PAUSED = "sending.paused"  # bounce or complaint rate over the limit (delivery.reputation)
     SENDING_RESUMED = "sending.resumed"
     EXPORT_REQUESTED = "data.export_requested"
     EXPORT_READY = "data.export_ready"

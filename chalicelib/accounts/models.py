@@ -48,7 +48,7 @@ class AccountModel(Model):
     totp_secret = UnicodeAttribute(null=True)
     totp_pending_secret = UnicodeAttribute(null=True)
     recovery_code_hashes = JSONAttribute(null=True)
-    sending_paused_at = UTCDateTimeAttribute(null=True)  # campaigns stopped for bad reputation (reputation.py)
+    sending_paused_at = UTCDateTimeAttribute(null=True)  # campaigns stopped for bad reputation (delivery/reputation.py)
     sending_paused_reason = JSONAttribute(null=True)  # why: which limit, and the rates at that moment
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()  # optimistic locking: concurrent edits never overwrite each other

@@ -17,7 +17,7 @@ class MemberStatus(str, Enum):
 class SuppressionReason(str, Enum):
     UNSUBSCRIBED = "unsubscribed"  # left every list of this sender
     HARD_BOUNCE = "hard-bounce"
-    SOFT_BOUNCES = "repeated-soft-bounce"  # transient bounces, 3 within 30 days (campaigns.reputation)
+    SOFT_BOUNCES = "repeated-soft-bounce"  # transient bounces, 3 within 30 days (delivery.reputation)
     COMPLAINT = "complaint"
     MANUAL = "manual"
     ERASED = "erased"  # the person was erased; only a hash of the address is kept

@@ -1,4 +1,4 @@
-"""PynamoDB models of the campaigns table (the send ledger's items are in send_records.py).
+"""PynamoDB models of the campaigns table (the send ledger's items are in delivery/send_ledger.py).
 
   pk ACCOUNT#<account>    sk TEMPLATE#<template>   a saved template (checked, sanitised, its links)
   pk ACCOUNT#<account>    sk CAMPAIGN#<campaign>   a campaign: settings, content snapshot, state, fan-out progress

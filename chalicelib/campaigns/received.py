@@ -1,6 +1,6 @@
 """Who received which campaign: an index per sent campaign, for a contact's page and data (P14).
 
-The send ledger (send_records.py) knows every recipient's outcome, but per batch of 50: finding one
+The send ledger (delivery/send_ledger.py) knows every recipient's outcome, but per batch of 50: finding one
 contact there means reading every batch of every campaign. An item per recipient written as the
 mail goes out would cost at least one write unit a mail ($1.25 per million, 1.25% of SES's price:
 more than the send path's whole 1% budget). So once a campaign is sent, a job on the jobs queue
@@ -57,7 +57,7 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 
 from chalicelib.campaigns.campaigns import Campaign, RecipientIndex
-from chalicelib.campaigns.send_records import SEND_RECORD_RETENTION_S, campaign_key
+from chalicelib.delivery.send_ledger import SEND_RECORD_RETENTION_S, campaign_key
 from chalicelib.observability import logger
 
 INDEX_JOB = "index-campaign-recipients"
@@ -112,7 +112,7 @@ class DynamoReceivedIndex:
     def __init__(self, client, table_name: str, ledger):
         self._client = client
         self._table = table_name
-        self._ledger = ledger  # send_records.DynamoSendLedger: the outcomes are read from it
+        self._ledger = ledger  # delivery.send_ledger.DynamoSendLedger: the outcomes are read from it
 
     @staticmethod
     def _bucket_key(campaign_id: str, bucket: str) -> dict:

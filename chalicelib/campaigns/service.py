@@ -6,7 +6,7 @@ changes a campaign already on its way. The fan-out (jobs queue) reads the audien
 enqueues recipients 50 to an SQS message, 10 messages a SendMessageBatch call. Each page's recipient
 ids are written down BEFORE they are enqueued and the campaign's progress after: a fan-out that dies
 in between enqueues exactly that page again, with the same batch ids, and the senders' ledger
-(send_records.py) makes sure nobody in it is mailed twice.
+(delivery/send_ledger.py) makes sure nobody in it is mailed twice.
 
 Senders check each recipient again just before sending (one batch read per message): whoever
 unsubscribed or got suppressed after the fan-out is skipped, so an unsubscribe takes effect before
@@ -273,16 +273,16 @@ class CampaignService:
         return campaign
 
     def stats(self, campaign_id: str) -> dict:
-        from chalicelib.campaigns.send_records import COUNTED
+        from chalicelib.delivery.send_ledger import COUNTED
 
         stats = self._send_ledger.stats(campaign_id)
         return {name: int(getattr(stats, name, 0) or 0) for name in COUNTED}
 
     def schedule(self, account, campaign_id: str, send_at: datetime | None, time_zone: str = DEFAULT_TIME_ZONE):
         """Send now (`send_at` None) or at a time; only a verified, active account sends, and not
-        while its sending is paused for bounces or complaints (reputation.py)."""
+        while its sending is paused for bounces or complaints (delivery/reputation.py)."""
         from chalicelib.accounts.service import require_may_send
-        from chalicelib.campaigns.reputation import require_sending_allowed
+        from chalicelib.delivery.reputation import require_sending_allowed
 
         require_may_send(account)
         require_sending_allowed(account)
@@ -403,12 +403,22 @@ class CampaignService:
     def pause(self, account, campaign_id: str) -> Campaign:
         return self._move(account, campaign_id, CampaignState.PAUSED)
 
+    def pause_all(self, account) -> None:
+        """Pause every scheduled and sending campaign of the account: its sending was paused for bounces
+        or complaints (delivery/reputation.py)."""
+        for campaign in self.campaigns(account):
+            if campaign.state in (CampaignState.SENDING, CampaignState.SCHEDULED):
+                try:
+                    self.pause(account, campaign.campaign_id)
+                except WrongState:  # finished or cancelled a moment ago
+                    continue
+
     def cancel(self, account, campaign_id: str) -> Campaign:
         return self._move(account, campaign_id, CampaignState.CANCELLED)
 
     def resume(self, account, campaign_id: str) -> Campaign:
         """Back to sending (or to its schedule, if it had not started): the fan-out goes on where it stopped."""
-        from chalicelib.campaigns.reputation import require_sending_allowed
+        from chalicelib.delivery.reputation import require_sending_allowed
 
         require_sending_allowed(account)
         campaign = self.get_campaign(account, campaign_id)
@@ -594,7 +604,7 @@ class CampaignService:
                                                       page_size=FANOUT_PAGE)
 
     def _enqueue(self, campaign: Campaign, page: int, contacts: list) -> None:
-        from chalicelib.campaigns.sender import Recipient, SendBatch
+        from chalicelib.delivery.campaign_sender import Recipient, SendBatch
 
         messages = []
         for index in range(0, len(contacts), RECIPIENTS_PER_MESSAGE):
@@ -611,8 +621,8 @@ class CampaignService:
     def renderer_for(self, batch):
         """The campaign's compiled renderer, and a check per recipient: still subscribed, not suppressed."""
         from chalicelib.campaigns.campaign_rendering import compiled_campaign
-        from chalicelib.campaigns.sender import NotToBeSent
         from chalicelib.campaigns.tracking import TrackingLinks
+        from chalicelib.delivery.campaign_sender import NotToBeSent
         from chalicelib.delivery.mail import OutgoingMail
 
         campaign = self._store.get_campaign(batch.account_id, batch.campaign_id)

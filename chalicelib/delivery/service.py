@@ -5,6 +5,7 @@ from dataclasses import replace
 from chalicelib.delivery.mail import MailOrigin, MailRequest
 from chalicelib.delivery.render import render_mail
 from chalicelib.delivery.ses_events import SesEvent, parse_ses_event, unsubscribe_reference
+from chalicelib.hooks import Hook
 from chalicelib.observability import MetricUnit, logger, metrics
 
 
@@ -51,30 +52,31 @@ class SesEventIngest:
 
     Once: SNS delivers at least once, and SES can report one bounce both as an event and as a
     notification. The event's record is written only if new (`store.record`, a conditional put
-    keyed by the event's identity), and only a new event is counted (`counters`: the campaign's
-    report, the account's reputation). Counting is AT MOST ONCE: the record is written before the
+    keyed by the event's identity), and only a new event is counted (the `new_event` hook's
+    subscribers: the campaign's report, the account's reputation). Counting is AT MOST ONCE: the record is written before the
     counters; a worker dying, or a counter's write failing, between the two loses that event's
     count, and the redelivery that follows finds the record and counts nothing. That is the way to
     err: the counts feed the rates that pause an account's sending (its campaigns stop until staff
     step in), so a double count can wrongly stop a customer, while one lost bounce among the
     hundreds of mails a rate is taken over barely moves it. What must never be lost, the
     suppression of an address that bounced for good or complained, is idempotent and is done before
-    the record, on every delivery: AT LEAST ONCE.
+    the record, on every delivery (the `permanent_failure` hook's subscribers): AT LEAST ONCE.
     """
 
-    def __init__(self, store, sent_mail, on_permanent_failure=None, counters=(), origin_from_headers=None):
+    def __init__(self, store, sent_mail, origin_from_headers=None):
         self._store = store
         self._sent_mail = sent_mail
-        self._on_permanent_failure = on_permanent_failure
-        self._counters = tuple(counters)
         self._origin_from_headers = origin_from_headers
+        # (event): list mail of an account bounced for good or was complained about; on every delivery
+        self.permanent_failure = Hook()
+        # (event): an event of an account's mail, recorded for the first time; at most once
+        self.new_event = Hook()
 
     def record(self, message: str) -> SesEvent:
         event = parse_ses_event(message)
         event = replace(event, origin=self._origin(event))
-        if event.origin is not None and event.is_permanent_failure and event.for_list and \
-                self._on_permanent_failure is not None:
-            self._on_permanent_failure(event)
+        if event.origin is not None and event.is_permanent_failure and event.for_list:
+            self.permanent_failure(event)
         new = self._store.record(event)
         log = {"event_type": event.event_type.value, "ses_message_id": event.message_id,
                "bounce_type": event.bounce_type, "bounce_subtype": event.bounce_subtype,
@@ -87,8 +89,7 @@ class SesEventIngest:
             metrics.add_metric(name="SesEventUnattributed", unit=MetricUnit.Count, value=1)
         else:
             try:
-                for count in self._counters:
-                    count(event)
+                self.new_event(event)
             except Exception as error:  # the record says counted: its redeliveries will not count it
                 logger.error("ses event not counted", error=type(error).__name__, **log)
                 metrics.add_metric(name="SesEventCountLost", unit=MetricUnit.Count, value=1)

@@ -8,10 +8,10 @@ import threading
 
 from botocore.exceptions import ClientError
 
-from chalicelib.campaigns.rate_limit import DynamoTokenBucket, RateLimiter
-from chalicelib.campaigns.send_records import DynamoSendLedger
-from chalicelib.campaigns.sender import CampaignSender, Recipient, SendBatch, handle_send_records
+from chalicelib.delivery.campaign_sender import CampaignSender, Recipient, SendBatch, handle_send_records
 from chalicelib.delivery.mail import OutgoingMail
+from chalicelib.delivery.rate_limit import DynamoTokenBucket, RateLimiter
+from chalicelib.delivery.send_ledger import DynamoSendLedger
 from devstack.devtools.ses_bulk import entry_status, single_requests
 
 CAMPAIGNS_TABLE = "mailexpert-campaigns"

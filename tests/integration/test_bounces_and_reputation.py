@@ -64,12 +64,12 @@ def clock(app_module, monkeypatch):
     """The handler's reputation service, on a clock the test moves."""
     from chalicelib import aws
     from chalicelib.composition import services
-    from chalicelib.campaigns.reputation import DynamoReputationStore, Reputation
     from chalicelib.config import settings
+    from chalicelib.delivery.reputation import DynamoReputationStore, Reputation
 
     fake = Clock()
     clocked = Reputation(DynamoReputationStore(aws.dynamodb(), settings().campaigns_table), services().accounts,
-                         services().campaign_service, services().audience_service, services().mail_queue,
+                         services().campaign_service.pause_all, services().audience_service, services().mail_queue,
                          settings().support_address, services().audit_log, clock=fake)
     monkeypatch.setattr(services(), "reputation", clocked)
     return fake

@@ -1,7 +1,7 @@
 """Campaign mail goes to SES in SendBulkEmail calls of up to 50 mails; what SES answers for each
 mail, or for the whole call, decides that mail's outcome alone."""
 
-from chalicelib.campaigns.send_records import CampaignStats, RecipientState
+from chalicelib.delivery.send_ledger import CampaignStats, RecipientState
 from tests.integration.campaign_helpers import Campaign, make_batches
 
 

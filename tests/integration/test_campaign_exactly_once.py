@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from chalicelib.campaigns.send_records import RecipientState
-from chalicelib.campaigns.sender import handle_send_records
+from chalicelib.delivery.campaign_sender import handle_send_records
+from chalicelib.delivery.send_ledger import RecipientState
 from tests.integration.campaign_helpers import LEASE_S, Campaign, Faults, WorkerKilled, make_batches
 
 SEEDS = range(20)

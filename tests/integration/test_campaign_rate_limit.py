@@ -2,7 +2,7 @@
 
 import pytest
 
-from chalicelib.campaigns.rate_limit import DynamoTokenBucket
+from chalicelib.delivery.rate_limit import DynamoTokenBucket
 from tests.unit.test_campaign_rate_limit import DURATION_S, RATE, CountingBucket, assert_under_the_rate, run_workers
 
 CAMPAIGNS_TABLE = "mailexpert-campaigns"

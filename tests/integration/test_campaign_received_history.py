@@ -9,7 +9,7 @@ from chalicelib.composition import services
 from chalicelib.campaigns import received
 from chalicelib.campaigns.campaigns import Campaign, CampaignState, Fanout
 from chalicelib.campaigns.received import Received
-from chalicelib.campaigns.send_records import Outcomes
+from chalicelib.delivery.send_ledger import Outcomes
 from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list
 from tests.integration.test_campaign_flow import _add, _campaign_with_template, send_campaign_batches

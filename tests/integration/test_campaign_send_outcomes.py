@@ -3,8 +3,8 @@ or that a pause, a cancellation or a halted account holds back."""
 
 import random
 
-from chalicelib.campaigns.send_records import CampaignStats, RecipientState
-from chalicelib.campaigns.sender import handle_send_records
+from chalicelib.delivery.campaign_sender import handle_send_records
+from chalicelib.delivery.send_ledger import CampaignStats, RecipientState
 from tests.integration.campaign_helpers import CONFIGURATION_SET, FROM_ADDRESS, Campaign, Faults, make_batches
 
 

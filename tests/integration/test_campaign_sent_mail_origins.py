@@ -3,8 +3,8 @@ ledger records it sent: SES's notifications name only that id."""
 
 import random
 
-from chalicelib.campaigns.send_records import RecipientState
 from chalicelib.delivery.mail import MailOrigin
+from chalicelib.delivery.send_ledger import RecipientState
 from chalicelib.delivery.sent_mail import DynamoSentMail
 from tests.integration.campaign_helpers import Campaign, Faults, WorkerKilled, make_batches
 

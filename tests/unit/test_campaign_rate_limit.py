@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from chalicelib.campaigns.rate_limit import InMemoryTokenBucket, RateLimiter
+from chalicelib.delivery.rate_limit import InMemoryTokenBucket, RateLimiter
 
 START = 1_700_000_000.0
 RATE = 200.0  # mails per second

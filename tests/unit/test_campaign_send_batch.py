@@ -5,7 +5,7 @@ import json
 import pytest
 
 from chalicelib import errors
-from chalicelib.campaigns.sender import Recipient, SendBatch
+from chalicelib.delivery.campaign_sender import Recipient, SendBatch
 
 BATCH = SendBatch(campaign_id="c1", account_id="a1", batch_id="b0007", recipients=(
     Recipient(contact_id="k1", email="anne@example.nl", first_name="Anne", last_name="de Vries", language="nl",

@@ -4,7 +4,7 @@ import pytest
 from botocore.exceptions import (ClientError, ConnectionClosedError, EndpointConnectionError, ParamValidationError,
                                  ReadTimeoutError)
 
-from chalicelib.campaigns.sender import _Verdict, classify_ses_error
+from chalicelib.delivery.ses_errors import Verdict, classify_ses_error
 
 
 def client_error(code: str, status: int) -> ClientError:
@@ -12,19 +12,19 @@ def client_error(code: str, status: int) -> ClientError:
 
 
 @pytest.mark.parametrize("error, verdict", [
-    (client_error("TooManyRequestsException", 429), _Verdict.RETRY),
-    (client_error("Throttling", 400), _Verdict.RETRY),
-    (client_error("LimitExceededException", 400), _Verdict.RETRY),
-    (client_error("MessageRejected", 400), _Verdict.FAILED),
-    (client_error("BadRequestException", 400), _Verdict.FAILED),
-    (client_error("SendingPausedException", 400), _Verdict.HALT),
-    (client_error("AccountSuspendedException", 400), _Verdict.HALT),
-    (client_error("InternalFailure", 500), _Verdict.UNKNOWN),
-    (ParamValidationError(report="bad"), _Verdict.FAILED),
-    (EndpointConnectionError(endpoint_url="https://email.eu-west-1.amazonaws.com"), _Verdict.RETRY),
-    (ReadTimeoutError(endpoint_url="https://email.eu-west-1.amazonaws.com"), _Verdict.UNKNOWN),
-    (ConnectionClosedError(endpoint_url="https://email.eu-west-1.amazonaws.com"), _Verdict.UNKNOWN),
-    (RuntimeError("anything else"), _Verdict.UNKNOWN),
+    (client_error("TooManyRequestsException", 429), Verdict.RETRY),
+    (client_error("Throttling", 400), Verdict.RETRY),
+    (client_error("LimitExceededException", 400), Verdict.RETRY),
+    (client_error("MessageRejected", 400), Verdict.FAILED),
+    (client_error("BadRequestException", 400), Verdict.FAILED),
+    (client_error("SendingPausedException", 400), Verdict.HALT),
+    (client_error("AccountSuspendedException", 400), Verdict.HALT),
+    (client_error("InternalFailure", 500), Verdict.UNKNOWN),
+    (ParamValidationError(report="bad"), Verdict.FAILED),
+    (EndpointConnectionError(endpoint_url="https://email.eu-west-1.amazonaws.com"), Verdict.RETRY),
+    (ReadTimeoutError(endpoint_url="https://email.eu-west-1.amazonaws.com"), Verdict.UNKNOWN),
+    (ConnectionClosedError(endpoint_url="https://email.eu-west-1.amazonaws.com"), Verdict.UNKNOWN),
+    (RuntimeError("anything else"), Verdict.UNKNOWN),
 ], ids=["too-many-requests", "throttling", "limit-exceeded", "rejected", "bad-request", "sending-paused",
         "suspended", "5xx", "param-validation", "no-connection", "read-timeout", "connection-closed", "other"])
 def test_ses_error_is_classified_by_what_it_says_about_the_mail(error, verdict):

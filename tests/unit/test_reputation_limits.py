@@ -2,7 +2,7 @@
 
 import pytest
 
-from chalicelib.campaigns.reputation import Rates
+from chalicelib.delivery.reputation import Rates
 
 
 @pytest.mark.parametrize("sent, bounced, complained, exceeded", [

@@ -56,8 +56,12 @@ def bounce(feedback_id="fb-1", tags=None, headers=None) -> str:
 
 
 def ingest(origins=None, counter=None, suppress=None, header_origins=None):
-    return SesEventIngest(InMemoryEvents(), InMemorySentMail(origins), on_permanent_failure=suppress,
-                          counters=[counter] if counter else [], origin_from_headers=header_origins)
+    handler = SesEventIngest(InMemoryEvents(), InMemorySentMail(origins), origin_from_headers=header_origins)
+    if suppress:
+        handler.permanent_failure.subscribe(suppress)
+    if counter:
+        handler.new_event.subscribe(counter)
+    return handler
 
 
 def test_untagged_bounce_gets_the_origin_the_sender_recorded():

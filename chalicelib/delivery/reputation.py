@@ -158,11 +158,14 @@ class DynamoReputationStore:
 
 
 class Reputation:
-    def __init__(self, store, accounts, campaign_service, audience_service, mail_queue, support_address: str,
+    """`pause_campaigns(account)` stops the account's scheduled and sending campaigns (the campaigns
+    domain does it: delivery knows no campaign states)."""
+
+    def __init__(self, store, accounts, pause_campaigns, audience_service, mail_queue, support_address: str,
                  audit_log=None, clock=time.time):
         self._store = store
         self._accounts = accounts
-        self._campaigns = campaign_service
+        self._pause_campaigns = pause_campaigns
         self._audience = audience_service
         self._mail_queue = mail_queue
         self._support_address = support_address
@@ -247,17 +250,6 @@ class Reputation:
 
                 self._audit.record(account_id, AuditEvent.SENDING_PAUSED, None, by="reputation", **reason)
         return True
-
-    def _pause_campaigns(self, account) -> None:
-        from chalicelib.campaigns.campaigns import CampaignState
-        from chalicelib.campaigns.service import WrongState
-
-        for campaign in self._campaigns.campaigns(account):
-            if campaign.state in (CampaignState.SENDING, CampaignState.SCHEDULED):
-                try:
-                    self._campaigns.pause(account, campaign.campaign_id)
-                except WrongState:  # finished or cancelled a moment ago
-                    continue
 
     def _notify(self, account, exceeded: str, rates: Rates) -> None:
         from chalicelib.delivery.mail import MailRequest

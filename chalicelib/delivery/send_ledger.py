@@ -42,7 +42,7 @@ Cost: an UpdateItem costs one write unit per KB of the larger of the old and new
 50 sent in one chunk: claim 1 + checkpoint naming 50 in flight 2 + last checkpoint 5 (the item
 grows to ~5 KB: contact id + SES message id, ~95 bytes a recipient) + 1 counter ADD = 9 write units,
 0.18 per mail. Per-recipient items would cost at least 1 write unit per mail, 2 with a claim.
-See `chalicelib.campaigns.sender` for the total per million mails.
+See `chalicelib.delivery.campaign_sender` for the total per million mails.
 """
 
 import time

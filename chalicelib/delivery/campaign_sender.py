@@ -9,7 +9,7 @@ its entry, SES builds the MIME). SES answers each mail with its own status and m
 too large for a bulk entry (256 KB) goes alone with SendEmail; when SES refuses a whole bulk call
 (a 400: it took none of it), its mails go one by one, so that one bad mail fails alone.
 
-Exactly once per recipient: see `chalicelib.campaigns.send_records` for the ledger and its one
+Exactly once per recipient: see `chalicelib.delivery.send_ledger` for the ledger and its one
 unavoidable window (a crash between SES accepting a mail and the checkpoint recording it: those
 recipients are reported "unknown" and never resent). In short: the batch is claimed with a lease;
 each chunk of recipients is named in flight in the same conditional write that records the
@@ -19,7 +19,7 @@ Throughput: one SES call per chunk of 50 instead of 50 calls: signing, HTTP and 
 once per call, so a worker does ~2,900 mails per CPU second (`make bench`), and an invocation's two
 batches go out side by side, ~1,500 mails a second when each SES call takes 30 ms. All workers together stay under
 the account's SES send rate (SES counts each mail of a bulk call) by taking tokens from one shared
-bucket in DynamoDB (`chalicelib.campaigns.rate_limit`) before each chunk.
+bucket in DynamoDB (`chalicelib.delivery.rate_limit`) before each chunk.
 
 Throttling (a whole call's TooManyRequests or LimitExceeded, or an entry's ACCOUNT_THROTTLED) is
 retried in the worker with exponential backoff and full jitter, for the throttled mails only, a
@@ -55,13 +55,14 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from enum import Enum
 
 from chalicelib import errors
-from chalicelib.campaigns.send_records import BatchBusy, BatchRecord, LeaseLost, Outcomes, RecipientState
 from chalicelib.delivery.mail import MailOrigin, OutgoingMail
-from chalicelib.delivery.sender import (MAX_BULK_DATA_CHARS, MAX_BULK_ENTRIES, MAX_ENTRY_DATA_CHARS, BulkEntryResult,
-                                       SesSender, bulk_entry_data)
+from chalicelib.delivery.send_ledger import BatchBusy, BatchRecord, LeaseLost, Outcomes, RecipientState
+from chalicelib.delivery.sender import (MAX_BULK_DATA_CHARS, MAX_BULK_ENTRIES, MAX_ENTRY_DATA_CHARS, SesSender,
+                                        bulk_entry_data)
+from chalicelib.delivery.ses_errors import Verdict, bulk_verdict, classify_ses_error
+from chalicelib.hooks import Hook
 from chalicelib.i18n import N_
 from chalicelib.observability import MetricUnit, logger, metrics
 
@@ -73,14 +74,6 @@ BACKOFF_BASE_S = 0.1
 BACKOFF_CAP_S = 2.0
 STATE_CHECK_INTERVAL_S = 1.0  # how often a batch asks whether its campaign was paused or cancelled
 MAX_RECIPIENTS_PER_BATCH = 500  # a message holds ~50; this only bounds what a bad producer can send
-
-# SES v2 error codes, by what they mean for one recipient's mail.
-THROTTLING_CODES = frozenset({"TooManyRequestsException", "Throttling", "ThrottlingException",
-                              "LimitExceededException"})
-REFUSAL_CODES = frozenset({"MessageRejected", "BadRequestException", "InvalidParameterValue"})
-# The account cannot send at all right now: nothing is wrong with the recipient; stop and retry later.
-HALTING_CODES = frozenset({"AccountSuspendedException", "SendingPausedException",
-                           "MailFromDomainNotVerifiedException", "NotFoundException"})
 
 
 # --- the message ---------------------------------------------------------------------------------
@@ -187,63 +180,11 @@ class NotToBeSent(Exception):
     since the fan-out): recorded as skipped, never sent."""
 
 
-class _Verdict(Enum):
-    SKIPPED = "skipped"
-    SENT = "sent"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-    RETRY = "retry"
-    HALT = "halt"  # retry later, and send nothing more in this batch
-
-
 @dataclass(frozen=True)
 class _Result:
     contact_id: str
-    verdict: _Verdict
+    verdict: Verdict
     detail: str  # SES message id, or the reason
-
-
-def classify_ses_error(error: Exception) -> tuple[_Verdict, str]:
-    """What a SendEmail error means for that one mail, and a reason without personal data."""
-    from botocore import exceptions as botocore_errors
-
-    response = getattr(error, "response", None)
-    if isinstance(error, botocore_errors.ClientError) and isinstance(response, dict):
-        code = response.get("Error", {}).get("Code") or "Unknown"
-        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        if code in THROTTLING_CODES:
-            return _Verdict.RETRY, code
-        if code in HALTING_CODES:
-            return _Verdict.HALT, code
-        if code in REFUSAL_CODES or 400 <= status < 500:
-            return _Verdict.FAILED, code
-        return _Verdict.UNKNOWN, code  # a 5xx: SES may have taken the mail before failing
-    if isinstance(error, botocore_errors.ParamValidationError):
-        return _Verdict.FAILED, "invalid-request"
-    if isinstance(error, botocore_errors.ConnectionError):  # never reached SES
-        return _Verdict.RETRY, type(error).__name__
-    return _Verdict.UNKNOWN, type(error).__name__  # a read time-out, a dropped connection...
-
-
-# What SES's answer for one entry of a SendBulkEmail means for that mail.
-BULK_STATUS_VERDICTS = {
-    "SUCCESS": _Verdict.SENT,
-    "MESSAGE_REJECTED": _Verdict.FAILED, "INVALID_PARAMETER": _Verdict.FAILED, "FAILED": _Verdict.FAILED,
-    "ACCOUNT_THROTTLED": _Verdict.RETRY, "TRANSIENT_FAILURE": _Verdict.RETRY,
-    "ACCOUNT_SUSPENDED": _Verdict.HALT, "ACCOUNT_SENDING_PAUSED": _Verdict.HALT,
-    "ACCOUNT_DAILY_QUOTA_EXCEEDED": _Verdict.HALT, "CONFIGURATION_SET_SENDING_PAUSED": _Verdict.HALT,
-    "CONFIGURATION_SET_NOT_FOUND": _Verdict.HALT, "MAIL_FROM_DOMAIN_NOT_VERIFIED": _Verdict.HALT,
-    "TEMPLATE_NOT_FOUND": _Verdict.HALT, "INVALID_SENDING_POOL_NAME": _Verdict.HALT,
-}
-
-
-def bulk_verdict(answer: BulkEntryResult) -> tuple[_Verdict, str]:
-    """An entry's verdict and detail (the message id, or the status). A status SES may add later is
-    "unknown": the mail may have gone, so it is never resent."""
-    verdict = BULK_STATUS_VERDICTS.get(answer.status, _Verdict.UNKNOWN)
-    if verdict is _Verdict.SENT:
-        return (verdict, answer.message_id) if answer.message_id else (_Verdict.UNKNOWN, "no-message-id")
-    return verdict, answer.status or "no-status"
 
 
 # --- the sender ------------------------------------------------------------------------------------
@@ -256,12 +197,14 @@ class CampaignSender:
     recorded failed, the batch goes on). `campaign_state(campaign_id)` returns the campaign's status
     ("paused" and "cancelled" stop a batch between chunks). `unsubscribe_headers(account_id,
     contact_id, list_id)` gives the List-Unsubscribe headers (AudienceService.unsubscribe_headers).
+    The `sent` hook is called (account id, campaign id, count, bytes) with what SES accepted of a
+    batch: the campaign's report and the account's reputation and use count it.
     """
 
     def __init__(self, ses, ledger, limiter, renderer_for: Callable, campaign_state: Callable[[str], str],
                  from_address: str, configuration_set: str, max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
                  unsubscribe_headers: Callable | None = None, chunk_size: int | None = None,
-                 on_sent: Callable[[str, str, int, int], None] | None = None, sent_mail=None,
+                 sent_mail=None,
                  throttle_retries: int = THROTTLE_RETRIES, backoff_base_s: float = BACKOFF_BASE_S,
                  backoff_cap_s: float = BACKOFF_CAP_S, state_check_interval_s: float = STATE_CHECK_INTERVAL_S,
                  clock=time.monotonic, sleep=time.sleep, rng: random.Random | None = None):
@@ -271,9 +214,7 @@ class CampaignSender:
         self._renderer_for = renderer_for
         self._campaign_state = campaign_state
         self._unsubscribe_headers = unsubscribe_headers
-        # told (account, campaign, count, bytes) what SES accepted: the reputation, the timeline and the
-        # month's use count it
-        self._on_sent = on_sent
+        self.sent = Hook()  # (account id, campaign id, count, bytes) that SES accepted of a batch
         # remembers whose each accepted mail was, by its SES message id (chalicelib.delivery.sent_mail):
         # SES's notifications name only that id
         self._sent_mail = sent_mail
@@ -360,25 +301,25 @@ class CampaignSender:
             if self._sent_mail is not None:
                 self._remember(batch, chunk, results)
             for result in results:
-                if result.verdict is _Verdict.SENT:
+                if result.verdict is Verdict.SENT:
                     pending_outcomes.sent[result.contact_id] = result.detail
-                elif result.verdict is _Verdict.FAILED:
+                elif result.verdict is Verdict.FAILED:
                     pending_outcomes.failed[result.contact_id] = result.detail
-                elif result.verdict is _Verdict.UNKNOWN:
+                elif result.verdict is Verdict.UNKNOWN:
                     pending_outcomes.unknown.add(result.contact_id)
-                elif result.verdict is _Verdict.SKIPPED:
+                elif result.verdict is Verdict.SKIPPED:
                     pending_outcomes.skipped.add(result.contact_id)
                 else:
                     retry.append(result.contact_id)
-                    halted = halted or result.verdict is _Verdict.HALT
+                    halted = halted or result.verdict is Verdict.HALT
             if halted:
                 logger.warning("campaign batch halted: SES refuses the account's mail", campaign_id=batch.campaign_id,
                                batch_id=batch.batch_id)
                 retry += [r.contact_id for r in pending]
                 break
         self._record(batch, owner, pending_outcomes, total, recorded_now, in_flight=(), release=True)
-        if self._on_sent is not None and recorded_now.sent:
-            self._on_sent(batch.account_id, batch.campaign_id, len(recorded_now.sent),
+        if recorded_now.sent:
+            self.sent(batch.account_id, batch.campaign_id, len(recorded_now.sent),
                           sum(sizes.get(contact_id, 0) for contact_id in recorded_now.sent))
         return BatchOutcome(campaign_id=batch.campaign_id, batch_id=batch.batch_id, sent=total.sent,
                             failed=total.failed, unknown=frozenset(total.unknown), skipped=frozenset(total.skipped),
@@ -390,7 +331,7 @@ class CampaignSender:
         lists = {recipient.contact_id: recipient.list_id for recipient in chunk}
         self._sent_mail.remember([(result.detail, MailOrigin(batch.account_id, batch.campaign_id, result.contact_id,
                                                              lists.get(result.contact_id)))
-                                  for result in results if result.verdict is _Verdict.SENT])
+                                  for result in results if result.verdict is Verdict.SENT])
 
     def _record(self, batch, owner, outcomes: Outcomes, total: Outcomes, recorded_now: Outcomes, in_flight,
                 release=False) -> None:
@@ -409,9 +350,9 @@ class CampaignSender:
             mail = self._addressed(batch, recipient, render(recipient))
             return recipient, mail, bulk_entry_data(mail)
         except NotToBeSent:
-            return _Result(recipient.contact_id, _Verdict.SKIPPED, "withdrawn")
+            return _Result(recipient.contact_id, Verdict.SKIPPED, "withdrawn")
         except Exception as error:
-            return _Result(recipient.contact_id, _Verdict.FAILED, f"render-failed:{type(error).__name__}")
+            return _Result(recipient.contact_id, Verdict.FAILED, f"render-failed:{type(error).__name__}")
 
     def _calls(self, ready: list[tuple]) -> list[list[tuple]]:
         """The SES calls for a chunk's (recipient, mail, entry data): SendBulkEmails of up to 50
@@ -443,17 +384,17 @@ class CampaignSender:
                            self._ses.send_bulk([mail for _, mail, _ in pending], [data for *_, data in pending])]
             except Exception as error:
                 verdict, reason = classify_ses_error(error)
-                if verdict is _Verdict.FAILED and len(pending) > 1:
+                if verdict is Verdict.FAILED and len(pending) > 1:
                     # SES refused the whole call and took none of it: one bad mail must not fail the others
                     results.update((r.contact_id, self._deliver(batch, r, mail)) for r, mail, _ in pending)
                     break
                 answers = [(verdict, reason)] * len(pending)
             throttled = []
             for item, (verdict, detail) in zip(pending, answers):
-                if verdict is _Verdict.RETRY and attempt < self._throttle_retries:
+                if verdict is Verdict.RETRY and attempt < self._throttle_retries:
                     throttled.append(item)
                     continue
-                if verdict is not _Verdict.SENT:
+                if verdict is not Verdict.SENT:
                     logger.info("campaign mail not sent", campaign_id=batch.campaign_id, batch_id=batch.batch_id,
                                 contact_id=item[0].contact_id, outcome=verdict.value, reason=detail)
                 results[item[0].contact_id] = _Result(item[0].contact_id, verdict, detail)
@@ -469,11 +410,11 @@ class CampaignSender:
         attempt = 0
         while True:
             try:
-                return _Result(recipient.contact_id, _Verdict.SENT, self._ses.send(mail))
+                return _Result(recipient.contact_id, Verdict.SENT, self._ses.send(mail))
             except Exception as error:
                 verdict, reason = classify_ses_error(error)
-            if verdict is not _Verdict.RETRY or attempt >= self._throttle_retries:
-                if verdict is not _Verdict.SENT:
+            if verdict is not Verdict.RETRY or attempt >= self._throttle_retries:
+                if verdict is not Verdict.SENT:
                     logger.info("campaign mail not sent", campaign_id=batch.campaign_id, batch_id=batch.batch_id,
                                 contact_id=recipient.contact_id, outcome=verdict.value, reason=reason)
                 return _Result(recipient.contact_id, verdict, reason)
