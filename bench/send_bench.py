@@ -218,6 +218,7 @@ class World:
 
     def sender(self, max_concurrency: int = 50):
         from chalicelib.delivery.campaign_sender import CampaignSender
+        from chalicelib.delivery.engine import MailEngine
         from chalicelib.delivery.rate_limit import DynamoTokenBucket, RateLimiter
         from chalicelib.delivery.reputation import DynamoReputationStore, Reputation
         from chalicelib.delivery.send_ledger import DynamoSendLedger
@@ -227,12 +228,12 @@ class World:
         reputation = Reputation(DynamoReputationStore(self.dynamodb, CAMPAIGNS_TABLE), None, self.service.pause_all,
                                 None, None, "")
 
-        sender = CampaignSender(self.sesv2, DynamoSendLedger(self.dynamodb, CAMPAIGNS_TABLE), limiter,
-                                self.service.renderer_for, self.service.campaign_state,
-                                "MailExpert <noreply@mailexpert.nl>", "mailexpert", max_concurrency=max_concurrency,
+        channel = MailEngine(self.sesv2, limiter, "MailExpert <noreply@mailexpert.nl>").channel("mailexpert")
+        sender = CampaignSender(channel, DynamoSendLedger(self.dynamodb, CAMPAIGNS_TABLE),
+                                self.service.renderer_for, self.service.campaign_state, max_concurrency=max_concurrency,
                                 unsubscribe_headers=self.audience_service.unsubscribe_headers,
                                 sent_mail=DynamoSentMail(self.dynamodb, MAIL_EVENTS_TABLE))
-        # as chalicelib.services wires it
+        # as chalicelib.composition wires it
         sender.sent.subscribe(self.service.record_sent)
         sender.sent.subscribe(lambda account_id, campaign_id, count, size_bytes:
                               reputation.count_sent(account_id, count))

@@ -56,11 +56,20 @@ class Services:
         return DynamoSentMail(self._clients.dynamodb(), self.config.mail_events_table)
 
     @cached
-    def mail_sender(self):
-        from chalicelib.delivery.sender import SesSender
+    def mail_engine(self):
+        """The one way mail reaches SES: one single-attempt client and one token bucket for all mail."""
+        from chalicelib.delivery.engine import MailEngine
+        from chalicelib.delivery.rate_limit import DynamoTokenBucket, RateLimiter
 
-        return SesSender(self._clients.sesv2(), self.config.mail_from, self.config.ses_configuration_set,
-                         sent_mail=self.sent_mail)
+        limiter = RateLimiter(DynamoTokenBucket(self._clients.dynamodb(), self.config.campaigns_table),
+                              self.config.ses_send_rate_per_s)
+        return MailEngine(self._clients.single_attempt_client("sesv2"), limiter, self.config.mail_from,
+                          sent_mail=self.sent_mail)
+
+    @cached
+    def mail_sender(self):
+        """Transactional mail and test sends, counted under their own configuration set."""
+        return self.mail_engine.channel(self.config.ses_configuration_set)
 
     @cached
     def mail_events(self):
@@ -304,14 +313,10 @@ class Services:
     def campaign_sender(self):
         """One per container: its threads send the recipients of a batch at once."""
         from chalicelib.delivery.campaign_sender import CampaignSender
-        from chalicelib.delivery.rate_limit import DynamoTokenBucket, RateLimiter
 
         service = self.campaign_service
-        limiter = RateLimiter(DynamoTokenBucket(self._clients.dynamodb(), self.config.campaigns_table),
-                              self.config.ses_send_rate_per_s)
-        sender = CampaignSender(self._clients.single_attempt_client("sesv2"), self.send_ledger, limiter,
-                                service.renderer_for, service.campaign_state, self.config.mail_from,
-                                self.config.ses_campaign_configuration_set,
+        sender = CampaignSender(self.mail_engine.channel(self.config.ses_campaign_configuration_set),
+                                self.send_ledger, service.renderer_for, service.campaign_state,
                                 unsubscribe_headers=self.audience_service.unsubscribe_headers,
                                 sent_mail=self.sent_mail)
         # What SES accepted of a batch counts for the campaign's report and use, and the account's reputation.

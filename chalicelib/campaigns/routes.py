@@ -217,7 +217,7 @@ def api_campaign(campaign_id, caller):
 
 @api.route("/campaigns/{campaign_id}/test", "POST", summary="Send the campaign's template to your own address, "
            "from the campaign's from name and address", status=202, tags=["campaigns"], signed_in=True,
-           errors_=(403, 404, 422))
+           errors_=(403, 404, 422, 503))
 def api_test_campaign(campaign_id, caller):
     services().campaign_service.test_send_campaign(caller[0], campaign_id)
     return {"sent_to": caller[0].email}

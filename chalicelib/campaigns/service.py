@@ -146,7 +146,7 @@ class CampaignService:
         if from_email:
             self._sending_domains.require_verified(account, domain_of(from_email))
         parts = self.preview(account, template_id)
-        self._mail_sender.send(OutgoingMail(
+        self._mail_sender.send_one(OutgoingMail(
             to=(account.email,), subject=f"[{gettext(N_('Test'))}] {parts.subject}", text=parts.text, html=parts.html,
             tags={"account": account.account_id, "kind": "test"}, reply_to=(reply_to,) if reply_to else (),
             from_address=email.utils.formataddr((from_name or account.company_name or account.name,

@@ -19,13 +19,14 @@ Throughput: one SES call per chunk of 50 instead of 50 calls: signing, HTTP and 
 once per call, so a worker does ~2,900 mails per CPU second (`make bench`), and an invocation's two
 batches go out side by side, ~1,500 mails a second when each SES call takes 30 ms. All workers together stay under
 the account's SES send rate (SES counts each mail of a bulk call) by taking tokens from one shared
-bucket in DynamoDB (`chalicelib.delivery.rate_limit`) before each chunk.
+bucket in DynamoDB (`chalicelib.delivery.rate_limit`) before each chunk: the same bucket, through
+the same mail engine (`chalicelib.delivery.engine`), as transactional mail and test sends.
 
 Throttling (a whole call's TooManyRequests or LimitExceeded, or an entry's ACCOUNT_THROTTLED) is
 retried in the worker with exponential backoff and full jitter, for the throttled mails only, a
 token per mail. A recipient still throttled after that, and every recipient not
-yet sent when the campaign is paused, is "retry later": nothing is recorded for it. The SES client
-handed in must not retry by itself (botocore `retries={"total_max_attempts": 1}`): botocore's
+yet sent when the campaign is paused, is "retry later": nothing is recorded for it. The engine's
+SES client never retries by itself (botocore `retries={"total_max_attempts": 1}`): botocore's
 standard mode resends a SendEmail after a read time-out, when SES may already have accepted it.
 
 What goes back to the queue. Only recipients needing another try are retried, but the unit SQS
@@ -59,8 +60,7 @@ from dataclasses import dataclass, field, replace
 from chalicelib import errors
 from chalicelib.delivery.mail import MailOrigin, OutgoingMail
 from chalicelib.delivery.send_ledger import BatchBusy, BatchRecord, LeaseLost, Outcomes, RecipientState
-from chalicelib.delivery.sender import (MAX_BULK_DATA_CHARS, MAX_BULK_ENTRIES, MAX_ENTRY_DATA_CHARS, SesSender,
-                                        bulk_entry_data)
+from chalicelib.delivery.sender import MAX_BULK_DATA_CHARS, MAX_BULK_ENTRIES, MAX_ENTRY_DATA_CHARS, bulk_entry_data
 from chalicelib.delivery.ses_errors import Verdict, bulk_verdict, classify_ses_error
 from chalicelib.hooks import Hook
 from chalicelib.i18n import N_
@@ -201,16 +201,16 @@ class CampaignSender:
     batch: the campaign's report and the account's reputation and use count it.
     """
 
-    def __init__(self, ses, ledger, limiter, renderer_for: Callable, campaign_state: Callable[[str], str],
-                 from_address: str, configuration_set: str, max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    def __init__(self, channel, ledger, renderer_for: Callable, campaign_state: Callable[[str], str],
+                 max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
                  unsubscribe_headers: Callable | None = None, chunk_size: int | None = None,
                  sent_mail=None,
                  throttle_retries: int = THROTTLE_RETRIES, backoff_base_s: float = BACKOFF_BASE_S,
                  backoff_cap_s: float = BACKOFF_CAP_S, state_check_interval_s: float = STATE_CHECK_INTERVAL_S,
                  clock=time.monotonic, sleep=time.sleep, rng: random.Random | None = None):
-        self._ses = SesSender(ses, from_address, configuration_set)
+        # the campaigns' channel of the one mail engine (`chalicelib.delivery.engine`): SES and the token bucket
+        self._ses = channel
         self._ledger = ledger
-        self._limiter = limiter
         self._renderer_for = renderer_for
         self._campaign_state = campaign_state
         self._unsubscribe_headers = unsubscribe_headers
@@ -220,7 +220,7 @@ class CampaignSender:
         self._sent_mail = sent_mail
         self._max_concurrency = max(1, max_concurrency)
         # A chunk goes out at once, so it may not be larger than the bucket's burst (one second of sends).
-        self._chunk_size = max(1, min(chunk_size or self._max_concurrency, int(limiter.capacity)))
+        self._chunk_size = max(1, min(chunk_size or self._max_concurrency, int(channel.capacity)))
         self._throttle_retries = throttle_retries
         self._backoff_base_s = backoff_base_s
         self._backoff_cap_s = backoff_cap_s
@@ -283,7 +283,7 @@ class CampaignSender:
                     pending_outcomes.skipped |= {r.contact_id for r in pending}
                     break
             chunk, pending = pending[:self._chunk_size], pending[self._chunk_size:]
-            self._limiter.acquire(len(chunk))
+            self._ses.take(len(chunk))
             self._record(batch, owner, pending_outcomes, total, recorded_now, in_flight=[r.contact_id for r in chunk])
             pending_outcomes = Outcomes()
             halted = False
@@ -400,7 +400,7 @@ class CampaignSender:
                 results[item[0].contact_id] = _Result(item[0].contact_id, verdict, detail)
             if throttled:
                 self._sleep(self._backoff(attempt))
-                self._limiter.acquire(len(throttled))
+                self._ses.take(len(throttled))
                 attempt += 1
             pending = throttled
         return [results[recipient.contact_id] for recipient, *_ in call]
@@ -419,7 +419,7 @@ class CampaignSender:
                                 contact_id=recipient.contact_id, outcome=verdict.value, reason=reason)
                 return _Result(recipient.contact_id, verdict, reason)
             self._sleep(self._backoff(attempt))
-            self._limiter.acquire(1)
+            self._ses.take(1)
             attempt += 1
 
     def _backoff(self, attempt: int) -> float:

@@ -12,7 +12,6 @@ import json
 import re
 from dataclasses import dataclass
 
-from chalicelib.delivery.mail import MailOrigin
 
 _TAG_VALUE = re.compile(r"[^A-Za-z0-9_\-.@]")
 
@@ -43,24 +42,15 @@ class BulkEntryResult:
 
 
 class SesSender:
-    def __init__(self, client, from_address: str, configuration_set: str, sent_mail=None):
+    """SES's two sending calls for one configuration set; errors are SES's own (see `ses_errors`)."""
+
+    def __init__(self, client, from_address: str, configuration_set: str):
         self._client = client
         self._from = from_address
         self._configuration_set = configuration_set
-        # remembers whose mail each message id was (chalicelib.delivery.sent_mail), for mail tagged
-        # with an account: SES's notifications name only the message id
-        self._sent_mail = sent_mail
 
     def send(self, mail) -> str:
         """Send one mail; returns SES's message id."""
-        message_id = self._send(mail)
-        if self._sent_mail is not None:
-            origin = MailOrigin.from_tags({name: [value] for name, value in mail.tags.items()})
-            if origin is not None:
-                self._sent_mail.remember([(message_id, origin)])
-        return message_id
-
-    def _send(self, mail) -> str:
         content = {
             "Simple": {
                 "Subject": {"Data": mail.subject, "Charset": "UTF-8"},

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 
+from chalicelib.delivery.engine import MailNotSent
 from chalicelib.delivery.mail import MailOrigin, MailRequest
 from chalicelib.delivery.render import render_mail
 from chalicelib.delivery.ses_events import SesEvent, parse_ses_event, unsubscribe_reference
@@ -15,22 +16,32 @@ def queue_mail(queue, request: MailRequest) -> str:
     return queue_message_id
 
 
-def deliver_mail_batch(records, sender, renderer=render_mail) -> dict:
-    """Send each queued mail of an SQS batch; only the failed ones go back to the queue.
+def deliver_mail_batch(records, channel, renderer=render_mail) -> dict:
+    """Send each queued mail of an SQS batch through the engine's channel (`engine.MailChannel`).
 
-    `records` are (SQS message id, body) pairs. The answer is Lambda's partial batch response:
-    SQS redelivers just the failed messages and, after the redrive count, moves them to the DLQ.
+    `records` are (SQS message id, body) pairs. The answer is Lambda's partial batch response: the
+    messages it names go back to SQS, which redelivers them after their visibility timeout and,
+    after the redrive count, moves them to the DLQ. Only a mail SES certainly did not take goes
+    back (throttled, not reached, the account paused), and one that could not be rendered; a mail
+    SES refused for good, or may have taken (a time-out), is not sent again: a resend could be a
+    second copy of a password reset.
     """
     failed = []
     for queue_message_id, body in records:
         try:
             request = MailRequest.from_json(body)
-            ses_message_id = sender.send(renderer(request))
+            ses_message_id = channel.send_one(renderer(request))
+        except MailNotSent as not_sent:
+            # SES's error code only: its texts can contain addresses.
+            logger.warning("mail not sent", queue_message_id=queue_message_id, outcome=not_sent.verdict.value,
+                           error_code=not_sent.reason)
+            if not_sent.may_retry:
+                failed.append(queue_message_id)
+            else:
+                metrics.add_metric(name="TransactionalMailDropped", unit=MetricUnit.Count, value=1)
+            continue
         except Exception as error:  # one bad mail must not fail its batch-mates
-            # The error's class and code only: SES error texts can contain addresses.
-            logger.warning("mail not sent", queue_message_id=queue_message_id,
-                           error=type(error).__name__,
-                           error_code=getattr(error, "response", {}).get("Error", {}).get("Code"))
+            logger.warning("mail not sent", queue_message_id=queue_message_id, error=type(error).__name__)
             failed.append(queue_message_id)
             continue
         logger.info("mail sent", template=request.template, queue_message_id=queue_message_id,

@@ -9,6 +9,7 @@ import threading
 from botocore.exceptions import ClientError
 
 from chalicelib.delivery.campaign_sender import CampaignSender, Recipient, SendBatch, handle_send_records
+from chalicelib.delivery.engine import MailEngine
 from chalicelib.delivery.mail import OutgoingMail
 from chalicelib.delivery.rate_limit import DynamoTokenBucket, RateLimiter
 from chalicelib.delivery.send_ledger import DynamoSendLedger
@@ -256,11 +257,10 @@ class Campaign:
                before_checkpoint=None, **options):
         limiter = RateLimiter(self.bucket, self.rate_per_s, clock=self.clock.time, sleep=self.clock.sleep,
                               rng=random.Random(self.rng.random()))
-        return CampaignSender(FaultySes(self.ses, self.outbox, faults, refused, gate, calls=self.ses_calls,
-                                        **self.ses_answers),
-                              DyingLedger(self.ledger, faults, before_checkpoint), limiter, render_for,
-                              lambda campaign_id: self.state[campaign_id], FROM_ADDRESS, CONFIGURATION_SET,
-                              max_concurrency=max_concurrency,
+        ses = FaultySes(self.ses, self.outbox, faults, refused, gate, calls=self.ses_calls, **self.ses_answers)
+        channel = MailEngine(ses, limiter, FROM_ADDRESS).channel(CONFIGURATION_SET)
+        return CampaignSender(channel, DyingLedger(self.ledger, faults, before_checkpoint), render_for,
+                              lambda campaign_id: self.state[campaign_id], max_concurrency=max_concurrency,
                               unsubscribe_headers=unsubscribe_headers, clock=self.clock.time, sleep=self.clock.sleep,
                               rng=random.Random(self.rng.random()), **options)
 

@@ -241,3 +241,25 @@ def test_erasing_a_contact_erases_their_opens_and_clicks(client, app_module, aws
     assert not [i for i in items if contact_id in i["sk"]["S"]]
     report = json.loads(client.get(f"/api/v1/campaigns/{campaign_id}", headers=headers).body)["report"]
     assert report["unique_opens"] == 1
+
+
+def test_a_test_send_ses_refuses_is_a_clear_page_and_problem_never_a_500(client, app_module, aws_resources, outbox):
+    cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
+    _campaign_with_template(client, cookie, csrf, list_id)
+    page = client.get("/templates", headers={"Cookie": cookie}).body.decode()
+    template_id = page.split('<td><a href="/templates/', 1)[1].split('"', 1)[0]
+    # GIVEN SES no longer takes mail from the shared domain (its identity is gone)
+    aws_resources.client("sesv2").delete_email_identity(EmailIdentity="mailexpert.nl")
+    outbox.clear()
+    # WHEN the account holder sends the template to themselves
+    refused = post_form(client, f"/templates/{template_id}/test", {"csrf_token": csrf}, cookie=cookie)
+    # THEN they see SES's refusal explained on a page, with the code SES gave, and no mail went out
+    assert refused.status_code == 422, refused.body
+    body = refused.body.decode()
+    assert "deze mail geweigerd (MessageRejected)" in body and "Traceback" not in body  # the account's Dutch
+    assert outbox.mails() == []
+    # AND the API answers the same as a problem
+    campaign_id = json.loads(client.get("/api/v1/campaigns", headers={"Cookie": cookie}).body)[0]["campaign_id"]
+    headers = {"Cookie": cookie, "X-CSRF-Token": csrf, "Content-Type": "application/json"}
+    problem = client.post(f"/api/v1/campaigns/{campaign_id}/test", headers=headers, body=b"{}")
+    assert problem.status_code == 422 and json.loads(problem.body)["type"].endswith("/mail-not-sent"), problem.body

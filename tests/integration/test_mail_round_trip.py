@@ -61,7 +61,7 @@ def test_bounce_reported_by_ses_is_recorded_against_the_mail(client, app_module,
     from chalicelib.composition import services
     from chalicelib.delivery.mail import OutgoingMail
 
-    message_id = services().mail_sender.send(OutgoingMail(to=("bounce@simulator.amazonses.com",), subject="s",
+    message_id = services().mail_sender.send_one(OutgoingMail(to=("bounce@simulator.amazonses.com",), subject="s",
                                                           text="t", html="<p>h</p>"))
     [mail] = outbox.mails()
     assert mail["message_id"] == message_id
@@ -80,7 +80,7 @@ def test_redelivered_ses_event_is_recorded_once(app_module, outbox):
     from chalicelib.composition import services
     from chalicelib.delivery.mail import OutgoingMail
 
-    services().mail_sender.send(OutgoingMail(to=("complaint@simulator.amazonses.com",), subject="s", text="t", html="h"))
+    services().mail_sender.send_one(OutgoingMail(to=("complaint@simulator.amazonses.com",), subject="s", text="t", html="h"))
     [mail] = outbox.mails()
     complaint = simulated_events(mail)[-1]
     # WHEN SNS delivers the same complaint twice (it delivers at least once)
