@@ -93,6 +93,15 @@ class Services:
         ingest.new_event.subscribe(self.reputation.record)
         return ingest
 
+    # --- storage -----------------------------------------------------------------------------------
+
+    @cached
+    def exports_bucket(self):
+        """Exports, import files and their reports: the bucket forgets them in two days."""
+        from chalicelib.storage import Bucket
+
+        return Bucket(self._clients.s3(), self.config.exports_bucket)
+
     # --- operations --------------------------------------------------------------------------------
 
     @cached
@@ -181,7 +190,7 @@ class Services:
         from chalicelib.accounts.data_rights import DataRights
 
         return DataRights(self.accounts, self.auth_store, self.remembered_devices, self.audit_log, self.mail_events,
-                          self.exports, self._clients.s3(), self.config.exports_bucket, self.jobs_queue,
+                          self.exports, self.exports_bucket, self.jobs_queue,
                           self.audience, self.campaigns_store, self.assets, self.sending_domains)
 
     # --- audience ----------------------------------------------------------------------------------
@@ -239,15 +248,13 @@ class Services:
         from chalicelib.audience.imports import DynamoImports, ImportService
 
         return ImportService(self.audience, self.audience_service, DynamoImports(self.audience_models),
-                             self._clients.s3(), self.config.exports_bucket, self.jobs_queue,
-                             self.config.public_base_url)
+                             self.exports_bucket, self.jobs_queue, self.config.public_base_url)
 
     @cached
     def list_exports(self):
         from chalicelib.audience.list_export import ListExports
 
-        return ListExports(self.audience, self.exports, self._clients.s3(), self.config.exports_bucket,
-                           self.jobs_queue, self.segments)
+        return ListExports(self.audience, self.exports, self.exports_bucket, self.jobs_queue, self.segments)
 
     # --- campaigns ---------------------------------------------------------------------------------
 
@@ -298,7 +305,9 @@ class Services:
     def assets(self):
         from chalicelib.campaigns.assets import AssetService
 
-        return AssetService(self._clients.s3(), self.config.assets_bucket, self.config.public_base_url)
+        from chalicelib.storage import Bucket
+
+        return AssetService(Bucket(self._clients.s3(), self.config.assets_bucket), self.config.public_base_url)
 
     @cached
     def reputation(self):

@@ -126,13 +126,14 @@ class Section:
 
 
 class DataRights:
-    def __init__(self, accounts, auth, remembered, audit, mail_events, exports, s3, bucket: str, jobs_queue,
+    def __init__(self, accounts, auth, remembered, audit, mail_events, exports, bucket, jobs_queue,
                  audience=None, campaigns=None, assets=None, sending_domains=None):
+        """`bucket` is a `chalicelib.storage.Bucket`: the exports bucket (imports' files are there too)."""
         self._accounts, self._auth, self._remembered = accounts, auth, remembered
         self._sending_domains = sending_domains
         self._audience, self._campaigns, self._assets = audience, campaigns, assets
         self._audit, self._mail_events, self._exports = audit, mail_events, exports
-        self._s3, self._bucket, self._jobs_queue = s3, bucket, jobs_queue
+        self._bucket, self._jobs_queue = bucket, jobs_queue
 
     def sections(self) -> list[Section]:
         from chalicelib.accounts.account import Account
@@ -249,8 +250,7 @@ class DataRights:
                 self._exports.update(export)
             zipped.writestr("README.txt", README)
         export.object_key = f"exports/{account_id}/{export_id}.zip"
-        self._s3.put_object(Bucket=self._bucket, Key=export.object_key, Body=archive.getvalue(),
-                            ContentType="application/zip", ServerSideEncryption="AES256")
+        self._bucket.put(export.object_key, archive.getvalue(), content_type="application/zip")
         export.status, export.progress, export.ready_at = ExportStatus.READY, 100, _now()
         self._exports.update(export)
         self._audit.record(account_id, AuditEvent.EXPORT_READY, None)
@@ -269,10 +269,7 @@ class DataRights:
         if not export.downloadable:
             raise errors.Conflict(N_("This export is not ready, or its 24 hours have passed. Ask for a new one."))
         self._audit.record(account.account_id, AuditEvent.EXPORT_DOWNLOADED, ip)
-        return self._s3.generate_presigned_url(
-            "get_object", ExpiresIn=DOWNLOAD_URL_VALID_S,
-            Params={"Bucket": self._bucket, "Key": export.object_key,
-                    "ResponseContentDisposition": f'attachment; filename="{_file_name(export)}"'})
+        return self._bucket.download_url(export.object_key, DOWNLOAD_URL_VALID_S, file_name=_file_name(export))
 
     # --- erasure -------------------------------------------------------------------------------
 
@@ -290,12 +287,11 @@ class DataRights:
     def _erase_exports(self, account) -> None:
         for export in self._exports.of_account(account.account_id, every_kind=True):
             if export.object_key:
-                self._s3.delete_object(Bucket=self._bucket, Key=export.object_key)
+                self._bucket.delete(export.object_key)
             self._exports.delete(export)
         # import files and their reports (they expire in two days anyway)
-        listed = self._s3.list_objects_v2(Bucket=self._bucket, Prefix=f"imports/{account.account_id}/")
-        for item in listed.get("Contents", []):
-            self._s3.delete_object(Bucket=self._bucket, Key=item["Key"])
+        for key in list(self._bucket.keys(f"imports/{account.account_id}/")):
+            self._bucket.delete(key)
 
 
 def _file_name(export: Export) -> str:

@@ -39,6 +39,7 @@ from chalicelib.audience.csv_import import (EMAIL, ImportRow, MappingIncomplete,
 from chalicelib.audience.custom_fields import typed_fields
 from chalicelib.i18n import N_, gettext, use_language
 from chalicelib.observability import logger
+from chalicelib.storage import ObjectMissing
 
 IMPORT_JOB = "import-contacts"
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -147,10 +148,10 @@ class DynamoImports:
 
 
 class ImportService:
-    def __init__(self, audience, audience_service, imports: DynamoImports, s3, bucket: str, jobs_queue,
-                 base_url: str):
+    def __init__(self, audience, audience_service, imports: DynamoImports, bucket, jobs_queue, base_url: str):
+        """`bucket` is a `chalicelib.storage.Bucket`: the exports bucket, which forgets in two days."""
         self._audience, self._service, self._imports = audience, audience_service, imports
-        self._s3, self._bucket, self._jobs_queue = s3, bucket, jobs_queue
+        self._bucket, self._jobs_queue = bucket, jobs_queue
         self._base_url = base_url
 
     # --- steps the account holder takes ---------------------------------------------------------
@@ -168,12 +169,9 @@ class ImportService:
 
     def upload_form(self, imported: ContactImport) -> dict:
         back = f"{self._base_url}/lists/{imported.list_id}/imports/{imported.import_id}/uploaded"
-        return self._s3.generate_presigned_post(
-            self._bucket, imported.file_key,
-            Fields={"success_action_redirect": back, "x-amz-server-side-encryption": "AES256"},
-            Conditions=[{"success_action_redirect": back}, {"x-amz-server-side-encryption": "AES256"},
-                        ["content-length-range", 1, MAX_FILE_BYTES]],
-            ExpiresIn=UPLOAD_VALID_S)
+        return self._bucket.upload_form(
+            imported.file_key, UPLOAD_VALID_S, MAX_FILE_BYTES,
+            {"success_action_redirect": back, "x-amz-server-side-encryption": "AES256"})
 
     def get(self, account, import_id: str) -> ContactImport:
         imported = self._imports.get(account.account_id, import_id)
@@ -186,18 +184,18 @@ class ImportService:
 
     def file_received(self, account, import_id: str) -> ContactImport:
         """Look at the start of the uploaded file: its encoding, delimiter, columns, first rows."""
-        from botocore.exceptions import ClientError
-
         imported = self.get(account, import_id)
         if imported.status not in (ImportStatus.WAITING_FOR_FILE, ImportStatus.MAPPING):
             return imported
+        head = self._bucket.head(imported.file_key)
         try:
-            head = self._s3.head_object(Bucket=self._bucket, Key=imported.file_key)
-            sample = self._s3.get_object(Bucket=self._bucket, Key=imported.file_key,
-                                         Range=f"bytes=0-{SAMPLE_SIZE - 1}")["Body"].read()
-        except ClientError:
+            if head is None:
+                raise ObjectMissing(imported.file_key)
+            with self._bucket.open(imported.file_key, first_bytes=SAMPLE_SIZE) as start:
+                sample = start.read()
+        except ObjectMissing:
             raise ImportNotReady(N_("The file has not arrived. Choose the file and upload it again.")) from None
-        if head["ContentLength"] > MAX_FILE_BYTES:
+        if head.size > MAX_FILE_BYTES:
             raise errors.ValidationFailed(N_("The file is larger than 200 MB. Split it into smaller files."))
         try:
             source = open_csv(io.BytesIO(sample))
@@ -261,10 +259,7 @@ class ImportService:
         imported = self.get(account, import_id)
         if not imported.report_key:
             raise ImportNotReady(N_("The report is not ready yet."))
-        return self._s3.generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": imported.report_key,
-                                  "ResponseContentDisposition": 'attachment; filename="import-report.csv"'},
-            ExpiresIn=300)
+        return self._bucket.download_url(imported.report_key, 300, file_name="import-report.csv")
 
     # --- the background job -----------------------------------------------------------------------
 
@@ -282,9 +277,7 @@ class ImportService:
                 self._import_rows(imported, report_file)
                 report_file.seek(0)
                 imported.report_key = f"imports/{account_id}/{import_id}-report.csv"
-                self._s3.upload_fileobj(report_file, self._bucket, imported.report_key,
-                                        ExtraArgs={"ContentType": "text/csv; charset=utf-8",
-                                                   "ServerSideEncryption": "AES256"})
+                self._bucket.upload(imported.report_key, report_file, "text/csv; charset=utf-8")
         except (UnreadableCsv, MappingIncomplete) as unreadable:
             with use_language(language):  # kept as the account holder reads it
                 imported.problem = errors.message_text(unreadable)
@@ -292,7 +285,7 @@ class ImportService:
             self._imports.save(imported)
             logger.info("import stopped: unreadable file", import_id=import_id)
             return imported
-        self._s3.delete_object(Bucket=self._bucket, Key=imported.file_key)  # the file is not kept once read
+        self._bucket.delete(imported.file_key)  # the file is not kept once read
         imported.status = ImportStatus.DONE
         self._imports.save(imported)
         logger.info("import done", import_id=import_id, rows=imported.rows_done,
@@ -300,7 +293,7 @@ class ImportService:
         return imported
 
     def _import_rows(self, imported: ContactImport, report_file) -> None:
-        body = self._s3.get_object(Bucket=self._bucket, Key=imported.file_key)["Body"]
+        body = self._bucket.open(imported.file_key)
         text = io.TextIOWrapper(report_file, encoding="utf-8", newline="")
         report = csv.writer(text)
         report.writerow(["line", "email", "outcome", "reason"])

@@ -29,9 +29,10 @@ def member_row(contact, membership) -> list[str]:
 
 
 class ListExports:
-    def __init__(self, audience, exports, s3, bucket: str, jobs_queue, segments=None):
+    def __init__(self, audience, exports, bucket, jobs_queue, segments=None):
+        """`bucket` is a `chalicelib.storage.Bucket`: the exports bucket."""
         self._audience, self._exports = audience, exports
-        self._s3, self._bucket, self._jobs_queue = s3, bucket, jobs_queue
+        self._bucket, self._jobs_queue = bucket, jobs_queue
         self._segments = segments
 
     def request(self, account, audience_list, segment=None):
@@ -86,8 +87,7 @@ class ListExports:
             text.detach()  # hand the file back without closing it
             raw.seek(0)
             export.object_key = f"exports/{account_id}/{export_id}.csv"
-            self._s3.upload_fileobj(raw, self._bucket, export.object_key,
-                                    ExtraArgs={"ContentType": "text/csv; charset=utf-8", "ServerSideEncryption": "AES256"})
+            self._bucket.upload(export.object_key, raw, "text/csv; charset=utf-8")
         export.status, export.progress, export.ready_at = ExportStatus.READY, 100, datetime.now(timezone.utc)
         self._exports.update(export)
         logger.info("list exported", list_id=export.list_id, segment=bool(export.segment_id), rows=rows)

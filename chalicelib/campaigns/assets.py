@@ -32,12 +32,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from botocore.exceptions import ClientError
-
 from chalicelib import errors
 from chalicelib.campaigns import image_check
 from chalicelib.campaigns.image_check import EXTENSIONS, KINDS, MAX_UPLOAD_BYTES
 from chalicelib.i18n import N_
+from chalicelib.storage import Bucket, ObjectMissing
 from chalicelib.observability import logger
 
 UPLOAD_VALID_S = 10 * 60
@@ -54,7 +53,6 @@ RECORDS_PREFIX = "asset-records/"
 _ID = re.compile(r"[0-9a-f]{32}")
 _ASSET_PATH = re.compile(r"([0-9a-f]{32})\.(" + "|".join(sorted(EXTENSIONS)) + r")")
 _CONTENT_TYPES = {kind.extension: kind.content_type for kind in KINDS.values()}
-_DELETE_BATCH = 1000  # the most keys one DeleteObjects call takes
 
 
 class UploadNotFound(errors.NotFound):
@@ -111,29 +109,25 @@ class S3AssetRecords:
 
     S3 user metadata is ASCII, so the name is stored as base64 of its UTF-8."""
 
-    def __init__(self, s3, bucket: str):
-        self._s3, self._bucket = s3, bucket
+    def __init__(self, bucket: Bucket):
+        self._bucket = bucket
 
     @staticmethod
     def key(account_id: str, path: str) -> str:
         return f"{RECORDS_PREFIX}{account_id}/{path}"
 
     def put(self, record: AssetRecord) -> None:
-        self._s3.put_object(
-            Bucket=self._bucket, Key=self.key(record.account_id, record.path), Body=b"",
-            ServerSideEncryption="AES256",
-            Metadata={"name": base64.urlsafe_b64encode(record.name.encode("utf-8")).decode("ascii"),
+        self._bucket.put(
+            self.key(record.account_id, record.path), b"",
+            metadata={"name": base64.urlsafe_b64encode(record.name.encode("utf-8")).decode("ascii"),
                       "size": str(record.size), "width": str(record.width), "height": str(record.height),
                       "created-at": record.created_at.isoformat()})
 
     def get(self, account_id: str, path: str) -> AssetRecord | None:
-        try:
-            head = self._s3.head_object(Bucket=self._bucket, Key=self.key(account_id, path))
-        except ClientError as exc:
-            if _is_missing(exc):
-                return None
-            raise
-        meta = head["Metadata"]
+        head = self._bucket.head(self.key(account_id, path))
+        if head is None:
+            return None
+        meta = head.metadata
         asset_id, extension = path.split(".", 1)
         return AssetRecord(account_id, asset_id, extension,
                            base64.urlsafe_b64decode(meta["name"]).decode("utf-8"), int(meta["size"]),
@@ -141,20 +135,20 @@ class S3AssetRecords:
 
     def paths(self, account_id: str, starting_with: str = "") -> list[str]:
         prefix = self.key(account_id, "")
-        return [key[len(prefix):] for key in _keys(self._s3, self._bucket, prefix + starting_with)]
+        return [key[len(prefix):] for key in self._bucket.keys(prefix + starting_with)]
 
     def of_account(self, account_id: str) -> list[AssetRecord]:
         records = (self.get(account_id, path) for path in self.paths(account_id))
         return [record for record in records if record is not None]
 
     def delete(self, account_id: str, path: str) -> None:
-        _delete_every_version(self._s3, self._bucket, self.key(account_id, path))
+        self._bucket.delete_every_version(self.key(account_id, path))
 
 
 class AssetService:
-    def __init__(self, s3, bucket: str, base_url: str, store=None):
-        self._s3, self._bucket, self._base_url = s3, bucket, base_url.rstrip("/")
-        self._records = store or S3AssetRecords(s3, bucket)
+    def __init__(self, bucket: Bucket, base_url: str, store=None):
+        self._bucket, self._base_url = bucket, base_url.rstrip("/")
+        self._records = store or S3AssetRecords(bucket)
 
     # --- upload ----------------------------------------------------------------------------------
 
@@ -168,10 +162,8 @@ class AssetService:
             answer = {"success_action_redirect": back}
         else:
             answer = {"success_action_status": "201"}
-        post = self._s3.generate_presigned_post(
-            Bucket=self._bucket, Key=_incoming_key(account_id, upload_id), ExpiresIn=UPLOAD_VALID_S,
-            Fields=answer, Conditions=[["content-length-range", 1, MAX_UPLOAD_BYTES], answer])
-        return {"url": post["url"], "fields": post["fields"], "upload_id": upload_id}
+        post = self._bucket.upload_form(_incoming_key(account_id, upload_id), UPLOAD_VALID_S, MAX_UPLOAD_BYTES, answer)
+        return {**post, "upload_id": upload_id}
 
     def finish_upload(self, account_id: str, upload_id: str, name: str | None) -> Asset:
         """Checks the uploaded file and stores its clean re-encoding; the upload itself goes."""
@@ -179,28 +171,23 @@ class AssetService:
             raise UploadNotFound()
         key = _incoming_key(account_id, upload_id)
         try:
-            upload = self._s3.get_object(Bucket=self._bucket, Key=key)
-        except ClientError as exc:
-            if _is_missing(exc):
-                raise UploadNotFound() from exc
-            raise
+            upload = self._bucket.open(key)
+        except ObjectMissing:
+            raise UploadNotFound() from None
         try:
-            with upload["Body"] as body:
-                if upload["ContentLength"] > MAX_UPLOAD_BYTES:
-                    raise image_check.FileTooLarge()  # refused unread
+            with upload as body:  # one byte past the limit is enough to refuse it
                 checked = image_check.check_image(body.read(MAX_UPLOAD_BYTES + 1))
         except errors.DomainError as exc:
             logger.info("image refused", code=exc.code)
             raise
         finally:
-            _delete_every_version(self._s3, self._bucket, key)
+            self._bucket.delete_every_version(key)
         record = AssetRecord(account_id, secrets.token_hex(16), checked.extension, clean_name(name),
                              len(checked.content), checked.width, checked.height, datetime.now(timezone.utc))
         self._records.put(record)
         try:
-            self._s3.put_object(Bucket=self._bucket, Key=_asset_key(record.path), Body=checked.content,
-                                ContentType=checked.content_type, CacheControl=ASSET_CACHE_CONTROL,
-                                ServerSideEncryption="AES256")
+            self._bucket.put(_asset_key(record.path), checked.content, content_type=checked.content_type,
+                             cache_control=ASSET_CACHE_CONTROL)
         except Exception:
             self._records.delete(account_id, record.path)  # no record without its image
             raise
@@ -221,7 +208,7 @@ class AssetService:
     def delete_asset(self, account_id: str, asset: str) -> None:
         """`asset` is an asset id or its path `<asset_id>.<ext>`; only the owner's record leads to it."""
         record = self._record(account_id, asset)
-        _delete_every_version(self._s3, self._bucket, _asset_key(record.path))
+        self._bucket.delete_every_version(_asset_key(record.path))
         self._records.delete(account_id, record.path)
         logger.info("image deleted", asset_id=record.asset_id)
 
@@ -234,9 +221,9 @@ class AssetService:
         images went. Safe to run again after a failure: records go last."""
         paths = self._records.paths(account_id)
         for path in paths:
-            _delete_every_version(self._s3, self._bucket, _asset_key(path))
+            self._bucket.delete_every_version(_asset_key(path))
             self._records.delete(account_id, path)
-        _delete_every_version(self._s3, self._bucket, _incoming_key(account_id, ""), whole_prefix=True)
+        self._bucket.delete_every_version(_incoming_key(account_id, ""), whole_prefix=True)
         logger.info("images erased", count=len(paths))
         return len(paths)
 
@@ -251,14 +238,9 @@ class AssetService:
         if not _ASSET_PATH.fullmatch(asset_path or ""):
             return None
         key = _asset_key(asset_path)
-        try:
-            self._s3.head_object(Bucket=self._bucket, Key=key)
-        except ClientError as exc:
-            if _is_missing(exc):
-                return None
-            raise
-        return self._s3.generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=IMAGE_URL_VALID_S)
+        if self._bucket.head(key) is None:
+            return None
+        return self._bucket.download_url(key, IMAGE_URL_VALID_S)
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -285,27 +267,3 @@ def _incoming_key(account_id: str, upload_id: str) -> str:
 
 def _asset_key(asset_path: str) -> str:
     return f"{ASSETS_PREFIX}{asset_path}"
-
-
-def _is_missing(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
-
-
-def _keys(s3, bucket: str, prefix: str):
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            yield item["Key"]
-
-
-def _delete_every_version(s3, bucket: str, key: str, whole_prefix: bool = False) -> None:
-    """Deletes `key` (or every key under it) with all its versions and delete markers."""
-    versions = []
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
-        for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
-            if whole_prefix or item["Key"] == key:
-                versions.append({"Key": item["Key"], "VersionId": item["VersionId"]})
-    for start in range(0, len(versions), _DELETE_BATCH):
-        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": versions[start:start + _DELETE_BATCH],
-                                                            "Quiet": True})
-        if response.get("Errors"):
-            raise RuntimeError(f"S3 refused to delete {len(response['Errors'])} object versions")
