@@ -19,10 +19,11 @@ from chalicelib.campaigns import routes as campaigns
 from chalicelib.config import LOCAL_STAGE, settings
 from chalicelib.contact import routes as contact
 from chalicelib.sending_domains import routes as sending_domains
+from chalicelib.staff import routes as staff
 from chalicelib.web import render_page
 from chalicelib.web.static import static_asset
 
-DOMAINS = (accounts, audience, campaigns, sending_domains, contact)
+DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff)
 
 app = Chalice(app_name="mailexpert")
 app.register_middleware(http.http_middleware, "http")
@@ -59,7 +60,7 @@ def not_found():
 
 @app.route("/api/v1/openapi.json")
 def openapi():
-    document = openapi_document(domain.api for domain in DOMAINS)
+    document = openapi_document(domain.api for domain in DOMAINS if domain.api)
     return Response(body=json.dumps(document), headers={"Content-Type": "application/json"})
 
 

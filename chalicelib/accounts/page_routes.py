@@ -7,7 +7,9 @@ once and checks the session's CSRF token, and it calls the handler with
 `(account, form, visit, **path_params)`. `form` is the posted form, or on a GET the query
 parameters; `visit` carries the rest a page may need (client IP, browser, the CSRF token to
 render, cookies). Public pages (sign-up, log-in, the subscribers' /f/ and /u/ pages) use the same
-decorator with `signed_in=False`, and get `account=None`.
+decorator with `signed_in=False`, and get `account=None`. Staff pages (`staff=True`) answer 404 to
+any account without the staff flag (set only from the command line, `make staff`), as if they did
+not exist.
 """
 
 import functools
@@ -26,6 +28,8 @@ APP_NAVIGATION = (("/app", N_("Overview")), ("/campaigns", N_("Campaigns")), ("/
                   ("/fields", N_("Fields")),
                   ("/suppression", N_("Suppression list")), ("/domains", N_("Sending domains")),
                   ("/settings", N_("Settings & Options")))
+# Shown after the account's own pages, to staff only.
+STAFF_NAVIGATION = (("/staff", N_("Staff")),)
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,13 @@ class PageRoutes:
         self._services = services
 
     def page(self, path: str, methods=("GET",), *, signed_in: bool = True, allow_deactivated: bool = False,
-             content_types=None, reads_form: bool = True, only: dict | None = None):
+             staff: bool = False, content_types=None, reads_form: bool = True, only: dict | None = None):
         """Register a page. `signed_in` pages need an active, signed-in account (`allow_deactivated`
         lets a deactivated one in too); their form posts need the session's CSRF token.
         `reads_form=False` leaves a post's body unread; `only={"param": values}` answers 404 for
-        any other value of that path parameter, before anything else."""
+        any other value of that path parameter, before anything else. `staff=True`: only for staff."""
+        if staff and not signed_in:
+            raise ValueError("a staff page is a signed-in page")
         changes_state = any(method.upper() not in SAFE_METHODS for method in methods)
         if content_types is None and changes_state:
             content_types = [FORM]
@@ -83,6 +89,8 @@ class PageRoutes:
                 services = self._services()
                 account, session = (_caller(request, allow_deactivated, services.account_service) if signed_in
                                     else (None, None))
+                if staff and not account.staff:
+                    raise errors.NotFound()
                 query = request.query_params or {}
                 if request.method.upper() in SAFE_METHODS:
                     form = query
@@ -122,7 +130,8 @@ def render_app_page(template: str, account, visit: Visit, current: str, status: 
     """A page of the signed-in application: its navigation, with `current` marked."""
     from chalicelib.web import render_page
 
-    return html(render_page(template, account=account, csrf_token=visit.csrf_token, navigation=APP_NAVIGATION,
+    navigation = APP_NAVIGATION + STAFF_NAVIGATION if account is not None and account.staff else APP_NAVIGATION
+    return html(render_page(template, account=account, csrf_token=visit.csrf_token, navigation=navigation,
                             current=current, signed_in=True, **context), status=status)
 
 
