@@ -93,6 +93,12 @@ class Services:
         ingest.new_event.subscribe(self.reputation.record)
         return ingest
 
+    # --- pages ------------------------------------------------------------------------------------
+
+    def page_banners(self, account) -> list:
+        """The banners (`chalicelib.web.banners.Banner`) above every app page for this account."""
+        return []
+
     # --- storage -----------------------------------------------------------------------------------
 
     @cached

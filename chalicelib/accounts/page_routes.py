@@ -131,8 +131,9 @@ def render_app_page(template: str, account, visit: Visit, current: str, status: 
     from chalicelib.web import render_page
 
     navigation = APP_NAVIGATION + STAFF_NAVIGATION if account is not None and account.staff else APP_NAVIGATION
+    banners = visit.services.page_banners(account) if account is not None else []
     return html(render_page(template, account=account, csrf_token=visit.csrf_token, navigation=navigation,
-                            current=current, signed_in=True, **context), status=status)
+                            current=current, signed_in=True, banners=banners, **context), status=status)
 
 
 def redirect(location: str) -> Response:
