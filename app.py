@@ -20,10 +20,10 @@ from chalicelib.config import LOCAL_STAGE, settings
 from chalicelib.contact import routes as contact
 from chalicelib.sending_domains import routes as sending_domains
 from chalicelib.staff import routes as staff
-from chalicelib.web import render_page
+from chalicelib.testimonials import routes as testimonials
 from chalicelib.web.static import static_asset
 
-DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff)
+DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, testimonials)
 
 app = Chalice(app_name="mailexpert")
 app.register_middleware(http.http_middleware, "http")
@@ -35,7 +35,9 @@ for domain in DOMAINS:
 
 @app.route("/")
 def home():
-    return http.html(render_page("pages/home.html"))
+    from chalicelib.testimonials.pages import home_page
+
+    return home_page(services())
 
 
 @app.route("/static/{name}")
