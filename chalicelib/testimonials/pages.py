@@ -220,8 +220,8 @@ def public_page(services) -> Response:
     from chalicelib.web import render_page
 
     service = services.testimonials
-    response = html(render_page("pages/testimonials.html", testimonials=service.published()))
-    return _with_policy(response, service.photo_origin())
+    shown = service.published()
+    return _with_photos(html(render_page("pages/testimonials.html", testimonials=shown)), service, shown)
 
 
 def public_photo(services, testimonial_id: str) -> Response:
@@ -238,5 +238,10 @@ def home_page(services, template: str = "pages/home.html") -> Response:
     from chalicelib.web import render_page
 
     service = services.testimonials
-    response = html(render_page(template, testimonials=service.published(limit=HOME_PAGE_COUNT)))
-    return _with_policy(response, service.photo_origin())
+    shown = service.published(limit=HOME_PAGE_COUNT)
+    return _with_photos(html(render_page(template, testimonials=shown)), service, shown)
+
+
+def _with_photos(response: Response, service, shown: list) -> Response:
+    """The public pages keep the strict default policy unless they show a photo."""
+    return _with_policy(response, service.photo_origin()) if any(p.shown.photo for p in shown) else response

@@ -76,14 +76,14 @@ class DynamoTestimonials:
                                               consistent_read=True))
 
     def delete(self, account_id: str, testimonial_id: str) -> None:
-        self._model(pk=self._partition, sk=_sort_key(account_id, testimonial_id)).delete()
+        self._model(pk=self._partition, sk=_sort_key(account_id, testimonial_id)).delete(add_version_condition=False)
 
     def erase_account(self, account_id: str) -> int:
         """Deletes every testimonial item of the account (also one that no longer loads)."""
         keys = [item.sk for item in self._model.query(self._partition, self._model.sk.startswith(_sort_key(account_id)),
                                                        consistent_read=True, attributes_to_get=["pk", "sk"])]
         for sort_key in keys:
-            self._model(pk=self._partition, sk=sort_key).delete()
+            self._model(pk=self._partition, sk=sort_key).delete(add_version_condition=False)
         return len(keys)
 
     def stored_items(self, account_id: str) -> list[dict]:

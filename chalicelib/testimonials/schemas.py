@@ -28,8 +28,9 @@ def _one_line(value: str) -> str:
 class _Shown(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    text: str = Field(default="", max_length=TEXT_MAX)
-    name: str = Field(default="", max_length=DETAIL_MAX)
+    # validate_default: a field left out of the form is checked as an empty one
+    text: str = Field(default="", max_length=TEXT_MAX, validate_default=True)
+    name: str = Field(default="", max_length=DETAIL_MAX, validate_default=True)
     company: str = Field(default="", max_length=DETAIL_MAX)
     city: str = Field(default="", max_length=DETAIL_MAX)
 
@@ -65,7 +66,7 @@ class TestimonialIn(_Shown):
 
     photo_id: str = ""
     show_photo: bool = False
-    consent: bool = False
+    consent: bool = Field(default=False, validate_default=True)
 
     @field_validator("show_photo", "consent", mode="before")
     @classmethod
@@ -96,8 +97,8 @@ class WithdrawalRequestIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    requested_by: str = Field(default="", max_length=REQUESTER_MAX)
-    requested_at: str = ""
+    requested_by: str = Field(default="", max_length=REQUESTER_MAX, validate_default=True)
+    requested_at: str = Field(default="", validate_default=True)
 
     @field_validator("requested_by", mode="before")
     @classmethod

@@ -164,8 +164,9 @@ class TestimonialService:
         owner = self.find(testimonial_id).account_id
         changed = self._change(owner, testimonial_id, lambda t: t.withdraw(
             Withdrawal(self._clock(), staff.account_id, requested_by, requested_at)))
+        # who asked is personal data: it stays with the testimonial (erased with the account), not in the log
         self._staff_audit(staff, AuditEvent.TESTIMONIAL_WITHDRAWN_ON_REQUEST, ip, changed,
-                          requested_by=requested_by, requested_at=requested_at.isoformat())
+                          requested_at=requested_at.isoformat())
         self._audit.record(owner, AuditEvent.TESTIMONIAL_CONSENT_WITHDRAWN, None, testimonial_id=testimonial_id,
                            by="staff", requested_at=requested_at.isoformat())
         self._after_withdrawal(changed)

@@ -54,7 +54,8 @@ def only_testimonial_of(email=REGISTRATION["email"]):
 
 def publish(client, staff_cookie, staff_csrf, testimonial):
     return post_form(client, f"/staff/testimonials/{testimonial.testimonial_id}/publish",
-                     {"csrf_token": staff_csrf, "consent_id": testimonial.current_consent.consent_id}, staff_cookie)
+                     {"csrf_token": staff_csrf, "consent_id": testimonial.current_consent.consent_id}, staff_cookie,
+                     headers={"Accept-Language": "en"})
 
 
 def photo_bytes(size=(900, 600), colour="teal") -> bytes:
