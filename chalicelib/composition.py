@@ -371,7 +371,7 @@ class Services:
 
         return TestimonialService(DynamoTestimonials(self.config.notices_table, *self._where()),
                                   TestimonialPhotos(Bucket(self._clients.s3(), self.config.assets_bucket)),
-                                  self.audit_log)
+                                  self.audit_log, self.accounts, self.mail_queue, self.config.public_base_url)
 
 
 @functools.cache

@@ -24,6 +24,7 @@ from chalicelib.testimonials.testimonial import (CUSTOMER, ChangedMeanwhile, Pub
 
 CHANGE_ATTEMPTS = 3
 HOME_PAGE_COUNT = 3
+PROPOSAL_MAIL = "testimonial_change_proposed"
 
 
 def _now() -> datetime:
@@ -33,8 +34,11 @@ def _now() -> datetime:
 class TestimonialService:
     __test__ = False  # not a pytest test class
 
-    def __init__(self, store, photos: TestimonialPhotos, audit, clock=_now):
+    def __init__(self, store, photos: TestimonialPhotos, audit, accounts=None, mail_queue=None, base_url: str = "",
+                 clock=_now):
+        """`accounts` and `mail_queue` let a proposal by staff be mailed to the customer (without them it is not)."""
         self._store, self._photos, self._audit, self._clock = store, photos, audit, clock
+        self._accounts, self._mail_queue, self._base_url = accounts, mail_queue, base_url.rstrip("/")
 
     # --- the customer ----------------------------------------------------------------------------
 
@@ -156,6 +160,7 @@ class TestimonialService:
         changed = self._change(found.account_id, testimonial_id, proposal)
         self._staff_audit(staff, AuditEvent.TESTIMONIAL_CHANGE_PROPOSED, ip, changed,
                           digest=changed.proposal.digest)
+        self._tell_of_proposal(changed.account_id)
         return changed
 
     def withdraw_on_request(self, staff, testimonial_id: str, requested_by: str, requested_at: datetime,
@@ -213,6 +218,19 @@ class TestimonialService:
     def _staff_audit(self, staff, event: AuditEvent, ip: str | None, testimonial: Testimonial, **details) -> None:
         self._audit.record(staff.account_id, event, ip, testimonial_id=testimonial.testimonial_id,
                            owner_account_id=testimonial.account_id, **details)
+
+    def _tell_of_proposal(self, account_id: str) -> None:
+        """A transactional mail (P5: about the account): a change waits for the customer's answer."""
+        account = self._accounts.get(account_id) if self._accounts is not None and self._mail_queue else None
+        if account is None:
+            return
+        from chalicelib.delivery.mail import MailRequest
+        from chalicelib.delivery.service import queue_mail
+
+        queue_mail(self._mail_queue, MailRequest(
+            template=PROPOSAL_MAIL, to=(account.email,), language=account.language,
+            context={"name": account.name, "url": f"{self._base_url}/settings/testimonials"},
+            tags={"account": account.account_id}))
 
     def _after_withdrawal(self, testimonial: Testimonial) -> None:
         """Withdrawn: its photos are no longer needed (the consent record keeps their digest)."""
