@@ -6,7 +6,7 @@ item (and log it), so one broken item never takes the public page down, and is n
 """
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 
 from chalicelib.dynamo import bind, conditional_check_failed
 from chalicelib.observability import logger
@@ -125,7 +125,7 @@ def _withdrawal_out(withdrawal: Withdrawal | None) -> dict | None:
 
 
 def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return datetime.fromisoformat(value).astimezone(timezone.utc) if value else None
 
 
 def _testimonial(item) -> Testimonial:

@@ -25,7 +25,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import Enum
 
 from chalicelib import errors
@@ -191,7 +191,8 @@ class Consent:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Consent":
-        return cls(data["consent_id"], data["account_id"], data["given_by"], datetime.fromisoformat(data["given_at"]),
+        given_at = datetime.fromisoformat(data["given_at"]).astimezone(timezone.utc)
+        return cls(data["consent_id"], data["account_id"], data["given_by"], given_at,
                    data.get("ip"), data["wording_version"], data["language"], Shown.from_dict(data["shown"]),
                    data["digest"])
 
