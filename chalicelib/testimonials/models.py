@@ -17,8 +17,6 @@ PARTITION = "TESTIMONIAL"
 
 
 class TestimonialModel(Model):
-    __test__ = False  # not a pytest test class
-
     class Meta:
         table_name = None
         region = None

@@ -7,6 +7,7 @@ for its form too).
 """
 
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from chalice.app import Response
@@ -90,8 +91,6 @@ def mine_page(account, visit: Visit, values=None, field_errors=None, status=200,
         errors=field_errors or {}, problem=problem, notice=_notice(visit, NOTICES), testimonials=service.mine(account),
         upload=upload, photo=photo, wording=consent_wording(language), wording_version=CONSENT_WORDING_VERSION,
         statuses=TestimonialStatus, status_names=STATUS_NAMES, text_max=TEXT_MAX, detail_max=DETAIL_MAX)
-    from urllib.parse import urlsplit
-
     target = urlsplit(upload["url"])
     return _with_policy(response, origin, f"{target.scheme}://{target.netloc}")
 
