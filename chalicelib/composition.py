@@ -97,7 +97,23 @@ class Services:
 
     def page_banners(self, account) -> list:
         """The banners (`chalicelib.web.banners.Banner`) above every app page for this account."""
-        return []
+        from chalicelib.news.banners import banners_for
+
+        return [*banners_for(self.news, account)]
+
+    def unread_news(self, account) -> int:
+        """The number beside "News" in the navigation: one read of the notices table."""
+        return self.news.unread_count(account)
+
+    # --- news ---------------------------------------------------------------------------------------
+
+    @cached
+    def news(self):
+        """The news page, service announcements (P16) and product news (P4)."""
+        from chalicelib.news.repository import DynamoNews
+        from chalicelib.news.service import NewsService
+
+        return NewsService(DynamoNews(self._clients.dynamodb(), self.config.notices_table), self.audit_log)
 
     # --- storage -----------------------------------------------------------------------------------
 
