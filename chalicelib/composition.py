@@ -113,7 +113,24 @@ class Services:
         from chalicelib.news.repository import DynamoNews
         from chalicelib.news.service import NewsService
 
-        return NewsService(DynamoNews(self._clients.dynamodb(), self.config.notices_table), self.audit_log)
+        from chalicelib.news.mail import render_announcement
+        from chalicelib.news.product_news import ProductNewsMail
+
+        base_url = self.config.public_base_url
+        return NewsService(
+            DynamoNews(self._clients.dynamodb(), self.config.notices_table), self.audit_log,
+            accounts=lambda account_id: self.accounts.get(account_id),
+            product_news_mail=ProductNewsMail(lambda: self.product_news_signer, base_url),
+            withdraw_product_news=lambda account, ip: self.account_service.set_product_news(
+                account, False, account.language, ip, source="unsubscribe link"),
+            announcement_mail=lambda announcement, account: render_announcement(announcement, account, base_url))
+
+    @cached
+    def product_news_signer(self):
+        """Signs the unsubscribe links of product news: a key of its own, derived from the one secret."""
+        from chalicelib.news.product_news import unsubscribe_signer
+
+        return unsubscribe_signer(self._secret_key())
 
     # --- storage -----------------------------------------------------------------------------------
 

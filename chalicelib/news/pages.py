@@ -75,3 +75,63 @@ def submit_announcement(account, form: dict, visit: Visit) -> Response:
         return announcement_page(account, visit, values, messages_by_field(invalid), status=422)
     visit.services.news.publish_announcement(account, draft, visit.ip)
     return redirect("/staff/announcements?notice=published")
+
+
+# --- product news (staff) -------------------------------------------------------------------------
+
+PRODUCT_NEWS_FIELDS = ("subject_nl", "html_nl", "subject_en", "html_en")
+PRODUCT_NEWS_NOTICES = {
+    "published": N_("The product news is published: it is on the news page, and it goes by mail to the active "
+                    "accounts that opted in."),
+}
+
+
+def product_news_page(account, visit: Visit, values=None, field_errors=None, previews=None, status=200) -> Response:
+    key = visit.query.get("notice")
+    notice = i18n.gettext(PRODUCT_NEWS_NOTICES[key]) if key in PRODUCT_NEWS_NOTICES else None
+    return render_app_page("pages/staff/product_news.html", account, visit, "/staff", status=status,
+                           values=values or {}, errors=field_errors or {}, previews=previews or [], notice=notice)
+
+
+def submit_product_news_preview(account, form: dict, visit: Visit) -> Response:
+    from chalicelib.news.product_news import product_news_draft
+
+    values = {k: form.get(k, "") for k in PRODUCT_NEWS_FIELDS}
+    try:
+        draft = product_news_draft(values)
+    except errors.ValidationFailed as invalid:
+        return product_news_page(account, visit, values, messages_by_field(invalid), status=422)
+    return product_news_page(account, visit, values, previews=visit.services.news.preview_product_news(account, draft))
+
+
+def submit_product_news(account, form: dict, visit: Visit) -> Response:
+    from chalicelib.news.product_news import product_news_draft
+
+    values = {k: form.get(k, "") for k in PRODUCT_NEWS_FIELDS}
+    try:
+        draft = product_news_draft(values)
+    except errors.ValidationFailed as invalid:
+        return product_news_page(account, visit, values, messages_by_field(invalid), status=422)
+    visit.services.news.publish_product_news(account, draft, visit.ip)
+    return redirect("/staff/product-news?notice=published")
+
+
+# --- unsubscribing from product news (public: the signed link is the key) --------------------------
+
+def unsubscribe_page(visit: Visit, token: str) -> Response:
+    """A button, never an unsubscribe on GET: link scanners open every link in a mail."""
+    from chalicelib.http import html
+    from chalicelib.web import render_page
+
+    account = visit.services.news.unsubscribe_account(token)
+    done = account is None or not account.product_news
+    return html(render_page("pages/product_news_unsubscribe.html", token=token, done=done))
+
+
+def submit_unsubscribe(visit: Visit, token: str) -> Response:
+    """RFC 8058 one-click: a POST turns product news off at once, whatever its body."""
+    from chalicelib.http import html
+    from chalicelib.web import render_page
+
+    visit.services.news.unsubscribe_product_news(token, visit.ip)
+    return html(render_page("pages/product_news_unsubscribe.html", token=token, done=True))

@@ -5,6 +5,8 @@
   pk NEWS              sk HEAD               `index`: a string set "<entry id> <A|E>" of the newest
                                              entries (A: for active accounts only); `banners`: a
                                              string set of maintenance banners (JSON)
+  pk NEWS              sk PRODUCT#<entry id> product news as mailed: subject, sanitised HTML and
+                                             text part (templates) per language, published_at/by
   pk NEWS-READ#<account id>  sk NEWS         `seen`: the newest entry id the account has seen;
                                              expires_at (TTL) a while after its last visit
 
@@ -23,6 +25,7 @@ from chalicelib.news.items import MaintenanceBanner, NewsItem, NewsKind
 NEWS_PK = "NEWS"
 HEAD_SK = "HEAD"
 ENTRY_PREFIX = "ENTRY#"
+PRODUCT_PREFIX = "PRODUCT#"
 READ_PK_PREFIX = "NEWS-READ#"
 READ_SK = "NEWS"
 INDEX_LIMIT = 300  # entries the HEAD remembers for unread counts; older ones count as read
@@ -80,6 +83,28 @@ class DynamoNews:
         record = self._client.get_item(TableName=self._table,
                                        Key={"pk": _s(NEWS_PK), "sk": _s(ENTRY_PREFIX + entry_id)}).get("Item")
         return _entry(record) if record else None
+
+    def add_product_news(self, news) -> None:
+        """The mail of published product news (`chalicelib.news.product_news.ProductNews`), kept
+        for the delivery; written before its entry, once."""
+        record = {"pk": _s(NEWS_PK), "sk": _s(PRODUCT_PREFIX + news.news_id),
+                  "published_at": _s(news.published_at.isoformat()), "published_by": _s(news.published_by)}
+        for language in ("nl", "en"):
+            for part in ("subject", "html", "text"):
+                record[f"{part}_{language}"] = _s(getattr(news, part)[language])
+        self._client.put_item(TableName=self._table, Item=record)
+
+    def product_news(self, news_id: str):
+        from chalicelib.news.product_news import ProductNews
+
+        record = self._client.get_item(TableName=self._table,
+                                       Key={"pk": _s(NEWS_PK), "sk": _s(PRODUCT_PREFIX + news_id)}).get("Item")
+        if record is None:
+            return None
+        parts = {part: {language: record[f"{part}_{language}"]["S"] for language in ("nl", "en")}
+                 for part in ("subject", "html", "text")}
+        return ProductNews(news_id=news_id, published_at=datetime.fromisoformat(record["published_at"]["S"]),
+                           published_by=record["published_by"]["S"], **parts)
 
     # --- the HEAD and the read marks -----------------------------------------------------------
 

@@ -22,6 +22,7 @@ HEAD_REUSE_S = 5.0  # the banners reuse the HEAD the unread count just read, wit
 TITLE_MAX = 150
 BODY_MAX = 5000
 STAFF_TIME_ZONE = ZoneInfo("Europe/Amsterdam")  # staff enter maintenance windows in Amsterdam time
+INVALID_UNSUBSCRIBE_LINK = N_("This link is not valid. Copy the whole link from the mail.")
 
 
 def now() -> datetime:
@@ -117,14 +118,24 @@ def announcement_draft(form: dict, at: datetime) -> AnnouncementDraft:
 class NewsService:
     """The news page's entries and read marks, and staff's announcements."""
 
-    def __init__(self, repository, audit_log, clock=now, monotonic=time.monotonic):
+    def __init__(self, repository, audit_log, *, accounts=None, product_news_mail=None, withdraw_product_news=None,
+                 announcement_mail=None, clock=now, monotonic=time.monotonic):
+        """`accounts` finds an account by id; `product_news_mail` is a `ProductNewsMail`;
+        `withdraw_product_news(account, ip)` records an account's withdrawal of its consent;
+        `announcement_mail(announcement, account)` renders an announcement for one account."""
         self._news = repository
         self._audit = audit_log
+        self._accounts = accounts
+        self._product_news_mail = product_news_mail
+        self._withdraw_product_news = withdraw_product_news
+        self._announcement_mail = announcement_mail
         self._clock = clock
         self._monotonic = monotonic
         self._head = None  # (when read, index, banners): the HEAD the last unread count read
         # Fired with the `Announcement` once it is on the news page; the delivery subscribes to it.
         self.announcement_published = Hook()
+        # Fired with the `ProductNews` once it is on the news page; the delivery subscribes to it.
+        self.product_news_published = Hook()
 
     # --- the news page -------------------------------------------------------------------------
 
@@ -198,6 +209,72 @@ class NewsService:
             return None
         return Announcement(announcement_id=item.entry_id, title=item.title, body=item.body,
                             published_at=item.published_at, published_by="")
+
+    def announcement_mail(self, announcement: Announcement, account):
+        """The announcement's mail (`OutgoingMail`) for one account: None for a deactivated one (P16)."""
+        return self._announcement_mail(announcement, account) if account.active else None
+
+    # --- product news (P4) ---------------------------------------------------------------------
+
+    def publish_product_news(self, staff, draft, ip: str | None):
+        """Publish product news: kept for the delivery, on the news page, audited; then
+        `product_news_published` hands it to the delivery (to opted-in active accounts only)."""
+        from chalicelib.news.product_news import ProductNews, news_page_text
+
+        moment = self._clock()
+        title, body = news_page_text(draft)
+        entry_id = entry_id_for(moment)
+        news = ProductNews(news_id=entry_id, published_at=moment, published_by=staff.account_id,
+                           subject={language: p.subject for language, p in draft.prepared.items()},
+                           html={language: p.html for language, p in draft.prepared.items()},
+                           text={language: p.text for language, p in draft.prepared.items()})
+        self._news.add_product_news(news)
+        self.publish(NewsItem(kind=NewsKind.PRODUCT, title=title, body=body, published_at=moment, entry_id=entry_id))
+        self._audit.record(staff.account_id, AuditEvent.PRODUCT_NEWS_PUBLISHED, ip, product_news=entry_id,
+                           subject=news.subject["en"])
+        self.product_news_published(news)
+        return news
+
+    def product_news(self, news_id: str):
+        """Published product news again, by its id (for a delivery job that resumes)."""
+        return self._news.product_news(news_id)
+
+    def product_news_mail(self, news, account):
+        """The product news mail (`OutgoingMail`) for one account, with its unsubscribe link and
+        RFC 8058 headers; None unless the account is active and opted in, as it is now."""
+        return self._product_news_mail.render(news, account)
+
+    def preview_product_news(self, staff, draft) -> list:
+        """(language, OutgoingMail) for each language: the mail as an account holder gets it."""
+        from dataclasses import replace
+
+        from chalicelib.news.product_news import ProductNews
+
+        news = ProductNews(news_id="preview", published_at=self._clock(), published_by=staff.account_id,
+                           subject={language: p.subject for language, p in draft.prepared.items()},
+                           html={language: p.html for language, p in draft.prepared.items()},
+                           text={language: p.text for language, p in draft.prepared.items()})
+        return [(language, self._product_news_mail.render_for(news, replace(staff, language=language)))
+                for language in LANGUAGES]
+
+    def unsubscribe_account(self, token: str):
+        """Whose product news a link stops: the account, or None when it no longer exists.
+        LinkRefused (400) when the token was altered or forged."""
+        from chalicelib.accounts.auth_store import LinkProblem, LinkRefused
+        from chalicelib.signing import InvalidToken
+
+        try:
+            account_id = self._product_news_mail.account_of(token)
+        except InvalidToken:
+            raise LinkRefused(LinkProblem.UNKNOWN, INVALID_UNSUBSCRIBE_LINK) from None
+        return self._accounts(account_id)
+
+    def unsubscribe_product_news(self, token: str, ip: str | None) -> None:
+        """Turn the link's account's product news off at once, recorded as a withdrawal of consent
+        (audited) as Settings & Options records it; nothing to do when it is off already."""
+        account = self.unsubscribe_account(token)
+        if account is not None and account.product_news:
+            self._withdraw_product_news(account, ip)
 
     def forget_reader(self, account_id: str) -> None:
         """Erasure: the account's read mark."""
