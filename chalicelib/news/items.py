@@ -27,10 +27,15 @@ KIND_NAMES = {NewsKind.PRODUCT: N_("Product news"), NewsKind.POLICY: N_("Privacy
 _KEY = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
+def id_moment(moment: datetime) -> str:
+    """The time part of entry ids: every entry published after `moment` has a greater id."""
+    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
 def entry_id_for(published_at: datetime, key: str | None = None) -> str:
     """A new entry's id: its UTC publication time to the microsecond, then the caller's key (the
     same key and time give the same id, so publishing twice keeps one entry) or a random suffix."""
-    moment = published_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    moment = id_moment(published_at)
     suffix = _KEY.sub("-", key)[:80] if key else secrets.token_hex(6)
     return f"{moment}-{suffix}"
 

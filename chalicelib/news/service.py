@@ -15,7 +15,7 @@ from chalicelib import errors
 from chalicelib.accounts.audit import AuditEvent
 from chalicelib.hooks import Hook
 from chalicelib.i18n import N_
-from chalicelib.news.items import LANGUAGES, MaintenanceBanner, NewsItem, NewsKind, entry_id_for
+from chalicelib.news.items import LANGUAGES, MaintenanceBanner, NewsItem, NewsKind, entry_id_for, id_moment
 
 PAGE_SIZE = 50  # entries on the news page
 HEAD_REUSE_S = 5.0  # the banners reuse the HEAD the unread count just read, within one page render
@@ -62,7 +62,7 @@ class NewsEntry:
 
 def _seen_floor(account) -> str:
     """Entries published before the account existed are not news to it: they count as read."""
-    return entry_id_for(account.created_at, "").rstrip("-")
+    return id_moment(account.created_at)
 
 
 def _field_error(name: str, message: str, **params) -> errors.FieldError:
