@@ -160,7 +160,8 @@ class NewsService:
     def news_page(self, account) -> list[NewsEntry]:
         """The newest entries for this account, each marked unread until now; opening the page marks
         what it shows as read (the account's read mark moves up to the newest shown)."""
-        _, _, seen = self._news.page_state(account.account_id)
+        index, banners, seen = self._news.page_state(account.account_id)
+        self._head = (self._monotonic(), index, banners)
         floor = max(seen or "", _seen_floor(account))
         shown = [item for item in self._news.entries(PAGE_SIZE) if account.active or not item.active_only]
         entries = [NewsEntry(item, item.entry_id > floor) for item in shown]
