@@ -13,6 +13,7 @@ it (deactivated, or not opted in), read when the mail is made: an unsubscribe ta
 the next send.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +27,7 @@ UNSUBSCRIBE_PURPOSE = Purpose("product news unsubscribe", b"mailexpert/product-n
 UNSUBSCRIBE_PATH = "/news/unsubscribe/"
 MAX_HTML_CHARS = 60_000  # per language: both, their text parts and the subjects fit one DynamoDB item
 HTML_TOO_LONG = N_("Use at most %(limit)s characters.")
+_SIGNATURE_LINE = re.compile(r"\n-- ?\n")
 _FIELDS = {"subject": "subject", "html": "html", "text": "html"}  # the template checks' fields -> ours
 
 
@@ -79,7 +81,8 @@ def news_page_text(draft: ProductNewsDraft) -> tuple[dict, dict]:
             {"contact_id": "", "email": "", "first_name": "", "last_name": "", "language": language, "fields": {}},
             {"unsubscribe_url": "#"})
         title[language] = parts.subject
-        body[language] = parts.text.rsplit("\n-- \n", 1)[0].strip()
+        pieces = _SIGNATURE_LINE.split(parts.text)  # the footer is the last piece (its line may be trimmed)
+        body[language] = "\n-- \n".join(pieces[:-1] if len(pieces) > 1 else pieces).strip()
     return title, body
 
 
