@@ -49,6 +49,8 @@ class AuditEvent(str, Enum):
     TWO_FACTOR_DISABLED = "2fa.disabled"
     TWO_FACTOR_FAILED = "2fa.failed"
     RECOVERY_CODE_USED = "2fa.recovery_code_used"
+    ANNOUNCEMENT_PUBLISHED = "staff.announcement_published"  # a service announcement (chalicelib.news)
+    PRODUCT_NEWS_PUBLISHED = "staff.product_news_published"
 
 
 def ip_prefix(ip: str | None) -> str | None:
