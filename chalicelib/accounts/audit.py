@@ -49,6 +49,7 @@ class AuditEvent(str, Enum):
     TWO_FACTOR_DISABLED = "2fa.disabled"
     TWO_FACTOR_FAILED = "2fa.failed"
     RECOVERY_CODE_USED = "2fa.recovery_code_used"
+    PARTNER_STATISTICS_EXPORTED = "staff.partner_statistics_exported"  # details: which export, which format
 
 
 def ip_prefix(ip: str | None) -> str | None:

@@ -3,13 +3,16 @@
 from datetime import datetime
 
 from chalicelib import errors
-from chalicelib.accounts.account import Account, AccountStatus, Plan
+from chalicelib.accounts.account import Account, AccountFacts, AccountStatus, Plan
 from chalicelib.dynamo import bind, conditional_check_failed, transaction_condition_failed
 from chalicelib.i18n import N_
 from chalicelib.validation import address_key
 
 ACCOUNT_PREFIX = "ACCOUNT#"
 EMAIL_PREFIX = "EMAIL#"
+STATISTICS_PAGE_SIZE = 100
+# What `statistics_page` reads of an account item: the key (to page on) and nothing personal.
+STATISTICS_ATTRIBUTES = ("pk", "account_id", "plan", "country", "status", "staff")
 CHANGED_ELSEWHERE = N_("Your account was changed elsewhere in the meantime. Reload the page and try again.")
 
 
@@ -139,6 +142,25 @@ class DynamoAccounts:
         m._get_connection().update_item(ACCOUNT_PREFIX + account_id, condition=m.pk.exists(),
                                         actions=[m.sending_paused_at.remove(), m.sending_paused_reason.remove(),
                                                  m.version.add(1)])
+
+    def statistics_page(self, cursor: str | None = None,
+                        limit: int = STATISTICS_PAGE_SIZE) -> tuple[list[AccountFacts], str | None]:
+        """One page of every account's plan, country and standing, for aggregate statistics (P12): a
+        Scan that reads only those attributes. Returns the page and the cursor of the next (None
+        after the last). Address claims are skipped; a page may hold fewer than `limit` accounts."""
+        m = self._accounts
+        start = None
+        if cursor:
+            if not cursor.startswith((ACCOUNT_PREFIX, EMAIL_PREFIX)):
+                raise ValueError("not a cursor of the accounts table")
+            start = {"pk": {"S": cursor}}
+        items = m.scan(m.pk.startswith(ACCOUNT_PREFIX), limit=limit, page_size=limit, last_evaluated_key=start,
+                       attributes_to_get=list(STATISTICS_ATTRIBUTES))
+        facts = [AccountFacts(account_id=item.account_id, plan=Plan(item.plan), country=item.country,
+                              active=item.status == AccountStatus.ACTIVE.value, staff=bool(item.staff))
+                 for item in items]
+        last = items.last_evaluated_key
+        return facts, (last["pk"]["S"] if last else None)
 
     def _to_item(self, account: Account):
         item = self._accounts(
