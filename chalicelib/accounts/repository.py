@@ -145,21 +145,28 @@ class DynamoAccounts:
 
     def statistics_page(self, cursor: str | None = None,
                         limit: int = STATISTICS_PAGE_SIZE) -> tuple[list[AccountFacts], str | None]:
-        """One page of every account's plan, country and standing, for aggregate statistics (P12): a
-        Scan that reads only those attributes. Returns the page and the cursor of the next (None
-        after the last). Address claims are skipped; a page may hold fewer than `limit` accounts."""
-        m = self._accounts
+        """One page of every account's plan, country and standing, for aggregate statistics (P12):
+        a Scan that asks for those attributes only (Select SPECIFIC_ATTRIBUTES; the API function's
+        IAM policy allows no other Scan of this table). Returns the page and the cursor of the next
+        (None after the last); address claims are skipped, so a page may hold fewer than `limit`."""
         start = None
         if cursor:
             if not cursor.startswith((ACCOUNT_PREFIX, EMAIL_PREFIX)):
                 raise ValueError("not a cursor of the accounts table")
             start = {"pk": {"S": cursor}}
-        items = m.scan(m.pk.startswith(ACCOUNT_PREFIX), limit=limit, page_size=limit, last_evaluated_key=start,
-                       attributes_to_get=list(STATISTICS_ATTRIBUTES))
-        facts = [AccountFacts(account_id=item.account_id, plan=Plan(item.plan), country=item.country,
-                              active=item.status == AccountStatus.ACTIVE.value, staff=bool(item.staff))
-                 for item in items]
-        last = items.last_evaluated_key
+        names = {f"#{name}": name for name in STATISTICS_ATTRIBUTES}
+        connection = self._accounts._get_connection().connection
+        response = connection.client.scan(
+            TableName=self._accounts.Meta.table_name, Select="SPECIFIC_ATTRIBUTES", Limit=limit,
+            ProjectionExpression=", ".join(names), ExpressionAttributeNames=names,
+            FilterExpression="begins_with(#pk, :account)", ExpressionAttributeValues={":account": {"S": ACCOUNT_PREFIX}},
+            **({"ExclusiveStartKey": start} if start else {}))
+        facts = [AccountFacts(account_id=item["account_id"]["S"], plan=Plan(item["plan"]["S"]),
+                              country=item["country"]["S"],
+                              active=item["status"]["S"] == AccountStatus.ACTIVE.value,
+                              staff=bool(item.get("staff", {}).get("BOOL", False)))
+                 for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
         return facts, (last["pk"]["S"] if last else None)
 
     def _to_item(self, account: Account):
