@@ -373,6 +373,15 @@ class Services:
                               self.reputation.count_sent(account_id, count))
         return sender
 
+    # --- partner statistics ------------------------------------------------------------------------
+
+    @cached
+    def partner_statistics(self):
+        """Aggregates for partners (P12): reads accounts and campaign counters, audits each export."""
+        from chalicelib.partner_statistics.service import PartnerStatistics
+
+        return PartnerStatistics(self.accounts, self.campaigns_store, self.audit_log)
+
     # --- sending domains ---------------------------------------------------------------------------
 
     @cached

@@ -51,6 +51,7 @@ class AuditEvent(str, Enum):
     RECOVERY_CODE_USED = "2fa.recovery_code_used"
     ANNOUNCEMENT_PUBLISHED = "staff.announcement_published"  # a service announcement (chalicelib.news)
     PRODUCT_NEWS_PUBLISHED = "staff.product_news_published"
+    PARTNER_STATISTICS_EXPORTED = "staff.partner_statistics_exported"  # details: which export, which format
 
 
 def ip_prefix(ip: str | None) -> str | None:
