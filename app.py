@@ -18,12 +18,15 @@ from chalicelib.audience import routes as audience
 from chalicelib.campaigns import routes as campaigns
 from chalicelib.config import LOCAL_STAGE, settings
 from chalicelib.contact import routes as contact
+from chalicelib.news import routes as news
+from chalicelib.partner_statistics import routes as partner_statistics
 from chalicelib.sending_domains import routes as sending_domains
 from chalicelib.staff import routes as staff
 from chalicelib.testimonials import routes as testimonials
 from chalicelib.web.static import static_asset
 
-DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, testimonials)
+DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, news, partner_statistics,
+           testimonials)
 
 app = Chalice(app_name="mailexpert")
 app.register_middleware(http.http_middleware, "http")

@@ -296,6 +296,12 @@ class AwsEmulator:
                            for _ in range(entries))
         return 200, ('{"BulkEmailEntryResults":[%s]}' % results).encode()
 
+    # Secrets Manager: json protocol; the one secret is the key that signs links in mail
+    def _secrets_manager(self, operation, body):
+        if operation != "GetSecretValue":
+            raise NotImplementedError(operation)
+        return 200, json.dumps({"Name": json.loads(body)["SecretId"], "SecretString": "bench-signing-key"}).encode()
+
     # SQS: json protocol
     def _sqs(self, operation, body):
         if operation != "SendMessageBatch":
@@ -440,3 +446,49 @@ class AwsEmulator:
         if last_key:
             answer["LastEvaluatedKey"] = last_key
         return answer
+
+
+class EmulatedClients:
+    """The AWS clients `chalicelib.composition.Services` asks for, as `chalicelib.aws` makes them
+    (one client per service, a single-attempt one for SES), each answered by the emulator."""
+
+    def __init__(self, emulator: AwsEmulator, region: str, endpoint: str, account_number: str = "123456789012"):
+        import boto3
+
+        self._emulator = emulator
+        self._endpoint = endpoint
+        self._region, self._account_number = region, account_number
+        self._session = boto3.session.Session(region_name=region, aws_access_key_id="x", aws_secret_access_key="x")
+        self._clients = {}
+
+    def _make(self, key, service_name: str, retries: dict, max_pool_connections: int = 10):
+        from botocore.config import Config
+
+        if key not in self._clients:
+            client = self._session.client(service_name, endpoint_url=self._endpoint, config=Config(
+                retries=retries, max_pool_connections=max_pool_connections))
+            self._emulator.attach(client)
+            self._clients[key] = client
+        return self._clients[key]
+
+    def client(self, service_name: str):
+        return self._make(service_name, service_name, {"mode": "standard", "max_attempts": 5})
+
+    def single_attempt_client(self, service_name: str, max_pool_connections: int = 64):
+        return self._make(("single", service_name), service_name, {"mode": "standard", "total_max_attempts": 1},
+                          max_pool_connections)
+
+    def dynamodb(self):
+        return self.client("dynamodb")
+
+    def sqs(self):
+        return self.client("sqs")
+
+    def sesv2(self):
+        return self.client("sesv2")
+
+    def s3(self):
+        return self.client("s3")
+
+    def queue_url(self, queue_name: str) -> str:
+        return f"https://sqs.{self._region}.amazonaws.com/{self._account_number}/{queue_name}"

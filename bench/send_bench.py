@@ -42,14 +42,11 @@ for _path in (PROJECT_DIR, BENCH_DIR):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from aws_emulation import AwsEmulator  # noqa: E402
+from aws_emulation import AwsEmulator, EmulatedClients  # noqa: E402
 
 REGION = "eu-west-1"
 ENDPOINT = "https://aws.emulated.invalid"  # never reached: every call is answered at before-send
 AUDIENCE_TABLE = "mailexpert-audience"
-CAMPAIGNS_TABLE = "mailexpert-campaigns"
-MAIL_EVENTS_TABLE = "mailexpert-mail-events"
-SEND_QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/mailexpert-campaign-send"
 ACCOUNT_ID = "01HZXACCOUNT0000000000000A"
 LIST_ID = "01HZXLIST000000000000000LL"
 BASE_URL = "https://app.mailexpert.nl"
@@ -157,31 +154,22 @@ def _environment() -> None:
 
 
 class World:
-    """Everything the fan-out and the senders need, on one emulator."""
+    """Everything the fan-out and the senders need, built by the app's composition root
+    (`chalicelib.composition.Services`) on clients the emulator answers."""
 
     def __init__(self, emulator: AwsEmulator):
-        import boto3
-        from botocore.config import Config
-
-        from chalicelib.audience.repository import DynamoAudience
-        from chalicelib.audience.service import AudienceService
-        from chalicelib.audience.signing import Signer
-        from chalicelib.campaigns.repository import DynamoCampaigns
-        from chalicelib.campaigns.service import CampaignService
-        from chalicelib.campaigns.tracking import TrackingSigner
-        from chalicelib.queues import SqsQueue
+        from chalicelib.composition import Services
+        from chalicelib.config import parse_settings
 
         self.emulator = emulator
-        session = boto3.session.Session(region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
-        self.dynamodb = session.client("dynamodb", endpoint_url=ENDPOINT)
-        self.sqs = session.client("sqs", endpoint_url=ENDPOINT)
-        # as aws.single_attempt_client: no retries, room for the pool's threads
-        self.sesv2 = session.client("sesv2", endpoint_url=ENDPOINT, config=Config(
-            retries={"mode": "standard", "total_max_attempts": 1}, max_pool_connections=64))
-        for client in (self.dynamodb, self.sqs, self.sesv2):
-            emulator.attach(client)
-        self.store = DynamoCampaigns(CAMPAIGNS_TABLE, REGION, ENDPOINT)
-        self.audience = DynamoAudience(AUDIENCE_TABLE, REGION, ENDPOINT)
+        clients = EmulatedClients(emulator, REGION, ENDPOINT)
+        config = parse_settings({**os.environ, "AWS_ENDPOINT_URL": ENDPOINT, "PUBLIC_BASE_URL": BASE_URL,
+                                 "SES_SEND_RATE_PER_S": str(SEND_RATE_PER_S),
+                                 "ASSETS_BUCKET": "mailexpert-assets-bench", "EXPORTS_BUCKET": "mailexpert-exports-bench"})
+        self.services = Services(config, clients=clients)
+        self.sesv2 = clients.single_attempt_client("sesv2")  # the mail engine's client
+        self.store = self.services.campaigns_store
+        self.service = self.services.campaign_service
         from chalicelib.audience import models as audience_models
         from chalicelib.campaigns import models as campaign_models
 
@@ -192,13 +180,6 @@ class World:
                 if isinstance(model, type) and not model.__name__.startswith("_") and \
                         getattr(getattr(model, "Meta", None), "host", None) == ENDPOINT:
                     emulator.attach(model._get_connection().connection.client)
-        key = b"bench-signing-key-" * 2
-        self.audience_service = AudienceService(audience=self.audience, accounts=None, links=None, mail_queue=None,
-                                                signer=lambda: Signer(key), throttle=None, public_base_url=BASE_URL)
-        tracking_signer = TrackingSigner(key)
-        self.service = CampaignService(self.store, self.audience, self.audience_service, None,
-                                       SqsQueue(self.sqs, SEND_QUEUE_URL), None, lambda: tracking_signer, None,
-                                       "MailExpert <noreply@mailexpert.nl>", BASE_URL)
 
     def campaign(self) -> str:
         """A campaign in the sending state, the render benchmark's newsletter as its content."""
@@ -216,28 +197,9 @@ class World:
         self.store.save_campaign(campaign)
         return campaign.campaign_id
 
-    def sender(self, max_concurrency: int = 50):
-        from chalicelib.delivery.campaign_sender import CampaignSender
-        from chalicelib.delivery.engine import MailEngine
-        from chalicelib.delivery.rate_limit import DynamoTokenBucket, RateLimiter
-        from chalicelib.delivery.reputation import DynamoReputationStore, Reputation
-        from chalicelib.delivery.send_ledger import DynamoSendLedger
-        from chalicelib.delivery.sent_mail import DynamoSentMail
-
-        limiter = RateLimiter(DynamoTokenBucket(self.dynamodb, CAMPAIGNS_TABLE), SEND_RATE_PER_S)
-        reputation = Reputation(DynamoReputationStore(self.dynamodb, CAMPAIGNS_TABLE), None, self.service.pause_all,
-                                None, None, "")
-
-        channel = MailEngine(self.sesv2, limiter, "MailExpert <noreply@mailexpert.nl>").channel("mailexpert")
-        sender = CampaignSender(channel, DynamoSendLedger(self.dynamodb, CAMPAIGNS_TABLE),
-                                self.service.renderer_for, self.service.campaign_state, max_concurrency=max_concurrency,
-                                unsubscribe_headers=self.audience_service.unsubscribe_headers,
-                                sent_mail=DynamoSentMail(self.dynamodb, MAIL_EVENTS_TABLE))
-        # as chalicelib.composition wires it
-        sender.sent.subscribe(self.service.record_sent)
-        sender.sent.subscribe(lambda account_id, campaign_id, count, size_bytes:
-                              reputation.count_sent(account_id, count))
-        return sender
+    def sender(self):
+        """The container's campaign sender, as on_campaign_send uses it (close it to stop its threads)."""
+        return self.services.campaign_sender
 
 
 def _quiet_logs():
@@ -266,11 +228,11 @@ def _invocations(messages: list[str]):
         yield [(f"msg-{start + i}", body) for i, body in enumerate(messages[start:start + RECORDS_PER_INVOCATION])]
 
 
-def _send(world: World, messages: list[str], max_concurrency: int = 50) -> tuple[int, list]:
+def _send(world: World, messages: list[str]) -> tuple[int, list]:
     from chalicelib.delivery.campaign_sender import handle_send_records
 
     failures = []
-    with world.sender(max_concurrency) as sender:
+    with world.sender() as sender:
         for records in _invocations(messages):
             failures += handle_send_records(records, sender)["batchItemFailures"]
     return sum(len(json.loads(body)["recipients"]) for body in messages), failures

@@ -97,7 +97,40 @@ class Services:
 
     def page_banners(self, account) -> list:
         """The banners (`chalicelib.web.banners.Banner`) above every app page for this account."""
-        return []
+        from chalicelib.news.banners import banners_for
+
+        return [*banners_for(self.news, account)]
+
+    def unread_news(self, account) -> int:
+        """The number beside "News" in the navigation: one read of the notices table."""
+        return self.news.unread_count(account)
+
+    # --- news ---------------------------------------------------------------------------------------
+
+    @cached
+    def news(self):
+        """The news page, service announcements (P16) and product news (P4)."""
+        from chalicelib.news.repository import DynamoNews
+        from chalicelib.news.service import NewsService
+
+        from chalicelib.news.mail import render_announcement
+        from chalicelib.news.product_news import ProductNewsMail
+
+        base_url = self.config.public_base_url
+        return NewsService(
+            DynamoNews(self._clients.dynamodb(), self.config.notices_table), self.audit_log,
+            accounts=lambda account_id: self.accounts.get(account_id),
+            product_news_mail=ProductNewsMail(lambda: self.product_news_signer, base_url),
+            withdraw_product_news=lambda account, ip: self.account_service.set_product_news(
+                account, False, account.language, ip, source="unsubscribe link"),
+            announcement_mail=lambda announcement, account: render_announcement(announcement, account, base_url))
+
+    @cached
+    def product_news_signer(self):
+        """Signs the unsubscribe links of product news: a key of its own, derived from the one secret."""
+        from chalicelib.news.product_news import unsubscribe_signer
+
+        return unsubscribe_signer(self._secret_key())
 
     # --- storage -----------------------------------------------------------------------------------
 
@@ -340,6 +373,15 @@ class Services:
         sender.sent.subscribe(lambda account_id, campaign_id, count, size_bytes:
                               self.reputation.count_sent(account_id, count))
         return sender
+
+    # --- partner statistics ------------------------------------------------------------------------
+
+    @cached
+    def partner_statistics(self):
+        """Aggregates for partners (P12): reads accounts and campaign counters, audits each export."""
+        from chalicelib.partner_statistics.service import PartnerStatistics
+
+        return PartnerStatistics(self.accounts, self.campaigns_store, self.audit_log)
 
     # --- sending domains ---------------------------------------------------------------------------
 

@@ -9,6 +9,9 @@ import os
 from dataclasses import dataclass, field
 
 LOCAL_STAGE = "local"
+# Where the privacy policy sends questions about security ("kunt u een email sturen naar
+# info@mailexpert.nl"): the contact page and /.well-known/security.txt name it (P18).
+DEFAULT_SECURITY_ADDRESS = "info@mailexpert.nl"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Settings:
     backup_retention_days: int
     ses_send_rate_per_s: float = 14.0  # the SES account's maximum send rate (a new production account: 14)
     local_state_dir: str = field(default=".local")
+    security_address: str = DEFAULT_SECURITY_ADDRESS
 
     @property
     def is_local(self) -> bool:
@@ -92,6 +96,7 @@ def parse_settings(environ) -> Settings:
         backup_retention_days=int(environ.get("BACKUP_RETENTION_DAYS", "35")),
         ses_send_rate_per_s=float(environ.get("SES_SEND_RATE_PER_S", "14")),
         local_state_dir=environ.get("LOCAL_STATE_DIR", ".local"),
+        security_address=environ.get("SECURITY_ADDRESS", "").strip() or DEFAULT_SECURITY_ADDRESS,
     )
 
 

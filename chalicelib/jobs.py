@@ -5,6 +5,7 @@ with the services (`chalicelib.composition.Services.job_handlers`)."""
 import json
 
 from chalicelib.observability import logger
+from chalicelib.queues import partial_batch_response
 
 
 class JobsQueue:
@@ -18,14 +19,15 @@ class JobsQueue:
 def run_jobs(records, handlers: dict) -> dict:
     """Run each queued job by its handler (job name -> function of the job); failed ones go back to
     the queue (partial batch response)."""
-    failed = []
-    for message_id, body in records:
+
+    def run(message_id: str, body: str) -> bool:
         try:
             job = json.loads(body)
             handlers[job["job"]](job)
         except Exception as error:
             logger.exception("job failed", queue_message_id=message_id, error=type(error).__name__)
-            failed.append(message_id)
-            continue
+            return False
         logger.info("job done", job=job["job"], queue_message_id=message_id)
-    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+        return True
+
+    return partial_batch_response(records, run)

@@ -1,4 +1,9 @@
-"""An SQS queue, as the services see it: send one message, or many in as few calls as SQS allows."""
+"""An SQS queue, as the services see it: send one message, or many in as few calls as SQS allows;
+and the one loop every SQS handler runs its records through (Lambda's partial batch response)."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from chalicelib.observability import logger
 
 MESSAGES_PER_CALL = 10  # SendMessageBatch's limit
 
@@ -22,3 +27,29 @@ class SqsQueue:
                 response = self._client.send_message_batch(QueueUrl=self._queue_url, Entries=entries)
                 failed = {f["Id"] for f in response.get("Failed", [])}
                 entries = [e for e in entries if e["Id"] in failed]
+
+
+def partial_batch_response(records, handle, side_by_side: bool = False) -> dict:
+    """Lambda's partial batch response for an SQS event's (message id, body) `records`.
+
+    `handle(message_id, body)` answers True when the message is done with, False when it must come
+    back (SQS delivers it again after its visibility timeout, and after maxReceiveCount moves it to
+    the dead-letter queue). A record whose handling raises comes back too: one bad message never
+    fails its batch-mates. `side_by_side` runs the records in threads (their work mostly waits)."""
+    records = list(records)
+
+    def settled(record) -> bool:
+        message_id, body = record
+        try:
+            return bool(handle(message_id, body))
+        except Exception as error:
+            logger.exception("queue message failed", queue_message_id=message_id, error=type(error).__name__)
+            return False
+
+    if side_by_side and len(records) > 1:
+        with ThreadPoolExecutor(max_workers=len(records), thread_name_prefix="queue-record") as pool:
+            outcomes = list(pool.map(settled, records))
+    else:
+        outcomes = [settled(record) for record in records]
+    return {"batchItemFailures": [{"itemIdentifier": message_id}
+                                  for (message_id, _), done in zip(records, outcomes) if not done]}

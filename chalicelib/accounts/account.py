@@ -79,3 +79,15 @@ class Account:
 
     PROFILE_FIELDS = ("name", "phone", "street", "postcode", "city", "country", "company_name", "coc_number",
                       "vat_number", "website")
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """What aggregate statistics (P12, partner_statistics) read of an account: its plan, country and
+    standing, never a name, address or credential. The id only finds its usage; it is never shown."""
+
+    account_id: str
+    plan: Plan
+    country: str
+    active: bool
+    staff: bool

@@ -27,13 +27,11 @@ def start_session(services, request, login) -> SessionOut:
 
 
 def end_session(services, request, caller) -> None:
-    from chalicelib.http import client_ip, queue_cookie
-
     from chalicelib.accounts.remember import forget_cookie, split
-    from chalicelib.http import cookies
+    from chalicelib.http import cookies, queue_cookie
 
     remembered = split(cookies(request).get(remember.COOKIE))
-    services.account_service.log_out(caller[1], client_ip(request), forget_device=remembered[0] if remembered else None)
+    services.account_service.log_out(caller.session, caller.ip, forget_device=remembered[0] if remembered else None)
     queue_cookie(request, web.expired_session_cookie())
     queue_cookie(request, forget_cookie())
 

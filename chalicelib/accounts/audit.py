@@ -49,6 +49,9 @@ class AuditEvent(str, Enum):
     TWO_FACTOR_DISABLED = "2fa.disabled"
     TWO_FACTOR_FAILED = "2fa.failed"
     RECOVERY_CODE_USED = "2fa.recovery_code_used"
+    ANNOUNCEMENT_PUBLISHED = "staff.announcement_published"  # a service announcement (chalicelib.news)
+    PRODUCT_NEWS_PUBLISHED = "staff.product_news_published"
+    PARTNER_STATISTICS_EXPORTED = "staff.partner_statistics_exported"  # details: which export, which format
     # testimonials (P15): the customer's consent, and every staff action on a testimonial
     TESTIMONIAL_CONSENT_GIVEN = "consent.testimonial_given"
     TESTIMONIAL_CONSENT_WITHDRAWN = "consent.testimonial_withdrawn"

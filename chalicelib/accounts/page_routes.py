@@ -23,7 +23,7 @@ from chalicelib.forms import FORM, parse_form
 from chalicelib.http import SAFE_METHODS, client_ip, html
 from chalicelib.i18n import N_
 
-APP_NAVIGATION = (("/app", N_("Overview")), ("/campaigns", N_("Campaigns")), ("/templates", N_("Templates")),
+APP_NAVIGATION = (("/app", N_("Overview")), ("/news", N_("News")), ("/campaigns", N_("Campaigns")), ("/templates", N_("Templates")),
                   ("/images", N_("Images")), ("/lists", N_("Lists")), ("/contacts", N_("Contacts")),
                   ("/fields", N_("Fields")),
                   ("/suppression", N_("Suppression list")), ("/domains", N_("Sending domains")),
@@ -126,14 +126,20 @@ def require_active(account) -> None:
         raise AccountDeactivated()
 
 
-def render_app_page(template: str, account, visit: Visit, current: str, status: int = 200, **context) -> Response:
-    """A page of the signed-in application: its navigation, with `current` marked."""
+def render_app_page(template: str, account, visit: Visit, current: str, status: int = 200, *,
+                    unread_news: int | None = None, **context) -> Response:
+    """A page of the signed-in application: its navigation, with `current` marked and the number of
+    unread news entries beside "News" (`unread_news`, when the page knows it already)."""
     from chalicelib.web import render_page
 
     navigation = APP_NAVIGATION + STAFF_NAVIGATION if account is not None and account.staff else APP_NAVIGATION
-    banners = visit.services.page_banners(account) if account is not None else []
+    if unread_news is None:
+        unread_news = visit.services.unread_news(account) if account is not None else 0
+    banners = visit.services.page_banners(account) if account is not None else []  # after the count: same read
     return html(render_page(template, account=account, csrf_token=visit.csrf_token, navigation=navigation,
-                            current=current, signed_in=True, banners=banners, **context), status=status)
+                            current=current, signed_in=True, banners=banners,
+                            navigation_counts={"/news": unread_news} if unread_news else {}, **context),
+                status=status)
 
 
 def redirect(location: str) -> Response:

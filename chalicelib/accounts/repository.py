@@ -3,13 +3,16 @@
 from datetime import datetime
 
 from chalicelib import errors
-from chalicelib.accounts.account import Account, AccountStatus, Plan
+from chalicelib.accounts.account import Account, AccountFacts, AccountStatus, Plan
 from chalicelib.dynamo import bind, conditional_check_failed, transaction_condition_failed
 from chalicelib.i18n import N_
 from chalicelib.validation import address_key
 
 ACCOUNT_PREFIX = "ACCOUNT#"
 EMAIL_PREFIX = "EMAIL#"
+STATISTICS_PAGE_SIZE = 100
+# What `statistics_page` reads of an account item: the key (to page on) and nothing personal.
+STATISTICS_ATTRIBUTES = ("pk", "account_id", "plan", "country", "status", "staff")
 CHANGED_ELSEWHERE = N_("Your account was changed elsewhere in the meantime. Reload the page and try again.")
 
 
@@ -139,6 +142,32 @@ class DynamoAccounts:
         m._get_connection().update_item(ACCOUNT_PREFIX + account_id, condition=m.pk.exists(),
                                         actions=[m.sending_paused_at.remove(), m.sending_paused_reason.remove(),
                                                  m.version.add(1)])
+
+    def statistics_page(self, cursor: str | None = None,
+                        limit: int = STATISTICS_PAGE_SIZE) -> tuple[list[AccountFacts], str | None]:
+        """One page of every account's plan, country and standing, for aggregate statistics (P12):
+        a Scan that asks for those attributes only (Select SPECIFIC_ATTRIBUTES; the API function's
+        IAM policy allows no other Scan of this table). Returns the page and the cursor of the next
+        (None after the last); address claims are skipped, so a page may hold fewer than `limit`."""
+        start = None
+        if cursor:
+            if not cursor.startswith((ACCOUNT_PREFIX, EMAIL_PREFIX)):
+                raise ValueError("not a cursor of the accounts table")
+            start = {"pk": {"S": cursor}}
+        names = {f"#{name}": name for name in STATISTICS_ATTRIBUTES}
+        connection = self._accounts._get_connection().connection
+        response = connection.client.scan(
+            TableName=self._accounts.Meta.table_name, Select="SPECIFIC_ATTRIBUTES", Limit=limit,
+            ProjectionExpression=", ".join(names), ExpressionAttributeNames=names,
+            FilterExpression="begins_with(#pk, :account)", ExpressionAttributeValues={":account": {"S": ACCOUNT_PREFIX}},
+            **({"ExclusiveStartKey": start} if start else {}))
+        facts = [AccountFacts(account_id=item["account_id"]["S"], plan=Plan(item["plan"]["S"]),
+                              country=item["country"]["S"],
+                              active=item["status"]["S"] == AccountStatus.ACTIVE.value,
+                              staff=bool(item.get("staff", {}).get("BOOL", False)))
+                 for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return facts, (last["pk"]["S"] if last else None)
 
     def _to_item(self, account: Account):
         item = self._accounts(

@@ -290,54 +290,49 @@ def delete_session(caller):
 def me(caller):
     from chalicelib.accounts.api import account_out
 
-    return account_out(caller[0])
+    return account_out(caller.account)
 
 
 @api.route("/me/profile", "PUT", summary="Change the account holder's details", request=ProfileIn,
            response=AccountOut, tags=["accounts"], signed_in=True)
 def put_profile(profile: ProfileIn, caller):
     from chalicelib.accounts.api import account_out
-    from chalicelib.http import client_ip
 
-    account = services().account_service.update_profile(caller[0], profile, client_ip(routes.current_request))
+    account = services().account_service.update_profile(caller.account, profile, caller.ip)
     return account_out(account)
 
 @api.route("/me/product-news", "PUT", summary="Opt in to or out of MailExpert's product news (consent is recorded)",
            request=ProductNewsIn, response=AccountOut, tags=["settings"], signed_in=True)
 def put_product_news(choice: ProductNewsIn, caller):
     from chalicelib.accounts.api import account_out
-    from chalicelib.http import client_ip
 
-    services().account_service.set_product_news(caller[0], choice.opted_in, i18n.current_language(),
-                                                client_ip(routes.current_request))
-    return account_out(caller[0])
+    services().account_service.set_product_news(caller.account, choice.opted_in, i18n.current_language(),
+                                                caller.ip)
+    return account_out(caller.account)
 
 
 @api.route("/me/campaign-tracking", "PUT", summary="Whether your campaigns count opens and clicks (P14)",
            request=CampaignTrackingIn, response=AccountOut, tags=["settings"], signed_in=True)
 def put_campaign_tracking(choice: CampaignTrackingIn, caller):
     from chalicelib.accounts.api import account_out
-    from chalicelib.http import client_ip
 
-    services().account_service.set_campaign_tracking(caller[0], choice.on, client_ip(routes.current_request))
-    return account_out(caller[0])
+    services().account_service.set_campaign_tracking(caller.account, choice.on, caller.ip)
+    return account_out(caller.account)
 
 @api.route("/me/plan", "PUT", summary="Choose a service package", request=PlanIn, response=AccountOut,
            tags=["settings"], signed_in=True)
 def put_plan(choice: PlanIn, caller):
     from chalicelib.accounts.api import account_out
-    from chalicelib.http import client_ip
 
-    services().account_service.change_plan(caller[0], choice.plan, client_ip(routes.current_request))
-    return account_out(caller[0])
+    services().account_service.change_plan(caller.account, choice.plan, caller.ip)
+    return account_out(caller.account)
 
 @api.route("/me/email-change", "POST", summary="Change the e-mail address: a link goes to the new address",
            request=EmailChangeIn, response=Accepted, status=202, tags=["settings"], signed_in=True)
 def request_email_change(change: EmailChangeIn, caller):
-    from chalicelib.http import client_ip
 
-    services().account_service.request_email_change(caller[0], change.new_email, change.password,
-                                                    client_ip(routes.current_request))
+    services().account_service.request_email_change(caller.account, change.new_email, change.password,
+                                                    caller.ip)
     return Accepted(status="check-the-new-inbox")
 
 
@@ -364,7 +359,7 @@ def verify_email_api(link: TokenIn):
 def put_password(change: PasswordChangeIn, caller):
     from chalicelib.accounts import api as accounts_api
 
-    return accounts_api.change_password(services(), routes.current_request, caller[0], change)
+    return accounts_api.change_password(services(), routes.current_request, caller.account, change)
 
 
 @api.route("/password-resets", "POST", summary="Mail a link to set a new password (same answer for any address)",
@@ -387,42 +382,38 @@ def reset_password_api(reset: NewPasswordIn):
 def list_devices(caller):
     from chalicelib.accounts.api import devices_out
 
-    return [d.model_dump() for d in devices_out(services(), caller[0])]
+    return [d.model_dump() for d in devices_out(services(), caller.account)]
 
 
 @api.route("/me/devices/{device_id}", "DELETE", summary="Forget a remembered device", status=204,
            tags=["settings"], signed_in=True, errors_=(404,))
 def forget_device_api(device_id, caller):
-    from chalicelib.http import client_ip
 
-    services().account_service.forget_device(caller[0], device_id, client_ip(routes.current_request))
+    services().account_service.forget_device(caller.account, device_id, caller.ip)
 
 
 @api.route("/me/deactivation", "POST", summary="Deactivate the account (log in again to reactivate)",
            request=PasswordIn, status=204, tags=["settings"], signed_in=True)
 def deactivate_api(confirmation: PasswordIn, caller):
-    from chalicelib.http import client_ip
 
-    services().account_service.deactivate(caller[0], confirmation.password, client_ip(routes.current_request))
+    services().account_service.deactivate(caller.account, confirmation.password, caller.ip)
 
 
 @api.route("/me/reactivation", "POST", summary="Reactivate a deactivated account", response=AccountOut,
            tags=["settings"], signed_in=True)
 def reactivate_api(caller):
     from chalicelib.accounts.api import account_out
-    from chalicelib.http import client_ip
 
-    services().account_service.reactivate(caller[0], client_ip(routes.current_request))
-    return account_out(caller[0])
+    services().account_service.reactivate(caller.account, caller.ip)
+    return account_out(caller.account)
 
 @api.route("/me/exports", "POST", summary="Prepare a download of all my data", response=ExportOut, status=202,
            tags=["data rights"], signed_in=True)
 def request_export_api(caller):
     from chalicelib.accounts.api import export_out
-    from chalicelib.http import client_ip
 
-    export = services().data_rights.request_export(caller[0], client_ip(routes.current_request))
-    return export_out(services(), routes.current_request, caller[0], export)
+    export = services().data_rights.request_export(caller.account, caller.ip)
+    return export_out(services(), routes.current_request, caller.account, export)
 
 @api.route("/me/exports/{export_id}", "GET", summary="An export's progress, and its download link once ready",
            response=ExportOut, tags=["data rights"], signed_in=True, errors_=(404,))
@@ -430,14 +421,14 @@ def get_export_api(export_id, caller):
     from chalicelib import errors
     from chalicelib.accounts.api import export_out
 
-    export = services().data_rights.export(caller[0], export_id)
+    export = services().data_rights.export(caller.account, export_id)
     if export is None:
         raise errors.NotFound()
-    return export_out(services(), routes.current_request, caller[0], export, with_link=True)
+    return export_out(services(), routes.current_request, caller.account, export, with_link=True)
 
 @api.route("/me", "DELETE", summary="Erase the account and all its data, irreversibly", request=ErasureIn,
            status=204, tags=["data rights"], signed_in=True)
 def erase_api(erasure: ErasureIn, caller):
     from chalicelib.accounts import api as accounts_api
 
-    accounts_api.erase(services(), routes.current_request, caller[0], erasure)
+    accounts_api.erase(services(), routes.current_request, caller.account, erasure)

@@ -368,18 +368,20 @@ class AccountService:
             self._audit.record(account.account_id, AuditEvent.PROFILE_CHANGED, ip, fields=changed)
         return account
 
-    def set_product_news(self, account: Account, opted_in: bool, language: str, ip: str | None) -> None:
-        """Record the choice with its moment and the exact words shown (P4)."""
+    def set_product_news(self, account: Account, opted_in: bool, language: str, ip: str | None,
+                         source: str = "settings") -> None:
+        """Record the choice with its moment and the exact words shown (P4); `source` says where it
+        was made (Settings & Options, or the unsubscribe link of a product-news mail)."""
         if opted_in == account.product_news:
             return
         with use_language(language):
             shown = gettext(PRODUCT_NEWS_CONSENT_TEXT)
         account.product_news = opted_in
         account.product_news_consent = {"opted_in": opted_in, "at": now().isoformat(), "text": shown,
-                                        "language": language, "source": "settings"}
+                                        "language": language, "source": source}
         self._accounts.save(account)
         event = AuditEvent.PRODUCT_NEWS_CONSENT_GIVEN if opted_in else AuditEvent.PRODUCT_NEWS_CONSENT_WITHDRAWN
-        self._audit.record(account.account_id, event, ip, text=shown, language=language)
+        self._audit.record(account.account_id, event, ip, text=shown, language=language, source=source)
 
     def set_campaign_tracking(self, account: Account, on: bool, ip: str | None) -> None:
         """Whether the account's campaigns count opens and clicks (P14); its campaigns are told, and

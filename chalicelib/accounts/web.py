@@ -8,8 +8,11 @@ State-changing requests from a signed-in browser carry the session's CSRF token 
 or the X-CSRF-Token header for the API); the HTTP middleware also refuses cross-site posts.
 """
 
+from typing import NamedTuple
+
 from chalicelib import errors
 from chalicelib.accounts import remember
+from chalicelib.http import client_ip
 from chalicelib.i18n import N_
 from chalicelib.tokens_compare import same_secret
 
@@ -95,13 +98,21 @@ def check_csrf(request, session, form: dict | None = None) -> None:
         raise errors.Forbidden(N_("This form has expired. Reload the page and try again."))
 
 
+class ApiCaller(NamedTuple):
+    """Who makes a signed-in API request."""
+
+    account: object
+    session: object
+    ip: str | None  # the client's address, for the audit log
+
+
 def api_caller(services):
-    """For `ApiRoutes`: the (account, session) of a signed-in API request, whose changes carry the
+    """For `ApiRoutes`: the `ApiCaller` of a signed-in API request, whose changes carry the
     session's CSRF token in a header. `services` gives the composition root's services."""
-    def caller(request, changes_state: bool):
-        found = require_signed_in(request, services().account_service)
+    def caller(request, changes_state: bool) -> ApiCaller:
+        account, session = require_signed_in(request, services().account_service)
         if changes_state:
-            check_csrf(request, found[1])
-        return found
+            check_csrf(request, session)
+        return ApiCaller(account, session, client_ip(request))
 
     return caller

@@ -39,15 +39,15 @@ class ApiRoutes:
     """The /api/v1 routes of one domain, on its Chalice blueprint (or the app)."""
 
     def __init__(self, app, caller=None):
-        """`caller(request, changes_state)` answers a signed-in route's (account, session), or raises
-        what the caller lacks (`chalicelib.accounts.web.api_caller`)."""
+        """`caller(request, changes_state)` answers who makes a signed-in request (its account,
+        session and IP: `chalicelib.accounts.web.ApiCaller`), or raises what the caller lacks."""
         self._app = app
         self._caller = caller
         self.operations: list[Operation] = []
 
     def route(self, path: str, method: str, *, summary: str, request=None, response=None,
               status: int = 200, tags=(), errors_=(400,), signed_in: bool = False):
-        """Register an API route. With `signed_in`, the view gets `caller=(account, session)`, and
+        """Register an API route. With `signed_in`, the view gets `caller` (`.account`, `.session`, `.ip`), and
         state-changing methods need the session's CSRF token in the X-CSRF-Token header."""
         full_path = API_PREFIX + path
 

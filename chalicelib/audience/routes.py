@@ -247,7 +247,7 @@ def update_subscription_preferences(account, form, visit, token):
 def api_lists(caller):
     from chalicelib.audience.api import list_out
 
-    return [list_out(services(), l).model_dump() for l in services().audience_service.lists(caller[0])]
+    return [list_out(services(), l).model_dump() for l in services().audience_service.lists(caller.account)]
 
 
 @api.route("/lists", "POST", summary="Create a list", request=ListIn, response=ListOut, status=201,
@@ -255,7 +255,7 @@ def api_lists(caller):
 def api_create_list(data: ListIn, caller):
     from chalicelib.audience.api import list_out
 
-    return list_out(services(), services().audience_service.create_list(caller[0], data))
+    return list_out(services(), services().audience_service.create_list(caller.account, data))
 
 
 @api.route("/lists/{list_id}", "GET", summary="One list", response=ListOut, tags=["audience"], signed_in=True,
@@ -263,7 +263,7 @@ def api_create_list(data: ListIn, caller):
 def api_list(list_id, caller):
     from chalicelib.audience.api import list_out
 
-    return list_out(services(), services().audience_service.get_list(caller[0], list_id))
+    return list_out(services(), services().audience_service.get_list(caller.account, list_id))
 
 
 @api.route("/lists/{list_id}/members", "GET", summary="A page of a list's members (?status=, ?cursor=)",
@@ -274,21 +274,19 @@ def api_members(list_id, caller):
 
     query = routes.current_request.query_params or {}
     status = MemberStatus(query["status"]) if query.get("status") in {s.value for s in MemberStatus} else None
-    members, cursor = services().audience_service.members(caller[0], list_id, status, query.get("cursor"))
-    return contact_page(services(), caller[0], members, cursor)
+    members, cursor = services().audience_service.members(caller.account, list_id, status, query.get("cursor"))
+    return contact_page(services(), caller.account, members, cursor)
 
 @api.route("/lists/{list_id}/contacts", "POST", summary="Add a contact (double opt-in unless a lawful basis is given)",
            request=ContactIn, response=ContactOut, status=201, tags=["audience"], signed_in=True, errors_=(404,))
 def api_add_contact(data: ContactIn, list_id, caller):
     from chalicelib.audience.api import contact_out
     from chalicelib.audience.audience import ConsentSource
-    from chalicelib.http import client_ip
 
-    request = routes.current_request
-    membership = services().audience_service.add_contact(caller[0], list_id, data, ConsentSource.API,
-                                                         client_ip(request), request.headers.get("user-agent"))
-    contact = services().audience_service.get_contact(caller[0], membership.contact_id)
-    return contact_out(services(), caller[0], contact, with_lists=True)
+    membership = services().audience_service.add_contact(caller.account, list_id, data, ConsentSource.API, caller.ip,
+                                                         routes.current_request.headers.get("user-agent"))
+    contact = services().audience_service.get_contact(caller.account, membership.contact_id)
+    return contact_out(services(), caller.account, contact, with_lists=True)
 
 
 @api.route("/lists/{list_id}/exports", "POST", summary="Prepare a CSV file of the list's members with consent",
@@ -296,15 +294,15 @@ def api_add_contact(data: ContactIn, list_id, caller):
 def api_export_list(list_id, caller):
     from chalicelib.accounts.api import export_out
 
-    audience_list = services().audience_service.get_list(caller[0], list_id)
-    return export_out(services(), routes.current_request, caller[0], services().list_exports.request(caller[0], audience_list))
+    audience_list = services().audience_service.get_list(caller.account, list_id)
+    return export_out(services(), routes.current_request, caller.account, services().list_exports.request(caller.account, audience_list))
 
 @api.route("/lists/{list_id}/imports", "POST", summary="Begin a CSV import: returns the form that uploads the file",
            response=ImportOut, status=201, tags=["audience"], signed_in=True, errors_=(404,))
 def api_begin_import(list_id, caller):
     from chalicelib.audience.api import import_out
 
-    return import_out(*services().contact_imports.begin(caller[0], list_id))
+    return import_out(*services().contact_imports.begin(caller.account, list_id))
 
 
 @api.route("/imports/{import_id}", "GET", summary="An import: suggested mapping once the file is there, then progress",
@@ -314,33 +312,31 @@ def api_import(import_id, caller):
     from chalicelib.audience.imports import ImportNotReady
 
     try:
-        return import_out(services().contact_imports.file_received(caller[0], import_id))
+        return import_out(services().contact_imports.file_received(caller.account, import_id))
     except ImportNotReady:
-        return import_out(services().contact_imports.get(caller[0], import_id))
+        return import_out(services().contact_imports.get(caller.account, import_id))
 
 @api.route("/imports/{import_id}/start", "POST", summary="Start an import with a mapping and a declared lawful basis",
            request=ImportStartIn, response=ImportOut, status=202, tags=["audience"], signed_in=True,
            errors_=(404, 409, 422))
 def api_start_import(data, import_id, caller):
     from chalicelib.audience.api import import_out
-    from chalicelib.http import client_ip
 
-    request = routes.current_request
-    return import_out(services().contact_imports.start(caller[0], import_id, data.mapping, data.declared,
-                                                       data.lawful_basis, client_ip(request),
-                                                       request.headers.get("user-agent")))
+    return import_out(services().contact_imports.start(caller.account, import_id, data.mapping, data.declared,
+                                                       data.lawful_basis, caller.ip,
+                                                       routes.current_request.headers.get("user-agent")))
 
 @api.route("/imports/{import_id}/report", "GET", summary="A short-lived link to the import's per-row report (CSV)",
            tags=["audience"], signed_in=True, errors_=(404, 409))
 def api_import_report(import_id, caller):
-    return {"url": services().contact_imports.report_url(caller[0], import_id)}
+    return {"url": services().contact_imports.report_url(caller.account, import_id)}
 
 
 @api.route("/fields", "GET", summary="The account's custom fields", tags=["audience"], signed_in=True)
 def api_custom_fields(caller):
     from chalicelib.audience.api import custom_field_out
 
-    return [custom_field_out(f).model_dump() for f in services().custom_fields.fields(caller[0])]
+    return [custom_field_out(f).model_dump() for f in services().custom_fields.fields(caller.account)]
 
 
 @api.route("/fields", "POST", summary="Define a custom field (text, number, date or boolean); at most 50",
@@ -348,20 +344,20 @@ def api_custom_fields(caller):
 def api_create_custom_field(data: CustomFieldIn, caller):
     from chalicelib.audience.api import custom_field_out
 
-    return custom_field_out(services().custom_fields.create(caller[0], data.label, data.field_type))
+    return custom_field_out(services().custom_fields.create(caller.account, data.label, data.field_type))
 
 
 @api.route("/fields/{key}", "DELETE", summary="Delete a custom field; contacts keep their values as text",
            status=204, tags=["audience"], signed_in=True, errors_=(404,))
 def api_delete_custom_field(key, caller):
-    services().custom_fields.delete(caller[0], key)
+    services().custom_fields.delete(caller.account, key)
 
 @api.route("/lists/{list_id}/segments", "GET", summary="A list's segments", tags=["audience"], signed_in=True,
            errors_=(404,))
 def api_list_segments(list_id, caller):
     from chalicelib.audience.api import segment_out
 
-    return [segment_out(s).model_dump() for s in services().segments.segments(caller[0], list_id)]
+    return [segment_out(s).model_dump() for s in services().segments.segments(caller.account, list_id)]
 
 
 @api.route("/lists/{list_id}/segments", "POST", summary="Save a segment: the list's members matching conditions",
@@ -369,7 +365,7 @@ def api_list_segments(list_id, caller):
 def api_create_segment(data: SegmentIn, list_id, caller):
     from chalicelib.audience.api import segment_out
 
-    return segment_out(services().segments.create(caller[0], list_id, data))
+    return segment_out(services().segments.create(caller.account, list_id, data))
 
 
 @api.route("/segments/{segment_id}", "GET", summary="One segment", response=SegmentOut, tags=["audience"],
@@ -377,7 +373,7 @@ def api_create_segment(data: SegmentIn, list_id, caller):
 def api_segment(segment_id, caller):
     from chalicelib.audience.api import segment_out
 
-    return segment_out(services().segments.get(caller[0], segment_id))
+    return segment_out(services().segments.get(caller.account, segment_id))
 
 
 @api.route("/segments/{segment_id}", "PUT", summary="Change a segment's name and conditions", request=SegmentIn,
@@ -385,13 +381,13 @@ def api_segment(segment_id, caller):
 def api_update_segment(data: SegmentIn, segment_id, caller):
     from chalicelib.audience.api import segment_out
 
-    return segment_out(services().segments.update(caller[0], segment_id, data))
+    return segment_out(services().segments.update(caller.account, segment_id, data))
 
 
 @api.route("/segments/{segment_id}", "DELETE", summary="Delete a segment (its contacts stay on the list)",
            status=204, tags=["audience"], signed_in=True, errors_=(404,))
 def api_delete_segment(segment_id, caller):
-    services().segments.delete(caller[0], segment_id)
+    services().segments.delete(caller.account, segment_id)
 
 @api.route("/segments/{segment_id}/members", "GET", summary="About a page of the subscribed members that match "
            "(?cursor=); a page may hold fewer while next_cursor goes on", response=ContactPage, tags=["audience"],
@@ -400,17 +396,17 @@ def api_segment_members(segment_id, caller):
     from chalicelib.audience.api import contact_page
 
     cursor = (routes.current_request.query_params or {}).get("cursor")
-    return contact_page(services(), caller[0], *services().segments.members(caller[0], segment_id, cursor))
+    return contact_page(services(), caller.account, *services().segments.members(caller.account, segment_id, cursor))
 
 @api.route("/segments/{segment_id}/exports", "POST", summary="Prepare a CSV file of the segment's members with consent",
            response=ExportOut, status=202, tags=["audience"], signed_in=True, errors_=(404,))
 def api_export_segment(segment_id, caller):
     from chalicelib.accounts.api import export_out
 
-    segment = services().segments.get(caller[0], segment_id)
-    audience_list = services().audience_service.get_list(caller[0], segment.list_id)
-    export = services().list_exports.request(caller[0], audience_list, segment)
-    return export_out(services(), routes.current_request, caller[0], export)
+    segment = services().segments.get(caller.account, segment_id)
+    audience_list = services().audience_service.get_list(caller.account, segment.list_id)
+    export = services().list_exports.request(caller.account, audience_list, segment)
+    return export_out(services(), routes.current_request, caller.account, export)
 
 @api.route("/contacts", "GET", summary="A page of contacts (?search= by address prefix, ?cursor=)",
            response=ContactPage, tags=["audience"], signed_in=True)
@@ -418,8 +414,8 @@ def api_contacts(caller):
     from chalicelib.audience.api import contact_page
 
     query = routes.current_request.query_params or {}
-    contacts, cursor = services().audience_service.contacts(caller[0], query.get("cursor"), query.get("search"))
-    return contact_page(services(), caller[0], contacts, cursor)
+    contacts, cursor = services().audience_service.contacts(caller.account, query.get("cursor"), query.get("search"))
+    return contact_page(services(), caller.account, contacts, cursor)
 
 
 @api.route("/contacts/{contact_id}", "GET", summary="One contact with its lists", response=ContactOut,
@@ -427,29 +423,29 @@ def api_contacts(caller):
 def api_contact(contact_id, caller):
     from chalicelib.audience.api import contact_out
 
-    return contact_out(services(), caller[0], services().audience_service.get_contact(caller[0], contact_id), with_lists=True)
+    return contact_out(services(), caller.account, services().audience_service.get_contact(caller.account, contact_id), with_lists=True)
 
 
 @api.route("/contacts/{contact_id}/data", "GET", summary="Everything kept about one contact (their data request)",
            tags=["audience"], signed_in=True, errors_=(404,))
 def api_contact_data(contact_id, caller):
-    return services().audience_service.contact_data(caller[0], contact_id)
+    return services().audience_service.contact_data(caller.account, contact_id)
 
 @api.route("/contacts/{contact_id}", "DELETE", summary="Erase a contact; only a hash stays on the suppression list",
            status=204, tags=["audience"], signed_in=True, errors_=(404,))
 def api_erase_contact(contact_id, caller):
-    services().audience_service.erase_contact(caller[0], contact_id)
+    services().audience_service.erase_contact(caller.account, contact_id)
 
 
 @api.route("/suppression", "GET", summary="A page of the suppression list (?cursor=)", tags=["audience"],
            signed_in=True)
 def api_suppressions(caller):
-    entries, cursor = services().audience_service.suppressions(caller[0], (routes.current_request.query_params or {}).get("cursor"))
+    entries, cursor = services().audience_service.suppressions(caller.account, (routes.current_request.query_params or {}).get("cursor"))
     return {"suppressions": [{"email": e.email, "reason": e.reason.value, "since": e.at.isoformat()} for e in entries],
             "next_cursor": cursor}
 
 @api.route("/suppression", "POST", summary="Add addresses to the suppression list", request=SuppressionIn,
            tags=["audience"], signed_in=True)
 def api_add_suppressions(data: SuppressionIn, caller):
-    added, refused = services().audience_service.suppress_addresses(caller[0], data.emails)
+    added, refused = services().audience_service.suppress_addresses(caller.account, data.emails)
     return {"added": added, "not_addresses": refused}

@@ -243,6 +243,52 @@ class DynamoCampaigns:
     def usage(self, account_id: str, month: str) -> dict[str, int]:
         return self._counters(self._usage_key(account_id, month))
 
+    def usage_months(self, account_id: str) -> dict[str, dict[str, int]]:
+        """The account's use in every month it has one (P3, P7), by month ("2026-11"): what
+        `add_usage` counted. One query of the account's usage items, page by page."""
+        client, table = self._raw()
+        months: dict[str, dict[str, int]] = {}
+        for page in client.get_paginator("query").paginate(
+                TableName=table, KeyConditionExpression="pk = :pk AND begins_with(sk, :usage)",
+                ExpressionAttributeValues={":pk": {"S": account_key(account_id)}, ":usage": {"S": "USAGE#"}}):
+            for item in page["Items"]:
+                months[item["sk"]["S"].removeprefix("USAGE#")] = {
+                    name: int(value["N"]) for name, value in item.items() if "N" in value}
+        return months
+
+    def sending_totals(self, account_id: str) -> dict[str, int]:
+        """What the account's started campaigns sent, summed from their counters: mails SES accepted
+        (`sent`), `bounced`, and of the campaigns that counted opens their mails (`tracked_sent`),
+        bounces (`tracked_bounced`) and `unique_opens`. Reads the campaigns' keys, then their
+        counters a hundred at a time."""
+        client, table = self._raw()
+        started: dict[str, bool] = {}  # campaign id -> counted opens
+        for page in client.get_paginator("query").paginate(
+                TableName=table, KeyConditionExpression="pk = :pk AND begins_with(sk, :campaign)",
+                ExpressionAttributeValues={":pk": {"S": account_key(account_id)}, ":campaign": {"S": "CAMPAIGN#"}},
+                ProjectionExpression="campaign_id, tracking, started_at"):
+            for item in page["Items"]:
+                if "started_at" in item and "campaign_id" in item:
+                    started[item["campaign_id"]["S"]] = item.get("tracking", {}).get("BOOL", True)
+        totals = dict.fromkeys(("sent", "bounced", "tracked_sent", "tracked_bounced", "unique_opens"), 0)
+        keys = [self._engagement_key(campaign_id) for campaign_id in sorted(started)]
+        for start in range(0, len(keys), 100):  # BatchGetItem's limit
+            pending = keys[start:start + 100]
+            while pending:
+                response = client.batch_get_item(RequestItems={table: {"Keys": pending}})
+                for item in response.get("Responses", {}).get(table, []):
+                    counters = {name: int(value["N"]) for name, value in item.items() if "N" in value}
+                    sent = sum(count for name, count in counters.items() if name.startswith("sents@"))
+                    bounced = counters.get("bounced", 0)
+                    totals["sent"] += sent
+                    totals["bounced"] += bounced
+                    if started[item["pk"]["S"].removeprefix("CAMPAIGN#")]:
+                        totals["tracked_sent"] += sent
+                        totals["tracked_bounced"] += bounced
+                        totals["unique_opens"] += counters.get("unique_opens", 0)
+                pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+        return totals
+
     def contact_engagement(self, contact_id: str, campaigns: list) -> dict[str, dict]:
         """Per campaign: did this contact open it, which of its links did they click (one batch read
         of the keys that could exist)."""

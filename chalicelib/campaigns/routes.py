@@ -141,7 +141,7 @@ def campaign_image(name):
 def api_templates(caller):
     from chalicelib.campaigns.api import template_out
 
-    return [template_out(t).model_dump() for t in services().campaign_service.templates(caller[0])]
+    return [template_out(t).model_dump() for t in services().campaign_service.templates(caller.account)]
 
 
 @api.route("/templates", "POST", summary="Save a new template (checked, sanitised, CSS inlined)", request=TemplateIn,
@@ -149,7 +149,7 @@ def api_templates(caller):
 def api_create_template(data, caller):
     from chalicelib.campaigns.api import template_out
 
-    return template_out(services().campaign_service.save_template(caller[0], data))
+    return template_out(services().campaign_service.save_template(caller.account, data))
 
 
 @api.route("/templates/{template_id}", "PUT", summary="Change a template", request=TemplateIn, response=TemplateOut,
@@ -157,15 +157,15 @@ def api_create_template(data, caller):
 def api_update_template(data, template_id, caller):
     from chalicelib.campaigns.api import template_out
 
-    services().campaign_service.get_template(caller[0], template_id)
-    return template_out(services().campaign_service.save_template(caller[0], data, template_id))
+    services().campaign_service.get_template(caller.account, template_id)
+    return template_out(services().campaign_service.save_template(caller.account, data, template_id))
 
 
 @api.route("/templates/{template_id}/preview", "GET", summary="The template as a contact (?contact=) would get it",
            tags=["campaigns"], signed_in=True, errors_=(404,))
 def api_preview_template(template_id, caller):
     contact = (routes.current_request.query_params or {}).get("contact")
-    parts = services().campaign_service.preview(caller[0], template_id, contact)
+    parts = services().campaign_service.preview(caller.account, template_id, contact)
     return {"subject": parts.subject, "html": parts.html, "text": parts.text}
 
 
@@ -174,13 +174,13 @@ def api_preview_template(template_id, caller):
 def api_images(caller):
     from chalicelib.campaigns.api import asset_out
 
-    return [asset_out(a) for a in services().assets.list_assets(caller[0].account_id)]
+    return [asset_out(a) for a in services().assets.list_assets(caller.account.account_id)]
 
 
 @api.route("/images", "POST", summary="Begin an image upload: post the file with these form fields to `url`",
            status=201, tags=["campaigns"], signed_in=True)
 def api_begin_image(caller):
-    return services().assets.begin_upload(caller[0].account_id)
+    return services().assets.begin_upload(caller.account.account_id)
 
 
 @api.route("/images/{upload_id}/finish", "POST", summary="Check the uploaded image and keep a clean copy (?name=)",
@@ -189,14 +189,14 @@ def api_finish_image(upload_id, caller):
     from chalicelib.campaigns.api import asset_out
 
     name = (routes.current_request.query_params or {}).get("name")
-    return asset_out(services().assets.finish_upload(caller[0].account_id, upload_id, name))
+    return asset_out(services().assets.finish_upload(caller.account.account_id, upload_id, name))
 
 
 @api.route("/campaigns", "GET", summary="The account's campaigns", tags=["campaigns"], signed_in=True)
 def api_campaigns(caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return [campaign_out(services(), caller[0], c).model_dump(mode="json") for c in services().campaign_service.campaigns(caller[0])]
+    return [campaign_out(services(), caller.account, c).model_dump(mode="json") for c in services().campaign_service.campaigns(caller.account)]
 
 
 @api.route("/campaigns", "POST", summary="A new campaign (a draft)", request=CampaignIn, response=CampaignOut,
@@ -204,7 +204,7 @@ def api_campaigns(caller):
 def api_create_campaign(data, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(services(), caller[0], services().campaign_service.create_campaign(caller[0], data))
+    return campaign_out(services(), caller.account, services().campaign_service.create_campaign(caller.account, data))
 
 
 @api.route("/campaigns/{campaign_id}", "GET", summary="A campaign with its report", response=CampaignOut,
@@ -212,15 +212,15 @@ def api_create_campaign(data, caller):
 def api_campaign(campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(services(), caller[0], services().campaign_service.get_campaign(caller[0], campaign_id), report=True)
+    return campaign_out(services(), caller.account, services().campaign_service.get_campaign(caller.account, campaign_id), report=True)
 
 
 @api.route("/campaigns/{campaign_id}/test", "POST", summary="Send the campaign's template to your own address, "
            "from the campaign's from name and address", status=202, tags=["campaigns"], signed_in=True,
            errors_=(403, 404, 422, 503))
 def api_test_campaign(campaign_id, caller):
-    services().campaign_service.test_send_campaign(caller[0], campaign_id)
-    return {"sent_to": caller[0].email}
+    services().campaign_service.test_send_campaign(caller.account, campaign_id)
+    return {"sent_to": caller.account.email}
 
 
 @api.route("/campaigns/{campaign_id}/schedule", "POST", summary="Send now, or at `send_at`", request=ScheduleIn,
@@ -228,7 +228,7 @@ def api_test_campaign(campaign_id, caller):
 def api_schedule_campaign(data, campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(services(), caller[0], services().campaign_service.schedule(caller[0], campaign_id, data.send_at))
+    return campaign_out(services(), caller.account, services().campaign_service.schedule(caller.account, campaign_id, data.send_at))
 
 
 @api.route("/campaigns/{campaign_id}/pause", "POST", summary="Pause: nothing more goes out within seconds",
@@ -236,7 +236,7 @@ def api_schedule_campaign(data, campaign_id, caller):
 def api_pause_campaign(campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(services(), caller[0], services().campaign_service.pause(caller[0], campaign_id))
+    return campaign_out(services(), caller.account, services().campaign_service.pause(caller.account, campaign_id))
 
 
 @api.route("/campaigns/{campaign_id}/resume", "POST", summary="Resume a paused campaign", response=CampaignOut,
@@ -244,7 +244,7 @@ def api_pause_campaign(campaign_id, caller):
 def api_resume_campaign(campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(services(), caller[0], services().campaign_service.resume(caller[0], campaign_id))
+    return campaign_out(services(), caller.account, services().campaign_service.resume(caller.account, campaign_id))
 
 
 @api.route("/campaigns/{campaign_id}/cancel", "POST", summary="Cancel: nothing more goes out", response=CampaignOut,
@@ -252,4 +252,4 @@ def api_resume_campaign(campaign_id, caller):
 def api_cancel_campaign(campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out
 
-    return campaign_out(services(), caller[0], services().campaign_service.cancel(caller[0], campaign_id))
+    return campaign_out(services(), caller.account, services().campaign_service.cancel(caller.account, campaign_id))

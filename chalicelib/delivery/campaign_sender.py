@@ -65,6 +65,7 @@ from chalicelib.delivery.ses_errors import Verdict, bulk_verdict, classify_ses_e
 from chalicelib.hooks import Hook
 from chalicelib.i18n import N_
 from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.queues import partial_batch_response
 
 PAUSED = "paused"
 CANCELLED = "cancelled"
@@ -473,22 +474,17 @@ def handle_send_records(records, sender: CampaignSender) -> dict:
     it again, when some of its recipients need another try, when another worker holds its batch,
     or when it cannot be read (after maxReceiveCount it goes to the dead-letter queue).
     """
-    records = list(records)
-    if len(records) > 1:  # the batches of one invocation go out side by side: SES calls mostly wait
-        with ThreadPoolExecutor(max_workers=len(records), thread_name_prefix="campaign-batch") as batches:
-            outcomes = list(batches.map(lambda record: _attempt(sender, *record), records))
-    else:
-        outcomes = [_attempt(sender, *record) for record in records]
-    failed = []
-    for (queue_message_id, _), outcome in zip(records, outcomes):
+
+    def send(queue_message_id: str, body: str) -> bool:
+        outcome = _attempt(sender, queue_message_id, body)
         if outcome is None:
-            failed.append(queue_message_id)
-            continue
+            return False
         logger.info("campaign batch sent", queue_message_id=queue_message_id, campaign_id=outcome.campaign_id,
                     batch_id=outcome.batch_id, retry=len(outcome.retry), **outcome.recorded_now)
         for name, count in outcome.recorded_now.items():
             if count:
                 metrics.add_metric(name=f"CampaignMail{name.capitalize()}", unit=MetricUnit.Count, value=count)
-        if outcome.retry:
-            failed.append(queue_message_id)
-    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+        return not outcome.retry
+
+    # the batches of one invocation go out side by side: SES calls mostly wait
+    return partial_batch_response(records, send, side_by_side=True)

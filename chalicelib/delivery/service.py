@@ -8,6 +8,7 @@ from chalicelib.delivery.render import render_mail
 from chalicelib.delivery.ses_events import SesEvent, parse_ses_event, unsubscribe_reference
 from chalicelib.hooks import Hook
 from chalicelib.observability import MetricUnit, logger, metrics
+from chalicelib.queues import partial_batch_response
 
 
 def queue_mail(queue, request: MailRequest) -> str:
@@ -26,8 +27,8 @@ def deliver_mail_batch(records, channel, renderer=render_mail) -> dict:
     SES refused for good, or may have taken (a time-out), is not sent again: a resend could be a
     second copy of a password reset.
     """
-    failed = []
-    for queue_message_id, body in records:
+
+    def deliver(queue_message_id: str, body: str) -> bool:
         try:
             request = MailRequest.from_json(body)
             ses_message_id = channel.send_one(renderer(request))
@@ -35,21 +36,21 @@ def deliver_mail_batch(records, channel, renderer=render_mail) -> dict:
             # SES's error code only: its texts can contain addresses.
             logger.warning("mail not sent", queue_message_id=queue_message_id, outcome=not_sent.verdict.value,
                            error_code=not_sent.reason)
-            if not_sent.may_retry:
-                failed.append(queue_message_id)
-            else:
+            if not not_sent.may_retry:
                 metrics.add_metric(name="TransactionalMailDropped", unit=MetricUnit.Count, value=1)
-            continue
-        except Exception as error:  # one bad mail must not fail its batch-mates
+            return not not_sent.may_retry
+        except Exception as error:  # not rendered, or not read: logged by its type, never its content
             logger.warning("mail not sent", queue_message_id=queue_message_id, error=type(error).__name__)
-            failed.append(queue_message_id)
-            continue
+            return False
         logger.info("mail sent", template=request.template, queue_message_id=queue_message_id,
                     ses_message_id=ses_message_id)
         metrics.add_metric(name="TransactionalMailSent", unit=MetricUnit.Count, value=1)
-    if failed:
-        metrics.add_metric(name="TransactionalMailFailed", unit=MetricUnit.Count, value=len(failed))
-    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+        return True
+
+    response = partial_batch_response(records, deliver)
+    if response["batchItemFailures"]:
+        metrics.add_metric(name="TransactionalMailFailed", unit=MetricUnit.Count, value=len(response["batchItemFailures"]))
+    return response
 
 
 class SesEventIngest:

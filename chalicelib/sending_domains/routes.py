@@ -54,7 +54,7 @@ def remove_sending_domain(account, form, visit, domain):
 def api_sending_domains(caller):
     from chalicelib.sending_domains.api import domain_out
 
-    return [domain_out(services(), d).model_dump(mode="json") for d in services().sending_domains.domains(caller[0])]
+    return [domain_out(services(), d).model_dump(mode="json") for d in services().sending_domains.domains(caller.account)]
 
 
 @api.route("/domains", "POST", summary="Add a domain: creates its SES identity (Easy DKIM); publish the records "
@@ -63,7 +63,7 @@ def api_sending_domains(caller):
 def api_add_sending_domain(data, caller):
     from chalicelib.sending_domains.api import domain_out
 
-    return domain_out(services(), services().sending_domains.add(caller[0], data.domain))
+    return domain_out(services(), services().sending_domains.add(caller.account, data.domain))
 
 
 @api.route("/domains/{domain}", "GET", summary="One sending domain, as last checked", response=DomainOut,
@@ -71,7 +71,7 @@ def api_add_sending_domain(data, caller):
 def api_sending_domain(domain, caller):
     from chalicelib.sending_domains.api import domain_out
 
-    return domain_out(services(), services().sending_domains.get(caller[0], domain))
+    return domain_out(services(), services().sending_domains.get(caller.account, domain))
 
 
 @api.route("/domains/{domain}/check", "POST", summary="Ask Amazon SES now whether the domain is verified",
@@ -79,7 +79,7 @@ def api_sending_domain(domain, caller):
 def api_check_sending_domain(domain, caller):
     from chalicelib.sending_domains.api import domain_out
 
-    return domain_out(services(), services().sending_domains.check(caller[0], domain))
+    return domain_out(services(), services().sending_domains.check(caller.account, domain))
 
 
 @api.route("/domains/{domain}/mail-from", "PUT", summary="Set (or with an empty subdomain, clear) a custom MAIL "
@@ -88,10 +88,10 @@ def api_check_sending_domain(domain, caller):
 def api_set_sending_domain_mail_from(data, domain, caller):
     from chalicelib.sending_domains.api import domain_out
 
-    return domain_out(services(), services().sending_domains.set_mail_from(caller[0], domain, data.subdomain))
+    return domain_out(services(), services().sending_domains.set_mail_from(caller.account, domain, data.subdomain))
 
 
 @api.route("/domains/{domain}", "DELETE", summary="Remove a domain (refused while a campaign on its way uses it)",
            status=204, tags=["sending domains"], signed_in=True, errors_=(404, 409))
 def api_remove_sending_domain(domain, caller):
-    services().sending_domains.remove(caller[0], domain)
+    services().sending_domains.remove(caller.account, domain)

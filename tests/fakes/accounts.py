@@ -5,7 +5,7 @@ import dataclasses
 from datetime import datetime, timezone
 
 from chalicelib import errors
-from chalicelib.accounts.account import Account
+from chalicelib.accounts.account import Account, AccountFacts
 from chalicelib.accounts.audit import AuditEvent
 from chalicelib.accounts.repository import CHANGED_ELSEWHERE, AddressTaken
 from chalicelib.validation import address_key
@@ -113,3 +113,12 @@ class InMemoryAccounts:
             raise LookupError("no such account")
         self._accounts[account_id] = dataclasses.replace(stored, sending_paused_at=None, sending_paused_reason=None,
                                                          version=stored.version + 1)
+
+    def statistics_page(self, cursor: str | None = None, limit: int = 100) -> tuple[list[AccountFacts], str | None]:
+        ordered = sorted(self._accounts)
+        after = cursor.removeprefix("ACCOUNT#") if cursor else None
+        remaining = [account_id for account_id in ordered if after is None or account_id > after]
+        page = remaining[:limit]
+        facts = [AccountFacts(a.account_id, a.plan, a.country, a.active, a.staff)
+                 for a in (self._accounts[account_id] for account_id in page)]
+        return facts, ("ACCOUNT#" + page[-1] if len(remaining) > limit else None)

@@ -146,6 +146,25 @@ class InMemoryCampaigns:
     def usage(self, account_id: str, month: str) -> dict[str, int]:
         return dict(self._counters.get(("USAGE", account_id, month), {}))
 
+    def usage_months(self, account_id: str) -> dict[str, dict[str, int]]:
+        return {key[2]: dict(counts) for key, counts in self._counters.items()
+                if key[0] == "USAGE" and key[1] == account_id}
+
+    def sending_totals(self, account_id: str) -> dict[str, int]:
+        totals = dict.fromkeys(("sent", "bounced", "tracked_sent", "tracked_bounced", "unique_opens"), 0)
+        for (owner, campaign_id), campaign in self._campaigns.items():
+            if owner != account_id or campaign.started_at is None:
+                continue
+            counters = self._counters.get(("CAMPAIGN", campaign_id), {})
+            sent = sum(count for name, count in counters.items() if name.startswith("sents@"))
+            totals["sent"] += sent
+            totals["bounced"] += counters.get("bounced", 0)
+            if campaign.tracking:
+                totals["tracked_sent"] += sent
+                totals["tracked_bounced"] += counters.get("bounced", 0)
+                totals["unique_opens"] += counters.get("unique_opens", 0)
+        return totals
+
     def contact_engagement(self, contact_id: str, campaigns: list) -> dict[str, dict]:
         found: dict[str, dict] = {}
         for campaign in campaigns:

@@ -47,7 +47,8 @@ COVERED = {
 # Public by design: the id or signed token in the address is the key (sign-up forms, unsubscribe links).
 NOT_ACCOUNT_SCOPED = {"/static/{name}", "/{proxy+}", "/dev/outbox/{message_id}", "/dev/outbox/{message_id}/html",
                       "/dev/jobs/{name}", "/f/{list_id}", "/u/{token}", "/u/{token}/preferences",
-                      "/t/o/{token}", "/t/c/{token}", "/i/{name}"}
+                      "/t/o/{token}", "/t/c/{token}", "/i/{name}", "/news/unsubscribe/{token}",
+                      "/staff/partner-statistics/{export}/{fmt}"}  # staff only, aggregates of no one account
 # Templates, images and campaigns: tried in test_another_accounts_campaigns_are_not_found.
 CAMPAIGN_ROUTES = {
     "/templates/{template_id}": "GET+POST",
