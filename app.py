@@ -18,12 +18,13 @@ from chalicelib.audience import routes as audience
 from chalicelib.campaigns import routes as campaigns
 from chalicelib.config import LOCAL_STAGE, settings
 from chalicelib.contact import routes as contact
+from chalicelib.notices import routes as notices
 from chalicelib.sending_domains import routes as sending_domains
 from chalicelib.staff import routes as staff
 from chalicelib.web import render_page
 from chalicelib.web.static import static_asset
 
-DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff)
+DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, notices)
 
 app = Chalice(app_name="mailexpert")
 app.register_middleware(http.http_middleware, "http")
@@ -102,6 +103,14 @@ def daily_backup(event):
     from chalicelib.operations.jobs import run_job
 
     run_job("daily-backup", services().job_runs)
+
+
+@app.schedule(Cron(30, 7, "*", "*", "?", "*"), name="policy_notices")
+def policy_notices(event):
+    """Daily: resume the notice mail of every announced, not yet effective policy version until done (P17)."""
+    from chalicelib.operations.jobs import run_job
+
+    run_job("policy-notices", services().job_runs, services().scheduled_jobs())
 
 
 # --- local stage only: outbox, mailbox simulator, dev pages -------------------------------------

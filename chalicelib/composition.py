@@ -12,6 +12,7 @@ emulation in the benchmark. Names of tables, queues and buckets come from `confi
 
 import email.utils
 import functools
+from datetime import datetime, timezone
 
 from chalicelib import aws
 from chalicelib.config import Settings, settings
@@ -19,12 +20,17 @@ from chalicelib.config import Settings, settings
 cached = functools.cached_property
 
 
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 class Services:
     """Every service of the app, wired. Built lazily: each property builds its service once."""
 
-    def __init__(self, config: Settings, clients=aws):
+    def __init__(self, config: Settings, clients=aws, clock=utc_now):
         self.config = config
         self._clients = clients
+        self.clock = clock  # aware UTC datetimes: when policy versions take effect (tests move it)
 
     def _where(self) -> tuple:
         """Where the PynamoDB repositories find DynamoDB."""
@@ -97,7 +103,15 @@ class Services:
 
     def page_banners(self, account) -> list:
         """The banners (`chalicelib.web.banners.Banner`) above every app page for this account."""
-        return []
+        from chalicelib.notices.banners import banners_for
+
+        return banners_for(account, self.policy)
+
+    def public_banners(self) -> list:
+        """Announcements on the login and sign-up pages (a coming privacy policy change)."""
+        from chalicelib.notices.banners import public_banners
+
+        return public_banners(self.policy)
 
     # --- storage -----------------------------------------------------------------------------------
 
@@ -129,14 +143,30 @@ class Services:
         from chalicelib.audience.list_export import EXPORT_LIST_JOB
         from chalicelib.campaigns.received import INDEX_JOB
         from chalicelib.campaigns.service import FANOUT_JOB
+        from chalicelib.notices.broadcast import BROADCAST_JOB
 
         return {
+            BROADCAST_JOB: self.broadcasts.handle_job,
             EXPORT_JOB: lambda job: self.data_rights.prepare_export(job["account_id"], job["export_id"]),
             EXPORT_LIST_JOB: lambda job: self.list_exports.prepare(job["account_id"], job["export_id"]),
             IMPORT_JOB: self._import_contacts,
             FANOUT_JOB: lambda job: self.campaign_service.fanout(job["account_id"], job["campaign_id"]),
             INDEX_JOB: lambda job: self.campaign_service.index_recipients(job["account_id"], job["campaign_id"]),
         }
+
+    def scheduled_jobs(self) -> dict:
+        """The scheduled jobs by name (app.py's schedules, `make job`, /dev/jobs): each returns a summary."""
+        from chalicelib.operations.jobs import JOBS
+
+        return {**JOBS, "policy-notices": self.resume_policy_notices}
+
+    def resume_policy_notices(self) -> dict:
+        """Daily: the notice mail of every announced, not yet effective policy version, until every
+        account holder has it (a broadcast that stopped is queued again from its cursor)."""
+        from chalicelib.notices.policy_notice import POLICY_KIND
+
+        pending = [version.message_id for version in self.policy.pending_versions()]
+        return {"pending": pending, "queued": self.broadcasts.resume_unfinished(POLICY_KIND, pending)}
 
     def _import_contacts(self, job: dict) -> None:
         account = self.accounts.get(job["account_id"])
@@ -339,6 +369,31 @@ class Services:
         sender.sent.subscribe(lambda account_id, campaign_id, count, size_bytes:
                               self.reputation.count_sent(account_id, count))
         return sender
+
+    # --- notices -----------------------------------------------------------------------------------
+
+    @cached
+    def policy(self):
+        """Privacy policy versions (P17, P18): announcing one starts its notice mail."""
+        from chalicelib.notices.policy import DynamoPolicyVersions
+        from chalicelib.notices.policy_notice import POLICY_KIND
+        from chalicelib.notices.policy_service import PolicyService
+
+        service = PolicyService(DynamoPolicyVersions(self._clients.dynamodb(), self.config.notices_table),
+                                self.audit_log, clock=lambda: self.clock())
+        service.announced.subscribe(lambda version: self.broadcasts.start(POLICY_KIND, version.message_id))
+        return service
+
+    @cached
+    def broadcasts(self):
+        """MailExpert's own messages to its account holders, exactly once each, through the one mail engine."""
+        from chalicelib.notices.broadcast import BroadcastEngine, DynamoBroadcastLedger
+        from chalicelib.notices.policy_notice import POLICY_KIND, PolicyNotices
+
+        return BroadcastEngine(self.accounts, DynamoBroadcastLedger(self._clients.dynamodb(), self.config.notices_table),
+                               self.mail_engine.channel(self.config.ses_configuration_set), self.jobs_queue,
+                               {POLICY_KIND: PolicyNotices(self.policy, self.config.public_base_url)},
+                               clock=lambda: self.clock())
 
     # --- sending domains ---------------------------------------------------------------------------
 

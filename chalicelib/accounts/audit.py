@@ -49,6 +49,10 @@ class AuditEvent(str, Enum):
     TWO_FACTOR_DISABLED = "2fa.disabled"
     TWO_FACTOR_FAILED = "2fa.failed"
     RECOVERY_CODE_USED = "2fa.recovery_code_used"
+    POLICY_DRAFTED = "policy.drafted"  # staff: a new privacy policy version (chalicelib.notices)
+    POLICY_EDITED = "policy.edited"
+    POLICY_ANNOUNCED = "policy.announced"
+    POLICY_WITHDRAWN = "policy.withdrawn"
 
 
 def ip_prefix(ip: str | None) -> str | None:

@@ -113,3 +113,10 @@ class InMemoryAccounts:
             raise LookupError("no such account")
         self._accounts[account_id] = dataclasses.replace(stored, sending_paused_at=None, sending_paused_reason=None,
                                                          version=stored.version + 1)
+
+    def page(self, cursor: str | None = None, limit: int = 100) -> tuple[list[Account], str | None]:
+        """DynamoAccounts.page's contract: every account once, in a fixed order, `limit` at a time."""
+        ids = sorted(i for i in self._accounts if cursor is None or i > cursor)
+        chosen = ids[:limit]
+        more = len(ids) > limit
+        return [self.get(i) for i in chosen], (chosen[-1] if more else None)

@@ -1,0 +1,365 @@
+"""The broadcast engine: one MailExpert message to a set of accounts, exactly once per (message, account).
+
+Policy notices use it now; service announcements and product news plug in the same way. A *kind*
+of message (`BroadcastKind`) names its audience and, for one message id, gives a `BroadcastMessage`
+that says which accounts of the audience it is for and renders each account's mail (compiled once
+per invocation, rendered per account, no I/O). The engine does the rest:
+
+- It reads the accounts page by page (`accounts.page(cursor, limit)`), keeps those of the audience,
+  and sends each its mail through the one mail engine's channel (`send_one`: a token from the one
+  token bucket, then SES). Several mails of a page go out at once (a few threads: SES calls wait on
+  the network).
+- One job invocation works through pages until its time budget is nearly spent (10 of Lambda's 15
+  minutes), saves the cursor and puts a continuation on the jobs queue: 100,000 accounts take a
+  handful of invocations, not 100,000.
+- Exactly once: before an account's mail is handed to SES, a conditional write claims the item
+  pk BROADCAST#<kind>#<message>, sk ACCOUNT#<account> for this attempt; only the attempt whose write
+  created it sends, and the outcome is recorded on it afterwards. A second run, a concurrent one or a
+  redelivered continuation finds the claim and skips the account.
+
+Why not `chalicelib.delivery.send_ledger` itself: its unit is a campaign batch, a fixed list of
+recipients fanned out once; a broadcast's recipients are read live from the accounts table, whose
+pages shift as accounts register and are erased, so the same account can fall in different pages on
+different runs. The ledger's approach is kept (conditional writes, the owner of a claim as fencing
+token, the same states and the same unavoidable window), keyed per account instead of per batch.
+
+THE UNAVOIDABLE WINDOW, as in the campaign ledger: SES has no idempotency key, so a worker that dies
+between claiming an account and recording the outcome leaves it `sending`: SES may or may not have
+taken the mail. It is reported as unknown and never sent again (at most once beats twice). What SES
+certainly did not take (throttled, the account's sending paused: `Verdict.RETRY`/`HALT`) is released
+and sent by a later run.
+
+Items (notices table):
+  pk BROADCAST#<kind>#<message>  sk ACCOUNT#<account>  state sending|sent|failed|unknown, owner, SES id
+  pk BROADCAST#<kind>#<message>  sk RUN                the cursor, whether a pass finished, counters
+"""
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Protocol
+
+from chalicelib.delivery.engine import MailNotSent
+from chalicelib.delivery.ses_errors import Verdict
+from chalicelib.observability import logger
+
+BROADCAST_JOB = "broadcast"
+BROADCAST_PREFIX = "BROADCAST#"
+RUN_SORT_KEY = "RUN"
+ACCOUNT_SORT_PREFIX = "ACCOUNT#"
+DEFAULT_BUDGET_S = 600  # of the jobs function's 900 s: room to finish a page and hand over
+DEFAULT_PAGE_SIZE = 100
+DEFAULT_CONCURRENCY = 4
+RECORD_RETENTION_S = 400 * 24 * 3600
+STALE_RUN_S = 20 * 60  # a run that saved no progress for this long is no longer running
+
+
+class Audience(str, Enum):
+    """Who a kind of message may reach, before the message's own choice (`BroadcastMessage.includes`)."""
+
+    HELD_CONFIRMED = "held-confirmed"  # every account whose data we hold, active or deactivated (policy notices)
+    ACTIVE = "active"  # active accounts only (service announcements, P16)
+    PRODUCT_NEWS = "product-news"  # active accounts that opted in to product news (P4)
+
+
+def in_audience(audience: Audience, account) -> bool:
+    """A confirmed address always; then the audience's own condition."""
+    if not account.email_verified:
+        return False
+    if audience is Audience.HELD_CONFIRMED:
+        return True
+    if audience is Audience.ACTIVE:
+        return account.active
+    return account.active and account.product_news
+
+
+class BroadcastMessage(Protocol):
+    def includes(self, account) -> bool:
+        """Whether this account of the audience gets the message (e.g. registered before it was announced)."""
+
+    def render(self, account):
+        """The account's mail (`chalicelib.delivery.mail.OutgoingMail`), in its language; pure."""
+
+
+class BroadcastKind(Protocol):
+    audience: Audience
+
+    def message(self, message_id: str) -> BroadcastMessage | None:
+        """The message to send, or None when it is no longer to be sent (withdrawn, cancelled)."""
+
+
+class BroadcastState(str, Enum):
+    SENDING = "sending"  # claimed; no outcome recorded (yet): after a crash, unknown
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+@dataclass
+class BroadcastProgress:
+    cursor: str | None = None
+    done: bool = False  # a pass reached the last page with nothing left to retry
+    cancelled: bool = False
+    updated_at: datetime | None = None
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+
+
+@dataclass
+class RunReport:
+    """What one invocation did."""
+
+    kind: str
+    message_id: str
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    already: int = 0  # claimed by another run, or by an earlier one
+    pages: int = 0
+    finished: bool = False
+    continued: bool = False
+    halted: bool = False
+    cancelled: bool = False
+    accounts: list = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in ("kind", "message_id", "sent", "failed", "unknown", "already",
+                                                       "pages", "finished", "continued", "halted", "cancelled")}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class DynamoBroadcastLedger:
+    """Per (message, account) claims and the run record, in the notices table."""
+
+    def __init__(self, client, table_name: str):
+        self._client = client
+        self._table = table_name
+
+    @staticmethod
+    def _pk(kind: str, message_id: str) -> dict:
+        return {"S": f"{BROADCAST_PREFIX}{kind}#{message_id}"}
+
+    def _key(self, kind: str, message_id: str, account_id: str) -> dict:
+        return {"pk": self._pk(kind, message_id), "sk": {"S": ACCOUNT_SORT_PREFIX + account_id}}
+
+    def claim(self, kind: str, message_id: str, account_id: str, owner: str, now: datetime) -> bool:
+        """True only for the one attempt whose write created the claim."""
+        try:
+            self._client.put_item(
+                TableName=self._table, Item={**self._key(kind, message_id, account_id),
+                                             "state": {"S": BroadcastState.SENDING.value}, "owner": {"S": owner},
+                                             "claimed_at": {"S": now.isoformat()},
+                                             "expires_at": {"N": str(int(now.timestamp()) + RECORD_RETENTION_S)}},
+                ConditionExpression="attribute_not_exists(pk)")
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def record(self, kind: str, message_id: str, account_id: str, owner: str, state: BroadcastState,
+               detail: str) -> None:
+        """The outcome of a claimed account's mail (its SES message id, or why not)."""
+        self._client.update_item(
+            TableName=self._table, Key=self._key(kind, message_id, account_id),
+            UpdateExpression="SET #state = :state, detail = :detail",
+            ConditionExpression="#owner = :owner AND #state = :sending",
+            ExpressionAttributeNames={"#state": "state", "#owner": "owner"},
+            ExpressionAttributeValues={":state": {"S": state.value}, ":detail": {"S": detail or "-"},
+                                       ":owner": {"S": owner}, ":sending": {"S": BroadcastState.SENDING.value}})
+
+    def release(self, kind: str, message_id: str, account_id: str, owner: str) -> None:
+        """SES certainly did not take the mail: a later run may send it."""
+        self._client.delete_item(
+            TableName=self._table, Key=self._key(kind, message_id, account_id),
+            ConditionExpression="#owner = :owner AND #state = :sending",
+            ExpressionAttributeNames={"#state": "state", "#owner": "owner"},
+            ExpressionAttributeValues={":owner": {"S": owner}, ":sending": {"S": BroadcastState.SENDING.value}})
+
+    def state_of(self, kind: str, message_id: str, account_id: str) -> BroadcastState | None:
+        item = self._client.get_item(TableName=self._table, Key=self._key(kind, message_id, account_id),
+                                     ConsistentRead=True).get("Item")
+        return BroadcastState(item["state"]["S"]) if item else None
+
+    def save_progress(self, kind: str, message_id: str, cursor: str | None, done: bool, now: datetime,
+                      counts: dict[str, int], cancelled: bool = False) -> None:
+        values = {":done": {"BOOL": done}, ":cancelled": {"BOOL": cancelled}, ":now": {"S": now.isoformat()}}
+        sets = ["done = :done", "cancelled = :cancelled", "updated_at = :now"]
+        removes = []
+        if cursor:
+            sets.append("#cursor = :cursor")
+            values[":cursor"] = {"S": cursor}
+        else:
+            removes.append("#cursor")
+        adds = []
+        for name, count in counts.items():
+            if count:
+                adds.append(f"{name} :{name}")
+                values[f":{name}"] = {"N": str(count)}
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "") + \
+            (" ADD " + ", ".join(adds) if adds else "")
+        self._client.update_item(TableName=self._table, Key={"pk": self._pk(kind, message_id),
+                                                             "sk": {"S": RUN_SORT_KEY}},
+                                 UpdateExpression=expression, ExpressionAttributeNames={"#cursor": "cursor"},
+                                 ExpressionAttributeValues=values)
+
+    def progress(self, kind: str, message_id: str) -> BroadcastProgress | None:
+        item = self._client.get_item(TableName=self._table, Key={"pk": self._pk(kind, message_id),
+                                                                 "sk": {"S": RUN_SORT_KEY}},
+                                     ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        return BroadcastProgress(
+            cursor=item.get("cursor", {}).get("S"), done=item.get("done", {}).get("BOOL", False),
+            cancelled=item.get("cancelled", {}).get("BOOL", False),
+            updated_at=datetime.fromisoformat(item["updated_at"]["S"]) if "updated_at" in item else None,
+            **{name: int(item.get(name, {}).get("N", 0)) for name in ("sent", "failed", "unknown")})
+
+
+class BroadcastEngine:
+    """Sends broadcasts of the kinds it knows (kind name -> `BroadcastKind`)."""
+
+    def __init__(self, accounts, ledger, channel, jobs_queue, kinds: dict, *, clock=_utc_now,
+                 monotonic=time.monotonic, budget_s: float = DEFAULT_BUDGET_S, page_size: int = DEFAULT_PAGE_SIZE,
+                 concurrency: int = DEFAULT_CONCURRENCY):
+        self._accounts = accounts  # `.page(cursor, limit)`
+        self._ledger = ledger
+        self._channel = channel  # a `MailChannel`: `send_one(mail)` takes a token and sends
+        self._jobs = jobs_queue
+        self._kinds = kinds
+        self._clock = clock
+        self._monotonic = monotonic
+        self._budget_s = budget_s
+        self._page_size = page_size
+        self._concurrency = concurrency
+
+    # --- starting and resuming ---------------------------------------------------------------
+
+    def start(self, kind: str, message_id: str, cursor: str | None = None) -> str:
+        """Queue the broadcast's (next) run on the jobs queue."""
+        if kind not in self._kinds:
+            raise ValueError(f"unknown broadcast kind {kind!r}")
+        job = {"job": BROADCAST_JOB, "kind": kind, "message": message_id}
+        if cursor:
+            job["cursor"] = cursor
+        return self._jobs.enqueue(job)
+
+    def resume_unfinished(self, kind: str, message_ids) -> list[str]:
+        """For the daily job: queue a run for each message whose broadcast has not finished a pass and
+        is not running now (no progress saved for a while). Returns the message ids queued."""
+        queued = []
+        now = self._clock()
+        for message_id in message_ids:
+            progress = self._ledger.progress(kind, message_id)
+            if progress is not None and (progress.done or progress.cancelled):
+                continue
+            if progress is not None and progress.updated_at is not None and \
+                    (now - progress.updated_at).total_seconds() < STALE_RUN_S:
+                continue
+            self.start(kind, message_id, progress.cursor if progress else None)
+            queued.append(message_id)
+        return queued
+
+    def handle_job(self, job: dict) -> RunReport:
+        """The jobs queue's handler for BROADCAST_JOB."""
+        return self.run(job["kind"], str(job["message"]), job.get("cursor"))
+
+    def progress(self, kind: str, message_id: str) -> BroadcastProgress | None:
+        return self._ledger.progress(kind, message_id)
+
+    # --- one invocation ----------------------------------------------------------------------
+
+    def run(self, kind_name: str, message_id: str, cursor: str | None = None) -> RunReport:
+        """Work through pages from `cursor` until the last page or the time budget; then hand over."""
+        kind = self._kinds[kind_name]
+        report = RunReport(kind_name, message_id)
+        deadline = self._monotonic() + self._budget_s
+        owner = uuid.uuid4().hex
+        while True:
+            message = kind.message(message_id)  # each page: a withdrawn message stops the broadcast
+            if message is None:
+                self._ledger.save_progress(kind_name, message_id, cursor, True, self._clock(), {}, cancelled=True)
+                report.cancelled = True
+                logger.info("broadcast stopped: message no longer to be sent", kind=kind_name, message_id=message_id)
+                return report
+            accounts, next_cursor = self._accounts.page(cursor, self._page_size)
+            recipients = [a for a in accounts if in_audience(kind.audience, a) and message.includes(a)]
+            counts, halted = self._send_page(kind_name, message_id, message, recipients, owner, report)
+            report.pages += 1
+            if halted:  # SES takes no mail now: keep the cursor at this page for a later run
+                self._ledger.save_progress(kind_name, message_id, cursor, False, self._clock(), counts)
+                report.halted = True
+                logger.warning("broadcast halted: SES takes no mail now", kind=kind_name, message_id=message_id)
+                return report
+            cursor = next_cursor
+            self._ledger.save_progress(kind_name, message_id, cursor, cursor is None, self._clock(), counts)
+            if cursor is None:
+                report.finished = True
+                logger.info("broadcast finished a pass", kind=kind_name, message_id=message_id, **report.as_dict())
+                return report
+            if self._monotonic() >= deadline:
+                self.start(kind_name, message_id, cursor)
+                report.continued = True
+                logger.info("broadcast continues in a new invocation", kind=kind_name, message_id=message_id,
+                            pages=report.pages, sent=report.sent)
+                return report
+
+    def _send_page(self, kind: str, message_id: str, message, recipients, owner: str,
+                   report: RunReport) -> tuple[dict, bool]:
+        if not recipients:
+            return {}, False
+        if self._concurrency > 1 and len(recipients) > 1:
+            with ThreadPoolExecutor(max_workers=min(self._concurrency, len(recipients)),
+                                    thread_name_prefix="broadcast") as pool:
+                outcomes = list(pool.map(lambda account: self._send_one(kind, message_id, message, account, owner),
+                                         recipients))
+        else:
+            outcomes = [self._send_one(kind, message_id, message, account, owner) for account in recipients]
+        counts = {"sent": 0, "failed": 0, "unknown": 0}
+        halted = False
+        for account, outcome in zip(recipients, outcomes):
+            if outcome is None:
+                report.already += 1
+            elif outcome == "retry":
+                halted = True
+            else:
+                counts[outcome.value] += 1
+                if outcome is BroadcastState.SENT:
+                    report.accounts.append(account.account_id)
+        report.sent += counts["sent"]
+        report.failed += counts["failed"]
+        report.unknown += counts["unknown"]
+        return counts, halted
+
+    def _send_one(self, kind: str, message_id: str, message, account, owner: str):
+        """One account: claim, send, record. None when another attempt has (had) it; "retry" when SES
+        certainly did not take it. Anything else that goes wrong stops the run (the claim stays:
+        unknown, never resent)."""
+        try:
+            mail = message.render(account)
+        except Exception as error:  # one account's bad data must not stop the broadcast
+            if not self._ledger.claim(kind, message_id, account.account_id, owner, self._clock()):
+                return None
+            self._ledger.record(kind, message_id, account.account_id, owner, BroadcastState.FAILED,
+                                f"render-failed:{type(error).__name__}")
+            return BroadcastState.FAILED
+        if not self._ledger.claim(kind, message_id, account.account_id, owner, self._clock()):
+            return None
+        try:
+            ses_message_id = self._channel.send_one(mail)
+        except MailNotSent as refused:
+            if refused.may_retry:
+                self._ledger.release(kind, message_id, account.account_id, owner)
+                return "retry"
+            state = BroadcastState.FAILED if refused.verdict is Verdict.FAILED else BroadcastState.UNKNOWN
+            logger.info("broadcast mail not sent", kind=kind, message_id=message_id, account_id=account.account_id,
+                        outcome=state.value, reason=refused.reason)
+            self._ledger.record(kind, message_id, account.account_id, owner, state, refused.reason)
+            return state
+        self._ledger.record(kind, message_id, account.account_id, owner, BroadcastState.SENT, ses_message_id)
+        return BroadcastState.SENT

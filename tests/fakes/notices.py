@@ -1,0 +1,64 @@
+"""Policy versions in memory, keeping DynamoPolicyVersions' contract (conditional state changes),
+and a clock that tests move by hand."""
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from chalicelib.notices.policy import PolicyStatus, PolicyVersion, VersionNotEditable, VersionTaken
+
+
+class InMemoryPolicyVersions:
+    def __init__(self):
+        self._versions: dict[int, PolicyVersion] = {}
+        self._dismissed: set[tuple[str, int]] = set()
+
+    def all(self) -> list[PolicyVersion]:
+        return [self._versions[n] for n in sorted(self._versions)]
+
+    def get(self, number: int) -> PolicyVersion | None:
+        return self._versions.get(number)
+
+    def create(self, version: PolicyVersion) -> None:
+        if version.number in self._versions:
+            raise VersionTaken(version.number)
+        self._versions[version.number] = version
+
+    def save_draft(self, version: PolicyVersion) -> PolicyVersion:
+        stored = self._versions.get(version.number)
+        if stored is None or stored.status is not PolicyStatus.DRAFT or stored.revision != version.revision:
+            raise VersionNotEditable(version.number)
+        saved = replace(version, revision=version.revision + 1)
+        self._versions[version.number] = saved
+        return saved
+
+    def announce(self, number: int, revision: int, announced_at: datetime, effective_on) -> None:
+        stored = self._versions.get(number)
+        if stored is None or stored.status is not PolicyStatus.DRAFT or stored.revision != revision:
+            raise VersionNotEditable(number)
+        self._versions[number] = replace(stored, status=PolicyStatus.ANNOUNCED, announced_at=announced_at,
+                                         effective_on=effective_on)
+
+    def withdraw(self, number: int, withdrawn_at: datetime) -> None:
+        stored = self._versions.get(number)
+        if stored is None or stored.status is not PolicyStatus.ANNOUNCED:
+            raise VersionNotEditable(number)
+        self._versions[number] = replace(stored, status=PolicyStatus.WITHDRAWN, withdrawn_at=withdrawn_at)
+
+    def dismiss(self, account_id: str, number: int, at: datetime) -> None:
+        self._dismissed.add((account_id, number))
+
+    def dismissed(self, account_id: str, number: int) -> bool:
+        return (account_id, number) in self._dismissed
+
+
+class Clock:
+    """Aware UTC datetimes, moved by the test: `clock.now = ...` or `clock.advance(days=31)`."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
