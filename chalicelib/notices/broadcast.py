@@ -300,7 +300,7 @@ class BroadcastEngine:
             self._ledger.save_progress(kind_name, message_id, cursor, cursor is None, self._clock(), counts)
             if cursor is None:
                 report.finished = True
-                logger.info("broadcast finished a pass", kind=kind_name, message_id=message_id, **report.as_dict())
+                logger.info("broadcast finished a pass", **report.as_dict())
                 return report
             if self._monotonic() >= deadline:
                 self.start(kind_name, message_id, cursor)
