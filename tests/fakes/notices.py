@@ -62,3 +62,58 @@ class Clock:
 
     def advance(self, **delta) -> None:
         self.now += timedelta(**delta)
+
+
+class InMemoryBroadcastLedger:
+    """DynamoBroadcastLedger's contract in memory: a claim is created once; outcomes and releases only
+    by the claim's owner while it is sending."""
+
+    def __init__(self):
+        import threading
+
+        self._lock = threading.Lock()
+        self.items: dict[tuple, dict] = {}
+        self.runs: dict[tuple, object] = {}
+
+    def claim(self, kind, message_id, account_id, owner, now) -> bool:
+        from chalicelib.notices.broadcast import BroadcastState
+
+        with self._lock:
+            key = (kind, message_id, account_id)
+            if key in self.items:
+                return False
+            self.items[key] = {"state": BroadcastState.SENDING, "owner": owner}
+            return True
+
+    def _owned(self, key, owner):
+        from chalicelib.notices.broadcast import BroadcastState
+
+        item = self.items.get(key)
+        if item is None or item["owner"] != owner or item["state"] is not BroadcastState.SENDING:
+            raise LookupError("condition failed")
+        return item
+
+    def record(self, kind, message_id, account_id, owner, state, detail) -> None:
+        with self._lock:
+            self._owned((kind, message_id, account_id), owner).update(state=state, detail=detail)
+
+    def release(self, kind, message_id, account_id, owner) -> None:
+        with self._lock:
+            self._owned((kind, message_id, account_id), owner)
+            del self.items[(kind, message_id, account_id)]
+
+    def state_of(self, kind, message_id, account_id):
+        item = self.items.get((kind, message_id, account_id))
+        return item["state"] if item else None
+
+    def save_progress(self, kind, message_id, cursor, done, now, counts, cancelled=False) -> None:
+        from chalicelib.notices.broadcast import BroadcastProgress
+
+        with self._lock:
+            run = self.runs.setdefault((kind, message_id), BroadcastProgress())
+            run.cursor, run.done, run.cancelled, run.updated_at = cursor, done, cancelled, now
+            for name, count in counts.items():
+                setattr(run, name, getattr(run, name) + count)
+
+    def progress(self, kind, message_id):
+        return self.runs.get((kind, message_id))
