@@ -16,6 +16,7 @@ import markupsafe
 ALLOWED_TAGS = {"h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "a", "br", "blockquote", "code"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 _WORDS = re.compile(r"\s+|[^\s]+")
+SIMILAR = 0.5  # share of words two paragraphs have in common to be shown as one changed paragraph
 
 
 @functools.cache
@@ -60,14 +61,33 @@ def diff(old: str, new: str) -> list[DiffBlock]:
         elif tag == "insert":
             blocks += [DiffBlock("added", text) for text in after[j1:j2]]
         else:
-            old_part, new_part = before[i1:i2], after[j1:j2]
-            for index in range(max(len(old_part), len(new_part))):
-                if index >= len(new_part):
-                    blocks.append(DiffBlock("removed", old_part[index]))
-                elif index >= len(old_part):
-                    blocks.append(DiffBlock("added", new_part[index]))
-                else:
-                    blocks.append(DiffBlock("changed", parts=_word_diff(old_part[index], new_part[index])))
+            blocks += _replaced(before[i1:i2], after[j1:j2])
+    return blocks
+
+
+def _similar(old: str, new: str) -> bool:
+    """Close enough that its changed words say more than a removed and an added paragraph."""
+    matcher = difflib.SequenceMatcher(a=old.split(), b=new.split(), autojunk=False)
+    return matcher.quick_ratio() >= SIMILAR and matcher.ratio() >= SIMILAR
+
+
+def _replaced(old: list[str], new: list[str]) -> list[DiffBlock]:
+    """Paragraphs replaced by others, in order: a similar pair as one changed paragraph (its words
+    marked), any other as removed or added."""
+    blocks, i, j = [], 0, 0
+    while i < len(old) or j < len(new):
+        if i < len(old) and j < len(new) and _similar(old[i], new[j]):
+            blocks.append(DiffBlock("changed", parts=_word_diff(old[i], new[j])))
+            i, j = i + 1, j + 1
+        elif i < len(old) and (j >= len(new) or any(_similar(o, new[j]) for o in old[i + 1:])):
+            blocks.append(DiffBlock("removed", old[i]))  # a later paragraph is new[j]'s partner
+            i += 1
+        elif j < len(new) and (i >= len(old) or any(_similar(old[i], n) for n in new[j + 1:])):
+            blocks.append(DiffBlock("added", new[j]))  # a later paragraph is old[i]'s partner
+            j += 1
+        else:
+            blocks += [DiffBlock("removed", old[i]), DiffBlock("added", new[j])]
+            i, j = i + 1, j + 1
     return blocks
 
 

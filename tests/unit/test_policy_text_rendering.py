@@ -28,3 +28,14 @@ def test_diff_marks_removed_added_and_changed_words_and_keeps_the_rest():
 
 def test_diff_of_equal_texts_has_no_changes_when_only_line_breaks_differ():
     assert not has_changes(diff("Een zin\nover twee regels.\n", "Een zin over twee regels.\n"))
+
+
+def test_unrelated_paragraphs_are_removed_and_added_never_mixed_word_by_word():
+    # GIVEN a policy whose two paragraphs are replaced by one short, unrelated paragraph and one edited one
+    old = "Wij gebruiken cookies van derden voor analyse.\n\nU kunt zich op elk moment afmelden via de link.\n"
+    new = "Wij delen nooit gegevens met adverteerders.\n\nU kunt zich op elk moment afmelden via de link onderaan.\n"
+    blocks = diff(old, new)
+    # THEN the unrelated one is shown removed and added whole; the edited one with its words marked
+    assert [block.kind for block in blocks] == ["removed", "added", "changed"]
+    assert ("added", " onderaan.") in blocks[2].parts or any(kind == "added" and "onderaan" in words
+                                                             for kind, words in blocks[2].parts)
