@@ -161,12 +161,18 @@ class Services:
         return {**JOBS, "policy-notices": self.resume_policy_notices}
 
     def resume_policy_notices(self) -> dict:
-        """Daily: the notice mail of every announced, not yet effective policy version, until every
-        account holder has it (a broadcast that stopped is queued again from its cursor)."""
-        from chalicelib.notices.policy_notice import POLICY_KIND
+        """Daily: the notice mail of every announced, not yet effective policy version (and of every
+        withdrawal before its date), until every account holder has it (a broadcast that stopped is
+        queued again from its cursor)."""
+        from chalicelib.notices.policy_notice import POLICY_KIND, WITHDRAWAL_KIND
 
         pending = [version.message_id for version in self.policy.pending_versions()]
-        return {"pending": pending, "queued": self.broadcasts.resume_unfinished(POLICY_KIND, pending)}
+        summary = {"pending": pending, "queued": self.broadcasts.resume_unfinished(POLICY_KIND, pending)}
+        withdrawn = [version.message_id for version in self.policy.recently_withdrawn()]
+        if withdrawn:
+            summary["withdrawn"] = withdrawn
+            summary["queued_withdrawals"] = self.broadcasts.resume_unfinished(WITHDRAWAL_KIND, withdrawn)
+        return summary
 
     def _import_contacts(self, job: dict) -> None:
         account = self.accounts.get(job["account_id"])
@@ -376,23 +382,27 @@ class Services:
     def policy(self):
         """Privacy policy versions (P17, P18): announcing one starts its notice mail."""
         from chalicelib.notices.policy import DynamoPolicyVersions
-        from chalicelib.notices.policy_notice import POLICY_KIND
+        from chalicelib.notices.policy_notice import POLICY_KIND, WITHDRAWAL_KIND
         from chalicelib.notices.policy_service import PolicyService
 
         service = PolicyService(DynamoPolicyVersions(self._clients.dynamodb(), self.config.notices_table),
                                 self.audit_log, clock=lambda: self.clock())
         service.announced.subscribe(lambda version: self.broadcasts.start(POLICY_KIND, version.message_id))
+        service.withdrawn.subscribe(lambda version: self.broadcasts.start(WITHDRAWAL_KIND, version.message_id))
         return service
 
     @cached
     def broadcasts(self):
         """MailExpert's own messages to its account holders, exactly once each, through the one mail engine."""
         from chalicelib.notices.broadcast import BroadcastEngine, DynamoBroadcastLedger
-        from chalicelib.notices.policy_notice import POLICY_KIND, PolicyNotices
+        from chalicelib.notices.policy_notice import POLICY_KIND, WITHDRAWAL_KIND, PolicyNotices, PolicyWithdrawals
 
+        kinds = {POLICY_KIND: PolicyNotices(self.policy, self.config.public_base_url),
+                 WITHDRAWAL_KIND: PolicyWithdrawals(self.policy, self.config.public_base_url,
+                                                    lambda number, account_id:
+                                                    self.broadcasts.reached(POLICY_KIND, number, account_id))}
         return BroadcastEngine(self.accounts, DynamoBroadcastLedger(self._clients.dynamodb(), self.config.notices_table),
-                               self.mail_engine.channel(self.config.ses_configuration_set), self.jobs_queue,
-                               {POLICY_KIND: PolicyNotices(self.policy, self.config.public_base_url)},
+                               self.mail_engine.channel(self.config.ses_configuration_set), self.jobs_queue, kinds,
                                clock=lambda: self.clock())
 
     # --- sending domains ---------------------------------------------------------------------------

@@ -272,6 +272,11 @@ class BroadcastEngine:
     def progress(self, kind: str, message_id: str) -> BroadcastProgress | None:
         return self._ledger.progress(kind, message_id)
 
+    def reached(self, kind: str, message_id: str, account_id: str) -> bool:
+        """Whether the message went to the account: sent, or handed to SES with no outcome recorded."""
+        return self._ledger.state_of(kind, message_id, account_id) in (
+            BroadcastState.SENT, BroadcastState.SENDING, BroadcastState.UNKNOWN)
+
     # --- one invocation ----------------------------------------------------------------------
 
     def run(self, kind_name: str, message_id: str, cursor: str | None = None) -> RunReport:

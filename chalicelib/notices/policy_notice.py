@@ -1,4 +1,5 @@
-"""The notice e-mail of a new privacy policy version (P17), as a broadcast kind.
+"""The notice e-mails of a new privacy policy version (P17), as broadcast kinds: its announcement,
+and, when it is withdrawn before its date, the withdrawal (told to the same people).
 
 Who: every account whose data we hold with a confirmed address, active or deactivated (a
 deactivated account's data is still ours to process, so the change concerns it), registered before
@@ -12,10 +13,13 @@ from datetime import date
 from chalicelib import errors, i18n
 from chalicelib.delivery.mail import OutgoingMail
 from chalicelib.notices.broadcast import Audience
+from chalicelib.notices.policy import PolicyStatus
 from chalicelib.template_environments import mails
 
 POLICY_KIND = "policy"
+WITHDRAWAL_KIND = "policy-withdrawn"
 TEMPLATE = "policy_notice"
+WITHDRAWAL_TEMPLATE = "policy_withdrawn"
 MONTHS = {"nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
                  "november", "december"),
           "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -46,25 +50,52 @@ class PolicyNotices:
         return PolicyNotice(version, self._base_url)
 
 
+class PolicyWithdrawals:
+    """`BroadcastKind` of withdrawal notices: to everyone the announcement reached (or may have: a
+    notice whose outcome is unknown counts), while the date the withdrawn version would have taken
+    effect has not come (after that, the news is stale)."""
+
+    audience = Audience.HELD_CONFIRMED
+
+    def __init__(self, policy, public_base_url: str, noticed):
+        self._policy = policy
+        self._base_url = public_base_url.rstrip("/")
+        self._noticed = noticed  # (message id, account id) -> whether the announcement reached the account
+
+    def message(self, message_id: str) -> "PolicyNotice | None":
+        try:
+            version = self._policy.get(int(message_id))
+        except (ValueError, errors.NotFound):
+            return None
+        if version.status is not PolicyStatus.WITHDRAWN or version.effective_at <= self._policy.now():
+            return None
+        return PolicyNotice(version, self._base_url, WITHDRAWAL_TEMPLATE,
+                            includes=lambda account: self._noticed(message_id, account.account_id))
+
+
 class PolicyNotice:
-    def __init__(self, version, base_url: str):
+    def __init__(self, version, base_url: str, template: str = TEMPLATE, includes=None):
         self._version = version
         self._base_url = base_url
+        self._template = template
+        self._includes = includes
         self._env = mails()
 
     def includes(self, account) -> bool:
-        return account.created_at < self._version.announced_at
+        if account.created_at >= self._version.announced_at:
+            return False
+        return self._includes is None or self._includes(account)
 
     def render(self, account) -> OutgoingMail:
         version = self._version
         with i18n.use_language(account.language) as language:
             context = {"name": account.name, "number": version.number, "language": language,
                        "effective_date": long_date(version.effective_on, language),
-                       "privacy_url": f"{self._base_url}/privacy#changes",
+                       "privacy_url": f"{self._base_url}/privacy" + ("#changes" if self._template == TEMPLATE else ""),
                        "settings_url": f"{self._base_url}/settings"}
-            subject = self._env.get_template(f"mail/{TEMPLATE}.subject.txt").render(context)
-            text = self._env.get_template(f"mail/{TEMPLATE}.txt").render(context)
-            html = self._env.get_template(f"mail/{TEMPLATE}.html").render(context)
+            subject = self._env.get_template(f"mail/{self._template}.subject.txt").render(context)
+            text = self._env.get_template(f"mail/{self._template}.txt").render(context)
+            html = self._env.get_template(f"mail/{self._template}.html").render(context)
         return OutgoingMail(to=(account.email,), subject=" ".join(subject.split()), text=text, html=html,
-                            tags={"template": TEMPLATE, "account": account.account_id,
+                            tags={"template": self._template, "account": account.account_id,
                                   "policy": str(version.number)})

@@ -109,6 +109,11 @@ class PolicyService:
         """What the public may see: announced and withdrawn versions, newest first."""
         return [v for v in reversed(versions or self.versions()) if v.status is not PolicyStatus.DRAFT]
 
+    def recently_withdrawn(self) -> list[PolicyVersion]:
+        """Withdrawn versions whose date has not come: their withdrawal is still news."""
+        now = self.now()
+        return [v for v in self.versions() if v.status is PolicyStatus.WITHDRAWN and v.effective_at > now]
+
     def pending_versions(self) -> list[PolicyVersion]:
         """Every announced version whose date is still to come (the notice job's work)."""
         now = self.now()

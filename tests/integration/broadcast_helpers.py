@@ -47,10 +47,10 @@ def announce_version_2(clock: Clock | None = None) -> Clock:
     return clock
 
 
-def notices_sent(outbox, number: int = 2) -> collections.Counter:
+def notices_sent(outbox, number: int = 2, template: str = "policy_notice") -> collections.Counter:
     """How many notice mails of version `number` SES accepted, per address."""
     return collections.Counter(address for mail in outbox.mails()
-                               if mail["tags"].get("template") == "policy_notice"
+                               if mail["tags"].get("template") == template
                                and mail["tags"].get("policy") == str(number) for address in mail["to"])
 
 

@@ -50,3 +50,27 @@ def test_withdrawn_version_sends_no_more_notices(app_module, aws_resources, outb
     run_jobs_queue(app_module, aws_resources)
     assert notices_sent(outbox) == {}
     assert services().broadcasts.progress("policy", "2").cancelled
+    assert notices_sent(outbox, template="policy_withdrawn") == {}  # nobody had heard of it
+
+
+def test_withdrawal_is_told_once_to_exactly_those_the_announcement_reached(app_module, aws_resources, outbox):
+    from chalicelib.composition import services
+    from tests.integration.broadcast_helpers import STAFF, an_engine
+
+    # GIVEN three holders who got the notice of version 2, and one whom it had not reached yet
+    reached = holders(3, prefix="reached-")
+    announce_version_2()
+    sqs = aws_resources.client("sqs")
+    sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName="mailexpert-jobs")["QueueUrl"])
+    an_engine(page_size=3, budget_s=0).run("policy", "2")  # one page of three, then it hands over
+    not_yet = holders(1, prefix="zz-not-yet-")[0]
+    # WHEN staff withdraw version 2, and the jobs queue runs (the notice's continuation, the withdrawal)
+    services().policy.withdraw(STAFF, 2)
+    run_jobs_queue(app_module, aws_resources)
+    # THEN the three get one withdrawal mail each; the fourth gets neither mail
+    withdrawals = notices_sent(outbox, template="policy_withdrawn")
+    assert withdrawals == {account.email: 1 for account in reached}
+    assert notices_sent(outbox) == {account.email: 1 for account in reached}
+    assert not_yet.email not in withdrawals
+    mail = next(m for m in outbox.mails() if m["tags"].get("template") == "policy_withdrawn")
+    assert "/privacy" in mail["text"] and "#changes" not in mail["text"]
