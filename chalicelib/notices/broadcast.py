@@ -6,16 +6,18 @@ that says which accounts of the audience it is for and renders each account's ma
 per invocation, rendered per account, no I/O). The engine does the rest:
 
 - It reads the accounts page by page (`accounts.page(cursor, limit)`), keeps those of the audience,
-  and sends each its mail through the one mail engine's channel (`send_one`: a token from the one
-  token bucket, then SES). Several mails of a page go out at once (a few threads: SES calls wait on
-  the network).
+  and sends each its mail through the one mail engine's channel: the tokens of a chunk of accounts
+  from the one token bucket at once (`take`), then `send_one` per mail. Several mails of a chunk go
+  out at once (a few threads: SES calls wait on the network).
 - One job invocation works through pages until its time budget is nearly spent (10 of Lambda's 15
   minutes), saves the cursor and puts a continuation on the jobs queue: 100,000 accounts take a
   handful of invocations, not 100,000.
 - Exactly once: before an account's mail is handed to SES, a conditional write claims the item
   pk BROADCAST#<kind>#<message>, sk ACCOUNT#<account> for this attempt; only the attempt whose write
-  created it sends, and the outcome is recorded on it afterwards. A second run, a concurrent one or a
-  redelivered continuation finds the claim and skips the account.
+  created it sends; the outcomes of a chunk (25 accounts) are recorded on their items together
+  afterwards. A second run, a concurrent one or a redelivered continuation finds the claim and skips
+  the account (one BatchGetItem per chunk leaves out the accounts already claimed before their tokens
+  are taken from the bucket).
 
 Why not `chalicelib.delivery.send_ledger` itself: its unit is a campaign batch, a fixed list of
 recipients fanned out once; a broadcast's recipients are read live from the accounts table, whose
@@ -25,9 +27,14 @@ token, the same states and the same unavoidable window), keyed per account inste
 
 THE UNAVOIDABLE WINDOW, as in the campaign ledger: SES has no idempotency key, so a worker that dies
 between claiming an account and recording the outcome leaves it `sending`: SES may or may not have
-taken the mail. It is reported as unknown and never sent again (at most once beats twice). What SES
+taken the mail (at most one chunk of accounts per death). It is never sent again (at most once beats
+twice); `DynamoBroadcastLedger.state_of` tells it apart, and the withdrawal notice counts it as reached. What SES
 certainly did not take (throttled, the account's sending paused: `Verdict.RETRY`/`HALT`) is released
 and sent by a later run.
+
+Cost per account noticed: a conditional PutItem (the claim), 1/25 of a BatchWriteItem of outcomes, a
+consistent read of its key, 1/25 of a token-bucket write, SES's SendEmail and the sent-mail origin
+(`make bench`: notice_accounts_per_s beside the bare SendEmail ceiling).
 
 Items (notices table):
   pk BROADCAST#<kind>#<message>  sk ACCOUNT#<account>  state sending|sent|failed|unknown, owner, SES id
@@ -37,7 +44,7 @@ Items (notices table):
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Protocol
@@ -53,7 +60,11 @@ ACCOUNT_SORT_PREFIX = "ACCOUNT#"
 DEFAULT_BUDGET_S = 600  # of the jobs function's 900 s: room to finish a page and hand over
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_CONCURRENCY = 4
+DEFAULT_CHUNK_SIZE = 25  # accounts whose tokens are taken from the bucket at once (its default take)
 RECORD_RETENTION_S = 400 * 24 * 3600
+MAX_BATCH_GET = 100  # DynamoDB's limit of keys per BatchGetItem
+MAX_BATCH_WRITE = 25  # and of writes per BatchWriteItem
+UNPROCESSED_RETRIES = 5
 STALE_RUN_S = 20 * 60  # a run that saved no progress for this long is no longer running
 
 
@@ -124,7 +135,6 @@ class RunReport:
     continued: bool = False
     halted: bool = False
     cancelled: bool = False
-    accounts: list = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in ("kind", "message_id", "sent", "failed", "unknown", "already",
@@ -162,16 +172,25 @@ class DynamoBroadcastLedger:
             return False
         return True
 
-    def record(self, kind: str, message_id: str, account_id: str, owner: str, state: BroadcastState,
-               detail: str) -> None:
-        """The outcome of a claimed account's mail (its SES message id, or why not)."""
-        self._client.update_item(
-            TableName=self._table, Key=self._key(kind, message_id, account_id),
-            UpdateExpression="SET #state = :state, detail = :detail",
-            ConditionExpression="#owner = :owner AND #state = :sending",
-            ExpressionAttributeNames={"#state": "state", "#owner": "owner"},
-            ExpressionAttributeValues={":state": {"S": state.value}, ":detail": {"S": detail or "-"},
-                                       ":owner": {"S": owner}, ":sending": {"S": BroadcastState.SENDING.value}})
+    def record_all(self, kind: str, message_id: str, owner: str, outcomes: list[tuple]) -> None:
+        """The outcomes of a chunk's claimed accounts, (account id, state, detail) each, in BatchWriteItems
+        of 25. Unconditional, and still fenced: only the owner of a claim ever writes it after creating it
+        (a claim is released only by its owner, before anyone else can claim the account again)."""
+        now = datetime.now(timezone.utc)
+        expires = {"N": str(int(now.timestamp()) + RECORD_RETENTION_S)}
+        requests = [{"PutRequest": {"Item": {**self._key(kind, message_id, account_id), "state": {"S": state.value},
+                                             "owner": {"S": owner}, "detail": {"S": detail or "-"},
+                                             "recorded_at": {"S": now.isoformat()}, "expires_at": expires}}}
+                    for account_id, state, detail in outcomes]
+        for start in range(0, len(requests), MAX_BATCH_WRITE):
+            pending = {self._table: requests[start:start + MAX_BATCH_WRITE]}
+            for attempt in range(UNPROCESSED_RETRIES + 1):
+                pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                time.sleep(min(0.05 * 2 ** attempt, 1.0))
+            else:
+                raise RuntimeError("DynamoDB left broadcast outcomes unprocessed")
 
     def release(self, kind: str, message_id: str, account_id: str, owner: str) -> None:
         """SES certainly did not take the mail: a later run may send it."""
@@ -180,6 +199,19 @@ class DynamoBroadcastLedger:
             ConditionExpression="#owner = :owner AND #state = :sending",
             ExpressionAttributeNames={"#state": "state", "#owner": "owner"},
             ExpressionAttributeValues={":owner": {"S": owner}, ":sending": {"S": BroadcastState.SENDING.value}})
+
+    def claimed(self, kind: str, message_id: str, account_ids: list[str]) -> set[str]:
+        """Which of these accounts have a claim (whatever its state): one BatchGetItem per 100."""
+        found = set()
+        for start in range(0, len(account_ids), MAX_BATCH_GET):
+            keys = [self._key(kind, message_id, account_id) for account_id in account_ids[start:start + MAX_BATCH_GET]]
+            request = {self._table: {"Keys": keys, "ProjectionExpression": "sk", "ConsistentRead": True}}
+            while request:
+                answer = self._client.batch_get_item(RequestItems=request)
+                found |= {item["sk"]["S"].removeprefix(ACCOUNT_SORT_PREFIX)
+                          for item in answer["Responses"].get(self._table, [])}
+                request = answer.get("UnprocessedKeys") or None
+        return found
 
     def state_of(self, kind: str, message_id: str, account_id: str) -> BroadcastState | None:
         item = self._client.get_item(TableName=self._table, Key=self._key(kind, message_id, account_id),
@@ -226,10 +258,10 @@ class BroadcastEngine:
 
     def __init__(self, accounts, ledger, channel, jobs_queue, kinds: dict, *, clock=_utc_now,
                  monotonic=time.monotonic, budget_s: float = DEFAULT_BUDGET_S, page_size: int = DEFAULT_PAGE_SIZE,
-                 concurrency: int = DEFAULT_CONCURRENCY):
+                 concurrency: int = DEFAULT_CONCURRENCY, chunk_size: int = DEFAULT_CHUNK_SIZE):
         self._accounts = accounts  # `.page(cursor, limit)`
         self._ledger = ledger
-        self._channel = channel  # a `MailChannel`: `send_one(mail)` takes a token and sends
+        self._channel = channel  # a `MailChannel`: `take(n)` tokens from the one bucket, then `send_one`
         self._jobs = jobs_queue
         self._kinds = kinds
         self._clock = clock
@@ -237,6 +269,7 @@ class BroadcastEngine:
         self._budget_s = budget_s
         self._page_size = page_size
         self._concurrency = concurrency
+        self._chunk_size = chunk_size
 
     # --- starting and resuming ---------------------------------------------------------------
 
@@ -316,47 +349,60 @@ class BroadcastEngine:
 
     def _send_page(self, kind: str, message_id: str, message, recipients, owner: str,
                    report: RunReport) -> tuple[dict, bool]:
-        if not recipients:
-            return {}, False
-        if self._concurrency > 1 and len(recipients) > 1:
-            with ThreadPoolExecutor(max_workers=min(self._concurrency, len(recipients)),
-                                    thread_name_prefix="broadcast") as pool:
-                outcomes = list(pool.map(lambda account: self._send_one(kind, message_id, message, account, owner),
-                                         recipients))
-        else:
-            outcomes = [self._send_one(kind, message_id, message, account, owner) for account in recipients]
+        """The page's recipients, a chunk at a time: leave out those already claimed (one batch read),
+        take the tokens of the rest from the bucket at once, then claim and send each, a few side by
+        side (SES calls wait on the network), and record the chunk's outcomes together. Each account is
+        claimed just before its mail goes to SES: a worker dying leaves at most one chunk's accounts in
+        doubt (sent or not: `sending`, never resent), and none unsent that it had not claimed."""
         counts = {"sent": 0, "failed": 0, "unknown": 0}
         halted = False
-        for account, outcome in zip(recipients, outcomes):
-            if outcome is None:
-                report.already += 1
-            elif outcome == "retry":
-                halted = True
-            else:
-                counts[outcome.value] += 1
-                if outcome is BroadcastState.SENT:
-                    report.accounts.append(account.account_id)
+        for start in range(0, len(recipients), self._chunk_size):
+            chunk = recipients[start:start + self._chunk_size]
+            taken = self._ledger.claimed(kind, message_id, [account.account_id for account in chunk])
+            todo = [account for account in chunk if account.account_id not in taken]
+            report.already += len(chunk) - len(todo)
+            if not todo:
+                continue
+            self._channel.take(len(todo))
+            settled = []
+            for account, outcome in zip(todo, self._map(
+                    lambda account: self._send_one(kind, message_id, message, account, owner), todo)):
+                if outcome is None:
+                    report.already += 1  # claimed by another run since the read
+                elif outcome == "retry":
+                    halted = True
+                else:
+                    settled.append((account.account_id, *outcome))
+                    counts[outcome[0].value] += 1
+            self._ledger.record_all(kind, message_id, owner, settled)
+            if halted:
+                break
         report.sent += counts["sent"]
         report.failed += counts["failed"]
         report.unknown += counts["unknown"]
         return counts, halted
 
+    def _map(self, function, items) -> list:
+        if self._concurrency > 1 and len(items) > 1:
+            with ThreadPoolExecutor(max_workers=min(self._concurrency, len(items)),
+                                    thread_name_prefix="broadcast") as pool:
+                return list(pool.map(function, items))
+        return [function(item) for item in items]
+
     def _send_one(self, kind: str, message_id: str, message, account, owner: str):
-        """One account: claim, send, record. None when another attempt has (had) it; "retry" when SES
-        certainly did not take it. Anything else that goes wrong stops the run (the claim stays:
-        unknown, never resent)."""
+        """One account, its token taken: render, claim, send. Its outcome to record, (state, detail);
+        None when another attempt has (had) it; "retry" when SES certainly did not take it (released).
+        Anything else that goes wrong stops the run (the claim stays: unknown, never resent)."""
         try:
             mail = message.render(account)
         except Exception as error:  # one account's bad data must not stop the broadcast
             if not self._ledger.claim(kind, message_id, account.account_id, owner, self._clock()):
                 return None
-            self._ledger.record(kind, message_id, account.account_id, owner, BroadcastState.FAILED,
-                                f"render-failed:{type(error).__name__}")
-            return BroadcastState.FAILED
+            return BroadcastState.FAILED, f"render-failed:{type(error).__name__}"
         if not self._ledger.claim(kind, message_id, account.account_id, owner, self._clock()):
             return None
         try:
-            ses_message_id = self._channel.send_one(mail)
+            return BroadcastState.SENT, self._channel.send_one(mail, token_taken=True)
         except MailNotSent as refused:
             if refused.may_retry:
                 self._ledger.release(kind, message_id, account.account_id, owner)
@@ -364,7 +410,4 @@ class BroadcastEngine:
             state = BroadcastState.FAILED if refused.verdict is Verdict.FAILED else BroadcastState.UNKNOWN
             logger.info("broadcast mail not sent", kind=kind, message_id=message_id, account_id=account.account_id,
                         outcome=state.value, reason=refused.reason)
-            self._ledger.record(kind, message_id, account.account_id, owner, state, refused.reason)
-            return state
-        self._ledger.record(kind, message_id, account.account_id, owner, BroadcastState.SENT, ses_message_id)
-        return BroadcastState.SENT
+            return state, refused.reason

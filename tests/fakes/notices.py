@@ -93,14 +93,18 @@ class InMemoryBroadcastLedger:
             raise LookupError("condition failed")
         return item
 
-    def record(self, kind, message_id, account_id, owner, state, detail) -> None:
+    def record_all(self, kind, message_id, owner, outcomes) -> None:
         with self._lock:
-            self._owned((kind, message_id, account_id), owner).update(state=state, detail=detail)
+            for account_id, state, detail in outcomes:
+                self._owned((kind, message_id, account_id), owner).update(state=state, detail=detail)
 
     def release(self, kind, message_id, account_id, owner) -> None:
         with self._lock:
             self._owned((kind, message_id, account_id), owner)
             del self.items[(kind, message_id, account_id)]
+
+    def claimed(self, kind, message_id, account_ids) -> set:
+        return {a for a in account_ids if (kind, message_id, a) in self.items}
 
     def state_of(self, kind, message_id, account_id):
         item = self.items.get((kind, message_id, account_id))

@@ -107,8 +107,11 @@ class DyingChannel:
         self._left = die_after
         self.accepted = 0
 
-    def send_one(self, mail) -> str:
-        message_id = self._channel.send_one(mail)
+    def take(self, tokens: int) -> None:
+        self._channel.take(tokens)
+
+    def send_one(self, mail, token_taken: bool = False) -> str:
+        message_id = self._channel.send_one(mail, token_taken)
         self.accepted += 1
         self._left -= 1
         if self._left == 0:

@@ -79,8 +79,8 @@ def test_worker_killed_halfway_then_run_again_sends_each_holder_one_mail(app_mod
     assert sum(notices_sent(outbox).values()) == die_after
     # WHEN the job runs again (SQS hands the message back; the daily job queues it again)
     an_engine(page_size=4).run("policy", "2")
-    # THEN every holder got exactly one mail: the one whose outcome the dead worker never recorded was
-    # not mailed again (SES had it), and is not reported sent
+    # THEN every holder got exactly one mail: those whose outcome the dead worker never recorded (its
+    # last chunk: one page of 4 here) were not mailed again (SES had them), and are not reported sent
     assert notices_sent(outbox) == {address: 1 for address in addresses(accounts)}
     from chalicelib import aws
     from chalicelib.config import settings
@@ -88,4 +88,5 @@ def test_worker_killed_halfway_then_run_again_sends_each_holder_one_mail(app_mod
 
     ledger = DynamoBroadcastLedger(aws.dynamodb(), settings().notices_table)
     states = [ledger.state_of("policy", "2", account.account_id) for account in accounts]
-    assert states.count(BroadcastState.SENDING) == 1 and states.count(BroadcastState.SENT) == 9
+    in_doubt = states.count(BroadcastState.SENDING)
+    assert 1 <= in_doubt <= 4 and states.count(BroadcastState.SENT) == 10 - in_doubt

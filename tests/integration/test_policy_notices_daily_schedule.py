@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from tests.integration.broadcast_helpers import (DyingChannel, WorkerKilled, an_engine, announce_version_2, holders,
                                                  notices_sent, queued_jobs, run_jobs_queue)
+from tests.integration.conftest import json_body
 
 EVENT = {"version": "0", "id": "e", "detail-type": "Scheduled Event", "source": "aws.events",
          "account": "123456789012", "time": "2026-12-08T07:30:00Z", "region": "eu-west-1",
@@ -53,3 +54,28 @@ def test_daily_job_leaves_a_running_broadcast_and_a_version_in_force_alone(app_m
     clock.now = services().policy.get(2).effective_at + timedelta(seconds=1)
     app_module.policy_notices(EVENT, None)
     assert services().job_runs.latest("policy-notices")[0].summary == {"pending": [], "queued": []}
+
+
+def test_local_jobs_page_lists_and_fires_the_policy_notices_job(client, app_module, aws_resources, outbox):
+    # GIVEN the local stage's /dev/jobs page WHEN it is opened THEN it offers the policy notices job
+    assert 'action="/dev/jobs/policy-notices"' in client.get("/dev/jobs").body.decode()
+    # WHEN it is fired by hand THEN it runs, with nothing pending
+    response = client.post("/dev/jobs/policy-notices", headers={"Content-Type": "application/json"}, body=b"{}")
+    assert response.status_code == 200
+    assert json_body(response) == {"job": "policy-notices", "status": "succeeded",
+                                   "summary": {"pending": [], "queued": []}}
+
+
+def test_policy_notices_is_a_daily_schedule_the_local_pump_can_run():
+    from datetime import datetime, timezone
+
+    import app
+    from chalice.app import ScheduledEventConfig
+
+    from devstack.schedules import next_fire
+
+    [source] = [s for s in app.app.event_sources if isinstance(s, ScheduledEventConfig) and s.name == "policy_notices"]
+    expression = source.schedule_expression.to_string()
+    assert expression == "cron(30 7 * * ? *)"
+    assert next_fire(expression, datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc)) == \
+        datetime(2026, 12, 8, 7, 30, tzinfo=timezone.utc)

@@ -24,8 +24,13 @@ class Channel:
     def __init__(self, answers=None):
         self.answers = dict(answers or {})
         self.accepted: list[str] = []
+        self.tokens = 0
 
-    def send_one(self, mail) -> str:
+    def take(self, tokens: int) -> None:
+        self.tokens += tokens
+
+    def send_one(self, mail, token_taken: bool = False) -> str:
+        assert token_taken or self.tokens, "every mail takes a token from the bucket"
         verdict = self.answers.pop(mail.to[0], None)
         if verdict is not None:
             raise MailNotSent(verdict, "simulated")
@@ -130,3 +135,13 @@ def test_withdrawn_message_stops_the_broadcast_and_marks_it_cancelled():
     report = engine.run("test", "m1")
     assert report.cancelled and channel.accepted == [] and ledger.progress("test", "m1").cancelled
     assert engine.resume_unfinished("test", ["m1"]) == [] and jobs.queued == []
+
+
+def test_tokens_are_taken_for_the_claimed_accounts_only_a_chunk_at_a_time():
+    # GIVEN 4 holders of whom one already has the message (an earlier run)
+    engine, ledger, channel, _ = setup()
+    ledger.claim("test", "m1", "a2", "earlier-run", NOW)
+    # WHEN the broadcast runs
+    engine.run("test", "m1")
+    # THEN the bucket gave exactly one token per mail sent, none for the account already done
+    assert channel.tokens == 3 == len(channel.accepted)
