@@ -233,7 +233,16 @@ class Services:
 
         return DataRights(self.accounts, self.auth_store, self.remembered_devices, self.audit_log, self.mail_events,
                           self.exports, self.exports_bucket, self.jobs_queue,
-                          self.audience, self.campaigns_store, self.assets, self.sending_domains)
+                          self.audience, self.campaigns_store, self.assets, self.sending_domains,
+                          more_sections=[self._notices_data_section()])
+
+    def _notices_data_section(self):
+        """What the notices domain keeps of an account holder, in their export and their erasure."""
+        from chalicelib.accounts.data_rights import Section
+        from chalicelib.notices.account_data import NoticesData
+
+        data = NoticesData(self.policy, lambda: self.broadcasts)
+        return Section("notices", data.export, data.erase)
 
     # --- audience ----------------------------------------------------------------------------------
 

@@ -127,8 +127,10 @@ class Section:
 
 class DataRights:
     def __init__(self, accounts, auth, remembered, audit, mail_events, exports, bucket, jobs_queue,
-                 audience=None, campaigns=None, assets=None, sending_domains=None):
-        """`bucket` is a `chalicelib.storage.Bucket`: the exports bucket (imports' files are there too)."""
+                 audience=None, campaigns=None, assets=None, sending_domains=None, more_sections=()):
+        """`bucket` is a `chalicelib.storage.Bucket`: the exports bucket (imports' files are there too).
+        `more_sections`: other domains' `Section`s of the account's data (wired in the composition root)."""
+        self._more_sections = tuple(more_sections)
         self._accounts, self._auth, self._remembered = accounts, auth, remembered
         self._sending_domains = sending_domains
         self._audience, self._campaigns, self._assets = audience, campaigns, assets
@@ -222,6 +224,7 @@ class DataRights:
                     if self._assets else None),
             Section("sessions", lambda account: {}, lambda account: self._auth.end_all_sessions(account.account_id)),
             Section("links", lambda account: {}, lambda account: self._auth.delete_links(account.account_id)),
+            *self._more_sections,
         ]
 
     # --- export --------------------------------------------------------------------------------
@@ -320,4 +323,5 @@ audience/           your lists, contacts (also as CSV), their consent records, y
 sending_domains/    your own sending domains and their status
 campaigns/          your templates and campaigns (settings, state, number of recipients)
 images/             the images you uploaded: name, address, size
+notices/            the privacy policy notices we mailed you, and the banners you dismissed
 """

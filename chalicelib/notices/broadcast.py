@@ -192,6 +192,10 @@ class DynamoBroadcastLedger:
             else:
                 raise RuntimeError("DynamoDB left broadcast outcomes unprocessed")
 
+    def forget(self, kind: str, message_id: str, account_id: str) -> None:
+        """Erasure of the account: its record of this message goes (it will never be listed again)."""
+        self._client.delete_item(TableName=self._table, Key=self._key(kind, message_id, account_id))
+
     def release(self, kind: str, message_id: str, account_id: str, owner: str) -> None:
         """SES certainly did not take the mail: a later run may send it."""
         self._client.delete_item(
@@ -304,6 +308,12 @@ class BroadcastEngine:
 
     def progress(self, kind: str, message_id: str) -> BroadcastProgress | None:
         return self._ledger.progress(kind, message_id)
+
+    def state_of(self, kind: str, message_id: str, account_id: str) -> BroadcastState | None:
+        return self._ledger.state_of(kind, message_id, account_id)
+
+    def forget(self, kind: str, message_id: str, account_id: str) -> None:
+        self._ledger.forget(kind, message_id, account_id)
 
     def reached(self, kind: str, message_id: str, account_id: str) -> bool:
         """Whether the message went to the account: sent, or handed to SES with no outcome recorded."""

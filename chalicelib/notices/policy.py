@@ -198,6 +198,17 @@ class DynamoPolicyVersions:
             "pk": {"S": DISMISSED_PREFIX + account_id}, "sk": {"S": f"POLICY#{number}"},
             "at": {"S": at.isoformat()}, "expires_at": {"N": str(int(at.timestamp()) + DISMISSAL_RETENTION_S)}})
 
+    def dismissed_versions(self, account_id: str) -> list[int]:
+        answer = self._client.query(TableName=self._table, KeyConditionExpression="pk = :pk",
+                                    ExpressionAttributeValues={":pk": {"S": DISMISSED_PREFIX + account_id}})
+        return sorted(int(item["sk"]["S"].removeprefix("POLICY#")) for item in answer["Items"])
+
+    def forget(self, account_id: str) -> None:
+        """Erasure: the account holder's dismissals go."""
+        for number in self.dismissed_versions(account_id):
+            self._client.delete_item(TableName=self._table, Key={
+                "pk": {"S": DISMISSED_PREFIX + account_id}, "sk": {"S": f"POLICY#{number}"}})
+
     def dismissed(self, account_id: str, number: int) -> bool:
         item = self._client.get_item(TableName=self._table, Key={
             "pk": {"S": DISMISSED_PREFIX + account_id}, "sk": {"S": f"POLICY#{number}"}}).get("Item")

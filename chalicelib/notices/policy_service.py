@@ -200,3 +200,10 @@ class PolicyService:
 
     def dismiss_banner(self, account, number: int) -> None:
         self._versions.dismiss(account.account_id, number, self.now())
+
+    def dismissed_banners(self, account) -> list[int]:
+        return self._versions.dismissed_versions(account.account_id)
+
+    def forget(self, account) -> None:
+        """Erasure: what this domain keeps of the account holder (their banner dismissals)."""
+        self._versions.forget(account.account_id)

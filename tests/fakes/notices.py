@@ -50,6 +50,12 @@ class InMemoryPolicyVersions:
     def dismissed(self, account_id: str, number: int) -> bool:
         return (account_id, number) in self._dismissed
 
+    def dismissed_versions(self, account_id: str) -> list[int]:
+        return sorted(number for owner, number in self._dismissed if owner == account_id)
+
+    def forget(self, account_id: str) -> None:
+        self._dismissed = {(owner, number) for owner, number in self._dismissed if owner != account_id}
+
 
 class Clock:
     """Aware UTC datetimes, moved by the test: `clock.now = ...` or `clock.advance(days=31)`."""
@@ -105,6 +111,9 @@ class InMemoryBroadcastLedger:
 
     def claimed(self, kind, message_id, account_ids) -> set:
         return {a for a in account_ids if (kind, message_id, a) in self.items}
+
+    def forget(self, kind, message_id, account_id) -> None:
+        self.items.pop((kind, message_id, account_id), None)
 
     def state_of(self, kind, message_id, account_id):
         item = self.items.get((kind, message_id, account_id))
