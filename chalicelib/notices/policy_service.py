@@ -16,6 +16,7 @@ mail, the news page).
 
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
+from time import monotonic as monotonic_clock
 
 from chalicelib import errors
 from chalicelib.accounts.audit import AuditEvent
@@ -25,6 +26,7 @@ from chalicelib.notices.policy import (AMSTERDAM, FIRST_VERSION, PolicyStatus, P
                                        VersionTaken, first_version)
 
 NOTICE_PERIOD = timedelta(days=30)
+VERSIONS_CACHE_S = 30.0  # how long a container may show a banner after another container changed the versions
 MAX_TEXT_CHARS = 100_000  # a DynamoDB item holds 400 KB; both texts with room to spare
 NUMBER_ATTEMPTS = 5
 
@@ -69,10 +71,14 @@ def _clean_texts(text_nl: str | None, text_en: str | None) -> tuple[str, str]:
 
 
 class PolicyService:
-    def __init__(self, versions, audit_log, clock=utc_now):
+    def __init__(self, versions, audit_log, clock=utc_now, cache_s: float = VERSIONS_CACHE_S,
+                 monotonic=monotonic_clock):
         self._versions = versions  # `DynamoPolicyVersions` or an in-memory one
         self._audit = audit_log
         self._clock = clock
+        self._cache_s = cache_s
+        self._monotonic = monotonic
+        self._cached: tuple[float, list[PolicyVersion]] | None = None
         self.announced = Hook()  # (version): a new version is announced, with its date
         self.withdrawn = Hook()  # (version): an announced version was taken back before its date
 
@@ -81,12 +87,20 @@ class PolicyService:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def versions(self) -> list[PolicyVersion]:
-        """Every version, version 1 first (drafts included: for staff)."""
+    def versions(self, fresh: bool = False) -> list[PolicyVersion]:
+        """Every version, version 1 first (drafts included: for staff). The banner on every page reads
+        them: a container keeps them for `cache_s` seconds (its own changes at once); `fresh` reads now."""
+        cached = self._cached
+        if not fresh and cached is not None and self._monotonic() - cached[0] < self._cache_s:
+            return list(cached[1])
         stored = self._versions.all()
         if not any(version.number == FIRST_VERSION for version in stored):
             stored = [first_version()] + stored
-        return stored
+        self._cached = (self._monotonic(), stored)
+        return list(stored)
+
+    def _changed(self) -> None:
+        self._cached = None
 
     def get(self, number: int) -> PolicyVersion:
         if number == FIRST_VERSION:
@@ -112,25 +126,26 @@ class PolicyService:
     def recently_withdrawn(self) -> list[PolicyVersion]:
         """Withdrawn versions whose date has not come: their withdrawal is still news."""
         now = self.now()
-        return [v for v in self.versions() if v.status is PolicyStatus.WITHDRAWN and v.effective_at > now]
+        return [v for v in self.versions(fresh=True) if v.status is PolicyStatus.WITHDRAWN and v.effective_at > now]
 
     def pending_versions(self) -> list[PolicyVersion]:
         """Every announced version whose date is still to come (the notice job's work)."""
         now = self.now()
-        return [v for v in self.versions() if v.pending_at(now)]
+        return [v for v in self.versions(fresh=True) if v.pending_at(now)]
 
     # --- staff -------------------------------------------------------------------------------------
 
     def draft(self, staff, text_nl: str | None, text_en: str | None, ip: str | None = None) -> PolicyVersion:
         text_nl, text_en = _clean_texts(text_nl, text_en)
         for _ in range(NUMBER_ATTEMPTS):
-            number = max(v.number for v in self.versions()) + 1
+            number = max(v.number for v in self.versions(fresh=True)) + 1
             version = PolicyVersion(number=number, text_nl=text_nl, text_en=text_en, status=PolicyStatus.DRAFT,
                                     created_at=self.now())
             try:
                 self._versions.create(version)
             except VersionTaken:
                 continue  # another draft took the number: take the next
+            self._changed()
             self._audit.record(staff.account_id, AuditEvent.POLICY_DRAFTED, ip, version=number)
             return version
         raise errors.Conflict(N_("Several drafts were started at once. Try again."))
@@ -146,6 +161,7 @@ class PolicyService:
                                                       revision=revision if revision is not None else version.revision))
         except VersionNotEditable:
             raise errors.Conflict(CHANGED_ELSEWHERE, number=number) from None
+        self._changed()
         self._audit.record(staff.account_id, AuditEvent.POLICY_EDITED, ip, version=number)
         return saved
 
@@ -161,7 +177,7 @@ class PolicyService:
             raise errors.ValidationFailed(field_errors=[errors.FieldError(
                 "effective_on", N_("A new version may take effect 30 full days after it is announced at the "
                                    "earliest: choose %(earliest)s or later."), (("earliest", earliest.isoformat()),))])
-        waiting = self.pending()
+        waiting = self.pending(self.versions(fresh=True))
         if waiting is not None:
             raise errors.Conflict(N_("Version %(other)s is already announced for %(date)s. Withdraw it, or wait "
                                      "until it has taken effect, before announcing another."),
@@ -170,6 +186,7 @@ class PolicyService:
             self._versions.announce(number, version.revision, now, wanted)
         except VersionNotEditable:
             raise errors.Conflict(CHANGED_ELSEWHERE, number=number) from None
+        self._changed()
         announced = replace(version, status=PolicyStatus.ANNOUNCED, announced_at=now, effective_on=wanted)
         self._audit.record(staff.account_id, AuditEvent.POLICY_ANNOUNCED, ip, version=number,
                            effective_on=wanted.isoformat())
@@ -184,6 +201,7 @@ class PolicyService:
             self._versions.withdraw(number, self.now())
         except VersionNotEditable:
             raise errors.Conflict(CHANGED_ELSEWHERE, number=number) from None
+        self._changed()
         withdrawn = replace(version, status=PolicyStatus.WITHDRAWN, withdrawn_at=self.now())
         self._audit.record(staff.account_id, AuditEvent.POLICY_WITHDRAWN, ip, version=number)
         self.withdrawn(withdrawn)

@@ -134,3 +134,19 @@ def test_every_staff_action_is_audited_and_announcing_is_told_through_the_hook(p
 def test_unknown_version_is_not_found(policy):
     with pytest.raises(errors.NotFound):
         policy.get(7)
+
+
+def test_versions_are_read_again_once_the_cache_has_aged_and_own_changes_show_at_once(clock, audit):
+    # GIVEN two services on one table (two Lambda containers), the first caching what it read
+    versions, ticks = InMemoryPolicyVersions(), Clock(0.0)  # the monotonic clock, in seconds
+    first = PolicyService(versions, audit, clock=clock, cache_s=30, monotonic=ticks)
+    other = PolicyService(versions, audit, clock=clock, cache_s=30, monotonic=ticks)
+    assert first.pending() is None
+    # WHEN the other container announces version 2
+    draft = other.draft(STAFF, NL, EN)
+    other.announce(STAFF, draft.number, "2027-01-07")
+    # THEN the other one shows it at once; the first within the cache's 30 seconds
+    assert other.pending().number == 2
+    assert first.pending() is None
+    ticks.now += 30
+    assert first.pending().number == 2
