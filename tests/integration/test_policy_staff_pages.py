@@ -45,6 +45,7 @@ def test_staff_drafts_sees_the_diff_and_announces_a_new_version(client, app_modu
     # THEN its page shows what changes against version 1, removed and added
     page = client.get("/staff/policy/2", headers={"Cookie": staff, "Accept-Language": "en"}).body.decode()
     assert "<ins>" in page and "<del>" in page and "30 dagen" in page
+    assert "<p>Deze alinea is nieuw.</p>" in page  # the rendered preview
     assert f'value="{earliest_date(clock)}"' in page
     # WHEN they announce it for the earliest date allowed
     response = announce_by_form(client, staff, 2, earliest_date(clock))
