@@ -20,12 +20,13 @@ from chalicelib.config import LOCAL_STAGE, settings
 from chalicelib.contact import routes as contact
 from chalicelib.news import routes as news
 from chalicelib.partner_statistics import routes as partner_statistics
+from chalicelib.notices import routes as notices
 from chalicelib.sending_domains import routes as sending_domains
 from chalicelib.staff import routes as staff
 from chalicelib.testimonials import routes as testimonials
 from chalicelib.web.static import static_asset
 
-DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, news, partner_statistics,
+DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, news, notices, partner_statistics,
            testimonials)
 
 app = Chalice(app_name="mailexpert")
@@ -107,6 +108,18 @@ def daily_backup(event):
     from chalicelib.operations.jobs import run_job
 
     run_job("daily-backup", services().job_runs)
+
+
+@app.schedule(Cron(30, 7, "*", "*", "?", "*"), name="account_notices")
+def account_notices(event):
+    """Daily: resume MailExpert's own mail to its account holders until every one has it: the notice of
+    every announced, not yet effective policy version (P17), and the week's service announcements
+    (P16) and product news (P4)."""
+    from chalicelib.operations.jobs import run_job
+
+    jobs = services().scheduled_jobs()
+    run_job("policy-notices", services().job_runs, jobs)
+    run_job("news-mail", services().job_runs, jobs)
 
 
 # --- local stage only: outbox, mailbox simulator, dev pages -------------------------------------

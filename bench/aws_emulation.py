@@ -239,6 +239,7 @@ class AwsEmulator:
         self.tables: dict[str, dict[tuple, dict]] = defaultdict(dict)
         self.virtual: dict[str, callable] = {}  # table -> (pk, sk) -> item, for generated data
         self.virtual_query: dict[tuple, callable] = {}  # (table, index) -> query function
+        self.virtual_scan: dict[str, callable] = {}  # table -> scan function, for generated data
         self.messages: list[str] = []  # SQS message bodies sent, in order
         self.keep_messages = True
         self.ses_latency_s = 0.0
@@ -433,6 +434,18 @@ class AwsEmulator:
         if returned == "UPDATED_NEW":
             return {"Attributes": {name: item[name] for name in updated if name in item}}
         return {}
+
+    def _ddb_Scan(self, request):
+        """A page of generated items (`virtual_scan`); read units for what was read, before any filter."""
+        function = self.virtual_scan.get(request["TableName"])
+        if function is None:
+            raise NotImplementedError("Scan is only emulated on generated data")
+        items, last_key = function(request)
+        self.rru["Scan"] += self._read_units(sum(item_size(item) for item in items), request.get("ConsistentRead", False))
+        answer = {"Items": items, "Count": len(items), "ScannedCount": len(items)}
+        if last_key:
+            answer["LastEvaluatedKey"] = last_key
+        return answer
 
     def _ddb_Query(self, request):
         function = self.virtual_query.get((request["TableName"], request.get("IndexName")))

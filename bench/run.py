@@ -130,6 +130,8 @@ SCRIPT_FIGURES = {
                       ("send_with_30ms_latency_per_s", Target(1000, "recipients/s", at_least=True)),
                       ("fanout_per_core_per_s", Target(15000, "recipients/CPU-s", at_least=True)),
                       ("overhead_pct_of_ses_price", Target(1, "%", or_equal=True))),
+    "notice_bench.py": (("notice_accounts_per_s", Target(300, "accounts/CPU-s", at_least=True)),
+                        ("notice_bare_ses_calls_per_s", Target(0, "calls/CPU-s", at_least=True))),
 }
 for _script, _figures in SCRIPT_FIGURES.items():
     for _name, _target in _figures:

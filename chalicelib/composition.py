@@ -12,6 +12,7 @@ emulation in the benchmark. Names of tables, queues and buckets come from `confi
 
 import email.utils
 import functools
+from datetime import datetime, timezone
 
 from chalicelib import aws
 from chalicelib.config import Settings, settings
@@ -19,12 +20,17 @@ from chalicelib.config import Settings, settings
 cached = functools.cached_property
 
 
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 class Services:
     """Every service of the app, wired. Built lazily: each property builds its service once."""
 
-    def __init__(self, config: Settings, clients=aws):
+    def __init__(self, config: Settings, clients=aws, clock=utc_now):
         self.config = config
         self._clients = clients
+        self.clock = clock  # aware UTC datetimes: when policy versions take effect (tests move it)
 
     def _where(self) -> tuple:
         """Where the PynamoDB repositories find DynamoDB."""
@@ -97,9 +103,10 @@ class Services:
 
     def page_banners(self, account) -> list:
         """The banners (`chalicelib.web.banners.Banner`) above every app page for this account."""
-        from chalicelib.news.banners import banners_for
+        from chalicelib.news.banners import banners_for as news_banners
+        from chalicelib.notices.banners import banners_for as policy_banners
 
-        return [*banners_for(self.news, account)]
+        return [*policy_banners(account, self.policy), *news_banners(self.news, account)]
 
     def unread_news(self, account) -> int:
         """The number beside "News" in the navigation: one read of the notices table."""
@@ -116,14 +123,22 @@ class Services:
         from chalicelib.news.mail import render_announcement
         from chalicelib.news.product_news import ProductNewsMail
 
+        from chalicelib.news.broadcasts import ANNOUNCEMENT_KIND, PRODUCT_NEWS_KIND
+
         base_url = self.config.public_base_url
-        return NewsService(
+        news = NewsService(
             DynamoNews(self._clients.dynamodb(), self.config.notices_table), self.audit_log,
             accounts=lambda account_id: self.accounts.get(account_id),
             product_news_mail=ProductNewsMail(lambda: self.product_news_signer, base_url),
             withdraw_product_news=lambda account, ip: self.account_service.set_product_news(
                 account, False, account.language, ip, source="unsubscribe link"),
             announcement_mail=lambda announcement, account: render_announcement(announcement, account, base_url))
+        # Published: mailed to every active account (P16), or to those who opted in (P4), once each.
+        news.announcement_published.subscribe(
+            lambda announcement: self.broadcasts.start(ANNOUNCEMENT_KIND, announcement.announcement_id))
+        news.product_news_published.subscribe(
+            lambda product_news: self.broadcasts.start(PRODUCT_NEWS_KIND, product_news.news_id))
+        return news
 
     @cached
     def product_news_signer(self):
@@ -131,6 +146,12 @@ class Services:
         from chalicelib.news.product_news import unsubscribe_signer
 
         return unsubscribe_signer(self._secret_key())
+
+    def public_banners(self) -> list:
+        """Announcements on the login and sign-up pages (a coming privacy policy change)."""
+        from chalicelib.notices.banners import public_banners
+
+        return public_banners(self.policy)
 
     # --- storage -----------------------------------------------------------------------------------
 
@@ -162,14 +183,45 @@ class Services:
         from chalicelib.audience.list_export import EXPORT_LIST_JOB
         from chalicelib.campaigns.received import INDEX_JOB
         from chalicelib.campaigns.service import FANOUT_JOB
+        from chalicelib.delivery.broadcast import BROADCAST_JOB
 
         return {
+            BROADCAST_JOB: self.broadcasts.handle_job,
             EXPORT_JOB: lambda job: self.data_rights.prepare_export(job["account_id"], job["export_id"]),
             EXPORT_LIST_JOB: lambda job: self.list_exports.prepare(job["account_id"], job["export_id"]),
             IMPORT_JOB: self._import_contacts,
             FANOUT_JOB: lambda job: self.campaign_service.fanout(job["account_id"], job["campaign_id"]),
             INDEX_JOB: lambda job: self.campaign_service.index_recipients(job["account_id"], job["campaign_id"]),
         }
+
+    def scheduled_jobs(self) -> dict:
+        """The scheduled jobs by name (app.py's schedules, `make job`, /dev/jobs): each returns a summary."""
+        from chalicelib.operations.jobs import JOBS
+
+        return {**JOBS, "policy-notices": self.resume_policy_notices, "news-mail": self.resume_news_mail}
+
+    def resume_news_mail(self) -> dict:
+        """Daily: the mail of every service announcement and product news of the last week whose
+        delivery stopped before every account had it, queued again from its cursor."""
+        from chalicelib.news.broadcasts import ANNOUNCEMENT_KIND, PRODUCT_NEWS_KIND
+        from chalicelib.news.items import NewsKind
+
+        return {kind: self.broadcasts.resume_unfinished(kind, self.news.recently_published(news_kind))
+                for kind, news_kind in ((ANNOUNCEMENT_KIND, NewsKind.SERVICE), (PRODUCT_NEWS_KIND, NewsKind.PRODUCT))}
+
+    def resume_policy_notices(self) -> dict:
+        """Daily: the notice mail of every announced, not yet effective policy version (and of every
+        withdrawal before its date), until every account holder has it (a broadcast that stopped is
+        queued again from its cursor)."""
+        from chalicelib.notices.policy_notice import POLICY_KIND, WITHDRAWAL_KIND
+
+        pending = [version.message_id for version in self.policy.pending_versions()]
+        summary = {"pending": pending, "queued": self.broadcasts.resume_unfinished(POLICY_KIND, pending)}
+        withdrawn = [version.message_id for version in self.policy.recently_withdrawn()]
+        if withdrawn:
+            summary["withdrawn"] = withdrawn
+            summary["queued_withdrawals"] = self.broadcasts.resume_unfinished(WITHDRAWAL_KIND, withdrawn)
+        return summary
 
     def _import_contacts(self, job: dict) -> None:
         account = self.accounts.get(job["account_id"])
@@ -231,7 +283,32 @@ class Services:
         return DataRights(self.accounts, self.auth_store, self.remembered_devices, self.audit_log, self.mail_events,
                           self.exports, self.exports_bucket, self.jobs_queue,
                           self.audience, self.campaigns_store, self.assets, self.sending_domains,
-                          testimonials=self.testimonials)
+                          more_sections=[self._testimonials_data_section(), self._news_data_section(),
+                                         self._notices_data_section()])
+
+    def _testimonials_data_section(self):
+        """Testimonials and the permissions given to publish them, with their photos."""
+        from chalicelib.accounts.data_rights import Section
+
+        testimonials = self.testimonials
+        return Section("testimonials",
+                       lambda account: {"testimonials.json": testimonials.export(account.account_id)},
+                       lambda account: testimonials.erase_account(account.account_id))
+
+    def _news_data_section(self):
+        """The news page's read mark: nothing worth exporting (an entry id), erased with the account."""
+        from chalicelib.accounts.data_rights import Section
+
+        news = self.news
+        return Section("news", lambda account: {}, lambda account: news.forget_reader(account.account_id))
+
+    def _notices_data_section(self):
+        """What the notices domain keeps of an account holder, in their export and their erasure."""
+        from chalicelib.accounts.data_rights import Section
+        from chalicelib.notices.account_data import NoticesData
+
+        data = NoticesData(self.policy, lambda: self.broadcasts)
+        return Section("notices", data.export, data.erase)
 
     # --- audience ----------------------------------------------------------------------------------
 
@@ -382,6 +459,44 @@ class Services:
         from chalicelib.partner_statistics.service import PartnerStatistics
 
         return PartnerStatistics(self.accounts, self.campaigns_store, self.audit_log)
+
+    # --- notices -----------------------------------------------------------------------------------
+
+    @cached
+    def policy(self):
+        """Privacy policy versions (P17, P18): announcing one starts its notice mail."""
+        from chalicelib.notices.policy import DynamoPolicyVersions
+        from chalicelib.notices.policy_notice import POLICY_KIND, WITHDRAWAL_KIND
+        from chalicelib.notices.policy_news import policy_news_item
+        from chalicelib.notices.policy_service import PolicyService
+
+        service = PolicyService(DynamoPolicyVersions(self._clients.dynamodb(), self.config.notices_table),
+                                self.audit_log, clock=lambda: self.clock())
+        service.announced.subscribe(lambda version: self.broadcasts.start(POLICY_KIND, version.message_id))
+        service.withdrawn.subscribe(lambda version: self.broadcasts.start(WITHDRAWAL_KIND, version.message_id))
+        # The change is on every account's news page too, and stays there (P17).
+        service.announced.subscribe(lambda version: self.news.publish(policy_news_item(version)))
+        service.withdrawn.subscribe(lambda version: self.news.publish(policy_news_item(version)))
+        return service
+
+    @cached
+    def broadcasts(self):
+        """MailExpert's own messages to its account holders, exactly once each, through the one mail engine."""
+        from chalicelib.delivery.broadcast import BroadcastEngine, DynamoBroadcastLedger
+        from chalicelib.notices.policy_notice import POLICY_KIND, WITHDRAWAL_KIND, PolicyNotices, PolicyWithdrawals
+
+        from chalicelib.news.broadcasts import (ANNOUNCEMENT_KIND, PRODUCT_NEWS_KIND, AnnouncementBroadcasts,
+                                                ProductNewsBroadcasts)
+
+        kinds = {POLICY_KIND: PolicyNotices(self.policy, self.config.public_base_url),
+                 ANNOUNCEMENT_KIND: AnnouncementBroadcasts(self.news),
+                 PRODUCT_NEWS_KIND: ProductNewsBroadcasts(self.news),
+                 WITHDRAWAL_KIND: PolicyWithdrawals(self.policy, self.config.public_base_url,
+                                                    lambda number, account_id:
+                                                    self.broadcasts.reached(POLICY_KIND, number, account_id))}
+        return BroadcastEngine(self.accounts, DynamoBroadcastLedger(self._clients.dynamodb(), self.config.notices_table),
+                               self.mail_engine.channel(self.config.ses_configuration_set), self.jobs_queue, kinds,
+                               clock=lambda: self.clock())
 
     # --- sending domains ---------------------------------------------------------------------------
 

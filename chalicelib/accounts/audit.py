@@ -60,6 +60,10 @@ class AuditEvent(str, Enum):
     TESTIMONIAL_UNPUBLISHED = "staff.testimonial_unpublished"
     TESTIMONIAL_CHANGE_PROPOSED = "staff.testimonial_change_proposed"
     TESTIMONIAL_WITHDRAWN_ON_REQUEST = "staff.testimonial_withdrawn_on_request"
+    POLICY_DRAFTED = "policy.drafted"  # staff: a new privacy policy version (chalicelib.notices)
+    POLICY_EDITED = "policy.edited"
+    POLICY_ANNOUNCED = "policy.announced"
+    POLICY_WITHDRAWN = "policy.withdrawn"
 
 
 def ip_prefix(ip: str | None) -> str | None:

@@ -24,9 +24,10 @@ DEFAULT_COUNTRY = "NL"
 
 # --- registration ------------------------------------------------------------------------------
 
-def registration_page(values=None, field_errors=None, status=200) -> Response:
+def registration_page(values=None, field_errors=None, status=200, banners=()) -> Response:
+    """`banners`: announcements for everyone who signs up (`Services.public_banners`)."""
     return html(render_page("pages/register.html", values=values or {"country": DEFAULT_COUNTRY},
-                            errors=field_errors or {}, countries=country_choices()), status=status)
+                            errors=field_errors or {}, countries=country_choices(), banners=banners), status=status)
 
 
 def submit_registration(form: dict, visit: Visit) -> Response:
@@ -35,7 +36,8 @@ def submit_registration(form: dict, visit: Visit) -> Response:
         data = validate_fields(RegistrationIn, submitted)
     except errors.ValidationFailed as invalid:
         submitted.pop("password", None)
-        return registration_page(submitted, messages_by_field(invalid), status=422)
+        return registration_page(submitted, messages_by_field(invalid), status=422,
+                                 banners=visit.services.public_banners())
     visit.services.account_service.register(data, i18n.current_language(), visit.ip)
     return redirect("/register/check-inbox")
 
@@ -78,11 +80,11 @@ LOGIN_NOTICES = {
 
 
 def login_page(next_path: str | None, values=None, problem=None, status=200, notice=None,
-               retry_after=None) -> Response:
+               retry_after=None, banners=()) -> Response:
     notice_text = i18n.gettext(LOGIN_NOTICES[notice]) if notice in LOGIN_NOTICES else None
     headers = {"Retry-After": str(retry_after)} if retry_after else None
     return html(render_page("pages/login.html", next=safe_next(next_path), values=values or {}, problem=problem,
-                            notice=notice_text), status=status, headers=headers)
+                            notice=notice_text, banners=banners), status=status, headers=headers)
 
 
 def submit_login(form: dict, visit: Visit) -> Response:
@@ -95,7 +97,7 @@ def submit_login(form: dict, visit: Visit) -> Response:
     except (InvalidCredentials, errors.TooManyRequests) as refused:
         return login_page(form.get("next"), values={"email": email, "remember_me": form.get("remember_me")},
                           problem=errors.message_text(refused), status=refused.status,
-                          retry_after=refused.params.get("retry_after_s"))
+                          retry_after=refused.params.get("retry_after_s"), banners=visit.services.public_banners())
     if sign_in.held_login:
         visit.queue_cookie(web.held_login_cookie(sign_in.held_login))
         return redirect("/login/second-factor?" + urlencode({"next": safe_next(form.get("next"))}))

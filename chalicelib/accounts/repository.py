@@ -168,6 +168,17 @@ class DynamoAccounts:
                  for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         return facts, (last["pk"]["S"] if last else None)
+    def page(self, cursor: str | None = None, limit: int = 100) -> tuple[list[Account], str | None]:
+        """Up to `limit` accounts in the table's own order, from `cursor` (None: the start), and the
+        cursor of the next page (None: no more). For jobs that go through every account (broadcasts);
+        the address claims in the same table are skipped. A cursor stays valid while accounts come and go."""
+        m = self._accounts
+        start = {"pk": {"S": ACCOUNT_PREFIX + cursor}} if cursor else None
+        found = m.scan(m.pk.startswith(ACCOUNT_PREFIX), limit=limit, page_size=limit, last_evaluated_key=start,
+                       consistent_read=True)
+        accounts = [self._from_item(item) for item in found]
+        last = found.last_evaluated_key
+        return accounts, last["pk"]["S"].removeprefix(ACCOUNT_PREFIX) if last else None
 
     def _to_item(self, account: Account):
         item = self._accounts(

@@ -21,7 +21,7 @@ pages = PageRoutes(routes, services)
 def registration(account, query, visit):
     from chalicelib.accounts.pages import registration_page
 
-    return registration_page()
+    return registration_page(banners=visit.services.public_banners())
 
 
 @pages.page("/register", methods=["POST"], signed_in=False)
@@ -56,7 +56,7 @@ def verify_email(account, form, visit):
 def login(account, query, visit):
     from chalicelib.accounts.pages import login_page
 
-    return login_page(query.get("next"), notice=query.get("notice"))
+    return login_page(query.get("next"), notice=query.get("notice"), banners=visit.services.public_banners())
 
 
 @pages.page("/login", methods=["POST"], signed_in=False)

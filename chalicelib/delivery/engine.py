@@ -89,9 +89,11 @@ class MailChannel:
         """Wait for `tokens` sends' worth of the account's rate (blocks while the bucket is empty)."""
         self._engine.limiter.acquire(tokens)
 
-    def send_one(self, mail) -> str:
-        """One mail, its token taken: SES's message id, or `MailNotSent` saying what SES answered."""
-        self.take(1)
+    def send_one(self, mail, token_taken: bool = False) -> str:
+        """One mail, its token taken (here, or with `take` beforehand for several mails at once:
+        `token_taken=True`): SES's message id, or `MailNotSent` saying what SES answered."""
+        if not token_taken:
+            self.take(1)
         try:
             message_id = self._sender.send(mail)
         except Exception as error:

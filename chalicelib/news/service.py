@@ -8,7 +8,7 @@ every active account, exactly once, regardless of marketing preferences).
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from chalicelib import errors
@@ -18,6 +18,7 @@ from chalicelib.i18n import N_
 from chalicelib.news.items import LANGUAGES, MaintenanceBanner, NewsItem, NewsKind, entry_id_for, id_moment
 
 PAGE_SIZE = 50  # entries on the news page
+RESUME_DAYS = 7  # how long the daily job keeps resuming an announcement's or product news' delivery
 HEAD_REUSE_S = 5.0  # the banners reuse the HEAD the unread count just read, within one page render
 TITLE_MAX = 150
 BODY_MAX = 5000
@@ -202,6 +203,13 @@ class NewsService:
                            banner_end=_iso(draft.banner_end))
         self.announcement_published(announcement)
         return announcement
+
+    def recently_published(self, kind: NewsKind, days: int = RESUME_DAYS) -> list[str]:
+        """The ids of the entries of this kind published in the last `days` days, newest first: the
+        messages whose delivery the daily job resumes if it stopped."""
+        since = self._clock() - timedelta(days=days)
+        return [item.entry_id for item in self._news.entries(PAGE_SIZE)
+                if item.kind is kind and item.published_at >= since]
 
     def announcement(self, announcement_id: str) -> Announcement | None:
         """A published announcement again, by its id (for a delivery job that resumes)."""

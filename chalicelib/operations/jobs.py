@@ -19,9 +19,10 @@ def _daily_backup() -> dict:
 JOBS = {"daily-backup": _daily_backup}
 
 
-def run_job(name: str, runs) -> JobRun:
-    """Run a job now, recording its start and end; a failure is recorded, then raised."""
-    job = JOBS.get(name)
+def run_job(name: str, runs, jobs: dict | None = None) -> JobRun:
+    """Run a job now, recording its start and end; a failure is recorded, then raised. `jobs`: the
+    jobs by name (the composition root's `scheduled_jobs`, which adds the domains' own), else JOBS."""
+    job = (JOBS if jobs is None else jobs).get(name)
     if job is None:
         raise errors.NotFound(N_("There is no job called %(name)s."), name=name)
     run = JobRun(job=name, started_at=_now())

@@ -16,7 +16,7 @@ from devstack.devtools.outbox import Outbox
 from chalicelib.forms import FORM, parse_form
 from chalicelib.http import html
 from chalicelib.i18n import N_
-from chalicelib.operations.jobs import JOBS, run_job
+from chalicelib.operations.jobs import run_job
 from chalicelib.web import render_page
 
 dev = Blueprint(__name__)
@@ -101,13 +101,13 @@ def send_test_mail():
 
 @dev.route("/jobs", methods=["GET"])
 def jobs_page():
-    runs = {name: services().job_runs.latest(name, limit=5) for name in JOBS}
+    runs = {name: services().job_runs.latest(name, limit=5) for name in services().scheduled_jobs()}
     return html(render_page("dev/jobs.html", runs=runs, navigation=DEV_NAVIGATION, current="/dev/jobs"))
 
 
 @dev.route("/jobs/{name}", methods=["POST"], content_types=[FORM, "application/json"])
 def fire_job(name):
-    run = run_job(name, services().job_runs)
+    run = run_job(name, services().job_runs, services().scheduled_jobs())
     if dev.current_request.headers.get("content-type", "").startswith("application/json"):
         return Response(body=json.dumps({"job": run.job, "status": run.status.value, "summary": run.summary}),
                         headers={"Content-Type": "application/json"})

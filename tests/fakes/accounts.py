@@ -122,3 +122,9 @@ class InMemoryAccounts:
         facts = [AccountFacts(a.account_id, a.plan, a.country, a.active, a.staff)
                  for a in (self._accounts[account_id] for account_id in page)]
         return facts, ("ACCOUNT#" + page[-1] if len(remaining) > limit else None)
+    def page(self, cursor: str | None = None, limit: int = 100) -> tuple[list[Account], str | None]:
+        """DynamoAccounts.page's contract: every account once, in a fixed order, `limit` at a time."""
+        ids = sorted(i for i in self._accounts if cursor is None or i > cursor)
+        chosen = ids[:limit]
+        more = len(ids) > limit
+        return [self.get(i) for i in chosen], (chosen[-1] if more else None)

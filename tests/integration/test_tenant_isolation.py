@@ -94,6 +94,9 @@ NOT_ACCOUNT_SCOPED |= {"/testimonials/{testimonial_id}/photo", "/staff/testimoni
                        "/staff/testimonials/{testimonial_id}/photo", "/staff/testimonials/{testimonial_id}/publish",
                        "/staff/testimonials/{testimonial_id}/unpublish", "/staff/testimonials/{testimonial_id}/propose",
                        "/staff/testimonials/{testimonial_id}/withdraw"}
+# Policy versions are MailExpert's own, the same for every account; a dismissal is the caller's own.
+NOT_ACCOUNT_SCOPED |= {"/staff/policy/{number}", "/staff/policy/{number}/announce", "/staff/policy/{number}/withdraw",
+                       "/privacy/dismiss/{number}"}
 
 
 def test_every_route_with_an_id_is_covered_here(app_module):
