@@ -1,6 +1,6 @@
 """The broadcast engine: one MailExpert message to a set of accounts, exactly once per (message, account).
 
-Policy notices use it now; service announcements and product news plug in the same way. A *kind*
+Policy notices and their withdrawal, service announcements and product news use it. A *kind*
 of message (`BroadcastKind`) names its audience and, for one message id, gives a `BroadcastMessage`
 that says which accounts of the audience it is for and renders each account's mail (compiled once
 per invocation, rendered per account, no I/O). The engine does the rest:
