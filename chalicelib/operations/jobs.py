@@ -16,7 +16,24 @@ def _daily_backup() -> dict:
     return back_up_tables(aws.dynamodb(), config.table_names.values(), config.backup_retention_days)
 
 
-JOBS = {"daily-backup": _daily_backup}
+def _table_export() -> dict:
+    config = settings()
+    return table_exports().run(config.table_names.values(), config.backup_retention_days, wait_s=EXPORT_WAIT_S)
+
+
+def table_exports():
+    """The backup bucket's exports, through DynamoDB's own export on AWS and a scan locally (moto
+    writes no export manifests)."""
+    from chalicelib.operations.exports import PointInTimeExport, ScanExport, TableExports
+
+    config = settings()
+    exporter = ScanExport(aws.dynamodb(), aws.s3()) if config.is_local else PointInTimeExport(aws.dynamodb())
+    return TableExports(aws.s3(), config.backup_bucket, exporter)
+
+
+EXPORT_WAIT_S = 600  # within the function's 900 s; an export still running is finished by the next run
+
+JOBS = {"daily-backup": _daily_backup, "table-export": _table_export}
 
 
 def run_job(name: str, runs) -> JobRun:
