@@ -142,7 +142,8 @@ class BackupSummary:
 class TableExports:
     """The backups in the bucket: start, finish, list, read and prune them."""
 
-    def __init__(self, s3, bucket: str, exporter: TableExporter, clock=None, sleep=time.sleep):
+    def __init__(self, s3, bucket: str, exporter: TableExporter | None = None, clock=None, sleep=time.sleep):
+        """`exporter` is needed to start and finish exports, not to list or read them (a restore)."""
         if not bucket:
             raise RuntimeError("BACKUP_BUCKET is not set (see .chalice/config.json and infra/template.json)")
         self._s3 = s3
