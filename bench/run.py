@@ -131,6 +131,7 @@ SCRIPT_FIGURES = {
                       ("fanout_per_core_per_s", Target(15000, "recipients/CPU-s", at_least=True)),
                       ("overhead_pct_of_ses_price", Target(1, "%", or_equal=True))),
 }
+SCRIPT_FIGURES["restore_bench.py"] = (("restore_items_per_s", Target(1000, "items/s", at_least=True)),)
 for _script, _figures in SCRIPT_FIGURES.items():
     for _name, _target in _figures:
         benchmark(_name, _target)(functools.partial(lambda script, name: figures_of(script)[name], _script, _name))
