@@ -176,14 +176,19 @@ class TableExports:
         return {"started": started, "finished": finished, "in_progress": in_progress, "pruned": pruned,
                 "bucket": self.bucket, "method": self._exporter.method}
 
-    def start(self, table_names) -> str:
+    def start(self, table_names, sources: dict[str, str] | None = None) -> str:
+        """Start a backup of the tables; `sources` exports another table under a table's name (a
+        table restored from PITR or AWS Backup, to be restored into the live one from here)."""
         now = self._clock()
         backup_id = f"{now:{BACKUP_ID_FORMAT}}"
         tables = {}
         for table in table_names:
+            source = (sources or {}).get(table, table)
             prefix = fmt.table_prefix(backup_id, table)
-            token = str(uuid.uuid5(uuid.NAMESPACE_URL, f"mailexpert-backup/{backup_id}/{table}"))
-            tables[table] = {"export_arn": self._exporter.start(table, self.bucket, prefix, token), "prefix": prefix}
+            token = str(uuid.uuid5(uuid.NAMESPACE_URL, f"mailexpert-backup/{backup_id}/{source}"))
+            tables[table] = {"export_arn": self._exporter.start(source, self.bucket, prefix, token), "prefix": prefix}
+            if source != table:
+                tables[table]["source_table"] = source
         self._put_json(fmt.backup_prefix(backup_id) + fmt.PENDING_NAME,
                        {"backup_id": backup_id, "started_at": now.isoformat(), "method": self._exporter.method,
                         "tables": tables})
@@ -210,7 +215,8 @@ class TableExports:
                     body = self._get(entry["dataFileS3Key"])
                     files.append({"key": entry["dataFileS3Key"], "item_count": entry["itemCount"],
                                   "bytes": len(body), "sha256": fmt.sha256_of(body)})
-            tables[table] = {"export_arn": export["export_arn"], "manifest_summary_key": states[table].summary_key,
+            tables[table] = {**({"source_table": export["source_table"]} if "source_table" in export else {}),
+                             "export_arn": export["export_arn"], "manifest_summary_key": states[table].summary_key,
                              "export_time": summary.get("exportTime"),
                              "item_count": sum(f["item_count"] for f in files), "files": files}
         self._put_json(fmt.backup_prefix(backup_id) + fmt.BACKUP_MANIFEST_NAME, {

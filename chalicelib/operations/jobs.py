@@ -16,22 +16,28 @@ def _daily_backup() -> dict:
     return back_up_tables(aws.dynamodb(), config.table_names.values(), config.backup_retention_days)
 
 
+EXPORT_WAIT_S = 600  # within the function's 900 s; an export still running is finished by the next run
+
+
 def _table_export() -> dict:
     config = settings()
     return table_exports().run(config.table_names.values(), config.backup_retention_days, wait_s=EXPORT_WAIT_S)
 
 
+def table_exporter():
+    """The stage's way to export a table: DynamoDB's own export on AWS, a scan locally (moto's
+    export writes no manifests)."""
+    from chalicelib.operations.exports import PointInTimeExport, ScanExport
+
+    return ScanExport(aws.dynamodb(), aws.s3()) if settings().is_local else PointInTimeExport(aws.dynamodb())
+
+
 def table_exports():
-    """The backup bucket's exports, through DynamoDB's own export on AWS and a scan locally (moto
-    writes no export manifests)."""
-    from chalicelib.operations.exports import PointInTimeExport, ScanExport, TableExports
+    """The backups in the stage's backup bucket."""
+    from chalicelib.operations.exports import TableExports
 
-    config = settings()
-    exporter = ScanExport(aws.dynamodb(), aws.s3()) if config.is_local else PointInTimeExport(aws.dynamodb())
-    return TableExports(aws.s3(), config.backup_bucket, exporter)
+    return TableExports(aws.s3(), settings().backup_bucket, table_exporter())
 
-
-EXPORT_WAIT_S = 600  # within the function's 900 s; an export still running is finished by the next run
 
 JOBS = {"daily-backup": _daily_backup, "table-export": _table_export}
 

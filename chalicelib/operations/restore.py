@@ -118,7 +118,7 @@ def restore_backup(dynamodb, backups, backup_id: str, definitions: dict[str, dic
         if name not in definitions:
             raise UnknownTable(name)
     with tempfile.TemporaryDirectory(prefix="mailexpert-restore-") as spool:
-        local_files = _download_and_verify(backups, chosen, spool)
+        local_files = download_and_verify(backups, chosen, spool)
         targets = {name: target_name(name, suffix) for name in chosen}
         existing = set(_existing(dynamodb, targets.values()))
         holding = sorted(t for t in targets.values() if t in existing and _holds_data(dynamodb, t))
@@ -147,7 +147,17 @@ def restore_backup(dynamodb, backups, backup_id: str, definitions: dict[str, dic
     return report
 
 
-def _download_and_verify(backups, chosen: dict, spool: str) -> dict[str, list[str]]:
+def verify_backup(backups, backup_id: str) -> dict[str, int]:
+    """Check every file of the backup against its manifest; its item count per table."""
+    manifest = backups.manifest(backup_id)
+    if manifest is None:
+        raise BackupNotFound(backup_id, [b.backup_id for b in backups.backups() if b.status == "complete"])
+    with tempfile.TemporaryDirectory(prefix="mailexpert-verify-") as spool:
+        download_and_verify(backups, manifest["tables"], spool)
+    return {name: entry["item_count"] for name, entry in manifest["tables"].items()}
+
+
+def download_and_verify(backups, chosen: dict, spool: str) -> dict[str, list[str]]:
     """Every data file on local disk, each checked against the manifest, before anything is written."""
     local = {}
     for name, entry in chosen.items():

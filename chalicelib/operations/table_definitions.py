@@ -31,17 +31,23 @@ def denies_batch_writes(definition: dict) -> bool:
     return False
 
 
-def create_table(dynamodb, table_name: str, definition: dict) -> None:
-    """Create `table_name` as the definition declares it, and wait until it is active."""
-    request = {name: definition[name] for name in _CREATE_PROPERTIES if name in definition}
+def creation_parameters(table_name: str, definition: dict) -> dict:
+    """CreateTable's parameters (also ImportTable's TableCreationParameters) for the definition."""
+    request = {"TableName": table_name, **{name: definition[name] for name in _CREATE_PROPERTIES if name in definition}}
     sse = request.get("SSESpecification")
     if sse is not None:
         request["SSESpecification"] = {"Enabled": sse.get("SSEEnabled", False),
                                        **{k: v for k, v in sse.items() if k in ("SSEType", "KMSMasterKeyId")}}
+    return request
+
+
+def create_table(dynamodb, table_name: str, definition: dict) -> None:
+    """Create `table_name` as the definition declares it, and wait until it is active."""
+    request = creation_parameters(table_name, definition)
     policy = definition.get("ResourcePolicy", {}).get("PolicyDocument")
     if policy is not None:
         request["ResourcePolicy"] = json.dumps(policy)
-    dynamodb.create_table(TableName=table_name, **request)
+    dynamodb.create_table(**request)
     dynamodb.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 2, "MaxAttempts": 60})
     ttl = definition.get("TimeToLiveSpecification")
     if ttl and ttl.get("Enabled"):
