@@ -68,7 +68,10 @@ class PointInTimeExport:
 
     def state(self, export_arn: str, prefix: str) -> ExportState:
         described = self._dynamodb.describe_export(ExportArn=export_arn)["ExportDescription"]
-        return ExportState(described["ExportStatus"], described.get("ExportManifest"), described.get("FailureMessage"))
+        summary_key = described.get("ExportManifest") or ""
+        if not summary_key.startswith(prefix):  # the documented layout, whatever form the API gives
+            summary_key = summary_key_of(export_arn, prefix)
+        return ExportState(described["ExportStatus"], summary_key, described.get("FailureMessage"))
 
 
 class ScanExport:
@@ -96,10 +99,10 @@ class ScanExport:
                 if len(lines) >= self.ITEMS_PER_FILE:
                     files.append(self._write_data_file(bucket, base, lines))
                     lines = []
-        if lines:
+        if lines or not files:  # DynamoDB writes an empty file for an empty partition
             files.append(self._write_data_file(bucket, base, lines))
         files_body = "".join(json.dumps(f, separators=(",", ":")) + "\n" for f in files).encode("utf-8")
-        self._put_with_md5(bucket, base + fmt.FILES_NAME, files_body)
+        self._put_with_checksum(bucket, base + fmt.FILES_NAME, files_body)
         size = sum(f["_bytes"] for f in files) if files else 0
         summary = {
             "version": fmt.MANIFEST_VERSION, "exportArn": export_arn, "startTime": _iso(started),
@@ -110,25 +113,24 @@ class ScanExport:
             "exportType": "FULL_EXPORT"}
         for file in files:
             del file["_bytes"]
-        self._put_with_md5(bucket, base + fmt.SUMMARY_NAME, json.dumps(summary, separators=(",", ":")).encode())
+        self._put_with_checksum(bucket, base + fmt.SUMMARY_NAME, json.dumps(summary, separators=(",", ":")).encode())
         return export_arn
 
     def state(self, export_arn: str, prefix: str) -> ExportState:
-        export_id = export_arn.rsplit("/", 1)[1]
-        return ExportState("COMPLETED", f"{prefix}/{fmt.EXPORTS_DIR}/{export_id}/{fmt.SUMMARY_NAME}")
+        return ExportState("COMPLETED", summary_key_of(export_arn, prefix))
 
     def _write_data_file(self, bucket: str, base: str, lines: list[str]) -> dict:
         import gzip
 
-        body = gzip.compress(("\n".join(lines) + "\n").encode("utf-8"))
+        body = gzip.compress("".join(line + "\n" for line in lines).encode("utf-8"))
         key = f"{base}data/{secrets.token_hex(13)}.json.gz"
         etag = self._s3.put_object(Bucket=bucket, Key=key, Body=body)["ETag"].strip('"')
         return {"itemCount": len(lines), "md5": fmt.md5_base64_of(body), "etag": etag, "dataFileS3Key": key,
                 "_bytes": len(body)}
 
-    def _put_with_md5(self, bucket: str, key: str, body: bytes) -> None:
+    def _put_with_checksum(self, bucket: str, key: str, body: bytes) -> None:
         self._s3.put_object(Bucket=bucket, Key=key, Body=body)
-        self._s3.put_object(Bucket=bucket, Key=key.removesuffix(".json") + ".md5",
+        self._s3.put_object(Bucket=bucket, Key=key.removesuffix(".json") + ".checksum",
                             Body=fmt.md5_base64_of(body).encode("ascii"))
 
 
@@ -209,12 +211,13 @@ class TableExports:
         for table, export in pending["tables"].items():
             summary = self._get_json(states[table].summary_key)
             files = []
-            for line in self._get(summary["manifestFilesS3Key"]).decode("utf-8").splitlines():
+            for line in self._get(_full_key(summary, summary["manifestFilesS3Key"])).decode("utf-8").splitlines():
                 if line.strip():
                     entry = json.loads(line)
-                    body = self._get(entry["dataFileS3Key"])
-                    files.append({"key": entry["dataFileS3Key"], "item_count": entry["itemCount"],
-                                  "bytes": len(body), "sha256": fmt.sha256_of(body)})
+                    key = _full_key(summary, entry["dataFileS3Key"])
+                    body = self._get(key)
+                    files.append({"key": key, "item_count": entry["itemCount"], "bytes": len(body),
+                                  "sha256": fmt.sha256_of(body)})
             tables[table] = {**({"source_table": export["source_table"]} if "source_table" in export else {}),
                              "export_arn": export["export_arn"], "manifest_summary_key": states[table].summary_key,
                              "export_time": summary.get("exportTime"),
@@ -290,6 +293,17 @@ class TableExports:
     def _put_json(self, key: str, document: dict) -> None:
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=json.dumps(document, indent=1).encode("utf-8"),
                             ContentType="application/json")
+
+
+def summary_key_of(export_arn: str, prefix: str) -> str:
+    """Where DynamoDB puts an export's manifest-summary.json: the export id ends its ARN."""
+    return f"{prefix}/{fmt.EXPORTS_DIR}/{export_arn.rsplit('/', 1)[1]}/{fmt.SUMMARY_NAME}"
+
+
+def _full_key(summary: dict, key: str) -> str:
+    """A key from an export manifest as a key of the bucket (AWS's examples show some without the prefix)."""
+    prefix = (summary.get("s3Prefix") or "").rstrip("/")
+    return key if not prefix or key.startswith(prefix + "/") else f"{prefix}/{key}"
 
 
 def _iso(epoch_s: float) -> str:
