@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CATALOGS := $(wildcard chalicelib/web/locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-fast bench package deploy job staff messages extract-messages clean browser
+.PHONY: run test test-fast bench package deploy job staff restore messages extract-messages clean browser
 
 run: $(STAMP) $(COMPILED)
 	$(BIN)/python -m devstack run --stage local
@@ -34,6 +34,11 @@ job: $(STAMP) $(COMPILED)
 # Staff is set only from the command line, never by a request: make staff EMAIL=... [STAGE=local]
 staff: $(STAMP)
 	$(BIN)/python -m ops.staff grant $(EMAIL) --stage $(or $(STAGE),local)
+
+# Restore a table export backup: make restore BACKUP=<id> [SUFFIX=-restored] [INTO_LIVE=1] [STAGE=local];
+# without BACKUP it lists the backups. Refuses tables holding data unless INTO_LIVE=1 (docs/operations.md).
+restore: $(STAMP)
+	$(BIN)/python -m ops.restore $(if $(BACKUP),restore $(BACKUP) $(if $(SUFFIX),--suffix=$(SUFFIX)) $(if $(INTO_LIVE),--into-live),list) --stage $(or $(STAGE),local)
 
 package: $(STAMP) $(COMPILED)
 	rm -rf build/package

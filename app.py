@@ -122,6 +122,14 @@ def account_notices(event):
     run_job("news-mail", services().job_runs, jobs)
 
 
+@app.schedule(Cron(30, "*", "*", "*", "?", "*"), name="table_export")
+def table_export(event):
+    """Hourly: starts the day's full export of every table once, finishes running ones, prunes."""
+    from chalicelib.operations.jobs import run_job
+
+    run_job("table-export", services().job_runs)
+
+
 # --- local stage only: outbox, mailbox simulator, dev pages -------------------------------------
 
 if os.environ.get("STAGE") == LOCAL_STAGE:

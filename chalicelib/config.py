@@ -43,6 +43,7 @@ class Settings:
     ses_send_rate_per_s: float = 14.0  # the SES account's maximum send rate (a new production account: 14)
     local_state_dir: str = field(default=".local")
     security_address: str = DEFAULT_SECURITY_ADDRESS
+    backup_bucket: str = ""  # the table exports (P10); only the export job and `make restore` need it
 
     @property
     def is_local(self) -> bool:
@@ -97,6 +98,7 @@ def parse_settings(environ) -> Settings:
         ses_send_rate_per_s=float(environ.get("SES_SEND_RATE_PER_S", "14")),
         local_state_dir=environ.get("LOCAL_STATE_DIR", ".local"),
         security_address=environ.get("SECURITY_ADDRESS", "").strip() or DEFAULT_SECURITY_ADDRESS,
+        backup_bucket=environ.get("BACKUP_BUCKET", "").strip(),
     )
 
 

@@ -27,6 +27,7 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "eu-west-1",
     "ASSETS_BUCKET": "mailexpert-assets-123456789012-eu-west-1",
     "EXPORTS_BUCKET": "mailexpert-exports-123456789012-eu-west-1",
+    "BACKUP_BUCKET": "mailexpert-backups-123456789012-eu-west-1",
     "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
     "LOCAL_STATE_DIR": TEST_STATE_DIR,
     "POWERTOOLS_TRACE_DISABLED": "true",

@@ -16,7 +16,30 @@ def _daily_backup() -> dict:
     return back_up_tables(aws.dynamodb(), config.table_names.values(), config.backup_retention_days)
 
 
-JOBS = {"daily-backup": _daily_backup}
+EXPORT_WAIT_S = 600  # within the function's 900 s; an export still running is finished by the next run
+
+
+def _table_export() -> dict:
+    config = settings()
+    return table_exports().run(config.table_names.values(), config.backup_retention_days, wait_s=EXPORT_WAIT_S)
+
+
+def table_exporter():
+    """The stage's way to export a table: DynamoDB's own export on AWS, a scan locally (moto's
+    export writes no manifests)."""
+    from chalicelib.operations.exports import PointInTimeExport, ScanExport
+
+    return ScanExport(aws.dynamodb(), aws.s3()) if settings().is_local else PointInTimeExport(aws.dynamodb())
+
+
+def table_exports():
+    """The backups in the stage's backup bucket."""
+    from chalicelib.operations.exports import TableExports
+
+    return TableExports(aws.s3(), settings().backup_bucket, table_exporter())
+
+
+JOBS = {"daily-backup": _daily_backup, "table-export": _table_export}
 
 
 def run_job(name: str, runs, jobs: dict | None = None) -> JobRun:
