@@ -288,13 +288,13 @@ class DataRights:
         self._audit.record(account.account_id, AuditEvent.ERASED, ip)
 
     def _erase_exports(self, account) -> None:
+        # The bucket is versioned (backups keep deleted objects): erasure removes every version.
         for export in self._exports.of_account(account.account_id, every_kind=True):
             if export.object_key:
-                self._bucket.delete(export.object_key)
+                self._bucket.delete_every_version(export.object_key)
             self._exports.delete(export)
         # import files and their reports (they expire in two days anyway)
-        for key in list(self._bucket.keys(f"imports/{account.account_id}/")):
-            self._bucket.delete(key)
+        self._bucket.delete_every_version(f"imports/{account.account_id}/", whole_prefix=True)
 
 
 def _file_name(export: Export) -> str:

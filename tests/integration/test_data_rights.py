@@ -125,7 +125,10 @@ def _upload_an_image(aws_resources, client, cookie):
 
 def test_erasure_leaves_no_personal_data_in_any_table_or_bucket(client, app_module, aws_resources, outbox):
     # GIVEN Anna's account with data in every place the account has: sessions, a remembered device,
-    # an export in the bucket, mail events of mails sent to her
+    # an export in the bucket, mail events of mails sent to her; the buckets versioned, as deployed
+    s3 = aws_resources.client("s3")
+    for bucket in s3.list_buckets()["Buckets"]:
+        s3.put_bucket_versioning(Bucket=bucket["Name"], VersioningConfiguration={"Status": "Enabled"})
     cookie, csrf = signed_in(client, app_module, aws_resources, outbox)
     remembered = post_form(client, "/login", {"email": REGISTRATION["email"], "password": PASSWORD,
                                               "remember_me": "on"})
@@ -160,9 +163,9 @@ def test_erasure_leaves_no_personal_data_in_any_table_or_bucket(client, app_modu
     for table in dynamodb.list_tables()["TableNames"]:
         dump = json.dumps(dynamodb.scan(TableName=table)["Items"])
         assert not [p for p in personal if p in dump], table
-    for bucket in s3.list_buckets()["Buckets"]:
-        objects = s3.list_objects_v2(Bucket=bucket["Name"]).get("Contents", [])
-        assert objects == [], bucket["Name"]
+    for bucket in s3.list_buckets()["Buckets"]:  # not even as an older version or behind a delete marker
+        versions = s3.list_object_versions(Bucket=bucket["Name"])
+        assert versions.get("Versions", []) + versions.get("DeleteMarkers", []) == [], bucket["Name"]
     # AND the security log remains, without her name or address, ending with the erasure
     audit = dynamodb.scan(TableName="mailexpert-audit-log")["Items"]
     assert any(e["event"]["S"] == "data.account_erased" for e in audit)
