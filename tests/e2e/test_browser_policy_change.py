@@ -1,6 +1,7 @@
 """A privacy policy change end to end, in a real browser against the whole local stack (P17): staff
 draft and announce a new version; the jobs queue's broadcast mails one notice to every account holder;
-an account holder sees the banner, reads the diff on /privacy, and dismisses the banner for good."""
+an account holder sees the banner, reads the diff on /privacy, dismisses the banner for good, and
+finds the change on the news page."""
 
 import collections
 import subprocess
@@ -83,6 +84,13 @@ def test_staff_announce_a_version_every_holder_gets_one_notice_and_sees_the_bann
         expect(holder.locator(".banner.policy-change")).to_have_count(0)
         holder.goto(base + "/app")
         expect(holder.locator(".banner.policy-change")).to_have_count(0)
+        # AND the news page keeps the change, unread until opened, with its link to the changes
+        news_link = holder.locator("nav.side-nav").get_by_role("link", name="News")
+        expect(news_link.locator(".nav-count")).to_be_visible()
+        news_link.click()
+        entry = holder.locator("main").get_by_text("Our privacy policy changes on")
+        expect(entry).to_be_visible()
+        expect(holder.locator('main a[href="/privacy#changes"]').first).to_be_visible()
         # AND staff, who did not dismiss it, still see it
         staff.goto(base + "/app")
         expect(staff.locator(".banner.policy-change")).to_be_visible()
