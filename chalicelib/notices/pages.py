@@ -118,7 +118,7 @@ def version_page(account, visit: Visit, number: str, values=None, field_errors=N
     return render_app_page(
         "pages/staff/policy_version.html", account, visit, "/staff", status=status, version=version,
         in_force=in_force, changes=changes, changed=any(has_changes(blocks) for blocks in changes.values()),
-        previews={language: render_markdown(version.text(language)) for language in ("nl", "en")},
+        previews={language: render_markdown(version.text(language), under_heading=True) for language in ("nl", "en")},
         version_status=status_of(version, in_force, now), status_names=STATUS_NAMES, pending=service.pending(versions),
         earliest=earliest_effective_date(now).isoformat(),
         values={"text_nl": version.text_nl, "text_en": version.text_en, "revision": version.revision,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import markupsafe
 
-ALLOWED_TAGS = {"h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "a", "br", "blockquote", "code"}
+ALLOWED_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "strong", "em", "a", "br", "blockquote", "code"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 _WORDS = re.compile(r"\s+|[^\s]+")
 SIMILAR = 0.5  # share of words two paragraphs have in common to be shown as one changed paragraph
@@ -26,11 +26,18 @@ def _markdown():
     return MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
-def render_markdown(text: str) -> markupsafe.Markup:
-    """Staff-written Markdown as HTML that is safe to put on a page."""
+def render_markdown(text: str, under_heading: bool = False) -> markupsafe.Markup:
+    """Staff-written Markdown as HTML that is safe to put on a page. `under_heading`: the page has a
+    heading of its own, so the text's headings go one level down (its title is no second h1)."""
     import nh3
 
-    html = _markdown().render(text or "")
+    markdown = _markdown()
+    tokens = markdown.parse(text or "")
+    if under_heading:
+        for token in tokens:
+            if token.type in ("heading_open", "heading_close"):
+                token.tag = f"h{min(int(token.tag[1:]) + 1, 6)}"
+    html = markdown.renderer.render(tokens, markdown.options, {})
     return markupsafe.Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                                        url_schemes={"https", "http", "mailto"}, link_rel="noopener noreferrer"))
 

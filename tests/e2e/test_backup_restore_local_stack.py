@@ -33,6 +33,15 @@ def test_exported_backup_is_listed_and_restores_into_new_tables(local_stack):
     backup_id, status = listed.stdout.splitlines()[-1].split(None, 1)
     assert status == "complete"
     restored = restore_command("restore", backup_id, "--suffix=-e2e", "--table", "mailexpert-notices")
+    try:
+        _restored_as_told(dynamodb, restored, backup_id, notice)
+    finally:  # the stack is shared: leave it with the app's own tables only
+        if "mailexpert-notices-e2e" in dynamodb.list_tables()["TableNames"]:
+            dynamodb.delete_table(TableName="mailexpert-notices-e2e")
+        dynamodb.delete_item(TableName="mailexpert-notices", Key={"pk": notice["pk"], "sk": notice["sk"]})
+
+
+def _restored_as_told(dynamodb, restored, backup_id: str, notice: dict) -> None:
     # THEN the new table holds the notice, and the command said how many items it wrote
     assert restored.returncode == 0, restored.stderr
     assert "mailexpert-notices-e2e:" in restored.stdout and f"backup {backup_id}:" in restored.stdout

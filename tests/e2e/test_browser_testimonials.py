@@ -36,7 +36,11 @@ def english_context(browser):
 
 
 def _photo_loaded(page, selector: str) -> bool:
-    return page.locator(selector).first.evaluate("image => image.complete && image.naturalWidth > 0")
+    """Whether the image loaded (waiting for it to finish, as a busy machine may need), or failed to."""
+    return page.locator(selector).first.evaluate(
+        "image => image.complete ? image.naturalWidth > 0 : new Promise(settled => {"
+        " image.addEventListener('load', () => settled(image.naturalWidth > 0));"
+        " image.addEventListener('error', () => settled(false)); })")
 
 
 def test_testimonial_from_consent_to_publication_and_withdrawal_in_the_browser(local_stack, english_context,

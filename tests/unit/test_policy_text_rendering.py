@@ -39,3 +39,14 @@ def test_unrelated_paragraphs_are_removed_and_added_never_mixed_word_by_word():
     assert [block.kind for block in blocks] == ["removed", "added", "changed"]
     assert ("added", " onderaan.") in blocks[2].parts or any(kind == "added" and "onderaan" in words
                                                              for kind, words in blocks[2].parts)
+
+
+def test_the_texts_headings_go_one_level_down_under_a_pages_own_heading():
+    # GIVEN a policy text whose title is a level-1 heading, shown on staff's page about the version
+    text = "# Privacy policy\n\n## Cookies\n\nWe use few."
+    # WHEN it is rendered under the page's heading
+    html = str(render_markdown(text, under_heading=True))
+    # THEN the page keeps the only h1; the text's headings follow below it
+    assert "<h1>" not in html and "<h2>Privacy policy</h2>" in html and "<h3>Cookies</h3>" in html
+    # AND on /privacy, where the text is the page, its title stays the h1
+    assert "<h1>Privacy policy</h1>" in str(render_markdown(text))
