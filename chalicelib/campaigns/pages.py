@@ -15,6 +15,7 @@ from chalicelib.config import settings
 from chalicelib.forms import messages_by_field
 from chalicelib.http import CONTENT_SECURITY_POLICY
 from chalicelib.i18n import N_
+from chalicelib.scanning import RETRY_AFTER_S, ScanPending
 
 NOTICES = {
     "template-saved": N_("The template is saved."),
@@ -106,6 +107,9 @@ def image_uploaded(account, visit: Visit) -> Response:
     query = visit.query
     try:
         visit.services.assets.finish_upload(account.account_id, query.get("upload_id", ""), query.get("name") or "image")
+    except ScanPending as pending:  # this page comes back by itself once the scanner has judged it
+        return render_app_page("pages/upload_checking.html", account, visit, "/images", status=pending.status,
+                               retry_after_s=RETRY_AFTER_S, back="/images")
     except errors.DomainError as refused:
         return images_page(account, visit, {"file": errors.message_text(refused)}, status=refused.status)
     return redirect("/images?notice=image-added")
