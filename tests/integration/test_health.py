@@ -25,3 +25,10 @@ def test_health_is_degraded_when_a_table_is_missing(client, aws_resources):
     assert body["status"] == "degraded"
     assert body["tables"]["mail_events"] == "ok"
     assert body["tables"]["job_runs"].startswith("unavailable")
+
+
+def test_health_names_the_malware_scanner_that_judges_uploads(client):
+    # GIVEN the tests' stage (local, no clamd socket) WHEN /health is asked
+    body = json_body(client.get("/health"))
+    # THEN it says the stand-in scanner judges uploads here, not ClamAV or GuardDuty
+    assert body["malware_scanner"] == "stand-in"
