@@ -22,10 +22,11 @@ from chalicelib.news import routes as news
 from chalicelib.partner_statistics import routes as partner_statistics
 from chalicelib.sending_domains import routes as sending_domains
 from chalicelib.staff import routes as staff
-from chalicelib.web import render_page
+from chalicelib.testimonials import routes as testimonials
 from chalicelib.web.static import static_asset
 
-DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, news, partner_statistics)
+DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, news, partner_statistics,
+           testimonials)
 
 app = Chalice(app_name="mailexpert")
 app.register_middleware(http.http_middleware, "http")
@@ -37,7 +38,9 @@ for domain in DOMAINS:
 
 @app.route("/")
 def home():
-    return http.html(render_page("pages/home.html"))
+    from chalicelib.testimonials.pages import home_page
+
+    return home_page(services())
 
 
 @app.route("/static/{name}")

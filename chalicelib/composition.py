@@ -239,7 +239,8 @@ class Services:
 
         return DataRights(self.accounts, self.auth_store, self.remembered_devices, self.audit_log, self.mail_events,
                           self.exports, self.exports_bucket, self.jobs_queue,
-                          self.audience, self.campaigns_store, self.assets, self.sending_domains)
+                          self.audience, self.campaigns_store, self.assets, self.sending_domains,
+                          testimonials=self.testimonials)
 
     # --- audience ----------------------------------------------------------------------------------
 
@@ -409,6 +410,20 @@ class Services:
         service.sending_from.subscribe(lambda account, domain:
                                        self.campaign_service.campaigns_sending_from(account, domain))
         return service
+
+    # --- testimonials ------------------------------------------------------------------------------
+
+    @cached
+    def testimonials(self):
+        """Customers' testimonials with their consent (P15), in the notices table; photos in the assets bucket."""
+        from chalicelib.storage import Bucket
+        from chalicelib.testimonials.photos import TestimonialPhotos
+        from chalicelib.testimonials.repository import DynamoTestimonials
+        from chalicelib.testimonials.service import TestimonialService
+
+        return TestimonialService(DynamoTestimonials(self.config.notices_table, *self._where()),
+                                  TestimonialPhotos(Bucket(self._clients.s3(), self.config.assets_bucket)),
+                                  self.audit_log, self.accounts, self.mail_queue, self.config.public_base_url)
 
 
 @functools.cache

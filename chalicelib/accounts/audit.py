@@ -52,6 +52,14 @@ class AuditEvent(str, Enum):
     ANNOUNCEMENT_PUBLISHED = "staff.announcement_published"  # a service announcement (chalicelib.news)
     PRODUCT_NEWS_PUBLISHED = "staff.product_news_published"
     PARTNER_STATISTICS_EXPORTED = "staff.partner_statistics_exported"  # details: which export, which format
+    # testimonials (P15): the customer's consent, and every staff action on a testimonial
+    TESTIMONIAL_CONSENT_GIVEN = "consent.testimonial_given"
+    TESTIMONIAL_CONSENT_WITHDRAWN = "consent.testimonial_withdrawn"
+    TESTIMONIAL_CHANGE_DECLINED = "consent.testimonial_change_declined"
+    TESTIMONIAL_PUBLISHED = "staff.testimonial_published"
+    TESTIMONIAL_UNPUBLISHED = "staff.testimonial_unpublished"
+    TESTIMONIAL_CHANGE_PROPOSED = "staff.testimonial_change_proposed"
+    TESTIMONIAL_WITHDRAWN_ON_REQUEST = "staff.testimonial_withdrawn_on_request"
 
 
 def ip_prefix(ip: str | None) -> str | None:

@@ -127,10 +127,11 @@ class Section:
 
 class DataRights:
     def __init__(self, accounts, auth, remembered, audit, mail_events, exports, bucket, jobs_queue,
-                 audience=None, campaigns=None, assets=None, sending_domains=None):
+                 audience=None, campaigns=None, assets=None, sending_domains=None, testimonials=None):
         """`bucket` is a `chalicelib.storage.Bucket`: the exports bucket (imports' files are there too)."""
         self._accounts, self._auth, self._remembered = accounts, auth, remembered
         self._sending_domains = sending_domains
+        self._testimonials = testimonials
         self._audience, self._campaigns, self._assets = audience, campaigns, assets
         self._audit, self._mail_events, self._exports = audit, mail_events, exports
         self._bucket, self._jobs_queue = bucket, jobs_queue
@@ -205,6 +206,11 @@ class DataRights:
                                      "height": a.height, "created_at": a.created_at.isoformat()}
                                     for a in self._assets.list_assets(account.account_id)]}
 
+        def testimonials(account: Account):
+            if self._testimonials is None:
+                return {}
+            return {"testimonials.json": self._testimonials.export(account.account_id)}
+
         return [
             Section("profile", profile, lambda account: None),  # the account itself goes last, in erase()
             Section("audience", audience, lambda account: self._audience.erase_account(account.account_id)),
@@ -220,6 +226,8 @@ class DataRights:
                     if self._campaigns else None),
             Section("images", images, lambda account: self._assets.erase_account(account.account_id)
                     if self._assets else None),
+            Section("testimonials", testimonials, lambda account: self._testimonials.erase_account(account.account_id)
+                    if self._testimonials else None),
             Section("sessions", lambda account: {}, lambda account: self._auth.end_all_sessions(account.account_id)),
             Section("links", lambda account: {}, lambda account: self._auth.delete_links(account.account_id)),
         ]
@@ -320,4 +328,6 @@ audience/           your lists, contacts (also as CSV), their consent records, y
 sending_domains/    your own sending domains and their status
 campaigns/          your templates and campaigns (settings, state, number of recipients)
 images/             the images you uploaded: name, address, size
+testimonials/       your testimonials, with each permission you gave to publish them (who, when,
+                    from which IP address, the exact text and details, the words you agreed to)
 """

@@ -47,7 +47,7 @@ COVERED = {
 # Public by design: the id or signed token in the address is the key (sign-up forms, unsubscribe links).
 NOT_ACCOUNT_SCOPED = {"/static/{name}", "/{proxy+}", "/dev/outbox/{message_id}", "/dev/outbox/{message_id}/html",
                       "/dev/jobs/{name}", "/f/{list_id}", "/u/{token}", "/u/{token}/preferences",
-                      "/t/o/{token}", "/t/c/{token}", "/i/{name}",
+                      "/t/o/{token}", "/t/c/{token}", "/i/{name}", "/news/unsubscribe/{token}",
                       "/staff/partner-statistics/{export}/{fmt}"}  # staff only, aggregates of no one account
 # Templates, images and campaigns: tried in test_another_accounts_campaigns_are_not_found.
 CAMPAIGN_ROUTES = {
@@ -81,10 +81,57 @@ DOMAIN_ROUTES = {
     "/api/v1/domains/{domain}/check": "POST",
 }
 
+# Testimonials: the customer's own, tried in test_another_accounts_testimonials_are_not_found; the public
+# photo of a published one is public by design, and staff's pages reach every account's (staff only:
+# tests/integration/test_testimonial_staff_pages.py).
+TESTIMONIAL_ROUTES = {
+    "/settings/testimonials/photos/{photo_id}": "GET",
+    "/settings/testimonials/{testimonial_id}/withdraw": "POST",
+    "/settings/testimonials/{testimonial_id}/accept": "POST",
+    "/settings/testimonials/{testimonial_id}/decline": "POST",
+}
+NOT_ACCOUNT_SCOPED |= {"/testimonials/{testimonial_id}/photo", "/staff/testimonials/{testimonial_id}",
+                       "/staff/testimonials/{testimonial_id}/photo", "/staff/testimonials/{testimonial_id}/publish",
+                       "/staff/testimonials/{testimonial_id}/unpublish", "/staff/testimonials/{testimonial_id}/propose",
+                       "/staff/testimonials/{testimonial_id}/withdraw"}
+
 
 def test_every_route_with_an_id_is_covered_here(app_module):
     with_ids = {path for path in app_module.app.routes if "{" in path} - NOT_ACCOUNT_SCOPED
-    assert with_ids == set(COVERED) | set(CAMPAIGN_ROUTES) | set(DOMAIN_ROUTES), "add the new route to this suite"
+    assert with_ids == set(COVERED) | set(CAMPAIGN_ROUTES) | set(DOMAIN_ROUTES) | set(TESTIMONIAL_ROUTES), \
+        "add the new route to this suite"
+
+
+def test_another_accounts_testimonials_are_not_found(client, app_module, aws_resources, outbox):
+    from tests.integration.testimonial_helpers import (customer, only_testimonial_of, photo_bytes, staff, submit,
+                                                       upload_photo)
+
+    # GIVEN Anna's testimonial with her photo, and a change proposed to it
+    anna_cookie, anna_csrf = customer(client, app_module, aws_resources, outbox)
+    uploaded = upload_photo(client, anna_cookie, aws_resources, photo_bytes())
+    photo_id = uploaded.headers["Location"].split("photo=", 1)[1].split("#", 1)[0]
+    submit(client, anna_cookie, anna_csrf, photo_id=photo_id, show_photo="on")
+    annas = only_testimonial_of()
+    staff_cookie, staff_csrf = staff(client, app_module, aws_resources, outbox)
+    post_form(client, f"/staff/testimonials/{annas.testimonial_id}/propose",
+              {"csrf_token": staff_csrf, "text": "Changed.", "name": "Anna"}, staff_cookie)
+    digest = only_testimonial_of().proposal.digest
+    # AND Bob, signed in
+    bob_cookie, bob_csrf = customer(client, app_module, aws_resources, outbox, email="bob@example.nl")
+    # WHEN Bob uses Anna's ids
+    tid = annas.testimonial_id
+    answers = {
+        "/settings/testimonials/photos/{photo_id}": client.get(f"/settings/testimonials/photos/{photo_id}",
+                                                               headers={"Cookie": bob_cookie}),
+        **{f"/settings/testimonials/{{testimonial_id}}/{action}": post_form(
+            client, f"/settings/testimonials/{tid}/{action}", {"csrf_token": bob_csrf, "digest": digest}, bob_cookie)
+           for action in ("accept", "decline", "withdraw")},
+    }
+    # THEN each is not found, and Anna's testimonial is as it was
+    assert set(answers) == set(TESTIMONIAL_ROUTES)
+    assert {path: r.status_code for path, r in answers.items()} == {path: 404 for path in answers}
+    assert only_testimonial_of().proposal is not None and only_testimonial_of().withdrawal is None
+    assert client.get(f"/settings/testimonials/photos/{photo_id}", headers={"Cookie": anna_cookie}).status_code == 302
 
 
 def test_another_accounts_campaigns_are_not_found(client, app_module, aws_resources, outbox):
