@@ -422,7 +422,8 @@ class Services:
         from chalicelib.testimonials.service import TestimonialService
 
         return TestimonialService(DynamoTestimonials(self.config.notices_table, *self._where()),
-                                  TestimonialPhotos(Bucket(self._clients.s3(), self.config.assets_bucket)),
+                                  TestimonialPhotos(Bucket(self._clients.s3(), self.config.assets_bucket),
+                                                    self.upload_scan),
                                   self.audit_log, self.accounts, self.mail_queue, self.config.public_base_url)
 
 

@@ -198,3 +198,21 @@ def test_contacts_file_swapped_for_eicar_after_the_mapping_step_imports_nobody(c
     assert done["status"] == "failed" and "malware" in done["problem"], done
     assert done["counts"]["imported"] == 0 and members(aws_resources, list_id) == []
     assert _versions(s3, EXPORTS_BUCKET, key) == []
+
+
+# --- testimonial photos ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", HOSTILE_IMAGES)
+def test_hostile_testimonial_photo_is_refused_on_its_page_and_leaves_nothing(client, app_module, aws_resources,
+                                                                            outbox, zip_bomb, kind):
+    # GIVEN a customer whose browser sent a hostile file as the photo of a testimonial
+    from tests.integration.testimonial_helpers import customer, upload_photo
+
+    data, _code, message = HOSTILE_IMAGES[kind]
+    cookie, _ = customer(client, app_module, aws_resources, outbox)
+    # WHEN S3 sends the browser back to the page
+    page = upload_photo(client, f"{cookie}; lang=en", aws_resources, data or zip_bomb)
+    # THEN the page says why beside the photo field, and nothing of the file is left in the bucket
+    body = page.body.decode()
+    assert page.status_code == 422 and 'id="photo-error"' in body and message in body, body[:300]
+    assert _versions(aws_resources.client("s3"), settings().assets_bucket, "") == []

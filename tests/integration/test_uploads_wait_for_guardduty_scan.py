@@ -29,7 +29,7 @@ def guardduty(app_module):
     from chalicelib import composition
 
     built = composition.services().__dict__
-    for name in ("upload_scan", "assets", "contact_imports"):
+    for name in ("upload_scan", "assets", "contact_imports", "testimonials"):
         built.pop(name, None)
     built["upload_scan"] = UploadScan(GuardDutyTags())
     return built["upload_scan"]
@@ -125,3 +125,24 @@ def test_contacts_file_sent_again_after_its_scan_waits_for_its_own(client, app_m
     # THEN the new file waits for its own scan; nothing of it is read or imported
     assert answer.status_code == 409 and json.loads(answer.body)["type"].endswith("/scan-pending"), answer.body
     assert members(aws_resources, list_id) == []
+
+
+def test_testimonial_photo_waits_for_the_scan_then_is_kept(client, app_module, aws_resources, outbox, guardduty):
+    # GIVEN a customer whose browser sent a photo that GuardDuty has not tagged yet
+    from tests.integration.testimonial_helpers import customer, photo_bytes
+
+    cookie, _ = customer(client, app_module, aws_resources, outbox)
+    page = client.get("/settings/testimonials", headers={"Cookie": cookie}).body.decode()
+    key = re.search(r'name="key" value="([^"]+)"', page).group(1)
+    back = re.search(r'name="success_action_redirect" value="([^"]+)"', page).group(1).replace("&amp;", "&")
+    back = back.split("127.0.0.1:8000", 1)[1]
+    s3 = aws_resources.client("s3")
+    s3.put_object(Bucket=settings().assets_bucket, Key=key, Body=photo_bytes())
+    # WHEN S3 sends the browser back before the scan ends
+    waiting = client.get(back, headers={"Cookie": f"{cookie}; lang=en"})
+    # THEN a self-reloading page says the file is still being checked
+    assert waiting.status_code == 409 and '<meta http-equiv="refresh"' in waiting.body.decode()
+    # AND once GuardDuty tagged it clean, the same address keeps the photo
+    _tag(s3, settings().assets_bucket, key, "NO_THREATS_FOUND")
+    kept = client.get(back, headers={"Cookie": cookie})
+    assert kept.status_code == 303 and "photo=" in kept.headers["Location"]
