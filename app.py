@@ -54,6 +54,7 @@ def health():
     from chalicelib.health import check_health
 
     report, healthy = check_health(aws.dynamodb(), settings().table_names)
+    report["malware_scanner"] = services().upload_scan.scanner_name  # P8: which scanner judges uploads here
     return Response(body=json.dumps(report), status_code=200 if healthy else 503,
                     headers={"Content-Type": "application/json", "Cache-Control": "no-store"})
 

@@ -162,6 +162,15 @@ class Services:
 
         return Bucket(self._clients.s3(), self.config.exports_bucket)
 
+    @cached
+    def upload_scan(self):
+        """Malware scanning of uploads (P8), by stage: on AWS GuardDuty's verdict (the tag it puts on
+        each object under the upload prefixes); locally ClamAV when its daemon answers, else the
+        stand-in that knows the EICAR test file (`chalicelib.scanning`)."""
+        from chalicelib.scanning import GuardDutyTags, UploadScan, local_scanner
+
+        return UploadScan(local_scanner() if self.config.is_local else GuardDutyTags())
+
     # --- operations --------------------------------------------------------------------------------
 
     @cached
@@ -365,7 +374,7 @@ class Services:
         from chalicelib.audience.imports import DynamoImports, ImportService
 
         return ImportService(self.audience, self.audience_service, DynamoImports(self.audience_models),
-                             self.exports_bucket, self.jobs_queue, self.config.public_base_url)
+                             self.exports_bucket, self.jobs_queue, self.config.public_base_url, self.upload_scan)
 
     @cached
     def list_exports(self):
@@ -424,7 +433,8 @@ class Services:
 
         from chalicelib.storage import Bucket
 
-        return AssetService(Bucket(self._clients.s3(), self.config.assets_bucket), self.config.public_base_url)
+        return AssetService(Bucket(self._clients.s3(), self.config.assets_bucket), self.config.public_base_url,
+                            self.upload_scan)
 
     @cached
     def reputation(self):
@@ -527,7 +537,8 @@ class Services:
         from chalicelib.testimonials.service import TestimonialService
 
         return TestimonialService(DynamoTestimonials(self.config.notices_table, *self._where()),
-                                  TestimonialPhotos(Bucket(self._clients.s3(), self.config.assets_bucket)),
+                                  TestimonialPhotos(Bucket(self._clients.s3(), self.config.assets_bucket),
+                                                    self.upload_scan),
                                   self.audit_log, self.accounts, self.mail_queue, self.config.public_base_url)
 
 

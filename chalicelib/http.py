@@ -1,7 +1,8 @@
 """What every HTTP request goes through: language, log context, errors, security headers.
 
 Registered in `app.py` as Chalice 'http' middleware. Pages get a strict Content-Security-Policy
-(no inline scripts or styles anywhere), every response gets HSTS and friends, and any error
+(no inline scripts or styles anywhere), every other response one that allows nothing, every
+response gets HSTS and friends (tests/integration/test_security_headers_on_every_route.py), and any error
 (ours, Chalice's own, or an unexpected one) leaves as problem details or a friendly page. Query
 and path parameters holding a control character are refused here, for every route.
 """
@@ -27,6 +28,13 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+# The one page other sites may show in a frame: a list's sign-up form (/f/<list_id>), which
+# customers embed in their websites. Framing it cannot sign anyone up unseen: sign-ups are confirmed
+# by mail (double opt-in). Served over HTTPS sites only; X-Frame-Options is left off for it.
+EMBEDDABLE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors https:")
+# What every other answer (JSON, redirects, files, images) may do if a browser opens it as a page:
+# nothing (OWASP's REST Security Cheat Sheet).
+NON_PAGE_CONTENT_SECURITY_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
     "X-Content-Type-Options": "nosniff",
@@ -108,11 +116,15 @@ def http_middleware(request, get_response):
     if requested_language in i18n.LANGUAGES:
         add_cookie(response, f"{i18n.LANGUAGE_COOKIE}={requested_language}; Path=/; "
                              f"Max-Age={LANGUAGE_COOKIE_MAX_AGE_S}; Secure; SameSite=Lax")
-    response.headers.update({k: v for k, v in SECURITY_HEADERS.items() if k not in response.headers})
+    embeddable = response.headers.get("Content-Security-Policy") == EMBEDDABLE_CONTENT_SECURITY_POLICY
+    response.headers.update({k: v for k, v in SECURITY_HEADERS.items()
+                             if k not in response.headers and not (embeddable and k == "X-Frame-Options")})
     response.headers.setdefault("Content-Language", language)
     if response.headers.get("Content-Type", "").startswith("text/html"):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Cache-Control", "no-store")
+    else:
+        response.headers.setdefault("Content-Security-Policy", NON_PAGE_CONTENT_SECURITY_POLICY)
     logger.info("request handled", method=request.method, status=response.status_code,
                 latency_ms=stopwatch.elapsed_ms, ip=client_ip(request))
     flush_metrics()

@@ -12,16 +12,23 @@ from botocore.exceptions import ClientError
 
 _DELETE_BATCH = 1000  # S3's DeleteObjects limit
 _MISSING = ("404", "NoSuchKey", "NotFound")
+_CHANGED = ("412", "PreconditionFailed")
 
 
 class ObjectMissing(LookupError):
     """There is no object under that key (never uploaded, expired or deleted)."""
 
 
+class ObjectChanged(LookupError):
+    """The object under that key is no longer the one asked for (`if_match`): it was replaced."""
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     size: int
     metadata: dict
+    etag: str = ""  # what `open(..., if_match=)` takes to read exactly this object
+    version_id: str | None = None  # in a versioned bucket
 
 
 class Bucket:
@@ -48,17 +55,35 @@ class Bucket:
             if _is_missing(exc):
                 return None
             raise
-        return ObjectInfo(head["ContentLength"], head.get("Metadata") or {})
+        version = head.get("VersionId")
+        return ObjectInfo(head["ContentLength"], head.get("Metadata") or {}, head.get("ETag", ""),
+                          version if version and version != "null" else None)
 
-    def open(self, key: str, first_bytes: int | None = None):
-        """The object's content as a stream (close it), or only its first bytes; `ObjectMissing`."""
-        ranged = {"Range": f"bytes=0-{first_bytes - 1}"} if first_bytes else {}
+    def open(self, key: str, first_bytes: int | None = None, if_match: str | None = None):
+        """The object's content as a stream (close it), or only its first bytes; `ObjectMissing`.
+        With `if_match` (an `ObjectInfo.etag`) only that very object: `ObjectChanged` if replaced."""
+        extra = {"Range": f"bytes=0-{first_bytes - 1}"} if first_bytes else {}
+        if if_match:
+            extra["IfMatch"] = if_match
         try:
-            return self._s3.get_object(Bucket=self.name, Key=key, **ranged)["Body"]
+            return self._s3.get_object(Bucket=self.name, Key=key, **extra)["Body"]
+        except ClientError as exc:
+            if _is_missing(exc):
+                raise ObjectMissing(key) from None
+            if exc.response.get("Error", {}).get("Code") in _CHANGED:
+                raise ObjectChanged(key) from None
+            raise
+
+    def tags(self, key: str, version_id: str | None = None) -> dict[str, str]:
+        """The object's tags (of one version, if given); `ObjectMissing`."""
+        version = {"VersionId": version_id} if version_id else {}
+        try:
+            tag_set = self._s3.get_object_tagging(Bucket=self.name, Key=key, **version)["TagSet"]
         except ClientError as exc:
             if _is_missing(exc):
                 raise ObjectMissing(key) from None
             raise
+        return {tag["Key"]: tag["Value"] for tag in tag_set}
 
     def keys(self, prefix: str):
         for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.name, Prefix=prefix):

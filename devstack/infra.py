@@ -15,11 +15,13 @@ STACK_NAME = "mailexpert"
 # Types moto's CloudFormation accepts but does not build. SES identities and configuration sets
 # are applied below through the SES API; the event destination is played by the local mailbox
 # simulator; topic policies and alarms have no local effect. moto's CloudFormation has no bucket
-# policies and no AWS Backup (the local stage backs up through the table export job alone).
+# policies and no AWS Backup (the local stage backs up through the table export job alone), and
+# GuardDuty has no local counterpart (the local malware scanner, chalicelib/scanning.py, stands in).
 NOT_BUILT_BY_MOTO = ("AWS::SES::EmailIdentity", "AWS::SES::ConfigurationSet",
                      "AWS::SES::ConfigurationSetEventDestination", "AWS::SNS::TopicPolicy",
                      "AWS::CloudWatch::Alarm", "AWS::SecretsManager::Secret", "AWS::S3::BucketPolicy",
-                     "AWS::Backup::BackupVault", "AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection")
+                     "AWS::Backup::BackupVault", "AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection",
+                     "AWS::GuardDuty::MalwareProtectionPlan")
 # Locally a generated secret would change at every restart and break the links in mails already
 # in the outbox; a fixed one serves, since nothing local is worth protecting.
 LOCAL_SECRET_VALUE = "local-only-signing-key-not-for-any-real-use"

@@ -12,6 +12,7 @@ from chalicelib.audience.imports import ImportStatus
 from chalicelib.forms import messages_by_field
 from chalicelib.http import CONTENT_SECURITY_POLICY
 from chalicelib.i18n import N_
+from chalicelib.scanning import RETRY_AFTER_S, ScanPending
 
 TARGETS = ((EMAIL, N_("E-mail address")), (FIRST_NAME, N_("First name")), (LAST_NAME, N_("Last name")),
            (LAST_NAME_PREFIX, N_("Last name prefix (van, de)")), (FULL_NAME, N_("Full name")),
@@ -37,7 +38,11 @@ def new_import_page(account, visit: Visit, list_id: str) -> Response:
 
 
 def uploaded(account, visit: Visit, list_id: str, import_id: str) -> Response:
-    visit.services.contact_imports.file_received(account, import_id)
+    try:
+        visit.services.contact_imports.file_received(account, import_id)
+    except ScanPending as pending:  # this page comes back by itself once the scanner has judged the file
+        return render_app_page("pages/upload_checking.html", account, visit, "/lists", status=pending.status,
+                               retry_after_s=RETRY_AFTER_S, back=f"/lists/{list_id}/imports")
     return redirect(f"/lists/{list_id}/imports/{import_id}")
 
 

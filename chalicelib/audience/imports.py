@@ -2,10 +2,13 @@
 
 1. `begin` creates the import and a presigned POST: the browser sends the file straight to S3 (the
    exports bucket, which forgets everything after two days), never through Lambda.
-2. `file_received` reads only the first 64 KB: encoding, delimiter, headers, a preview and the
-   suggested mapping (Mailchimp, Sendy, listmonk headers are recognised). A file that is not CSV
-   (a zip, a PDF, an Excel workbook, binary data) is refused here with what it is; the job checks
-   again, as the file may be replaced until the upload link expires.
+2. `file_received` has the file scanned for malware (`chalicelib.scanning`; until the scanner has
+   judged it, the account holder is asked to wait a moment), then reads only the first 64 KB of
+   exactly the object scanned: encoding, delimiter, headers, a preview and the suggested mapping
+   (Mailchimp, Sendy, listmonk headers are recognised). A file that is not CSV text (a zip or a
+   zip bomb, whatever its name, a gzip, PDF, Excel workbook, binary data), is too large or holds
+   malware is refused here with what it is, and deleted. The job scans and checks again, as the
+   file may be replaced until the upload link expires.
 3. `start` stores the mapping and the account holder's declaration of the lawful basis (text, time,
    IP, browser) and queues the job. Nothing is imported without that declaration.
 4. `run` (jobs queue) streams the file through `csv_import`, 100 rows a chunk, a few chunks in
@@ -39,7 +42,8 @@ from chalicelib.audience.csv_import import (EMAIL, ImportRow, MappingIncomplete,
 from chalicelib.audience.custom_fields import typed_fields
 from chalicelib.i18n import N_, gettext, use_language
 from chalicelib.observability import logger
-from chalicelib.storage import ObjectMissing
+from chalicelib.scanning import MalwareFound, NotScanned, ScanPending, UploadScan
+from chalicelib.storage import ObjectChanged, ObjectMissing
 
 IMPORT_JOB = "import-contacts"
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -53,6 +57,8 @@ MAX_LAWFUL_BASIS = 2000
 SUPPRESSED_ADDRESS = N_("This address is on your suppression list (unsubscribed, bounced, complained or "
                         "erased): not imported.")
 LEFT_THIS_LIST = N_("This person unsubscribed from this list: not subscribed again.")
+FILE_REPLACED = N_("The file was replaced after its columns were read, so it was not imported. Start a new "
+                   "import and upload the file again.")
 FIELD_LEFT_OUT = N_("Field %(field)s left out: %(problem)s")
 IMPORTED, UPDATED, SKIPPED = "imported", "updated", "skipped"
 
@@ -148,10 +154,13 @@ class DynamoImports:
 
 
 class ImportService:
-    def __init__(self, audience, audience_service, imports: DynamoImports, bucket, jobs_queue, base_url: str):
-        """`bucket` is a `chalicelib.storage.Bucket`: the exports bucket, which forgets in two days."""
+    def __init__(self, audience, audience_service, imports: DynamoImports, bucket, jobs_queue, base_url: str,
+                 scan: UploadScan):
+        """`bucket` is a `chalicelib.storage.Bucket`: the exports bucket, which forgets in two days;
+        `scan` judges each uploaded file before it is read."""
         self._audience, self._service, self._imports = audience, audience_service, imports
         self._bucket, self._jobs_queue = bucket, jobs_queue
+        self._scan = scan
         self._base_url = base_url
 
     # --- steps the account holder takes ---------------------------------------------------------
@@ -191,19 +200,22 @@ class ImportService:
         try:
             if head is None:
                 raise ObjectMissing(imported.file_key)
-            with self._bucket.open(imported.file_key, first_bytes=SAMPLE_SIZE) as start:
+            if head.size > MAX_FILE_BYTES:
+                raise errors.ValidationFailed(N_("The file is larger than 200 MB. Split it into smaller files."))
+            etag = self._scan.require_clean(self._bucket, imported.file_key)
+            with self._bucket.open(imported.file_key, first_bytes=SAMPLE_SIZE, if_match=etag) as start:
                 sample = start.read()
-        except ObjectMissing:
-            raise ImportNotReady(N_("The file has not arrived. Choose the file and upload it again.")) from None
-        if head.size > MAX_FILE_BYTES:
-            raise errors.ValidationFailed(N_("The file is larger than 200 MB. Split it into smaller files."))
-        try:
             source = open_csv(io.BytesIO(sample))
-        except UnreadableCsv:
-            if imported.status is ImportStatus.MAPPING:  # the file was replaced: what it showed is gone
-                imported.status, imported.headers, imported.preview, imported.mapping = (
-                    ImportStatus.WAITING_FOR_FILE, None, None, None)
-                self._imports.save(imported)
+        except ObjectMissing:
+            self._forget_file(imported)
+            raise ImportNotReady(N_("The file has not arrived. Choose the file and upload it again.")) from None
+        except ObjectChanged:  # sent again since the scan: the new file is judged on the next look
+            raise ScanPending() from None
+        except ScanPending:
+            raise
+        except errors.DomainError:  # not CSV, too large, malware, not scanned: the file goes
+            self._bucket.delete_every_version(imported.file_key)
+            self._forget_file(imported)
             raise
         with source:
             preview = []
@@ -255,6 +267,13 @@ class ImportService:
         logger.info("import queued", import_id=import_id, list_id=imported.list_id)
         return imported
 
+    def _forget_file(self, imported: ContactImport) -> None:
+        """What an earlier file showed is gone with it: the import waits for a file again."""
+        if imported.status is ImportStatus.MAPPING:
+            imported.status, imported.headers, imported.preview, imported.mapping = (
+                ImportStatus.WAITING_FOR_FILE, None, None, None)
+            self._imports.save(imported)
+
     def report_url(self, account, import_id: str) -> str:
         imported = self.get(account, import_id)
         if not imported.report_key:
@@ -274,16 +293,22 @@ class ImportService:
         started = time.perf_counter()
         try:
             with tempfile.TemporaryFile() as report_file, use_language(language):
-                self._import_rows(imported, report_file)
+                try:
+                    etag = self._scan.require_clean(self._bucket, imported.file_key)
+                    self._import_rows(imported, report_file, etag)
+                except (ScanPending, ObjectChanged):  # replaced since the mapping step, not judged yet
+                    raise UnreadableCsv(FILE_REPLACED) from None
                 report_file.seek(0)
                 imported.report_key = f"imports/{account_id}/{import_id}-report.csv"
                 self._bucket.upload(imported.report_key, report_file, "text/csv; charset=utf-8")
-        except (UnreadableCsv, MappingIncomplete) as unreadable:
+        except (UnreadableCsv, MappingIncomplete, MalwareFound, NotScanned) as unreadable:
+            # not CSV, malware (already deleted), not scanned: nothing was imported, and the file goes
             with use_language(language):  # kept as the account holder reads it
                 imported.problem = errors.message_text(unreadable)
             imported.status = ImportStatus.FAILED
             self._imports.save(imported)
-            logger.info("import stopped: unreadable file", import_id=import_id)
+            self._bucket.delete_every_version(imported.file_key)
+            logger.info("import stopped: file refused", import_id=import_id, error_code=unreadable.code)
             return imported
         self._bucket.delete(imported.file_key)  # the file is not kept once read
         imported.status = ImportStatus.DONE
@@ -292,8 +317,8 @@ class ImportService:
                     seconds=round(time.perf_counter() - started, 2), **imported.counts)
         return imported
 
-    def _import_rows(self, imported: ContactImport, report_file) -> None:
-        body = self._bucket.open(imported.file_key)
+    def _import_rows(self, imported: ContactImport, report_file, etag: str) -> None:
+        body = self._bucket.open(imported.file_key, if_match=etag)
         text = io.TextIOWrapper(report_file, encoding="utf-8", newline="")
         report = csv.writer(text)
         report.writerow(["line", "email", "outcome", "reason"])

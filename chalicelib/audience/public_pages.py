@@ -9,7 +9,7 @@ from chalicelib.api import validate_fields
 from chalicelib.audience.schemas import SignUpIn
 from chalicelib.audience.signing import ALL_LISTS
 from chalicelib.forms import messages_by_field
-from chalicelib.http import html
+from chalicelib.http import EMBEDDABLE_CONTENT_SECURITY_POLICY, html
 from chalicelib.web import render_page
 
 ONE_CLICK_BODY = ("List-Unsubscribe", "One-Click")
@@ -19,7 +19,8 @@ def _form_page(account, visit: Visit, audience_list, values=None, field_errors=N
     service = visit.services.audience_service
     return html(render_page("pages/signup_form.html", audience_list=audience_list, values=values or {},
                             errors=field_errors or {}, sent=sent,
-                            consent_text=service.consent_text(account, i18n.current_language())), status=status)
+                            consent_text=service.consent_text(account, i18n.current_language())), status=status,
+                headers={"Content-Security-Policy": EMBEDDABLE_CONTENT_SECURITY_POLICY})  # customers frame it
 
 
 def signup_form(visit: Visit, list_id: str) -> Response:

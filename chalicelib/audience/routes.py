@@ -306,7 +306,7 @@ def api_begin_import(list_id, caller):
 
 
 @api.route("/imports/{import_id}", "GET", summary="An import: suggested mapping once the file is there, then progress",
-           response=ImportOut, tags=["audience"], signed_in=True, errors_=(404,))
+           response=ImportOut, tags=["audience"], signed_in=True, errors_=(404, 409, 422))
 def api_import(import_id, caller):
     from chalicelib.audience.api import import_out
     from chalicelib.audience.imports import ImportNotReady

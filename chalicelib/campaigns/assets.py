@@ -1,9 +1,11 @@
 """An account's images for its campaigns: uploaded, checked, stored and served by URL (P3, P8).
 
 The browser uploads straight to S3 with a presigned POST whose key, size range and expiry the
-server fixes; nothing is used until `finish_upload` has read the upload back, checked it by its
-content (`image_check`) and written the clean re-encoding. The bytes stored count towards the
-account's usage (`usage_bytes`).
+server fixes; nothing is used until `finish_upload` has had it scanned for malware
+(`chalicelib.scanning`: until the scanner has judged it, the uploader is asked to wait a moment),
+read back exactly the object scanned, checked it by its content (`image_check`) and written the
+clean re-encoding. A refused upload (malware, not an image, a polyglot, an SVG) is deleted at
+once. The bytes stored count towards the account's usage (`usage_bytes`).
 
 Where things live in the assets bucket (which blocks public access and keeps versions):
 
@@ -36,7 +38,8 @@ from chalicelib import errors
 from chalicelib.campaigns import image_check
 from chalicelib.campaigns.image_check import EXTENSIONS, KINDS, MAX_UPLOAD_BYTES
 from chalicelib.i18n import N_
-from chalicelib.storage import Bucket, ObjectMissing
+from chalicelib.scanning import ScanPending, UploadScan
+from chalicelib.storage import Bucket, ObjectChanged, ObjectMissing
 from chalicelib.observability import logger
 
 UPLOAD_VALID_S = 10 * 60
@@ -146,8 +149,10 @@ class S3AssetRecords:
 
 
 class AssetService:
-    def __init__(self, bucket: Bucket, base_url: str, store=None):
+    def __init__(self, bucket: Bucket, base_url: str, scan: UploadScan, store=None):
+        """`scan` judges each upload before it is read (`chalicelib.scanning`)."""
         self._bucket, self._base_url = bucket, base_url.rstrip("/")
+        self._scan = scan
         self._records = store or S3AssetRecords(bucket)
 
     # --- upload ----------------------------------------------------------------------------------
@@ -171,9 +176,12 @@ class AssetService:
             raise UploadNotFound()
         key = _incoming_key(account_id, upload_id)
         try:
-            upload = self._bucket.open(key)
+            etag = self._scan.require_clean(self._bucket, key)  # ScanPending: the upload stays for now
+            upload = self._bucket.open(key, if_match=etag)
         except ObjectMissing:
             raise UploadNotFound() from None
+        except ObjectChanged:  # sent again since the scan: the new file is judged on the next try
+            raise ScanPending() from None
         try:
             with upload as body:  # one byte past the limit is enough to refuse it
                 checked = image_check.check_image(body.read(MAX_UPLOAD_BYTES + 1))

@@ -4,8 +4,11 @@ Nothing an uploader sends is stored as sent. The bytes must open in Pillow as JP
 WebP (only those decoders are tried, so no other parser ever sees the file), pass `verify()`,
 stay under the size, pixel and frame limits, and are then decoded and encoded again into a fresh
 file. What comes out holds pixels only: EXIF (GPS, camera, owner), XMP, ICC profiles, text
-chunks and comments are gone, and so is anything appended after the image data (a ZIP or HTML
-payload of a polyglot). EXIF orientation is applied first, so photos stay upright; an embedded
+chunks and comments are gone, and so is anything appended after the image data.
+
+Polyglots are refused rather than cleaned: a file that is an image and also an archive (a ZIP read
+from its end) or a script or web page (markup that a browser or server would run) was made to
+deceive, whatever its pixels show (P8). EXIF orientation is applied first, so photos stay upright; an embedded
 colour profile is converted to sRGB first, so colours stay right.
 
 Animations: GIF, WebP and APNG animations are kept, because animated GIFs are the one kind of
@@ -19,8 +22,10 @@ Pure: no I/O, no logging; refusals are domain errors with a message for the uplo
 """
 
 import io
+import re
 import struct
 import warnings
+import zipfile
 from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps, ImageSequence
@@ -35,6 +40,11 @@ MAX_ANIMATION_PIXELS = 50_000_000
 JPEG_QUALITY = 90
 WEBP_QUALITY = 90
 SNIFF_BYTES = 4096
+# What no image holds, anywhere in it: markup a browser or server runs, and the start of a RAR or
+# 7-Zip archive. Each is long enough (five bytes and more) never to turn up by chance in the
+# compressed data or colour profile of a real image. A ZIP is found the way readers find it.
+_HIDDEN_CONTENT = re.compile(rb"<(?:script|html|body|iframe|object|embed|\?php)\b|javascript:"
+                             rb"|Rar!\x1a\x07|7z\xbc\xaf\x27\x1c", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,12 @@ class SvgRefused(ImageRefused):
                          "Upload a JPEG, PNG, GIF or WebP.")
 
 
+class HiddenContent(ImageRefused):
+    code = "image-polyglot"
+    default_message = N_("This image has something else hidden in it (an archive or a script), so we do not "
+                         "accept it. Open it in an image editor, save it as a new file and upload that.")
+
+
 class TooManyPixels(ImageRefused):
     default_message = N_("This image is too large: at most %(megapixels)d megapixels.")
 
@@ -115,6 +131,11 @@ def looks_like_svg(data: bytes) -> bool:
     return head.startswith(b"<") and b"<svg" in head
 
 
+def has_hidden_content(data: bytes) -> bool:
+    """Whether the bytes are also an archive or hold markup that runs: a polyglot."""
+    return bool(_HIDDEN_CONTENT.search(data)) or zipfile.is_zipfile(io.BytesIO(data))
+
+
 def check_image(data: bytes) -> CheckedImage:
     """The clean re-encoded image, or a refusal (`ImageRefused`, `FileTooLarge`)."""
     if len(data) > MAX_UPLOAD_BYTES:
@@ -126,6 +147,8 @@ def check_image(data: bytes) -> CheckedImage:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             _open(data).verify()  # structure and checksums; the image is unusable afterwards
+            if has_hidden_content(data):
+                raise HiddenContent()
             image = _open(data)
             kind = KINDS[image.format]
             frames = getattr(image, "n_frames", 1) if kind.animated else 1

@@ -1,7 +1,10 @@
 """The account holder's campaign pages: templates (with preview and test send), images, campaigns
 (settings, schedule, pause / resume / cancel, report)."""
 
+import base64
 import email.utils
+import hashlib
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from chalice.app import Response
@@ -15,6 +18,7 @@ from chalicelib.config import settings
 from chalicelib.forms import messages_by_field
 from chalicelib.http import CONTENT_SECURITY_POLICY
 from chalicelib.i18n import N_
+from chalicelib.scanning import RETRY_AFTER_S, ScanPending
 
 NOTICES = {
     "template-saved": N_("The template is saved."),
@@ -28,8 +32,49 @@ NOTICES = {
     "cancelled": N_("The campaign is cancelled: nothing more goes out."),
     "saved": N_("The campaign is saved."),
 }
-# What a preview of customer HTML may do: show itself and its images, nothing else (no scripts, no forms).
-PREVIEW_POLICY = "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+# What a preview of customer HTML may do: show itself, its images and its own styles, nothing else
+# (no scripts, no forms, no frame around it: it opens in a tab of its own). Mail needs inline styles;
+# rather than 'unsafe-inline', the policy names each style the preview holds by its hash.
+PREVIEW_POLICY = "sandbox; default-src 'none'; img-src * data:; style-src {styles}; frame-ancestors 'none'"
+MAX_STYLE_HASHES = 200  # ~11 kB of header; styles beyond that many different ones are not applied
+
+
+class _InlineStyles(HTMLParser):
+    """The texts of a document's <style> elements and style="" attributes, as a browser hashes them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements: dict[str, None] = {}
+        self.attributes: dict[str, None] = {}
+        self._style_text: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.attributes.update((value, None) for name, value in attrs if name == "style" and value)
+        if tag == "style":
+            self._style_text = []
+
+    def handle_startendtag(self, tag, attrs):
+        self.attributes.update((value, None) for name, value in attrs if name == "style" and value)
+
+    def handle_data(self, data):
+        if self._style_text is not None:
+            self._style_text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "style" and self._style_text is not None:
+            self.elements["".join(self._style_text)] = None
+            self._style_text = None
+
+
+def preview_policy(html: str) -> str:
+    """The Content-Security-Policy of a preview of `html`: its own inline styles allowed by hash."""
+    styles = _InlineStyles()
+    styles.feed(html)
+    styles.close()
+    hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(text.encode('utf-8')).digest()).decode()}'"
+              for text in [*styles.elements, *styles.attributes][:MAX_STYLE_HASHES]]
+    sources = (["'unsafe-hashes'"] if styles.attributes else []) + hashes  # hashes for style="" need it (CSP 3)
+    return PREVIEW_POLICY.format(styles=" ".join(sources) or "'none'")
 
 
 def _notice(visit: Visit) -> str | None:
@@ -75,7 +120,7 @@ def template_preview(account, visit: Visit, query: dict, template_id: str) -> Re
         contact_id = contact.contact_id
     parts = visit.services.campaign_service.preview(account, template_id, contact_id)
     return Response(body=parts.html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8",
-                                                               "Content-Security-Policy": PREVIEW_POLICY})
+                                                               "Content-Security-Policy": preview_policy(parts.html)})
 
 
 def submit_test_send(account, visit: Visit, template_id: str) -> Response:
@@ -106,6 +151,9 @@ def image_uploaded(account, visit: Visit) -> Response:
     query = visit.query
     try:
         visit.services.assets.finish_upload(account.account_id, query.get("upload_id", ""), query.get("name") or "image")
+    except ScanPending as pending:  # this page comes back by itself once the scanner has judged it
+        return render_app_page("pages/upload_checking.html", account, visit, "/images", status=pending.status,
+                               retry_after_s=RETRY_AFTER_S, back="/images")
     except errors.DomainError as refused:
         return images_page(account, visit, {"file": errors.message_text(refused)}, status=refused.status)
     return redirect("/images?notice=image-added")

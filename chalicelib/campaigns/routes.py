@@ -184,7 +184,7 @@ def api_begin_image(caller):
 
 
 @api.route("/images/{upload_id}/finish", "POST", summary="Check the uploaded image and keep a clean copy (?name=)",
-           status=201, tags=["campaigns"], signed_in=True, errors_=(404, 413, 422))
+           status=201, tags=["campaigns"], signed_in=True, errors_=(404, 409, 413, 422))
 def api_finish_image(upload_id, caller):
     from chalicelib.campaigns.api import asset_out
 

@@ -18,6 +18,7 @@ from chalicelib.api import validate_fields
 from chalicelib.forms import messages_by_field
 from chalicelib.http import CONTENT_SECURITY_POLICY, html
 from chalicelib.i18n import N_
+from chalicelib.scanning import RETRY_AFTER_S, ScanPending
 from chalicelib.testimonials.schemas import STAFF_TIME_ZONE, ProposalIn, TestimonialIn, WithdrawalRequestIn
 from chalicelib.testimonials.service import HOME_PAGE_COUNT
 from chalicelib.testimonials.testimonial import (CONSENT_WORDING_VERSION, DETAIL_MAX, TEXT_MAX, TestimonialStatus,
@@ -113,6 +114,9 @@ def submit(account, form: dict, visit: Visit) -> Response:
 def photo_uploaded(account, visit: Visit) -> Response:
     try:
         photo = visit.services.testimonials.finish_photo_upload(account, visit.query.get("upload_id", ""))
+    except ScanPending as pending:  # this page comes back by itself once the scanner has judged the photo
+        return render_app_page("pages/upload_checking.html", account, visit, "/settings", status=pending.status,
+                               retry_after_s=RETRY_AFTER_S, back=MINE)
     except errors.DomainError as refused:
         return mine_page(account, visit, None, {"photo": errors.message_text(refused)}, status=refused.status)
     return redirect(f"{MINE}?notice=photo&photo={photo.photo_id}#new")

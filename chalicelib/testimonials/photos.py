@@ -2,7 +2,9 @@
 
 The browser uploads straight to S3 with a presigned POST (as campaign images do, `campaigns.assets`)
 under `incoming/<account_id>/testimonial-<upload_id>`, where the bucket's lifecycle rule removes
-leftovers. `finish_upload` reads it back, puts it through the same checks as every image
+leftovers. `finish_upload` has it scanned for malware (`chalicelib.scanning`: until the scanner has
+judged it, the uploader is asked to wait a moment), reads back exactly the object scanned, puts it
+through the same checks as every image
 (`campaigns.image_check.check_image`: by content, no metadata, no polyglots), makes a small JPEG
 portrait of it and stores that as
 
@@ -22,7 +24,8 @@ from chalicelib import errors
 from chalicelib.campaigns.image_check import MAX_UPLOAD_BYTES, check_image
 from chalicelib.i18n import N_
 from chalicelib.observability import logger
-from chalicelib.storage import Bucket, ObjectMissing
+from chalicelib.scanning import ScanPending, UploadScan
+from chalicelib.storage import Bucket, ObjectChanged, ObjectMissing
 from chalicelib.testimonials.testimonial import Photo
 
 PHOTOS_PREFIX = "testimonials/"
@@ -42,8 +45,9 @@ class PhotoUploadNotFound(errors.NotFound):
 class TestimonialPhotos:
     __test__ = False  # not a pytest test class
 
-    def __init__(self, bucket: Bucket):
-        self._bucket = bucket
+    def __init__(self, bucket: Bucket, scan: UploadScan):
+        """`scan` judges each upload before it is read (`chalicelib.scanning`)."""
+        self._bucket, self._scan = bucket, scan
 
     def upload_form(self, account_id: str, redirect_to: str) -> dict:
         """A presigned POST for one photo; S3 sends the browser back to `redirect_to?upload_id=...`."""
@@ -55,14 +59,18 @@ class TestimonialPhotos:
 
     def finish_upload(self, account_id: str, upload_id: str) -> Photo:
         """Checks the upload and stores a small clean portrait of it; the upload goes either way.
-        Refusals are `image_check`'s errors (not an image, SVG, too large...)."""
+        Refusals are the scanner's (malware: deleted; not scanned yet: `ScanPending`, the upload
+        stays) and `image_check`'s errors (not an image, SVG, a polyglot, too large...)."""
         if not _ID.fullmatch(upload_id or ""):
             raise PhotoUploadNotFound()
         key = _incoming_key(account_id, upload_id)
         try:
-            upload = self._bucket.open(key)
+            etag = self._scan.require_clean(self._bucket, key)
+            upload = self._bucket.open(key, if_match=etag)
         except ObjectMissing:
             raise PhotoUploadNotFound() from None
+        except ObjectChanged:  # sent again since the scan: the new file is judged on the next try
+            raise ScanPending() from None
         try:
             with upload as body:
                 checked = check_image(body.read(MAX_UPLOAD_BYTES + 1))

@@ -19,6 +19,7 @@ from chalicelib.campaigns.assets import (ASSET_CACHE_CONTROL, IMAGE_URL_VALID_S,
                                          AssetNotFound, AssetService, UploadNotFound)
 from chalicelib.campaigns.image_check import MAX_UPLOAD_BYTES, FileTooLarge, NotAnImage, SvgRefused
 from chalicelib.config import settings
+from chalicelib.scanning import SignatureScanner, UploadScan
 from chalicelib.storage import Bucket
 
 BASE_URL = "https://mailexpert.test"
@@ -31,7 +32,7 @@ def s3(aws_resources):
 
 @pytest.fixture
 def assets(s3):
-    return AssetService(Bucket(s3, settings().assets_bucket), BASE_URL)
+    return AssetService(Bucket(s3, settings().assets_bucket), BASE_URL, UploadScan(SignatureScanner()))
 
 
 def _photo(size=(64, 32), colour="orange") -> bytes:

@@ -25,3 +25,13 @@ def test_health_is_degraded_when_a_table_is_missing(client, aws_resources):
     assert body["status"] == "degraded"
     assert body["tables"]["mail_events"] == "ok"
     assert body["tables"]["job_runs"].startswith("unavailable")
+
+
+def test_health_names_the_malware_scanner_that_judges_uploads(client):
+    # GIVEN the tests' stage (local) WHEN /health is asked
+    body = json_body(client.get("/health"))
+    # THEN it says which local scanner judges uploads here: the stand-in, or ClamAV where clamd answers
+    from chalicelib.composition import services
+
+    assert body["malware_scanner"] == services().upload_scan.scanner_name
+    assert body["malware_scanner"] in ("stand-in", "clamav")
