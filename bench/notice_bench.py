@@ -33,12 +33,14 @@ for _path in (PROJECT_DIR, BENCH_DIR):
         sys.path.insert(0, _path)
 
 from aws_emulation import AwsEmulator  # noqa: E402
-from send_bench import (BASE_URL, CAMPAIGNS_TABLE, ENDPOINT, MAIL_EVENTS_TABLE, REGION, SEND_RATE_PER_S,  # noqa: E402
-                        _cpu, _environment, _quiet_logs)
+from send_bench import BASE_URL, ENDPOINT, REGION, SEND_RATE_PER_S, _cpu, _environment, _quiet_logs  # noqa: E402
 
 ACCOUNTS = int(os.environ.get("BENCH_NOTICE_ACCOUNTS", "100000"))
 ACCOUNTS_TABLE = "mailexpert-accounts"
 NOTICES_TABLE = "mailexpert-notices"
+CAMPAIGNS_TABLE = "mailexpert-campaigns"  # the token bucket's
+MAIL_EVENTS_TABLE = "mailexpert-mail-events"  # the sent-mail origins'
+
 BARE_CALLS = 3_000
 ANNOUNCED = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
 STAMP = "2025-06-01T10:00:00.000000+0000"
