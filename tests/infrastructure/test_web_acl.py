@@ -68,6 +68,17 @@ def test_web_acl_limits_sign_in_sign_up_forms_and_beacons_tighter_when_packaged(
             < overall["Statement"]["RateBasedStatement"]["Limit"])
 
 
+def test_tight_limit_counts_per_address_and_path_when_mail_proxies_fetch_many_beacons(web_acl):
+    # GIVEN the tight rule (mail providers' image proxies and link scanners fetch the beacons and
+    # links of many recipients from a few addresses: each has its own token, so its own path)
+    tight = next(r for r in rate_rules(web_acl) if scoped_paths(r) is not None)
+    statement = tight["Statement"]["RateBasedStatement"]
+    # THEN it counts requests per address and exact path: /login from one address is limited,
+    # a proxy fetching thousands of different beacons is not (the overall limit still applies)
+    assert statement["AggregateKeyType"] == "CUSTOM_KEYS"
+    assert [next(iter(key)) for key in statement["CustomKeys"]] == ["IP", "UriPath"]
+
+
 def test_tightly_limited_paths_are_routes_of_the_api_when_packaged(template):
     # GIVEN the routes of the packaged REST API
     paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
