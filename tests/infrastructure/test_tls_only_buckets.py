@@ -32,7 +32,8 @@ def test_every_bucket_denies_requests_without_tls_when_packaged(template):
 
 def test_tls_check_finds_a_bucket_open_to_plain_http_when_its_policy_lacks_the_condition():
     # GIVEN a policy that denies everything, but not because of the transport
+    resources = [{"Fn::GetAtt": ["B", "Arn"]}, {"Fn::Sub": "${B.Arn}/*"}]
     policy = {"PolicyDocument": {"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                                                "Resource": [{"Fn::GetAtt": ["B", "Arn"]}, {"Fn::Sub": "${B.Arn}/*"}]}]}}
+                                                "Resource": resources}]}}
     # THEN the check does not take it for a TLS-only policy
     assert denies_plain_http(policy, "B") is False
