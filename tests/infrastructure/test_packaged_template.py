@@ -1,9 +1,9 @@
 """The deployable template: what `make package` builds from app.py, .chalice/ and infra/template.json.
 
 Packages the `dev` stage once per test session (tests/infrastructure/conftest.py) with
-`chalice package --merge-template`, as `make package` does, and checks the result the way a reviewer of production infrastructure would: it lints
-clean, exposes no dev route, declares every resource the code is told about, and keeps data
-private, encrypted, backed up and recoverable.
+`chalice package --merge-template`, as `make package` does, and checks the result the way a
+reviewer of production infrastructure would: it lints clean, exposes no dev route, declares every
+resource the code is told about, and keeps data private, encrypted, backed up and recoverable.
 """
 
 import glob
