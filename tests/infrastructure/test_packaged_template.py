@@ -1,9 +1,9 @@
 """The deployable template: what `make package` builds from app.py, .chalice/ and infra/template.json.
 
-Packages the `dev` stage once per module with `chalice package --merge-template`, as `make package`
-does, and checks the result the way a reviewer of production infrastructure would: it lints
-clean, exposes no dev route, declares every resource the code is told about, and keeps data
-private, encrypted, backed up and recoverable.
+Packages the `dev` stage once per test session (tests/infrastructure/conftest.py) with
+`chalice package --merge-template`, as `make package` does, and checks the result the way a
+reviewer of production infrastructure would: it lints clean, exposes no dev route, declares every
+resource the code is told about, and keeps data private, encrypted, backed up and recoverable.
 """
 
 import glob
@@ -29,25 +29,6 @@ NAMED_RESOURCE_KINDS = (
     (re.compile(r"^SES_(CAMPAIGN_)?CONFIGURATION_SET$"), "AWS::SES::ConfigurationSet", "Name"),
 )
 WILDCARD_ACTION = re.compile(r"^(\*|[a-z0-9-]+:\*)$")
-
-
-@pytest.fixture(scope="module")
-def package_dir(tmp_path_factory):
-    """GIVEN the project packaged for the dev stage, merged with infra/template.json."""
-    output = tmp_path_factory.mktemp("package") / "out"
-    completed = subprocess.run(
-        [os.path.join(BIN_DIR, "chalice"), "package", "--stage", PACKAGED_STAGE,
-         "--merge-template", os.path.join("infra", "template.json"), str(output)],
-        cwd=PROJECT_DIR, env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-1"},
-        capture_output=True, text=True, check=False)
-    assert completed.returncode == 0, f"chalice package failed:\n{completed.stdout}\n{completed.stderr}"
-    return output
-
-
-@pytest.fixture(scope="module")
-def template(package_dir):
-    with open(package_dir / "sam.json", encoding="utf-8") as file:
-        return json.load(file)
 
 
 def resources_of_type(template, resource_type):

@@ -36,10 +36,10 @@ def test_table_parameters_are_what_import_table_takes_for_the_declared_table(cap
     # WHEN the operator asks for ImportTable's parameters of the campaigns table
     assert command.run(["table-parameters", "mailexpert-campaigns", "--name", "mailexpert-campaigns-imported"]) == 0
     parameters = json.loads(capsys.readouterr().out)
-    # THEN they name the new table and carry the declared keys and index
+    # THEN they name the new table and carry the declared keys, index and encryption (the KMS key by its alias)
     assert parameters["TableName"] == "mailexpert-campaigns-imported"
     assert [k["AttributeName"] for k in parameters["KeySchema"]] == ["pk", "sk"]
     assert [i["IndexName"] for i in parameters["GlobalSecondaryIndexes"]] == ["due"]
-    assert parameters["SSESpecification"] == {"Enabled": True}
+    assert parameters["SSESpecification"] == {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "alias/mailexpert"}
     assert set(parameters) <= {"TableName", "AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput",
                                "SSESpecification", "GlobalSecondaryIndexes"}
