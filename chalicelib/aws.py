@@ -29,6 +29,11 @@ def session():
     return new_session
 
 
+# S3's presigned links and upload forms are signed with Signature Version 4: botocore would sign them
+# with version 2 in eu-west-1, which S3 refuses for objects encrypted with a KMS key (the buckets' default).
+_SIGNATURE_VERSIONS = {"s3": "s3v4"}
+
+
 @functools.cache
 def client(service_name: str):
     from botocore.config import Config
@@ -37,7 +42,8 @@ def client(service_name: str):
         return session().client(
             service_name,
             endpoint_url=settings().aws_endpoint_url,
-            config=Config(retries={"mode": "standard", "max_attempts": 5}),
+            config=Config(retries={"mode": "standard", "max_attempts": 5},
+                          signature_version=_SIGNATURE_VERSIONS.get(service_name)),
         )
 
 
