@@ -10,6 +10,7 @@ Run by `make bench` (bench/run.py) in a subprocess of its own, so the environmen
 app stays here. Prints one JSON line of results last.
 """
 
+import contextlib
 import json
 import os
 import socket
@@ -109,7 +110,10 @@ def _write_file(path: str) -> None:
             file.write(f"contact{number}@example.com,Anna,de Vries,\"klant\",Utrecht\n")
 
 
-def main() -> dict:
+@contextlib.contextmanager
+def stack_on_moto_server(**environment):
+    """A moto server in its own process, as `make run` uses, holding every resource of
+    infra/template.json; the app's environment (and `environment`) points at it."""
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-c", MOTO_SERVER, str(port)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
@@ -117,11 +121,20 @@ def main() -> dict:
         _wait_for(port)
         endpoint = f"http://127.0.0.1:{port}"
         _environment(endpoint)
+        os.environ.update(environment)
         import boto3
 
         from devstack import infra
 
         infra.create_resources(boto3.session.Session(region_name=REGION), endpoint)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> dict:
+    with stack_on_moto_server():
         from chalicelib import aws
         from chalicelib.composition import services
         from chalicelib.config import settings
@@ -152,9 +165,6 @@ def main() -> dict:
         print(f"  bare BatchWriteItem: {bare:.0f} items/s over {BARE_ITEMS} items")
         return {"import_contacts_per_s": rate, "ddb_bare_items_per_s": bare, "import_efficiency": rate / bare,
                 "import_write_requests_per_1000": writes * 1000 / ROWS}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

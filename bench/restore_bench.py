@@ -19,7 +19,7 @@ for path in (PROJECT_DIR, os.path.join(PROJECT_DIR, "bench")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from import_throughput import MOTO_SERVER, REGION, _environment, _free_port, _wait_for  # noqa: E402
+from import_throughput import REGION, stack_on_moto_server  # noqa: E402
 
 ITEMS = 20_000
 
@@ -42,21 +42,9 @@ def _fill(client, table: str) -> None:
 
 
 def main() -> dict:
-    import subprocess
-
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-c", MOTO_SERVER, str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        _wait_for(port)
-        endpoint = f"http://127.0.0.1:{port}"
-        _environment(endpoint)
-        os.environ["BACKUP_BUCKET"] = f"mailexpert-backups-123456789012-{REGION}"
-        import boto3
-
+    with stack_on_moto_server(BACKUP_BUCKET=f"mailexpert-backups-123456789012-{REGION}"):
         from devstack import infra
 
-        infra.create_resources(boto3.session.Session(region_name=REGION), endpoint)
         from chalicelib import aws
         from chalicelib.config import settings
         from chalicelib.operations.exports import ScanExport, TableExports
@@ -77,9 +65,6 @@ def main() -> dict:
         print(f"  export (scan, local): {ITEMS} items in {exported_s:.1f} s ({ITEMS / exported_s:.0f} items/s)")
         print("  " + "\n  ".join(report.lines()))
         return {"restore_items_per_s": rate}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":
