@@ -1,6 +1,7 @@
 """One S3 bucket as the domains use it: keys, bytes, links, never a raw client.
 
-Everything the service writes is encrypted at rest (SSE-S3). Links are presigned: a download link
+Everything the service writes is encrypted at rest with the bucket's default encryption (the
+customer-managed KMS key of infra/template.json): no write asks for another. Links are presigned: a download link
 for one object (optionally saved under a file name), an upload form the browser posts a file to
 straight, never through Lambda. Deleting `every_version` also removes the older versions and
 delete markers of a versioned bucket, so erased data does not linger as a previous version.
@@ -40,13 +41,13 @@ class Bucket:
     def put(self, key: str, body: bytes, content_type: str | None = None, metadata: dict | None = None,
             cache_control: str | None = None) -> None:
         extra = {"ContentType": content_type, "Metadata": metadata, "CacheControl": cache_control}
-        self._s3.put_object(Bucket=self.name, Key=key, Body=body, ServerSideEncryption="AES256",
+        self._s3.put_object(Bucket=self.name, Key=key, Body=body,
                             **{name: value for name, value in extra.items() if value is not None})
 
     def upload(self, key: str, file, content_type: str) -> None:
         """A file object of any size, in parts when it is large."""
         self._s3.upload_fileobj(file, self.name, key,
-                                ExtraArgs={"ContentType": content_type, "ServerSideEncryption": "AES256"})
+                                ExtraArgs={"ContentType": content_type})
 
     def head(self, key: str) -> ObjectInfo | None:
         try:

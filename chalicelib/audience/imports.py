@@ -180,7 +180,7 @@ class ImportService:
         back = f"{self._base_url}/lists/{imported.list_id}/imports/{imported.import_id}/uploaded"
         return self._bucket.upload_form(
             imported.file_key, UPLOAD_VALID_S, MAX_FILE_BYTES,
-            {"success_action_redirect": back, "x-amz-server-side-encryption": "AES256"})
+            {"success_action_redirect": back})
 
     def get(self, account, import_id: str) -> ContactImport:
         imported = self._imports.get(account.account_id, import_id)
