@@ -28,6 +28,7 @@ UNSUBSCRIBE_PATH = "/news/unsubscribe/"
 MAX_HTML_CHARS = 60_000  # per language: both, their text parts and the subjects fit one DynamoDB item
 HTML_TOO_LONG = N_("Use at most %(limit)s characters.")
 _SIGNATURE_LINE = re.compile(r"\n-- ?\n")
+COMPILED_KEPT = 4  # product news compiled and kept per container: both languages of the newest two
 _FIELDS = {"subject": "subject", "html": "html", "text": "html"}  # the template checks' fields -> ours
 
 
@@ -92,6 +93,7 @@ class ProductNewsMail:
     def __init__(self, signer, public_base_url: str):
         self._signer = signer  # a callable giving the TokenSigner: the key is read on first use
         self._base_url = public_base_url.rstrip("/")
+        self._compiled = {}  # compiled once per news and language, rendered per account holder
 
     def unsubscribe_url(self, account_id: str) -> str:
         return self._base_url + UNSUBSCRIBE_PATH + self._signer().sign(account_id.encode("utf-8"))
@@ -112,14 +114,10 @@ class ProductNewsMail:
 
     def render_for(self, news: ProductNews, account) -> OutgoingMail:
         """The mail as this account holder gets it, whatever their choice (staff's preview)."""
-        from chalicelib.campaigns.campaign_rendering import compile_campaign
-        from chalicelib.campaigns.template_saving import PreparedTemplate
-
         language = account.language if account.language in LANGUAGES else i18n.DEFAULT_LANGUAGE
-        prepared = PreparedTemplate(subject=news.subject[language], html=news.html[language], text=news.text[language])
         url = self.unsubscribe_url(account.account_id)
         first_name, _, last_name = account.name.partition(" ")
-        parts = compile_campaign(prepared, language=language).render(
+        parts = self._compiled_for(news, language).render(
             {"contact_id": account.account_id, "email": account.email, "first_name": first_name,
              "last_name": last_name, "language": language, "fields": {}},
             {"unsubscribe_url": url, "preferences_url": self._base_url + "/settings#product-news"})
@@ -128,6 +126,21 @@ class ProductNewsMail:
                                      ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")),
                             tags={"template": "product_news", "account": account.account_id,
                                   "product_news": news.news_id})
+
+
+    def _compiled_for(self, news: ProductNews, language: str):
+        from chalicelib.campaigns.campaign_rendering import compile_campaign
+        from chalicelib.campaigns.template_saving import PreparedTemplate
+
+        content = (news.subject[language], news.html[language], news.text[language])
+        key = (news.news_id, language, content)  # the content too: every preview is news "preview"
+        compiled = self._compiled.get(key)  # the broadcast renders from several threads: no check-then-read
+        if compiled is None:
+            compiled = compile_campaign(PreparedTemplate(*content), language=language)
+            if len(self._compiled) >= COMPILED_KEPT:
+                self._compiled.clear()
+            self._compiled[key] = compiled
+        return compiled
 
 
 def unsubscribe_signer(secret: bytes) -> TokenSigner:

@@ -75,3 +75,25 @@ def test_no_announcement_mail_for_a_deactivated_account():
     news = NewsService(None, None, announcement_mail=lambda announcement, account: ("mail", account.account_id))
     assert news.announcement_mail(object(), Holder(active=False)) is None
     assert news.announcement_mail(object(), Holder()) == ("mail", "acc-1")
+
+
+def test_product_news_is_compiled_once_for_every_holder_and_again_for_other_content(monkeypatch):
+    from dataclasses import replace
+
+    from chalicelib.campaigns import campaign_rendering
+
+    compiled = []
+    real_compile = campaign_rendering.compile_campaign
+    monkeypatch.setattr(campaign_rendering, "compile_campaign",
+                        lambda *args, **kwargs: compiled.append(1) or real_compile(*args, **kwargs))
+    # GIVEN one news, mailed to three holders who read English
+    news, mail = product_news(), mailer()
+    sent = [mail.render(news, Holder(account_id=f"acc-{n}"))
+            for n in range(3)]
+    # THEN it was compiled once, and each holder still got their own unsubscribe link
+    assert len(compiled) == 1
+    assert len({dict(m.headers)["List-Unsubscribe"] for m in sent}) == 3
+    # AND a preview of changed content under the same id is compiled anew, never served stale
+    changed = replace(news, subject={**news.subject, "en": "Changed for {{ contact.first_name }}"})
+    assert mail.render(changed, Holder()).subject == "Changed for Anna"
+    assert len(compiled) == 2
