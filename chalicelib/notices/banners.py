@@ -22,17 +22,16 @@ def dismiss_path(number: int) -> str:
 def banners_for(account, policy) -> list[Banner]:
     """The banners above every app page for this account holder (`Services.page_banners`)."""
     version = policy.banner_version(account)
-    if version is None:
-        return []
-    return [Banner(text=i18n.gettext(BANNER_TEXT) % {"date": long_date(version.effective_on, i18n.current_language())},
-                   link=POLICY_CHANGES_LINK, link_text=i18n.gettext(LINK_TEXT), dismiss_action=dismiss_path(version.number),
-                   kind="policy-change")]
+    return [] if version is None else [_coming_change(version, dismiss_action=dismiss_path(version.number))]
 
 
 def public_banners(policy) -> list[Banner]:
     """The coming change on the login and sign-up pages: for everyone, never dismissible."""
     version = policy.pending()
-    if version is None:
-        return []
-    return [Banner(text=i18n.gettext(BANNER_TEXT) % {"date": long_date(version.effective_on, i18n.current_language())},
-                   link=POLICY_CHANGES_LINK, link_text=i18n.gettext(LINK_TEXT), kind="policy-change")]
+    return [] if version is None else [_coming_change(version)]
+
+
+def _coming_change(version, dismiss_action: str | None = None) -> Banner:
+    text = i18n.gettext(BANNER_TEXT) % {"date": long_date(version.effective_on, i18n.current_language())}
+    return Banner(text=text, link=POLICY_CHANGES_LINK, link_text=i18n.gettext(LINK_TEXT),
+                  dismiss_action=dismiss_action, kind="policy-change")
