@@ -541,6 +541,16 @@ class Services:
                                                     self.upload_scan),
                                   self.audit_log, self.accounts, self.mail_queue, self.config.public_base_url)
 
+    # --- cookie consent ----------------------------------------------------------------------------
+
+    @cached
+    def consent(self):
+        """Cookie choices (P9), each recorded with its time, banner version and shortened IP, in the notices table."""
+        from chalicelib.consent.repository import DynamoConsentRecords
+        from chalicelib.consent.service import ConsentService
+
+        return ConsentService(DynamoConsentRecords(self._clients.dynamodb(), self.config.notices_table), self.clock)
+
 
 @functools.cache
 def services() -> Services:
