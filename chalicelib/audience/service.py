@@ -306,9 +306,10 @@ class AudienceService:
         everything = subscriber.list_id == ALL_LISTS if list_ids is None else list_ids == ALL_LISTS
         targets = {m.list_id for m in memberships} if everything else \
             ({subscriber.list_id} if list_ids is None else set(list_ids))
-        left = []
+        left, was_subscribed = [], False
         for membership in memberships:
             if membership.list_id in targets and membership.status is not MemberStatus.UNSUBSCRIBED:
+                was_subscribed = was_subscribed or membership.status is MemberStatus.SUBSCRIBED
                 membership.status = MemberStatus.UNSUBSCRIBED
                 membership.consent = {**(membership.consent or {}), "withdrawn_at": _now().isoformat(),
                                       "withdrawn_ip": ip}
@@ -324,6 +325,8 @@ class AudienceService:
                     account.account_id, list_id, contact.contact_id, MemberStatus.UNSUBSCRIBED,
                     {"withdrawn_at": _now().isoformat(), "withdrawn_ip": ip}, _now()))
                 left.append(list_id)
+        if was_subscribed:  # the audience's growth counts a subscriber who left once a day
+            self._audience.count_growth(account.account_id, {"unsubscribed": 1})
         if everything:
             self._audience.suppress(account.account_id, contact.email_key, contact.email,
                                     SuppressionReason.UNSUBSCRIBED, "unsubscribe link")
@@ -346,7 +349,10 @@ class AudienceService:
         if contact is None:
             return
         now = _now()
-        for membership in self._audience.memberships(account_id, contact.contact_id):
+        memberships = self._audience.memberships(account_id, contact.contact_id)
+        if any(m.status is MemberStatus.SUBSCRIBED for m in memberships):
+            self._audience.count_growth(account_id, {"unsubscribed": 1})
+        for membership in memberships:
             if membership.status is not MemberStatus.UNSUBSCRIBED:
                 ended = {"suppressed_at": now.isoformat(), "suppression_reason": reason.value}
                 if reason is SuppressionReason.UNSUBSCRIBED:
@@ -384,6 +390,27 @@ class AudienceService:
 
     def is_suppressed(self, account_id: str, email: str) -> bool:
         return self._audience.suppression(account_id, address_key(email)) is not None
+
+    def growth(self, account, days: int) -> list[tuple]:
+        """The audience's last `days` days, oldest first, today included: (day, contacts added,
+        contacts that left: unsubscribed or erased), from the daily counters (no contact is read)."""
+        from datetime import date
+
+        from chalicelib.audience.repository import growth_day
+
+        last = date.fromisoformat(growth_day())
+        first = last - timedelta(days=days - 1)
+        found = self._audience.growth(account.account_id, first.isoformat(), last.isoformat())
+        rows = []
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            counts = found.get(day.isoformat(), {})
+            rows.append((day, counts.get("added", 0), counts.get("unsubscribed", 0) + counts.get("removed", 0)))
+        return rows
+
+    def has_contacts(self, account) -> bool:
+        contacts, _ = self._audience.contacts(account.account_id, limit=1)
+        return bool(contacts)
 
     def recipients(self, account_id: str, list_id: str):
         """Every contact a campaign to this list may mail: subscribed, and not suppressed."""
