@@ -85,8 +85,13 @@ def _notice(visit: Visit) -> str | None:
 # --- templates -------------------------------------------------------------------------------------
 
 def templates_page(account, visit: Visit) -> Response:
-    return render_app_page("pages/templates.html", account, visit, "/templates",
-                           templates=visit.services.campaign_service.templates(account), notice=_notice(visit))
+    from chalicelib.campaigns.listing import SORT_CHOICES, Listing, page_of
+
+    listing = Listing.from_query(visit.query)
+    page = page_of(visit.services.campaign_service.templates(account), listing, visit.query.get("cursor"),
+                   "template_id", "updated_at")
+    return render_app_page("pages/templates.html", account, visit, "/templates", templates=page.rows,
+                           listing=listing, page=page, sort_choices=SORT_CHOICES, notice=_notice(visit))
 
 
 def template_page(account, visit: Visit, template_id: str | None = None, values=None, field_errors=None,
@@ -188,9 +193,24 @@ def _from_values(campaign) -> dict:
     return {"from_local_part": local, "from_domain": domain}
 
 
+# The status tabs of the campaigns list, in the order a campaign passes them.
+STATUS_TABS = (CampaignState.DRAFT, CampaignState.SCHEDULED, CampaignState.SENDING, CampaignState.PAUSED,
+               CampaignState.SENT, CampaignState.CANCELLED)
+
+
 def campaigns_page(account, visit: Visit, values=None, field_errors=None, status=200) -> Response:
+    from collections import Counter
+
+    from chalicelib.campaigns.listing import SORT_CHOICES, Listing, page_of
+
+    every = visit.services.campaign_service.campaigns(account)
+    listing = Listing.from_query(visit.query, states={state.value for state in CampaignState})
+    shown = [c for c in every if listing.state is None or c.state.value == listing.state]
+    page = page_of(shown, listing, visit.query.get("cursor"), "campaign_id", "created_at")
     return render_app_page("pages/campaigns.html", account, visit, "/campaigns", status=status,
-                           campaigns=visit.services.campaign_service.campaigns(account), state_names=STATE_NAMES,
+                           campaigns=page.rows, state_names=STATE_NAMES, listing=listing, page=page,
+                           status_tabs=STATUS_TABS, state_counts=Counter(c.state for c in every), total=len(every),
+                           sort_choices=SORT_CHOICES,
                            values=values or {}, errors=field_errors or {}, notice=_notice(visit), **_choices(account, visit))
 
 
