@@ -122,6 +122,40 @@ class AudienceService:
                    "lawful_basis": data.lawful_basis, "confirmation_requested": data.confirm}
         return self._join(account, audience_list, contact, consent, confirm=data.confirm)
 
+    def update_contact(self, account, contact_id: str, data) -> Contact:
+        """The account holder changes a contact's name, language, tags and custom fields (`data`: a
+        schemas.ContactEdit). A defined field left empty is removed; values of fields no longer
+        defined stay as they are. The address does not change: a new address is a new contact."""
+        from chalicelib.audience.custom_fields import coerce_fields
+
+        contact = self.get_contact(account, contact_id)
+        definitions = self.custom_field_definitions(account.account_id)
+        defined = {d.key for d in definitions}
+        given = {key: value for key, value in data.fields.items() if key in defined}
+        fields = {key: value for key, value in contact.fields.items() if key not in given}
+        fields.update(coerce_fields(definitions, {key: value for key, value in given.items() if value.strip()}))
+        contact.first_name, contact.last_name, contact.language = data.first_name, data.last_name, data.language
+        contact.tags, contact.fields = list(dict.fromkeys(data.tags)), fields
+        self._audience.save_contact(contact)
+        logger.info("contact changed", contact_id=contact_id)
+        return self._audience.get_contact(account.account_id, contact_id)
+
+    def remove_from_list(self, account, contact_id: str, list_id: str, ip: str | None) -> None:
+        """The account holder takes a contact off a list. It counts as leaving it: only the person's
+        own sign-up subscribes them there again (`_join`), and the consent record says who removed them."""
+        contact = self.get_contact(account, contact_id)
+        self.get_list(account, list_id)
+        membership = self._audience.membership(account.account_id, list_id, contact.contact_id)
+        if membership is None or membership.status is MemberStatus.UNSUBSCRIBED:
+            return
+        if membership.status is MemberStatus.SUBSCRIBED:
+            self._audience.count_growth(account.account_id, {"unsubscribed": 1})
+        membership.status, membership.updated_at = MemberStatus.UNSUBSCRIBED, _now()
+        membership.consent = {**(membership.consent or {}), "removed_by_account_at": _now().isoformat(),
+                              "removed_from_ip": ip}
+        self._audience.save_membership(membership)
+        logger.info("contact removed from a list", list_id=list_id)
+
     def custom_field_definitions(self, account_id: str) -> list:
         return self._custom_fields.definitions(account_id) if self._custom_fields is not None else []
 
