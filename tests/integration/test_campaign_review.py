@@ -44,7 +44,7 @@ def test_review_shows_the_summary_with_recipients_after_suppression_and_sends_no
     # THEN the review shows who gets it (the suppressed address left out), from whom, what, where to, the test
     body = html.unescape(page.body.decode())
     assert page.status_code == 200, body
-    assert '<dd id="review-recipients">3 ' in body
+    assert '<dd id="review-recipients"><strong>3</strong> ' in body
     assert '<dd id="review-list">Nieuwsbrief</dd>' in body
     assert '<dd id="review-from">Bakkerij Jansen <noreply@mailexpert.nl></dd>' in body
     assert "Nieuws voor {{ contact.first_name | default('u') }}" in body  # the subject as written
@@ -185,7 +185,7 @@ def test_review_of_a_segment_counts_its_members_only(client, app_module, aws_res
     # WHEN the segment's campaign is reviewed
     body = review(client, cookie, csrf, campaign["campaign_id"]).body.decode()
     # THEN it counts the one member of the segment, and names the segment
-    assert '<dd id="review-recipients">1 ' in body and '<dd id="review-segment">Eerste</dd>' in body
+    assert '<dd id="review-recipients"><strong>1</strong> ' in body and '<dd id="review-segment">Eerste</dd>' in body
     assert "Verstuur nu naar 1 ontvanger</button>" in body
 
 
