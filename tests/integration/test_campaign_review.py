@@ -61,11 +61,16 @@ def test_review_shows_the_summary_with_recipients_after_suppression_and_sends_no
 
 def test_confirming_the_review_sends_to_the_reviewed_recipients(client, app_module, aws_resources, outbox):
     cookie, csrf, list_id, campaign_id = _campaign_to_three(client, app_module, aws_resources, outbox)
-    # WHEN the holder reviews and confirms
-    confirmed = send_through_review(client, cookie, csrf, campaign_id)
-    # THEN the campaign goes out to the three subscribers
+    # WHEN the holder reviews and confirms, and the confirmation arrives a second time (a double click)
+    token = review_token_of(review(client, cookie, csrf, campaign_id))
+    confirmed = post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "review_token": token},
+                          cookie=cookie)
+    again = post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "review_token": token},
+                      cookie=cookie)
+    # THEN the campaign goes out once, to the three subscribers; the second confirmation is refused
     assert confirmed.status_code == 303, confirmed.body
     assert confirmed.headers["Location"] == f"/campaigns/{campaign_id}?notice=sending"
+    assert again.status_code == 409, again.body
     assert run_background_jobs(app_module, aws_resources) == 1
     send_campaign_batches(app_module, aws_resources)
     assert sorted(m["to"][0] for m in _campaign_mails(outbox, campaign_id)) == [
