@@ -59,8 +59,8 @@ class Limits:
                 Meter.STORAGE_BYTES: self.storage_bytes, Meter.SENDING_DOMAINS: self.sending_domains}.get(meter)
 
 
-FREE = Limits(contacts=500, recipients_per_month=2_500, storage_bytes=50 * MB, sending_domains=1)
-STARTER = Limits(contacts=5_000, recipients_per_month=50_000, storage_bytes=500 * MB, sending_domains=3)
+FREE = Limits(contacts=500, recipients_per_month=2_500, storage_bytes=50 * MB, sending_domains=2)
+STARTER = Limits(contacts=5_000, recipients_per_month=50_000, storage_bytes=500 * MB, sending_domains=5)
 PROFESSIONAL = Limits(contacts=50_000, recipients_per_month=500_000, storage_bytes=5 * GB, sending_domains=10)
 
 PLAN_LIMITS = {Plan.FREE: FREE, Plan.STARTER: STARTER, Plan.PROFESSIONAL: PROFESSIONAL}

@@ -124,6 +124,8 @@ class UsageService:
         """(account id, the account or None when it is not found): given an account or its id."""
         if isinstance(account, str):
             return account, self._accounts(account)
+        if not hasattr(account, "plan"):  # a reference to an account (its id), not the account itself
+            return account.account_id, self._accounts(account.account_id)
         return account.account_id, account
 
     def limits(self, account) -> Limits:
