@@ -256,7 +256,9 @@ class UsageService:
         account_id, account = self._resolve(account)
         limits = self.limits(account or account_id)
         month = self._store.month(account_id, self._month())
-        gauges = {meter: self._gauge(account_id, meter) for meter in GAUGES}
+        kept = self._store.gauges(account_id)  # one read; a gauge never kept is counted once
+        gauges = {meter: kept[meter.value] if meter.value in kept else self._seed(account_id, meter)
+                  for meter in GAUGES}
         used = {meter: gauges[meter] if meter in GAUGES else month.get(meter.value, 0)
                 for meter in (*LIMITED, *MONTHLY)}
         return [Figure(meter, used[meter], limits.of(meter)) for meter in dict.fromkeys((*LIMITED, *MONTHLY))]
