@@ -44,6 +44,9 @@ METER_NAMES = {
     Meter.CONTACTS_IMPORTED: N_("Contacts imported"), Meter.CONTACTS: N_("Contacts"),
     Meter.STORAGE_BYTES: N_("Images and templates stored"), Meter.SENDING_DOMAINS: N_("Sending domains"),
 }
+# What each limit is called in the table of plans
+LIMIT_NAMES = {Meter.CONTACTS: N_("Contacts"), Meter.RECIPIENTS: N_("Recipients a month"),
+               Meter.STORAGE_BYTES: N_("Images and templates stored"), Meter.SENDING_DOMAINS: N_("Sending domains")}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from chalicelib import errors
+from chalicelib import errors, i18n
 from chalicelib.i18n import N_
 from chalicelib.observability import MetricUnit, logger, metrics
 from chalicelib.usage.plans import GAUGES, GB, IN_BYTES, LIMITED, MB, MONTHLY, METER_NAMES, Limits, Meter, limits_for
@@ -56,13 +56,18 @@ def month_of(moment: datetime) -> str:
 
 
 def amount(meter: Meter, value: int) -> str:
-    """A figure as people read it: bytes in KB, MB or GB (base 1024), counts as they are."""
-    if meter not in IN_BYTES:
-        return str(value)
-    for unit, size in (("GB", GB), ("MB", MB), ("KB", 1024)):
-        if value >= size:
-            return f"{value / size:.1f} {unit}".replace(".0 ", " ")
-    return f"{value} B"
+    """A figure as people read it, in the current language: counts grouped by thousands (50,000;
+    in Dutch 50.000), bytes in KB, MB or GB (base 1024)."""
+    text = f"{value:,} B" if meter in IN_BYTES else f"{value:,}"
+    if meter in IN_BYTES:
+        for unit, size in (("GB", GB), ("MB", MB), ("KB", 1024)):
+            if value >= size:
+                text = f"{value / size:,.1f} {unit}".replace(".0 ", " ")
+                break
+    return text.translate(_DUTCH_SEPARATORS) if i18n.current_language() == "nl" else text
+
+
+_DUTCH_SEPARATORS = str.maketrans(",.", ".,")
 
 
 class QuotaExceeded(errors.ValidationFailed):
