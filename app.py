@@ -25,10 +25,11 @@ from chalicelib.notices import routes as notices
 from chalicelib.sending_domains import routes as sending_domains
 from chalicelib.staff import routes as staff
 from chalicelib.testimonials import routes as testimonials
+from chalicelib.usage import routes as usage
 from chalicelib.web.static import static_asset
 
 DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, news, notices, partner_statistics,
-           testimonials, consent)
+           testimonials, consent, usage)
 
 app = Chalice(app_name="mailexpert")
 app.register_middleware(http.http_middleware, "http")
