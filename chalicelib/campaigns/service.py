@@ -376,6 +376,12 @@ class CampaignService:
             else self._audience_service.recipient_pages(account.account_id, campaign.list_id, page_size=FANOUT_PAGE)
         return sum(len(contacts) for contacts, _ in pages)
 
+    def require_recipient_quota(self, account, campaign: Campaign, recipients: int) -> None:
+        """Refuse (QuotaExceeded) a campaign whose recipients would pass this month's limit (P7),
+        holding nothing: what the review checks before it offers to send."""
+        if self._usage is not None:
+            self._usage.require_room_for_recipients(account, campaign.campaign_id, recipients)
+
     def _reserve_recipients(self, account, campaign: Campaign) -> int | None:
         """Count the campaign's recipients now and hold them of this month's quota (P7); what it held
         before, or None when nothing is metered. QuotaExceeded: nothing changed."""

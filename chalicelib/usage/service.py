@@ -225,6 +225,16 @@ class UsageService:
             self._changed(account_id, account, Meter.RECIPIENTS, after - grew, after, limit, snapshot=False)
         return after
 
+    def require_room_for_recipients(self, account, campaign_id: str, n: int, field: str = "send_at") -> None:
+        """Refuse (QuotaExceeded) when the campaign's `n` recipients would pass this month's limit,
+        holding nothing: the review says so before the account holder confirms. `reserve_recipients`
+        still decides, with its condition, when the campaign is scheduled."""
+        account_id, account = self._resolve(account)
+        limit = self.limits(account or account_id).recipients_per_month
+        used = self._store.month(account_id, self._month()).get(Meter.RECIPIENTS.value, 0)
+        if used - self.recipients_held(account_id, campaign_id) + n > limit:
+            raise QuotaExceeded(Meter.RECIPIENTS, used, limit, n, field)
+
     def recipients_held(self, account_id: str, campaign_id: str) -> int:
         """What the campaign holds of this month's quota (a hold from another month counts 0 here)."""
         held = self._store.reservation(account_id, campaign_id)

@@ -5,6 +5,7 @@ import re
 
 from chalicelib.campaigns.campaigns import stored_bytes
 from chalicelib.composition import services
+from tests.integration.review_helpers import send_through_review
 from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list, import_file
 from tests.integration.test_campaign_flow import _add, _campaign_with_template, send_campaign_batches
@@ -28,8 +29,7 @@ def test_usage_figures_equal_what_was_imported_uploaded_and_sent(client, app_mod
     assert uploaded.status_code == 201, uploaded.body
     campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
     outbox.clear()
-    scheduled = post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"},
-                          cookie=cookie)
+    scheduled = send_through_review(client, cookie, csrf, campaign_id)
     assert scheduled.status_code == 303, scheduled.body
     run_background_jobs(app_module, aws_resources)
     send_campaign_batches(app_module, aws_resources)

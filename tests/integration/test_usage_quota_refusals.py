@@ -5,6 +5,7 @@ or template stored, no sending domain claimed."""
 import json
 
 from chalicelib.composition import services
+from tests.integration.review_helpers import send_through_review
 from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list, import_file
 from tests.integration.test_campaign_flow import _add, _campaign_with_template
@@ -55,8 +56,7 @@ def test_contacts_added_after_scheduling_over_the_limit_pause_the_campaign_at_fa
     small_free_plan(monkeypatch, recipients=3)
     cookie, csrf, list_id, campaign_id = _campaign(client, app_module, aws_resources, outbox, contacts=3)
     run_background_jobs(app_module, aws_resources)
-    scheduled = post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"},
-                          cookie=cookie)
+    scheduled = send_through_review(client, cookie, csrf, campaign_id)
     assert scheduled.status_code == 303, scheduled.body
     assert usage_api(client, cookie)["recipients"] == 3
     # WHEN a fourth contact joins before the fan-out runs
