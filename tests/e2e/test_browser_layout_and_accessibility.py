@@ -56,6 +56,10 @@ SCREENSHOTS = {"home": "/", "register": "/register", "overview": "/app", "campai
                "list": "/lists/{list_id}", "domain": "/domains/{domain}", "signup-form": "/f/{list_id}",
                "unsubscribe": "/u/{token}", "settings": "/settings"}
 
+# Forms submitted empty, to see their pages with errors (the error summary, fields marked invalid).
+FORMS_WITH_ERRORS = {"/register": "/register", "/contact": "/contact", "/lists": "/lists", "/templates/new": "/templates",
+                     "/fields": "/fields", "/domains": "/domains", "/campaigns": "/campaigns"}
+
 # What a browser measures: the widest thing on the page, and the elements that stick out.
 OVERFLOW_JS = """() => {
   const width = window.innerWidth;
@@ -242,3 +246,20 @@ def test_page_fits_the_window_and_passes_axe_at_phone_and_laptop_widths(local_st
     problems += [f"inline style or script (the page policy blocks it): {found}" for found in inline]
     _screenshot(page, pattern)
     assert problems == [], f"{path} ({page.url}):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", sorted(FORMS_WITH_ERRORS))
+def test_form_with_errors_fits_the_window_and_passes_axe(local_stack, seeded, path):
+    # GIVEN a page's form, submitted empty
+    page = _visit(seeded, local_stack.base_url, path)
+    form = page.locator(f"main form[action='{FORMS_WITH_ERRORS[path]}']")
+    for text in form.locator("input[type=text], input[type=email], input[type=password], input:not([type]), textarea").all():
+        text.fill("")
+    form.locator("button[type=submit]").last.click()
+    # WHEN the page comes back with its errors
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator("html")).to_have_class(re.compile(r"\bjs\b"))
+    page.add_script_tag(path=str(AXE))
+    # THEN at both widths nothing sticks out and axe finds nothing serious or critical
+    problems = [problem for width in WIDTHS for problem in _problems_at(page, width)]
+    assert problems == [], f"{path} with errors:\n" + "\n".join(problems)
