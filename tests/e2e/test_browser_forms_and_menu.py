@@ -106,6 +106,7 @@ def test_side_menu_is_a_menu_button_on_a_phone_and_always_open_on_a_laptop(local
     _log_in(plain, base, email, english=True)
     plain.locator("nav.side-nav").get_by_role("link", name="Fields", exact=True).click()
     expect(plain).to_have_url(base + "/fields")
+    assert plain.evaluate("document.documentElement.scrollWidth <= innerWidth")
 
 
 def _add_field(page, base: str, label: str) -> None:
