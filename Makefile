@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CATALOGS := $(wildcard chalicelib/web/locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-fast bench package deploy job staff restore messages extract-messages clean browser
+.PHONY: run test test-fast bench package deploy job staff restore messages extract-messages clean browser screenshots
 
 run: $(STAMP) $(COMPILED)
 	$(BIN)/python -m devstack run --stage local
@@ -24,6 +24,10 @@ test: $(STAMP) $(COMPILED) browser
 
 test-fast: $(STAMP) $(COMPILED)
 	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "not e2e"
+
+# The main pages at 1280 and 390 px into docs/screenshots/, taken by the layout and accessibility browser test.
+screenshots: $(STAMP) $(COMPILED) browser
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q -m e2e tests/e2e/test_browser_layout_and_accessibility.py
 
 bench: $(STAMP) $(COMPILED)
 	$(BIN)/python bench/run.py
