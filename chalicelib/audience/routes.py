@@ -196,7 +196,7 @@ def add_suppressions(account, form, visit):
 def subscription_confirmation(account, query, visit):
     from chalicelib.audience.public_pages import confirmation_page
 
-    return confirmation_page(query.get("token", ""))
+    return confirmation_page(visit, query.get("token", ""))
 
 
 @pages.page("/f/confirm", methods=["POST"], signed_in=False)

@@ -98,8 +98,9 @@ def _segment_data(form: dict, rows: list[int]) -> dict:
 
 
 def _count_text(count: int) -> str:
-    return i18n.ngettext("%(count)s subscribed member matches.", "%(count)s subscribed members match.",
-                         count) % {"count": count}
+    if count == 1:
+        return i18n.gettext(N_("1 subscribed member matches."))
+    return i18n.gettext(N_("%(count)s subscribed members match.")) % {"count": count}
 
 
 def segments_page(account, visit: Visit, list_id: str, values=None, field_errors=None, status=200,
