@@ -92,3 +92,16 @@ def test_register_page_links_the_privacy_policy_beside_its_form(client, app_modu
     form = page.split('<form class="form" method="post" action="/register"', 1)[1].split("</form>", 1)[0]
     assert '<a href="/privacy">Lees het privacybeleid</a>' in form
     assert form.index('href="/privacy"') < form.index('<button type="submit"')
+
+
+def test_a_broken_subscriber_link_fails_without_mailexpert_s_log_in_header(client, app_module):
+    # WHEN a subscriber opens a mangled unsubscribe link and a sign-up form that does not exist
+    broken = client.get("/u/niet-geldig", headers=DUTCH)
+    missing = client.get("/f/" + "0" * 32, headers=DUTCH)
+    # THEN each explains the problem in the subscribers' layout: no log-in, no MailExpert navigation
+    for response in (broken, missing):
+        body = response.body.decode()
+        assert response.status_code in (400, 404) and 'class="error-page"' in body
+        assert 'class="site-header"' not in body and 'href="/login"' not in body
+        assert '<footer class="sender-footer">' in body
+    assert "Deze link kan niet worden gebruikt" in broken.body.decode()
