@@ -122,11 +122,11 @@ def create_segment(account, form, visit, list_id):
     return submit_segment(account, form, visit, list_id)
 
 
-@pages.page("/lists/{list_id}/segment-count")
-def count_segment_members(account, query, visit, list_id):
+@pages.page("/lists/{list_id}/segment-count", methods=["POST"])
+def count_segment_members(account, form, visit, list_id):
     from chalicelib.audience.segment_pages import segment_count
 
-    return segment_count(account, query, visit, list_id)
+    return segment_count(account, form, visit, list_id)
 
 
 @pages.page("/lists/{list_id}/segments/{segment_id}")

@@ -4,7 +4,7 @@ segment's conditions in words, its members a page at a time and its CSV export.
 The form starts without condition rows; "Add condition" adds one for the field chosen beside it,
 and each row then offers only the comparisons that field's type takes. Without scripts, adding,
 removing and counting are buttons that show the form again, as filled in; with scripts,
-static/segment.js asks `segment_count` for the count as the conditions change."""
+static/segment.js posts the form to `segment_count` for the count as the conditions change."""
 
 import re
 
@@ -118,7 +118,7 @@ def segments_page(account, visit: Visit, list_id: str, values=None, field_errors
             count = None
     return render_app_page("pages/segments.html", account, visit, "/lists", status=status, audience_list=audience_list,
                            segments=found, conditions=_condition_rows(values, rows, definitions),
-                           next_row=(max(rows) + 1) if rows else 0, field_options=_field_options(definitions),
+                           field_options=_field_options(definitions),
                            match_options=[(code, i18n.gettext(name)) for code, name in MATCH_NAMES.items()],
                            values=values, errors=field_errors or {}, notice=_notice(visit),
                            count_text=_count_text(count) if count is not None else None)
@@ -166,13 +166,14 @@ def _add_condition(account, visit: Visit, list_id: str, form: dict, rows: list[i
     return segments_page(account, visit, list_id, form)
 
 
-def segment_count(account, query: dict, visit: Visit, list_id: str) -> Response:
-    """How many subscribed members the form's conditions (as query parameters) would hold, as JSON
-    for the form's script: {"count": n, "text": "n subscribed members match."}; 422 with the
-    problems by form field when a condition does not fit its field."""
-    rows = _rows(query)
+def segment_count(account, form: dict, visit: Visit, list_id: str) -> Response:
+    """How many subscribed members the form's conditions would hold, as JSON for the form's script:
+    {"count": n, "text": "n subscribed members match."}; 422 with the problems by form field when a
+    condition does not fit its field. A post, like the form itself: the values typed in (addresses,
+    names) stay out of addresses, logs and the browser's history."""
+    rows = _rows(form)
     try:
-        data = validate_fields(SegmentIn, _segment_data({"name": "-", **query}, rows))
+        data = validate_fields(SegmentIn, _segment_data({**form, "name": "-"}, rows))
         count = visit.services.segments.count_unsaved(account, list_id, data)
     except errors.ValidationFailed as invalid:
         problems = _on_the_form(messages_by_field(invalid), rows)

@@ -1,9 +1,8 @@
 """How many members a segment being made would hold: as JSON for the form's script
-(/lists/<list>/segment-count), and, without scripts, through the form's "Count members" button,
+(a post to /lists/<list>/segment-count, with the form's CSRF token), and, without scripts, through the form's "Count members" button,
 which shows the form again with the count and saves nothing."""
 
 import json
-from urllib.parse import urlencode
 
 from tests.integration.accounts_helpers import post_form
 from tests.integration.test_segments import _mixed_list
@@ -14,36 +13,36 @@ UTRECHT_VIPS = {"match": "all", "condition_0_field": "field:city", "condition_0_
                 "condition_3_value": "vip"}
 
 
-def _count(client, cookie, list_id, query: dict):
-    return client.get(f"/lists/{list_id}/segment-count?{urlencode(query)}",
-                      headers={"Cookie": cookie, "Accept": "application/json", **ENGLISH})
+def _count(client, cookie, csrf, list_id, fields: dict):
+    return post_form(client, f"/lists/{list_id}/segment-count", {"csrf_token": csrf, **fields}, cookie=cookie,
+                     headers={"Accept": "application/json", **ENGLISH})
 
 
 def test_count_endpoint_counts_the_subscribed_members_that_match(client, app_module, aws_resources, outbox):
     # GIVEN a list with mixed members (two subscribed ones in Utrecht with the tag vip, one without)
     headers, list_id, _ = _mixed_list(client, app_module, aws_resources, outbox)
-    cookie = headers["Cookie"]
+    cookie, csrf = headers["Cookie"], headers["X-CSRF-Token"]
     # WHEN the form's script asks for the count of "city is utrecht and tag vip", then "any", then no conditions
-    both = _count(client, cookie, list_id, UTRECHT_VIPS)
-    either = _count(client, cookie, list_id, {**UTRECHT_VIPS, "match": "any"})
-    everyone = _count(client, cookie, list_id, {"match": "all"})
+    both = _count(client, cookie, csrf, list_id, UTRECHT_VIPS)
+    either = _count(client, cookie, csrf, list_id, {**UTRECHT_VIPS, "match": "any"})
+    everyone = _count(client, cookie, csrf, list_id, {"match": "all"})
     # THEN the answers are JSON with the number and the sentence to show
     assert both.status_code == 200 and both.headers["Content-Type"].startswith("application/json")
     assert json.loads(both.body) == {"count": 2, "text": "2 subscribed members match."}
     assert json.loads(either.body)["count"] == 4  # in, lower, notag (Utrecht) and amsterdam (vip)
     assert json.loads(everyone.body)["count"] == 4
-    assert json.loads(_count(client, cookie, list_id, {**UTRECHT_VIPS, "condition_0_value": "Amsterdam"}).body) == {
-        "count": 1, "text": "1 subscribed member matches."}
-    assert json.loads(_count(client, cookie, list_id, {**UTRECHT_VIPS, "condition_0_value": "Rotterdam"}).body) == {
-        "count": 0, "text": "0 subscribed members match."}
+    amsterdam = _count(client, cookie, csrf, list_id, {**UTRECHT_VIPS, "condition_0_value": "Amsterdam"})
+    rotterdam = _count(client, cookie, csrf, list_id, {**UTRECHT_VIPS, "condition_0_value": "Rotterdam"})
+    assert json.loads(amsterdam.body) == {"count": 1, "text": "1 subscribed member matches."}
+    assert json.loads(rotterdam.body) == {"count": 0, "text": "0 subscribed members match."}
 
 
 def test_count_endpoint_refuses_conditions_that_do_not_fit(client, app_module, aws_resources, outbox):
     # GIVEN the list
     headers, list_id, _ = _mixed_list(client, app_module, aws_resources, outbox)
     # WHEN a text field is compared as a number, and a value is missing
-    refused = _count(client, headers["Cookie"], list_id, {**UTRECHT_VIPS, "condition_0_op": "greater_than",
-                                                          "condition_3_value": ""})
+    refused = _count(client, headers["Cookie"], headers["X-CSRF-Token"], list_id,
+                     {**UTRECHT_VIPS, "condition_0_op": "greater_than", "condition_3_value": ""})
     # THEN 422, with each problem under the form field it belongs to
     assert refused.status_code == 422
     answer = json.loads(refused.body)
@@ -57,12 +56,14 @@ def test_count_endpoint_is_the_signed_in_owners_only(client, app_module, aws_res
 
     # GIVEN Anna's list, and Bob signed in
     _, list_id, _ = _mixed_list(client, app_module, aws_resources, outbox)
-    bob, _, _ = account_with_list(client, app_module, aws_resources, outbox, email="bob@example.nl")
-    # WHEN Bob and a visitor who is not signed in ask for a count on Anna's list
-    as_bob = _count(client, bob, list_id, UTRECHT_VIPS)
-    anonymous = client.get(f"/lists/{list_id}/segment-count?match=all")
-    # THEN Bob finds no such list, and the visitor is sent to log in
+    bob, bob_csrf, _ = account_with_list(client, app_module, aws_resources, outbox, email="bob@example.nl")
+    # WHEN Bob, Bob without his CSRF token, and a visitor who is not signed in ask for a count on Anna's list
+    as_bob = _count(client, bob, bob_csrf, list_id, UTRECHT_VIPS)
+    forged = post_form(client, f"/lists/{list_id}/segment-count", {"match": "all"}, cookie=bob)
+    anonymous = post_form(client, f"/lists/{list_id}/segment-count", {"match": "all"})
+    # THEN Bob finds no such list, a post without the token is refused, and the visitor is sent to log in
     assert as_bob.status_code == 404 and b'"count"' not in as_bob.body
+    assert forged.status_code == 403 and b'"count"' not in forged.body
     assert anonymous.status_code in (302, 303) and anonymous.headers["Location"].startswith("/login")
 
 

@@ -36,7 +36,7 @@ COVERED = {
     "/fields/{key}/delete": "POST",
     "/api/v1/fields/{key}": "DELETE",
     "/lists/{list_id}/segments": "GET+POST",
-    "/lists/{list_id}/segment-count": "GET",
+    "/lists/{list_id}/segment-count": "POST",
     "/lists/{list_id}/segments/{segment_id}": "GET",
     "/lists/{list_id}/segments/{segment_id}/export": "POST",
     "/lists/{list_id}/segments/{segment_id}/delete": "POST",
@@ -312,7 +312,9 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
             body=f"csrf_token={bob_csrf}".encode()),
         "/api/v1/fields/{key}": client.request("DELETE", "/api/v1/fields/city", headers=headers, body=b""),
         "/lists/{list_id}/segments": client.get(f"/lists/{annas_list}/segments", headers=headers),
-        "/lists/{list_id}/segment-count": client.get(f"/lists/{annas_list}/segment-count?match=all", headers=headers),
+        "/lists/{list_id}/segment-count": client.post(
+            f"/lists/{annas_list}/segment-count", headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+            body=f"csrf_token={bob_csrf}&match=all".encode()),
         "/lists/{list_id}/segments/{segment_id}": client.get(f"/lists/{annas_list}/segments/{annas_segment}",
                                                              headers=headers),
         "/lists/{list_id}/segments/{segment_id}/export": client.post(

@@ -1,6 +1,7 @@
 // MailExpert, the new-segment form: the member count follows the conditions as they change.
 // Progressive enhancement only: without this script the "Count members" button shows the count.
-// The form names its count address in data-count-url; the answer is JSON: {"count": n, "text": "..."}.
+// The form names its count address in data-count-url; the script posts the form there (with its
+// CSRF token) and shows the answer's text: {"count": n, "text": "..."}.
 (function () {
   "use strict";
 
@@ -13,24 +14,23 @@
     var timer = null;
     var latest = 0;
 
-    function query() {
+    function formBody() {  // the form as it stands (its CSRF token included), without its buttons
       var params = new URLSearchParams();
       var fields = form.elements;
       for (var i = 0; i < fields.length; i += 1) {
         var field = fields[i];
-        var skip = !field.name || field.disabled || field.type === "submit" || field.name === "csrf_token" ||
-          field.name === "add_field";
-        if (!skip) {
+        if (field.name && !field.disabled && field.type !== "submit" && field.name !== "add_field") {
           params.append(field.name, field.value);
         }
       }
-      return params.toString();
+      return params;
     }
 
     function update() {
       var ticket = (latest += 1);
       output.setAttribute("aria-busy", "true");
-      fetch(countUrl + "?" + query(), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      fetch(countUrl, {method: "POST", body: formBody(), credentials: "same-origin",
+                       headers: {"Accept": "application/json"}})
         .then(function (response) {
           return response.ok || response.status === 422 ? response.json() : null;
         })
