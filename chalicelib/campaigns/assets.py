@@ -282,21 +282,28 @@ class AssetService:
                 clean = body.read(MAX_UPLOAD_BYTES)
         except ObjectMissing:
             raise AssetNotFound() from None
-        return self._store_thumbnail(record, clean) or image_check.make_thumbnail(clean, record.extension)
+        thumbnail = image_check.make_thumbnail(clean, record.extension)
+        self._keep_thumbnail(record, thumbnail)
+        return thumbnail
 
     # --- helpers -----------------------------------------------------------------------------------
 
-    def _store_thumbnail(self, record: AssetRecord, clean: bytes) -> image_check.Thumbnail | None:
-        """Makes and keeps the thumbnail; a failure costs only the thumbnail (made again when asked)."""
+    def _store_thumbnail(self, record: AssetRecord, clean: bytes) -> None:
+        """Makes and keeps the thumbnail of a new image; a failure costs only the thumbnail, which
+        `thumbnail` makes again when it is asked for. The image itself is stored and fine."""
         try:
             thumbnail = image_check.make_thumbnail(clean, record.extension)
+        except Exception:  # never lose an upload over its thumbnail
+            logger.exception("thumbnail not made", asset_id=record.asset_id)
+            return
+        self._keep_thumbnail(record, thumbnail)
+
+    def _keep_thumbnail(self, record: AssetRecord, thumbnail: image_check.Thumbnail) -> None:
+        try:
             self._bucket.put(_thumbnail_key(record.path), thumbnail.content, content_type=thumbnail.content_type,
                              cache_control=ASSET_CACHE_CONTROL)
-        except Exception:  # the image itself is stored and fine; never lose an upload over its thumbnail
+        except Exception:  # the S3 error is logged; the thumbnail is made again next time
             logger.exception("thumbnail not stored", asset_id=record.asset_id)
-            return None
-        return thumbnail
-
 
     def _record(self, account_id: str, asset: str) -> AssetRecord:
         """The account's record of an asset named by its path (`<asset_id>.<ext>`) or its id alone."""

@@ -115,3 +115,20 @@ def test_thumbnail_goes_with_its_image(client, app_module, aws_resources, outbox
     # THEN its thumbnail is gone too, every version, and asking for it finds nothing
     assert _keys(aws_resources, "thumbnails/") == []
     assert _thumbnail(client, cookie, path).status_code == 404
+
+
+def test_an_upload_is_kept_when_its_thumbnail_cannot_be_stored(client, app_module, aws_resources, outbox,
+                                                              monkeypatch):
+    from chalicelib.campaigns import image_check
+
+    # GIVEN an account holder, and a thumbnail maker that fails once
+    cookie, _, _ = account_with_list(client, app_module, aws_resources, outbox)
+    real = image_check.make_thumbnail
+    monkeypatch.setattr(image_check, "make_thumbnail", lambda *args: (_ for _ in ()).throw(OSError("broken")))
+    # WHEN an image is uploaded
+    path = _upload(aws_resources, client, cookie, Image.new("RGB", (40, 20), "blue"), "PNG")
+    # THEN the image is kept without a thumbnail, and the thumbnail is made when it is first asked for
+    assert _keys(aws_resources, "thumbnails/") == []
+    monkeypatch.setattr(image_check, "make_thumbnail", real)
+    assert _thumbnail(client, cookie, path).status_code == 200
+    assert _keys(aws_resources, "thumbnails/") == [f"thumbnails/{path.split('.')[0]}.png"]
