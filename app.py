@@ -32,6 +32,9 @@ DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, news,
            testimonials, consent, usage)
 
 app = Chalice(app_name="mailexpert")
+# API Gateway returns a binary body (thumbnails, the open pixel) only when the request's FIRST Accept
+# type is a binary media type; browsers ask for images with "image/avif,image/webp,...".
+app.api.binary_types.append("image/*")
 app.register_middleware(http.http_middleware, "http")
 for event_type in ("sqs", "sns", "scheduled"):
     app.register_middleware(http.event_middleware, event_type)

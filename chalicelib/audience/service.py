@@ -52,6 +52,11 @@ def form_version(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def sender_name(account) -> str:
+    """Who subscribers get mail from: the account's company name, else its holder's name."""
+    return account.company_name or account.name
+
+
 class AudienceService:
     def __init__(self, audience, accounts, links, mail_queue, signer, throttle, public_base_url: str,
                  custom_fields=None, usage=None):
@@ -296,9 +301,24 @@ class AudienceService:
             raise SignUpsClosed()
         return account, audience_list
 
+    def sender_name(self, account_id: str) -> str:
+        """The name subscribers know the account by (its company, else its holder), for the pages
+        they see; empty when there is no such account."""
+        account = self._accounts.get(account_id) if account_id else None
+        return sender_name(account) if account else ""
+
+    def pending_confirmation(self, token: str):
+        """(sender name, list) a confirmation link leads to while it can still be used, or None;
+        the link stays unused."""
+        link = self._links.peek_link(token, LinkPurpose.CONFIRM_SUBSCRIPTION)
+        audience_list = self._audience.get_list(link.account_id, link.payload.get("list_id", "")) if link else None
+        if audience_list is None:
+            return None
+        return self.sender_name(link.account_id), audience_list
+
     def consent_text(self, account, language: str) -> str:
         with use_language(language):
-            return gettext(SIGNUP_CONSENT_TEXT) % {"sender": account.company_name or account.name}
+            return gettext(SIGNUP_CONSENT_TEXT) % {"sender": sender_name(account)}
 
     def sign_up(self, list_id: str, data, honeypot: str, language: str, ip: str | None, user_agent: str | None) -> None:
         """A sign-up on the public form: a confirmation mail; subscribed only once confirmed."""
