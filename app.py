@@ -13,6 +13,7 @@ from chalice import Chalice, Cron, Rate, Response
 from chalicelib import aws, errors, http, resources
 from chalicelib.composition import services
 from chalicelib.accounts import routes as accounts
+from chalicelib.analytics import routes as analytics
 from chalicelib.api import openapi_document
 from chalicelib.audience import routes as audience
 from chalicelib.campaigns import routes as campaigns
@@ -27,7 +28,7 @@ from chalicelib.testimonials import routes as testimonials
 from chalicelib.web.static import static_asset
 
 DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, news, notices, partner_statistics,
-           testimonials)
+           testimonials, analytics)
 
 app = Chalice(app_name="mailexpert")
 app.register_middleware(http.http_middleware, "http")

@@ -541,6 +541,18 @@ class Services:
                                                     self.upload_scan),
                                   self.audit_log, self.accounts, self.mail_queue, self.config.public_base_url)
 
+    # --- analytics ---------------------------------------------------------------------------------
+
+    @cached
+    def analytics(self):
+        """First-party page analytics (P2, P14): the beacon's page views, batched per container
+        (locally each view is written at once, so the dashboard shows it straight away)."""
+        from chalicelib.analytics.repository import DynamoAnalytics
+        from chalicelib.analytics.service import BUFFER_EVENTS, AnalyticsService
+
+        return AnalyticsService(DynamoAnalytics(self._clients.dynamodb(), self.config.analytics_table),
+                                buffer_events=1 if self.config.is_local else BUFFER_EVENTS)
+
 
 @functools.cache
 def services() -> Services:
