@@ -1,18 +1,29 @@
 """The analytics table (`mailexpert-analytics`, pk/sk strings, TTL `expires_at`), through a boto3
 DynamoDB client (cheaper in CPU per item than a PynamoDB model: the beacon is the app's busiest write).
 
-  raw page views   pk VIEW#<Amsterdam day>#<shard 0-9>  sk <UTC time>#<random>
-                   path, dwell_ms, referrer (when any), browser, os, screen, ip (truncated),
-                   account_id (only with marketing consent), expires_at (13 months: TTL)
-  daily counters   pk DAY#<Amsterdam day>  sk views | linked | conversion#sign_up
-                   | path#<path> | referrer#<host> | browser#<family> | os#<family> | screen#<WxH>
-                   count (ADDed), no TTL: kept for good
+  raw page views  pk VIEW#<Amsterdam day>#<shard 0-9>  sk <UTC time>#<random>
+                  path, dwell_ms, referrer (when any), browser, os, screen, ip (truncated),
+                  account_id (only with marketing consent), expires_at (13 months: TTL)
+  a batch's counts
+                  pk DAY#<Amsterdam day>  sk PART#<UTC time of the batch>#<random>
+                  counts: map of counter -> views ("views", "linked", "conversion#sign_up",
+                  "path#/pricing", "referrer#<host>", "browser#<family>", "os#<family>", "screen#<WxH>"),
+                  expires_at (13 months, like the raw events it counts)
+  a day's total   pk DAY#<Amsterdam day>  sk TOTAL
+                  counts (the settled batches' sums), through (the sort key of the last batch
+                  settled), no TTL: kept for good
 
-The shard spreads a busy day's raw events over ten partitions; each is under 1 KB (one write unit).
-A day's counters are one partition, read by one Query for the dashboard.
+A batch's raw events and its counts item go in one BatchWriteItem. Reading a day is a GetItem of its
+total and a Query of the batches after `through` (`sk > through` also returns the total itself, as
+"TOTAL" sorts after "PART#"); settling writes the sum back as the new total, on condition that no
+one settled further in the meantime. A total keeps at most MAX_VALUES values per dimension (the rest
+are summed as "(other)"), so no flood of made-up paths can grow it past DynamoDB's 400 KB item limit.
+The shard spreads a busy day's raw events over ten partitions; each item stays under 1 KB.
 """
 
 import random
+from collections import Counter
+from datetime import datetime, timezone
 
 from chalicelib.analytics.service import PageView, new_event_key
 from chalicelib.observability import MetricUnit, logger, metrics
@@ -20,6 +31,10 @@ from chalicelib.observability import MetricUnit, logger, metrics
 MAX_BATCH_WRITE_ITEMS = 25  # DynamoDB's limit per BatchWriteItem
 UNPROCESSED_RETRIES = 3
 RAW_SHARDS = 10
+TOTAL_KEY = "TOTAL"
+PART_PREFIX = "PART#"
+MAX_VALUES = 500  # per dimension in a day's total
+OTHER = "(other)"
 
 
 def view_item(view: PageView) -> dict:
@@ -35,32 +50,53 @@ def view_item(view: PageView) -> dict:
     return item
 
 
+def _counts_value(counts: dict[str, int]) -> dict:
+    return {"M": {key: {"N": str(n)} for key, n in counts.items()}}
+
+
+def _counts_of(item: dict | None) -> Counter:
+    return Counter({key: int(value["N"]) for key, value in (item or {}).get("counts", {}).get("M", {}).items()})
+
+
+def bounded(counts: Counter) -> Counter:
+    """At most MAX_VALUES values per dimension, the ones with most views; the rest summed as (other)."""
+    by_dimension: dict[str, list[tuple[str, int]]] = {}
+    kept = Counter()
+    for key, n in counts.items():
+        kind, separator, value = key.partition("#")
+        if separator and not kind.startswith("conversion"):
+            by_dimension.setdefault(kind, []).append((key, n))
+        else:
+            kept[key] = n
+    for kind, pairs in by_dimension.items():
+        pairs.sort(key=lambda pair: -pair[1])
+        kept.update(dict(pairs[:MAX_VALUES]))
+        rest = sum(n for _, n in pairs[MAX_VALUES:])
+        if rest:
+            kept[f"{kind}#{OTHER}"] += rest
+    return kept
+
+
 class DynamoAnalytics:
-    def __init__(self, client, table_name: str, sleep=None):
+    def __init__(self, client, table_name: str, sleep=None, clock=None):
         import time
 
         self._client = client
         self._table = table_name
         self._sleep = sleep or time.sleep
+        self._clock = clock or time.time
 
-    def write(self, views: list[PageView], counts: dict[tuple[str, str], int]) -> None:
-        """The raw events (BatchWriteItem, 25 a call) and one ADD per counter. Never raises: a page
-        view that could not be kept is logged and counted, and the visitor's page goes on."""
+    def write(self, views: list[PageView], counts: dict[str, dict[str, int]], expires_at: int) -> None:
+        """The raw events and, per day, one counts item, in as few BatchWriteItems as 25 items a call
+        allow (one for a full buffer). Never raises: views that could not be kept are logged and
+        counted, and the visitor's page goes on."""
+        batch_key = new_event_key(datetime.fromtimestamp(self._clock(), timezone.utc))
         requests = [{"PutRequest": {"Item": view_item(view)}} for view in views]
+        requests += [{"PutRequest": {"Item": {"pk": {"S": f"DAY#{day}"}, "sk": {"S": PART_PREFIX + batch_key},
+                                              "counts": _counts_value(found), "expires_at": {"N": str(expires_at)}}}}
+                     for day, found in counts.items()]
         for start in range(0, len(requests), MAX_BATCH_WRITE_ITEMS):
             self._put(requests[start:start + MAX_BATCH_WRITE_ITEMS])
-        failed = 0
-        for (day, key), count in counts.items():
-            try:
-                self._client.update_item(TableName=self._table, Key={"pk": {"S": f"DAY#{day}"}, "sk": {"S": key}},
-                                         UpdateExpression="ADD #count :n", ExpressionAttributeNames={"#count": "count"},
-                                         ExpressionAttributeValues={":n": {"N": str(count)}})
-            except Exception as error:  # a counter short by a batch is better than a failed page
-                failed += 1
-                reason = type(error).__name__
-        if failed:
-            logger.warning("analytics counters not kept", reason=reason, counters=failed)
-            metrics.add_metric(name="AnalyticsCountersLost", unit=MetricUnit.Count, value=failed)
 
     def _put(self, requests: list[dict]) -> None:
         try:
@@ -74,18 +110,40 @@ class DynamoAnalytics:
             reason = "unprocessed"
         except Exception as error:
             reason = type(error).__name__
-        logger.warning("page views not kept", reason=reason, views=len(requests))
-        metrics.add_metric(name="AnalyticsViewsLost", unit=MetricUnit.Count, value=len(requests))
+        logger.warning("page views not kept", reason=reason, items=len(requests))
+        metrics.add_metric(name="AnalyticsItemsLost", unit=MetricUnit.Count, value=len(requests))
 
-    def counters(self, day: str) -> dict[str, int]:
-        """Every counter of one Amsterdam day (ISO date), by sort key."""
-        found, start = {}, None
+    def counters(self, day: str, settle: bool = False) -> dict[str, int]:
+        """Every counter of one Amsterdam day (ISO date): its total plus the batches after it. With
+        `settle` (a day that is over), those batches are added to the total for good."""
+        pk = {"S": f"DAY#{day}"}
+        total = self._client.get_item(TableName=self._table, Key={"pk": pk, "sk": {"S": TOTAL_KEY}},
+                                      ConsistentRead=True).get("Item")
+        through = total["through"]["S"] if total and "through" in total else None
+        counts, last, start = _counts_of(total), through, None
+        condition = {"KeyConditionExpression": "pk = :pk AND sk > :through",
+                     "ExpressionAttributeValues": {":pk": pk, ":through": {"S": through or PART_PREFIX}}}
         while True:
-            page = self._client.query(TableName=self._table, KeyConditionExpression="pk = :pk",
-                                      ExpressionAttributeValues={":pk": {"S": f"DAY#{day}"}},
+            page = self._client.query(TableName=self._table, **condition,
                                       **({"ExclusiveStartKey": start} if start else {}))
-            found.update({item["sk"]["S"]: int(item["count"]["N"]) for item in page.get("Items", ())
-                          if "count" in item})
+            for item in page.get("Items", ()):
+                if item["sk"]["S"].startswith(PART_PREFIX):
+                    counts.update(_counts_of(item))
+                    last = item["sk"]["S"]
             start = page.get("LastEvaluatedKey")
             if not start:
-                return found
+                break
+        if settle and last != through:
+            self._settle(pk, bounded(counts), last, through)
+        return dict(counts)
+
+    def _settle(self, pk: dict, counts: Counter, last: str, through: str | None) -> None:
+        """The day's new total; if someone settled further meanwhile, theirs stands (it holds more)."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={"pk": pk, "sk": {"S": TOTAL_KEY}, "counts": _counts_value(counts), "through": {"S": last}},
+                ConditionExpression="attribute_not_exists(through) OR through = :through",
+                ExpressionAttributeValues={":through": {"S": through or ""}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            pass

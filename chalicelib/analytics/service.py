@@ -11,17 +11,20 @@ the account (P14: conversion analysis), and only then is the account even looked
 
 Writes are cheap and bounded:
 - batched: accepted views wait in a buffer of this container (one per Lambda container) until it
-  holds `buffer_events` (25: one BatchWriteItem) or its oldest is `buffer_age_s` old; then the raw
-  events go in one BatchWriteItem and each counter the batch touched gets one UpdateItem (ADD), so
-  the 25 views of a batch cost 25 write units for the raw events and one per distinct counter,
-  not six per view. A container that Lambda retires loses what its buffer held (at most 24 views
-  or `buffer_age_s` of them): the price of batching, acceptable for statistics.
+  holds `buffer_events` (24) or its oldest is `buffer_age_s` old. Then one BatchWriteItem carries
+  the batch's raw events and one more item: the batch's counts (views per path, referrer, browser,
+  OS, screen, sign-ups), so a view costs one write unit for its raw event and a small share of the
+  batch's counts item, about 1.1 write units in all (bench/beacon_bench.py measures it), and one
+  DynamoDB call serves 24 views. A day's counts items are settled into one total for the day (kept,
+  no TTL) by the first batch of the next day in each container and by the dashboard; later ones
+  are added to it. A container that Lambda retires loses what its buffer held (at most 23 views,
+  or those of `buffer_age_s`): the price of batching, acceptable for statistics.
 - rate-limited per truncated address: at most `per_address_per_minute` views (30) from one /24 or
   /48 per container and minute, and at most `per_container_per_minute` (600) in all; the rest are
   refused with 429 before anything is parsed further or stored. With the WAF's rule on `/t/` (100
   requests per 5 minutes per address) in front, a flood from one address stores at most 20 views
-  a minute, and no flood makes one container write more than 600 raw events and 600 x 6 counters a
-  minute: at most 4,200 write units a minute per container, about $0.003 (see README "Analytics").
+  a minute, and no flood makes one container write more than 600 raw events and 25 counts items a
+  minute: under 700 write units a minute per container, about $0.0005 (see README "Analytics").
 """
 
 import secrets
@@ -37,10 +40,11 @@ from zoneinfo import ZoneInfo
 from chalicelib.analytics.addresses import truncate_ip
 from chalicelib.analytics.reports import PageViewReport
 from chalicelib.analytics.user_agents import families
+from chalicelib.observability import logger
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # the days of the dashboard are Dutch days
 RAW_EVENT_RETENTION_S = 396 * 24 * 3600  # 13 months (of 30.44 days), then DynamoDB's TTL removes the event
-BUFFER_EVENTS = 25  # one BatchWriteItem
+BUFFER_EVENTS = 24  # with the batch's counts item: one BatchWriteItem (25 items)
 BUFFER_AGE_S = 10.0
 PER_ADDRESS_PER_MINUTE = 30
 PER_CONTAINER_PER_MINUTE = 600
@@ -159,6 +163,7 @@ class AnalyticsService:
         self._limit = WindowLimit(per_address_per_minute, per_container_per_minute)
         self._buffer: list[PageView] = []
         self._oldest_s = 0.0
+        self._settled_before: date | None = None  # the day whose day before this container settled
         self._lock = threading.Lock()
 
     def record_page_view(self, report: PageViewReport, *, analytics: bool, marketing: bool, ip: str | None,
@@ -190,15 +195,27 @@ class AnalyticsService:
         return Outcome.STORED
 
     def flush(self) -> int:
-        """Write what the buffer holds: its raw events, and each counter it touched once. Returns the
-        number of views written."""
+        """Write what the buffer holds: its raw events and, per day, the counts they add. Returns the
+        number of views written. The first batch of a new day in this container settles the day before."""
         with self._lock:
             views, self._buffer = self._buffer, []
         if not views:
             return 0
-        counts = Counter((view.day, key) for view in views for key in view.counters())
-        self._store.write(views, dict(counts))
+        counts: dict[str, Counter] = {}
+        for view in views:
+            counts.setdefault(view.day, Counter()).update(view.counters())
+        self._store.write(views, {day: dict(found) for day, found in counts.items()}, views[-1].expires_at)
+        today = self._today()
+        if self._settled_before != today:
+            self._settled_before = today
+            try:
+                self._store.counters((today - timedelta(days=1)).isoformat(), settle=True)
+            except Exception as error:  # the dashboard settles it later; the visitor's page goes on
+                logger.warning("analytics day not settled", reason=type(error).__name__)
         return len(views)
+
+    def _today(self) -> date:
+        return datetime.fromtimestamp(self._clock(), timezone.utc).astimezone(AMSTERDAM).date()
 
     @property
     def buffered(self) -> int:
@@ -207,12 +224,12 @@ class AnalyticsService:
     def dashboard(self, days: int = DASHBOARD_DAYS) -> Dashboard:
         """The last `days` Amsterdam days' figures, from the daily counters (today's so far)."""
         self.flush()  # what this container still holds counts too
-        today = datetime.fromtimestamp(self._clock(), timezone.utc).astimezone(AMSTERDAM).date()
+        today = self._today()
         period = [today - timedelta(days=days - 1 - n) for n in range(days)]
         totals: dict[Dimension, Counter] = {dimension: Counter() for dimension in Dimension}
         figures, all_counts = [], Counter()
         for day in period:
-            counters = self._store.counters(day.isoformat())
+            counters = self._store.counters(day.isoformat(), settle=day < today)
             all_counts.update({key: n for key, n in counters.items() if "#" not in key or key.startswith("conversion#")})
             figures.append(DayFigures(day, counters.get(TOTAL, 0), counters.get(SIGN_UPS, 0)))
             for key, n in counters.items():
@@ -225,5 +242,5 @@ class AnalyticsService:
 
 
 def new_event_key(at: datetime) -> str:
-    """A raw event's sort key: its time, then random bits so two views in one microsecond both stay."""
+    """A raw event's or counts item's sort key: its time, then random bits so two in one microsecond both stay."""
     return f"{at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{secrets.token_hex(4)}"

@@ -1,4 +1,4 @@
-"""In-memory twin of `chalicelib.analytics.repository.DynamoAnalytics`: raw events and daily counters."""
+"""In-memory twin of `chalicelib.analytics.repository.DynamoAnalytics`: raw events and daily counts."""
 
 from collections import Counter
 
@@ -7,13 +7,16 @@ class InMemoryAnalytics:
     def __init__(self):
         self.views = []  # every PageView written, in order
         self.writes = 0  # write calls: one per flushed batch
+        self.settled: list[str] = []  # the days settled, in order
         self._counters: dict[str, Counter] = {}
 
-    def write(self, views, counts: dict[tuple[str, str], int]) -> None:
+    def write(self, views, counts: dict[str, dict[str, int]], expires_at: int) -> None:
         self.writes += 1
         self.views.extend(views)
-        for (day, key), count in counts.items():
-            self._counters.setdefault(day, Counter())[key] += count
+        for day, found in counts.items():
+            self._counters.setdefault(day, Counter()).update(found)
 
-    def counters(self, day: str) -> dict[str, int]:
+    def counters(self, day: str, settle: bool = False) -> dict[str, int]:
+        if settle:
+            self.settled.append(day)
         return dict(self._counters.get(day, {}))

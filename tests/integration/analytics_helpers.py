@@ -23,5 +23,12 @@ def raw_views(aws_resources) -> list[dict]:
 
 
 def counters(aws_resources) -> dict[str, int]:
+    """Every day's counts, summed over its batches and totals."""
+    from collections import Counter
+
     items = aws_resources.client("dynamodb").scan(TableName=ANALYTICS_TABLE)["Items"]
-    return {item["sk"]["S"]: int(item["count"]["N"]) for item in items if item["pk"]["S"].startswith("DAY#")}
+    found = Counter()
+    for item in items:
+        if item["pk"]["S"].startswith("DAY#"):
+            found.update({key: int(value["N"]) for key, value in item["counts"]["M"].items()})
+    return dict(found)

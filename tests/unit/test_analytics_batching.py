@@ -26,3 +26,13 @@ def test_a_batch_adds_each_counter_once_with_its_total():
         view(service, ip=f"10.0.{n}.1")
     assert store.writes == 1
     assert store.counters("2026-12-07")["views"] == 3
+
+
+def test_the_first_batch_of_a_day_in_a_container_settles_the_day_before_once():
+    service, store, clock = make_service(buffer_events=1)
+    view(service, ip="10.0.0.1")
+    view(service, ip="10.0.0.2")
+    assert store.settled == ["2026-12-06"]
+    clock.now += 24 * 3600
+    view(service, ip="10.0.0.3")
+    assert store.settled == ["2026-12-06", "2026-12-07"]
