@@ -19,6 +19,8 @@ total and a Query of the batches after `through` (`sk > through` also returns th
 one settled further in the meantime. A total keeps at most MAX_VALUES values per dimension (the rest
 are summed as "(other)"), so no flood of made-up paths can grow it past DynamoDB's 400 KB item limit.
 The shard spreads a busy day's raw events over ten partitions; each item stays under 1 KB.
+The sparse index `by-account` (account_id, sk) holds only the views linked to an account (marketing
+consent), for that account's data export and erasure.
 """
 
 import random
@@ -35,6 +37,7 @@ TOTAL_KEY = "TOTAL"
 PART_PREFIX = "PART#"
 MAX_VALUES = 500  # per dimension in a day's total
 OTHER = "(other)"
+ACCOUNT_INDEX = "by-account"
 
 
 def view_item(view: PageView) -> dict:
@@ -147,3 +150,41 @@ class DynamoAnalytics:
                 ExpressionAttributeValues={":through": {"S": through or ""}})
         except self._client.exceptions.ConditionalCheckFailedException:
             pass
+
+    def linked_views(self, account_id: str) -> list[dict]:
+        """The raw events linked to an account, oldest first, as the account's data export shows them."""
+        return [{"time": item["sk"]["S"].split("#")[0], "path": item["path"]["S"],
+                 "time_on_page_ms": int(item["dwell_ms"]["N"]), "referrer": item.get("referrer", {}).get("S", ""),
+                 "browser": item["browser"]["S"], "operating_system": item["os"]["S"],
+                 "screen": item["screen"]["S"], "ip_truncated": item.get("ip", {}).get("S")}
+                for item in self._linked_items(account_id)]
+
+    def _linked_items(self, account_id: str) -> list[dict]:
+        """The raw events linked to an account (index `by-account`), oldest first, as stored."""
+        found, start = [], None
+        while True:
+            page = self._client.query(TableName=self._table, IndexName=ACCOUNT_INDEX,
+                                      KeyConditionExpression="account_id = :account",
+                                      ExpressionAttributeValues={":account": {"S": account_id}},
+                                      **({"ExclusiveStartKey": start} if start else {}))
+            found.extend(page.get("Items", ()))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return found
+
+    def forget_account(self, account_id: str) -> int:
+        """Delete every raw event linked to the account; returns how many. (The daily counts hold no
+        account: they stay.)"""
+        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in self._linked_items(account_id)]
+        for start in range(0, len(keys), MAX_BATCH_WRITE_ITEMS):
+            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start:start + MAX_BATCH_WRITE_ITEMS]]
+            for attempt in range(UNPROCESSED_RETRIES + 1):
+                if attempt:
+                    self._sleep(0.05 * 2 ** attempt)
+                answer = self._client.batch_write_item(RequestItems={self._table: requests})
+                requests = answer.get("UnprocessedItems", {}).get(self._table, [])
+                if not requests:
+                    break
+            else:
+                raise RuntimeError("DynamoDB left linked page views undeleted")  # erasure must not pass silently
+        return len(keys)

@@ -241,6 +241,23 @@ class AnalyticsService:
                          register_views=totals[Dimension.PATH][REGISTER_PATH], linked_views=all_counts[LINKED])
 
 
+class AccountPageViews:
+    """The page views linked to an account (only ever with marketing consent), in the account's data
+    export and erasure (P13): a `Section` of `chalicelib.accounts.data_rights`, wired in the composition root."""
+
+    FILE = "page_views.json"
+
+    def __init__(self, service: "AnalyticsService", store):
+        self._service, self._store = service, store
+
+    def export(self, account) -> dict:
+        return {self.FILE: self._store.linked_views(account.account_id)}
+
+    def erase(self, account) -> None:
+        self._service.flush()  # a view of this account still in this container's buffer goes too
+        self._store.forget_account(account.account_id)
+
+
 def new_event_key(at: datetime) -> str:
     """A raw event's or counts item's sort key: its time, then random bits so two in one microsecond both stay."""
     return f"{at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{secrets.token_hex(4)}"

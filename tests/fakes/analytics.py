@@ -20,3 +20,11 @@ class InMemoryAnalytics:
         if settle:
             self.settled.append(day)
         return dict(self._counters.get(day, {}))
+
+    def linked_views(self, account_id: str) -> list[dict]:
+        return [{"time": view.at.isoformat(), "path": view.path} for view in self.views if view.account_id == account_id]
+
+    def forget_account(self, account_id: str) -> int:
+        before = len(self.views)
+        self.views = [view for view in self.views if view.account_id != account_id]
+        return before - len(self.views)
