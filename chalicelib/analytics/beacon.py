@@ -7,6 +7,7 @@ of consent (the script cannot tell the difference, nor needs to); 400 with probl
 what is wrong with the report; 429 when the address sent too many this minute.
 """
 
+import dataclasses
 import json
 
 from chalice.app import Response
@@ -32,6 +33,8 @@ def answer_beacon(request, services) -> Response:
         report = read_report(request.raw_body)
     except errors.MalformedRequest as malformed:
         return _problem(malformed)
+    if report.referrer_host and report.referrer_host == request.headers.get("host", "").split(":")[0].lower():
+        report = dataclasses.replace(report, referrer_host="")  # a page of this site is no referrer
 
     def signed_in_account_id():
         from chalicelib.accounts.web import SESSION_COOKIE

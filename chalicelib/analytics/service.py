@@ -23,8 +23,9 @@ Writes are cheap and bounded:
   /48 per container and minute, and at most `per_container_per_minute` (600) in all; the rest are
   refused with 429 before anything is parsed further or stored. With the WAF's rule on `/t/` (100
   requests per 5 minutes per address) in front, a flood from one address stores at most 20 views
-  a minute, and no flood makes one container write more than 600 raw events and 25 counts items a
-  minute: under 700 write units a minute per container, about $0.0005 (see README "Analytics").
+  a minute, and no flood makes one container write more than 600 raw events and 25 counts items
+  (at most 15 KB each, with every path and referrer at its longest) a minute: at most 1,000 write
+  units a minute per container, about $0.0007 (see README "Analytics").
 """
 
 import secrets

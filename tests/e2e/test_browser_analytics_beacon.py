@@ -88,3 +88,24 @@ def test_without_analytics_consent_no_beacon_request_leaves_the_browser(local_st
     # THEN no beacon request was made, and nothing was stored
     assert reports == []
     assert len(_stored_views()) == stored_before
+
+
+def test_after_withdrawing_analytics_consent_the_beacon_stops_at_once(local_stack, browser):
+    # GIVEN a visitor who allowed analytics and whose first page view was reported
+    context = _context(browser, "1.analytics")
+    page = context.new_page()
+    page.goto(BASE_URL + "/")
+    with page.expect_request(_is_beacon):
+        page.evaluate(LEAVE)
+    # WHEN she changes her choice to essential cookies only, on the page she is reading
+    context.add_cookies([{"name": "mx_consent", "value": "1.essential", "url": BASE_URL}])
+    reports = []
+    context.on("request", lambda request: reports.append(request.url) if _is_beacon(request) else None)
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")  # a new view
+    page.evaluate(LEAVE)
+    for path in PAGES:
+        page.goto(BASE_URL + path)
+        page.evaluate(LEAVE)
+    context.close()
+    # THEN no further page view is reported
+    assert reports == []

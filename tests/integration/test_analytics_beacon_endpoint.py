@@ -83,3 +83,9 @@ def test_too_many_views_from_one_network_are_refused_with_429_and_not_stored(cli
     answers = [send_beacon(client, "1.analytics").status_code for _ in range(PER_ADDRESS_PER_MINUTE + 3)]
     assert answers.count(204) <= PER_ADDRESS_PER_MINUTE and answers[-1] == 429
     assert len(raw_views(aws_resources)) == answers.count(204)
+
+
+def test_a_page_of_this_site_is_not_counted_as_a_referrer(client, aws_resources):
+    send_beacon(client, "1.analytics", body={"path": "/x", "dwell_ms": 1, "screen": "800x600", "referrer": "localhost"})
+    [item] = raw_views(aws_resources)
+    assert "referrer" not in item
