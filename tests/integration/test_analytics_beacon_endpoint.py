@@ -80,8 +80,9 @@ def test_a_signed_in_visitors_view_is_linked_to_the_account_only_with_marketing_
 def test_too_many_views_from_one_network_are_refused_with_429_and_not_stored(client, aws_resources):
     from chalicelib.analytics.service import PER_ADDRESS_PER_MINUTE
 
-    answers = [send_beacon(client, "1.analytics").status_code for _ in range(PER_ADDRESS_PER_MINUTE + 3)]
-    assert answers.count(204) <= PER_ADDRESS_PER_MINUTE and answers[-1] == 429
+    # (twice the limit and more: even if a minute begins during the test, some are refused)
+    answers = [send_beacon(client, "1.analytics").status_code for _ in range(2 * PER_ADDRESS_PER_MINUTE + 3)]
+    assert set(answers) == {204, 429} and answers.count(204) <= 2 * PER_ADDRESS_PER_MINUTE
     assert len(raw_views(aws_resources)) == answers.count(204)
 
 
