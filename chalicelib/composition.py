@@ -356,7 +356,7 @@ class Services:
 
         service = AudienceService(self.audience, self.accounts, self.auth_store, self.mail_queue,
                                   lambda: self.signer, self.throttle, self.config.public_base_url,
-                                  self.custom_fields)
+                                  self.custom_fields, usage=self.usage)
         # What campaigns keep of a contact is part of the contact's data, and goes with them.
         service.contact_activity.subscribe(lambda account, contact_id:
                                            self.campaign_service.contact_activity(account, contact_id))
@@ -427,7 +427,30 @@ class Services:
                                self._queue(self.config.campaign_send_queue_name), self.jobs_queue,
                                lambda: self.tracking_signer, self.mail_sender, self.config.mail_from,
                                self.config.public_base_url, sending_domains=self.sending_domains,
-                               send_ledger=self.send_ledger, received_index=self.received_index)
+                               send_ledger=self.send_ledger, received_index=self.received_index,
+                               usage=self.usage)
+
+    @cached
+    def campaign_reviews(self):
+        """The review a campaign's page asks for before it goes out (the API sends without one)."""
+        from chalicelib.campaigns.review import CampaignReviews, review_signer
+
+        return CampaignReviews(self.campaign_service, self.audience_service, self.segments,
+                               lambda: self.review_signer, self.config.mail_from)
+
+    @cached
+    def dashboard(self):
+        """The overview page: the last campaign's results, the audience's growth, the next steps."""
+        from chalicelib.campaigns.dashboard import Dashboard
+
+        return Dashboard(self.campaign_service, self.audience_service, self.sending_domains)
+
+    @cached
+    def review_signer(self):
+        """Signs the campaign review tokens: a key of its own, derived from the one secret."""
+        from chalicelib.campaigns.review import review_signer
+
+        return review_signer(self._secret_key())
 
     @cached
     def tracking(self):
@@ -442,7 +465,7 @@ class Services:
         from chalicelib.storage import Bucket
 
         return AssetService(Bucket(self._clients.s3(), self.config.assets_bucket), self.config.public_base_url,
-                            self.upload_scan)
+                            self.upload_scan, usage=self.usage)
 
     @cached
     def reputation(self):
@@ -528,11 +551,29 @@ class Services:
         shared_domain = email.utils.parseaddr(self.config.mail_from)[1].rpartition("@")[2]
         service = SendingDomainService(DynamoSendingDomains(self.config.campaigns_table, *self._where()),
                                        SesIdentities(self._clients.sesv2()), shared_domain,
-                                       region=self.config.region)
+                                       region=self.config.region, usage=self.usage)
         # A domain a campaign on its way sends from stays.
         service.sending_from.subscribe(lambda account, domain:
                                        self.campaign_service.campaigns_sending_from(account, domain))
         return service
+
+    # --- usage and plans ---------------------------------------------------------------------------
+
+    @cached
+    def usage(self):
+        """Usage metering and the plans' quotas (P3, P7): the one service every domain asks before
+        work is queued. A gauge an account never had starts from one count of what it holds."""
+        from chalicelib.usage.plans import Meter
+        from chalicelib.usage.repository import DynamoUsage
+        from chalicelib.usage.service import UsageService
+
+        seeds = {Meter.CONTACTS: lambda account_id: self.audience.count_contacts(account_id),
+                 Meter.STORAGE_BYTES: lambda account_id: (self.assets.usage_bytes(account_id)
+                                                          + self.campaign_service.template_bytes(account_id)),
+                 Meter.SENDING_DOMAINS: lambda account_id: self.sending_domains.count(account_id)}
+        return UsageService(DynamoUsage(self._clients.dynamodb(), self.config.campaigns_table),
+                            lambda account_id: self.accounts.get(account_id), self.mail_queue,
+                            self.config.public_base_url, seeds=seeds, clock=lambda: self.clock())
 
     # --- testimonials ------------------------------------------------------------------------------
 
@@ -548,6 +589,16 @@ class Services:
                                   TestimonialPhotos(Bucket(self._clients.s3(), self.config.assets_bucket),
                                                     self.upload_scan),
                                   self.audit_log, self.accounts, self.mail_queue, self.config.public_base_url)
+
+    # --- cookie consent ----------------------------------------------------------------------------
+
+    @cached
+    def consent(self):
+        """Cookie choices (P9), each recorded with its time, banner version and shortened IP, in the notices table."""
+        from chalicelib.consent.repository import DynamoConsentRecords
+        from chalicelib.consent.service import ConsentService
+
+        return ConsentService(DynamoConsentRecords(self._clients.dynamodb(), self.config.notices_table), self.clock)
 
     # --- analytics ---------------------------------------------------------------------------------
 

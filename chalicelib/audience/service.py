@@ -54,8 +54,9 @@ def form_version(text: str) -> str:
 
 class AudienceService:
     def __init__(self, audience, accounts, links, mail_queue, signer, throttle, public_base_url: str,
-                 custom_fields=None):
+                 custom_fields=None, usage=None):
         self._audience = audience
+        self._usage = usage  # the usage service: a new contact is claimed against the plan's limit first
         # What other domains keep of a contact (campaigns: what they received, opened and clicked) is
         # part of the contact's data, and erased with them.
         self.contact_activity = Hook()  # (account, contact_id) -> a list of activity entries
@@ -122,6 +123,40 @@ class AudienceService:
                    "lawful_basis": data.lawful_basis, "confirmation_requested": data.confirm}
         return self._join(account, audience_list, contact, consent, confirm=data.confirm)
 
+    def update_contact(self, account, contact_id: str, data) -> Contact:
+        """The account holder changes a contact's name, language, tags and custom fields (`data`: a
+        schemas.ContactEdit). A defined field left empty is removed; values of fields no longer
+        defined stay as they are. The address does not change: a new address is a new contact."""
+        from chalicelib.audience.custom_fields import coerce_fields
+
+        contact = self.get_contact(account, contact_id)
+        definitions = self.custom_field_definitions(account.account_id)
+        defined = {d.key for d in definitions}
+        given = {key: value for key, value in data.fields.items() if key in defined}
+        fields = {key: value for key, value in contact.fields.items() if key not in given}
+        fields.update(coerce_fields(definitions, {key: value for key, value in given.items() if value.strip()}))
+        contact.first_name, contact.last_name, contact.language = data.first_name, data.last_name, data.language
+        contact.tags, contact.fields = list(dict.fromkeys(data.tags)), fields
+        self._audience.save_contact(contact)
+        logger.info("contact changed", contact_id=contact_id)
+        return self._audience.get_contact(account.account_id, contact_id)
+
+    def remove_from_list(self, account, contact_id: str, list_id: str, ip: str | None) -> None:
+        """The account holder takes a contact off a list. It counts as leaving it: only the person's
+        own sign-up subscribes them there again (`_join`), and the consent record says who removed them."""
+        contact = self.get_contact(account, contact_id)
+        self.get_list(account, list_id)
+        membership = self._audience.membership(account.account_id, list_id, contact.contact_id)
+        if membership is None or membership.status is MemberStatus.UNSUBSCRIBED:
+            return
+        if membership.status is MemberStatus.SUBSCRIBED:
+            self._audience.count_growth(account.account_id, {"unsubscribed": 1})
+        membership.status, membership.updated_at = MemberStatus.UNSUBSCRIBED, _now()
+        membership.consent = {**(membership.consent or {}), "removed_by_account_at": _now().isoformat(),
+                              "removed_from_ip": ip}
+        self._audience.save_membership(membership)
+        logger.info("contact removed from a list", list_id=list_id)
+
     def custom_field_definitions(self, account_id: str) -> list:
         return self._custom_fields.definitions(account_id) if self._custom_fields is not None else []
 
@@ -152,9 +187,46 @@ class AudienceService:
         contact = Contact(contact_id_for(account_id, key), account_id, data.email, key, getattr(data, "first_name", None),
                           getattr(data, "last_name", None), getattr(data, "language", None),
                           dict(fields), list(getattr(data, "tags", None) or []), _now())
-        if not self._audience.add_contact(contact):  # someone else added it a moment ago
+        self._claim_contacts(account_id, 1)  # QuotaExceeded: over the plan's contacts, nothing stored
+        try:
+            added = self._audience.add_contact(contact)
+        except Exception:
+            self._release_contacts(account_id, 1)
+            raise
+        if not added:  # someone else added it a moment ago
+            self._release_contacts(account_id, 1)
             return self._audience.contact_by_email(account_id, key)
         return contact
+
+    def _claim_contacts(self, account_id: str, n: int) -> None:
+        if self._usage is not None:
+            from chalicelib.usage.plans import Meter
+
+            self._usage.claim(account_id, Meter.CONTACTS, n, field="email")
+
+    def _release_contacts(self, account_id: str, n: int) -> None:
+        if self._usage is not None:
+            from chalicelib.usage.plans import Meter
+
+            self._usage.release(account_id, Meter.CONTACTS, n)
+
+    def claim_contacts_up_to(self, account_id: str, n: int) -> int:
+        """For an import: how many of `n` new contacts fit under the plan's limit (claimed now)."""
+        if self._usage is None:
+            return n
+        from chalicelib.usage.plans import Meter
+
+        return self._usage.claim_up_to(account_id, Meter.CONTACTS, n)
+
+    def contacts_imported(self, account_id: str, imported: int) -> None:
+        """An import finished: counted for the month (P3) and platform-wide (P7)."""
+        if self._usage is not None:
+            self._usage.record_import(account_id, imported)
+
+    def contact_limit(self, account_id: str) -> int | None:
+        if self._usage is None:
+            return None
+        return self._usage.limits(account_id).contacts
 
     def _join(self, account, audience_list: AudienceList, contact: Contact, consent: dict, confirm: bool,
               by_the_person: bool = False) -> Membership:
@@ -207,6 +279,7 @@ class AudienceService:
         contact = self.get_contact(account, contact_id)
         self.contact_erased(account, contact_id)
         self._audience.delete_contact(contact)
+        self._release_contacts(account.account_id, 1)
         self._audience.suppress(account.account_id, contact.email_key, None, SuppressionReason.ERASED, "erasure")
         logger.info("contact erased", contact_id=contact_id)
 
@@ -239,7 +312,12 @@ class AudienceService:
                 raise errors.TooManyRequests(retry_after_s=wait)
             self._throttle.record_failure(SIGNUP_LIMIT, ip)  # every sign-up counts towards the limit
         text = self.consent_text(account, language)
-        contact = self._upsert_contact(account.account_id, _SignUp(data.email, data.first_name, language))
+        from chalicelib.usage.service import QuotaExceeded
+
+        try:
+            contact = self._upsert_contact(account.account_id, _SignUp(data.email, data.first_name, language))
+        except QuotaExceeded:  # the sender's plan is full: the person is told no more than that
+            raise SignUpsClosed() from None
         consent = {"source": ConsentSource.FORM.value, "at": _now().isoformat(), "ip": ip, "user_agent": user_agent,
                    "form_text": text, "form_version": form_version(text), "language": language}
         self._join(account, audience_list, contact, consent, confirm=True, by_the_person=True)
@@ -306,9 +384,10 @@ class AudienceService:
         everything = subscriber.list_id == ALL_LISTS if list_ids is None else list_ids == ALL_LISTS
         targets = {m.list_id for m in memberships} if everything else \
             ({subscriber.list_id} if list_ids is None else set(list_ids))
-        left = []
+        left, was_subscribed = [], False
         for membership in memberships:
             if membership.list_id in targets and membership.status is not MemberStatus.UNSUBSCRIBED:
+                was_subscribed = was_subscribed or membership.status is MemberStatus.SUBSCRIBED
                 membership.status = MemberStatus.UNSUBSCRIBED
                 membership.consent = {**(membership.consent or {}), "withdrawn_at": _now().isoformat(),
                                       "withdrawn_ip": ip}
@@ -324,6 +403,8 @@ class AudienceService:
                     account.account_id, list_id, contact.contact_id, MemberStatus.UNSUBSCRIBED,
                     {"withdrawn_at": _now().isoformat(), "withdrawn_ip": ip}, _now()))
                 left.append(list_id)
+        if was_subscribed:  # the audience's growth counts a subscriber who left once a day
+            self._audience.count_growth(account.account_id, {"unsubscribed": 1})
         if everything:
             self._audience.suppress(account.account_id, contact.email_key, contact.email,
                                     SuppressionReason.UNSUBSCRIBED, "unsubscribe link")
@@ -346,7 +427,10 @@ class AudienceService:
         if contact is None:
             return
         now = _now()
-        for membership in self._audience.memberships(account_id, contact.contact_id):
+        memberships = self._audience.memberships(account_id, contact.contact_id)
+        if any(m.status is MemberStatus.SUBSCRIBED for m in memberships):
+            self._audience.count_growth(account_id, {"unsubscribed": 1})
+        for membership in memberships:
             if membership.status is not MemberStatus.UNSUBSCRIBED:
                 ended = {"suppressed_at": now.isoformat(), "suppression_reason": reason.value}
                 if reason is SuppressionReason.UNSUBSCRIBED:
@@ -384,6 +468,27 @@ class AudienceService:
 
     def is_suppressed(self, account_id: str, email: str) -> bool:
         return self._audience.suppression(account_id, address_key(email)) is not None
+
+    def growth(self, account, days: int) -> list[tuple]:
+        """The audience's last `days` days, oldest first, today included: (day, contacts added,
+        contacts that left: unsubscribed or erased), from the daily counters (no contact is read)."""
+        from datetime import date
+
+        from chalicelib.audience.repository import growth_day
+
+        last = date.fromisoformat(growth_day())
+        first = last - timedelta(days=days - 1)
+        found = self._audience.growth(account.account_id, first.isoformat(), last.isoformat())
+        rows = []
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            counts = found.get(day.isoformat(), {})
+            rows.append((day, counts.get("added", 0), counts.get("unsubscribed", 0) + counts.get("removed", 0)))
+        return rows
+
+    def has_contacts(self, account) -> bool:
+        contacts, _ = self._audience.contacts(account.account_id, limit=1)
+        return bool(contacts)
 
     def recipients(self, account_id: str, list_id: str):
         """Every contact a campaign to this list may mail: subscribed, and not suppressed."""

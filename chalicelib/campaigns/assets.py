@@ -149,11 +149,13 @@ class S3AssetRecords:
 
 
 class AssetService:
-    def __init__(self, bucket: Bucket, base_url: str, scan: UploadScan, store=None):
-        """`scan` judges each upload before it is read (`chalicelib.scanning`)."""
+    def __init__(self, bucket: Bucket, base_url: str, scan: UploadScan, store=None, usage=None):
+        """`scan` judges each upload before it is read (`chalicelib.scanning`); `usage` (the usage
+        service, optional) holds the bytes stored against the plan's storage limit."""
         self._bucket, self._base_url = bucket, base_url.rstrip("/")
         self._scan = scan
         self._records = store or S3AssetRecords(bucket)
+        self._usage = usage
 
     # --- upload ----------------------------------------------------------------------------------
 
@@ -192,12 +194,20 @@ class AssetService:
             self._bucket.delete_every_version(key)
         record = AssetRecord(account_id, secrets.token_hex(16), checked.extension, clean_name(name),
                              len(checked.content), checked.width, checked.height, datetime.now(timezone.utc))
-        self._records.put(record)
+        if self._usage is not None:  # over the plan's storage: refused, nothing stored (the upload is gone)
+            from chalicelib.usage.plans import Meter
+
+            self._usage.claim(account_id, Meter.STORAGE_BYTES, record.size, field="file")
         try:
-            self._bucket.put(_asset_key(record.path), checked.content, content_type=checked.content_type,
-                             cache_control=ASSET_CACHE_CONTROL)
+            self._records.put(record)
+            try:
+                self._bucket.put(_asset_key(record.path), checked.content, content_type=checked.content_type,
+                                 cache_control=ASSET_CACHE_CONTROL)
+            except Exception:
+                self._records.delete(account_id, record.path)  # no record without its image
+                raise
         except Exception:
-            self._records.delete(account_id, record.path)  # no record without its image
+            self._give_back(account_id, record.size)
             raise
         logger.info("image stored", asset_id=record.asset_id, size=record.size)
         return self._asset(record)
@@ -218,10 +228,18 @@ class AssetService:
         record = self._record(account_id, asset)
         self._bucket.delete_every_version(_asset_key(record.path))
         self._records.delete(account_id, record.path)
+        self._give_back(account_id, record.size)
         logger.info("image deleted", asset_id=record.asset_id)
 
+    def _give_back(self, account_id: str, size: int) -> None:
+        if self._usage is not None:
+            from chalicelib.usage.plans import Meter
+
+            self._usage.release(account_id, Meter.STORAGE_BYTES, size)
+
     def usage_bytes(self, account_id: str) -> int:
-        """Bytes of stored images, as metered for the account (P3)."""
+        """Bytes of stored images, counted from their records: where the storage gauge of an account
+        from before metering starts (chalicelib.usage); the gauge is kept as images come and go."""
         return sum(record.size for record in self._records.of_account(account_id))
 
     def erase_account(self, account_id: str) -> int:
