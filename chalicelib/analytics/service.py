@@ -38,7 +38,7 @@ from enum import Enum
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from chalicelib.analytics.addresses import truncate_ip
+from chalicelib.ip_truncation import truncate_ip
 from chalicelib.analytics.reports import PageViewReport
 from chalicelib.analytics.user_agents import families
 from chalicelib.observability import logger

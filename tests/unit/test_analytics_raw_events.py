@@ -31,3 +31,9 @@ def test_the_day_of_a_view_is_the_amsterdam_day():
     clock.now -= 10.5 * 3600  # 23:30 UTC on 6 December is 00:30 on 7 December in Amsterdam
     view(service)
     assert store.views[0].day == "2026-12-07"
+
+
+def test_an_ipv4_visitors_address_is_kept_as_its_24_bit_network():
+    service, store, _ = make_service(buffer_events=1)
+    view(service, ip="203.0.113.77")
+    assert store.views[0].ip == "203.0.113.0"
