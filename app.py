@@ -13,6 +13,7 @@ from chalice import Chalice, Cron, Rate, Response
 from chalicelib import aws, errors, http, resources
 from chalicelib.composition import services
 from chalicelib.accounts import routes as accounts
+from chalicelib.analytics import routes as analytics
 from chalicelib.api import openapi_document
 from chalicelib.audience import routes as audience
 from chalicelib.campaigns import routes as campaigns
@@ -29,7 +30,7 @@ from chalicelib.usage import routes as usage
 from chalicelib.web.static import static_asset
 
 DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, news, notices, partner_statistics,
-           testimonials, consent, usage)
+           testimonials, consent, usage, analytics)
 
 app = Chalice(app_name="mailexpert")
 # API Gateway returns a binary body (thumbnails, the open pixel) only when the request's FIRST Accept

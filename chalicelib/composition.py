@@ -293,7 +293,7 @@ class Services:
                           self.exports, self.exports_bucket, self.jobs_queue,
                           self.audience, self.campaigns_store, self.assets, self.sending_domains,
                           more_sections=[self._testimonials_data_section(), self._news_data_section(),
-                                         self._notices_data_section()])
+                                         self._notices_data_section(), self._analytics_data_section()])
 
     def _testimonials_data_section(self):
         """Testimonials and the permissions given to publish them, with their photos."""
@@ -318,6 +318,14 @@ class Services:
 
         data = NoticesData(self.policy, lambda: self.broadcasts)
         return Section("notices", data.export, data.erase)
+
+    def _analytics_data_section(self):
+        """Page views linked to the account (only with marketing consent): exported and erased with it."""
+        from chalicelib.accounts.data_rights import Section
+        from chalicelib.analytics.service import AccountPageViews
+
+        linked = AccountPageViews(self.analytics, self.analytics_store)
+        return Section("page_views", linked.export, linked.erase)
 
     # --- audience ----------------------------------------------------------------------------------
 
@@ -591,6 +599,22 @@ class Services:
         from chalicelib.consent.service import ConsentService
 
         return ConsentService(DynamoConsentRecords(self._clients.dynamodb(), self.config.notices_table), self.clock)
+
+    # --- analytics ---------------------------------------------------------------------------------
+
+    @cached
+    def analytics(self):
+        """First-party page analytics (P2, P14): the beacon's page views, batched per container
+        (locally each view is written at once, so the dashboard shows it straight away)."""
+        from chalicelib.analytics.service import BUFFER_EVENTS, AnalyticsService
+
+        return AnalyticsService(self.analytics_store, buffer_events=1 if self.config.is_local else BUFFER_EVENTS)
+
+    @cached
+    def analytics_store(self):
+        from chalicelib.analytics.repository import DynamoAnalytics
+
+        return DynamoAnalytics(self._clients.dynamodb(), self.config.analytics_table)
 
 
 @functools.cache
