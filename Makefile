@@ -92,10 +92,15 @@ lock-check:
 	@for lock in $(LOCKS); do grep -q "^# inputs sha256: $(LOCK_DIGEST) " $$lock || { \
 		echo "$$lock was not made from the current requirements.txt / requirements-dev.txt: run make lock" >&2; exit 1; }; done
 
-# pip-audit on both locks (ops/audit.py): exit 0 clean, 1 vulnerable, 3 "not checked" (the
-# vulnerability service could not be asked: never reported as clean). SERVICE=osv to ask OSV instead of PyPI.
+# pip-audit on both locks (ops/audit.py), which prints "clean", "VULNERABLE" or "not checked: <reason>"
+# (the vulnerability service could not be asked: never reported as clean) and exits 0, 1 or 3.
+# `make audit` succeeds only when clean; ALLOW_NOT_CHECKED=1 (CI) lets "not checked" pass, said plainly.
+# SERVICE=osv asks OSV instead of PyPI.
 audit: $(STAMP)
-	$(BIN)/python -m ops.audit $(LOCKS) $(if $(SERVICE),--service $(SERVICE))
+	@status=0; $(BIN)/python -m ops.audit $(LOCKS) $(if $(SERVICE),--service $(SERVICE)) || status=$$?; \
+	if [ $$status = 3 ] && [ -n "$(ALLOW_NOT_CHECKED)" ]; then \
+		echo "audit: NOT CHECKED; allowed here (ALLOW_NOT_CHECKED), nothing was found clean"; exit 0; fi; \
+	exit $$status
 
 # Browser tests drive Debian's Chromium through Playwright (never `playwright install`).
 browser:
