@@ -84,6 +84,7 @@ class LogCapture(logging.Handler):
         self.body_lines: dict[str, str] = {}  # a line of a message body -> what it is
         self._checked_lines = 0
         self._checked_printed: set[str] = set()
+        self._compiled = None
         for name in known_names:
             self.add(name, "a name from the test data")
 
@@ -195,10 +196,14 @@ class LogCapture(logging.Handler):
         self.printed = []
 
     def _pattern(self):
+        """One expression for every sensitive value, compiled again only when values were added."""
         if not self.sensitive:
             return None
-        values = sorted(self.sensitive, key=len, reverse=True)
-        return re.compile(r"(?<![\w])(" + "|".join(map(re.escape, values)) + r")(?![\w])")
+        if self._compiled is None or self._compiled[0] != len(self.sensitive):
+            values = sorted(self.sensitive, key=len, reverse=True)
+            self._compiled = (len(self.sensitive),
+                              re.compile(r"(?<![\w])(" + "|".join(map(re.escape, values)) + r")(?![\w])"))
+        return self._compiled[1]
 
 
 def _json_fields(document, key=""):
