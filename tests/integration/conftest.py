@@ -121,4 +121,6 @@ def pytest_runtest_makereport(item, call):
             report.outcome, report.longrepr = "failed", text
         else:
             report.sections.append(("personal data in the logs", text))
+    if report.when == "teardown":
+        del item.stash[LOG_CAPTURE]  # items live for the whole session; their lines need not
     return report
