@@ -18,7 +18,8 @@ LOCK_DIGEST = $(shell cat $(LOCK_INPUTS) | $(PYTHON) -c "import hashlib,sys; pri
 UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
 	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-.PHONY: run test test-fast bench package deploy job staff restore messages extract-messages clean browser lock lock-check audit
+.PHONY: run test test-fast bench package deploy job staff restore messages extract-messages clean browser
+.PHONY: lock lock-check audit
 
 run: lock-check $(STAMP) $(COMPILED)
 	$(BIN)/python -m devstack run --stage local
