@@ -10,16 +10,8 @@ REGION ?= eu-west-1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CATALOGS := $(wildcard chalicelib/web/locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
-# The hash locks (P8): requirements.lock is what the Lambda functions run (`make package` ships it),
-# requirements-dev.lock is that plus the development tools, installed with --require-hashes.
-LOCK_INPUTS := requirements.txt requirements-dev.txt
-LOCKS := requirements.lock requirements-dev.lock
-LOCK_DIGEST = $(shell cat $(LOCK_INPUTS) | $(PYTHON) -c "import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())")
-UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
-	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
 .PHONY: run test test-fast bench package deploy job staff restore messages extract-messages clean browser
-.PHONY: lock lock-check audit
 
 run: lock-check $(STAMP) $(COMPILED)
 	$(BIN)/python -m devstack run --stage local
@@ -70,6 +62,15 @@ extract-messages: $(STAMP)
 	mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -o build/messages.pot .
 	$(BIN)/pybabel update -i build/messages.pot -d chalicelib/web/locales --no-fuzzy-matching
+
+# The hash locks (P8): requirements.lock is what the Lambda functions run (`make package` ships it),
+# requirements-dev.lock is that plus the development tools, installed with --require-hashes.
+LOCK_INPUTS := requirements.txt requirements-dev.txt
+LOCKS := requirements.lock requirements-dev.lock
+LOCK_DIGEST = $(shell cat $(LOCK_INPUTS) | $(PYTHON) -c "import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())")
+UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+.PHONY: lock lock-check audit
 
 # Installs exactly the lock, every file checked against its hash (pip itself too: the lock pins it).
 $(STAMP): $(LOCKS)
