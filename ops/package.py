@@ -6,8 +6,9 @@ exactly `requirements.lock` (every package, transitive ones too, pinned with its
 lock`), so the app is copied to a source directory of its own (app.py, chalicelib/, the Chalice
 config and policies) with the lock as its `requirements.txt`, and packaged from there. pip then
 downloads every dependency in hash-checking mode: a file whose hash is not in the lock stops the
-package. (Chalice fetches a Lambda-platform wheel again by exact name and version, without
-hashes, only for a package whose first download does not run on Lambda: none on Linux x86_64.)
+package. (For a package whose first download does not run on Lambda, e.g. a wheel for a newer
+glibc or another OS, Chalice fetches the Lambda platform's wheel again by exact name and version,
+without hashes: the version is still the locked one, which tests/infrastructure checks.)
 
 `make package` runs it (then cfn-lint); tests/infrastructure packages through it too.
 """
