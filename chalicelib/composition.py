@@ -423,12 +423,15 @@ class Services:
         from chalicelib.campaigns.service import CampaignService
 
         self.audience_models  # noqa: B018 (the campaign reads the audience through its models)
-        return CampaignService(self.campaigns_store, self.audience, self.audience_service, self.segments,
-                               self._queue(self.config.campaign_send_queue_name), self.jobs_queue,
-                               lambda: self.tracking_signer, self.mail_sender, self.config.mail_from,
-                               self.config.public_base_url, sending_domains=self.sending_domains,
-                               send_ledger=self.send_ledger, received_index=self.received_index,
-                               usage=self.usage)
+        service = CampaignService(self.campaigns_store, self.audience, self.audience_service, self.segments,
+                                  self._queue(self.config.campaign_send_queue_name), self.jobs_queue,
+                                  lambda: self.tracking_signer, self.mail_sender, self.config.mail_from,
+                                  self.config.public_base_url, sending_domains=self.sending_domains,
+                                  send_ledger=self.send_ledger, received_index=self.received_index,
+                                  usage=self.usage)
+        # a first campaign is a conversion, for accounts that allowed marketing cookies only (P9)
+        service.started.subscribe(lambda account_id, _campaign_id: self.analytics.record_campaign_started(account_id))
+        return service
 
     @cached
     def campaign_reviews(self):

@@ -172,10 +172,29 @@ class DynamoAnalytics:
             if not start:
                 return found
 
+    def has_linked_views(self, account_id: str) -> bool:
+        """Whether any page view is linked to the account: it allowed marketing cookies once (P9)."""
+        page = self._client.query(TableName=self._table, IndexName=ACCOUNT_INDEX, Limit=1,
+                                  KeyConditionExpression="account_id = :account",
+                                  ExpressionAttributeValues={":account": {"S": account_id}})
+        return bool(page.get("Items"))
+
+    def claim_first_campaign(self, account_id: str, expires_at: int) -> bool:
+        """Mark the account's first campaign as counted; False when it already was (counted once)."""
+        try:
+            self._client.put_item(TableName=self._table, Item={**_first_campaign_key(account_id),
+                                                               "expires_at": {"N": str(expires_at)}},
+                                  ConditionExpression="attribute_not_exists(pk)")
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def forget_account(self, account_id: str) -> int:
         """Delete every raw event linked to the account; returns how many. (The daily counts hold no
         account: they stay.)"""
         keys = [{"pk": item["pk"], "sk": item["sk"]} for item in self._linked_items(account_id)]
+        linked = len(keys)
+        keys.append(_first_campaign_key(account_id))  # the mark that its first campaign was counted
         for start in range(0, len(keys), MAX_BATCH_WRITE_ITEMS):
             requests = [{"DeleteRequest": {"Key": key}} for key in keys[start:start + MAX_BATCH_WRITE_ITEMS]]
             for attempt in range(UNPROCESSED_RETRIES + 1):
@@ -187,4 +206,8 @@ class DynamoAnalytics:
                     break
             else:
                 raise RuntimeError("DynamoDB left linked page views undeleted")  # erasure must not pass silently
-        return len(keys)
+        return linked
+
+
+def _first_campaign_key(account_id: str) -> dict:
+    return {"pk": {"S": f"FIRST_CAMPAIGN#{account_id}"}, "sk": {"S": "COUNTED"}}

@@ -75,6 +75,7 @@ class Dimension(str, Enum):
 TOTAL = "views"  # the counter of all views of a day
 LINKED = "linked"  # views linked to a signed-in account (marketing consent)
 SIGN_UPS = "conversion#sign_up"
+FIRST_CAMPAIGNS = "conversion#first_campaign"  # accounts with linked views (marketing consent) that sent a first campaign
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class Dashboard:
     sign_ups: int
     register_views: int  # views of the sign-up form: the funnel's start
     linked_views: int
+    first_campaigns: int = 0  # of accounts whose views were linked (marketing consent) only
 
     @property
     def sign_up_rate(self) -> float | None:
@@ -195,6 +197,23 @@ class AnalyticsService:
             self.flush()
         return Outcome.STORED
 
+    def record_campaign_started(self, account_id: str) -> bool:
+        """A campaign of the account started: count it as the account's first-campaign conversion, once
+        per account, and only when the account allowed marketing cookies (its views were linked, P9).
+        True when it was counted. Never raises: a campaign goes out whatever analytics can keep."""
+        try:
+            if not self._store.has_linked_views(account_id):
+                return False
+            now_s = self._clock()
+            if not self._store.claim_first_campaign(account_id, int(now_s) + RAW_EVENT_RETENTION_S):
+                return False
+            self._store.write([], {self._today().isoformat(): {FIRST_CAMPAIGNS: 1}},
+                              int(now_s) + RAW_EVENT_RETENTION_S)
+        except Exception as error:
+            logger.warning("first campaign not counted", reason=type(error).__name__)
+            return False
+        return True
+
     def flush(self) -> int:
         """Write what the buffer holds: its raw events and, per day, the counts they add. Returns the
         number of views written. The first batch of a new day in this container settles the day before."""
@@ -239,7 +258,8 @@ class AnalyticsService:
                     totals[Dimension(kind)][value] += n
         return Dashboard(days=figures, top={d: totals[d].most_common(TOP_ROWS) for d in Dimension},
                          views=all_counts[TOTAL], sign_ups=all_counts[SIGN_UPS],
-                         register_views=totals[Dimension.PATH][REGISTER_PATH], linked_views=all_counts[LINKED])
+                         register_views=totals[Dimension.PATH][REGISTER_PATH], linked_views=all_counts[LINKED],
+                         first_campaigns=all_counts[FIRST_CAMPAIGNS])
 
 
 class AccountPageViews:

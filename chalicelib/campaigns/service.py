@@ -22,6 +22,7 @@ from chalicelib import errors
 from chalicelib.campaigns.campaigns import (DOMAIN_NOT_VERIFIED, RECIPIENT_LIMIT, STATE_NAMES, TRANSITIONS, Campaign,
                                             CampaignState, Fanout, Template, stored_bytes)
 from chalicelib.campaigns.repository import StateConflict
+from chalicelib.hooks import Hook
 from chalicelib.i18n import N_, gettext
 from chalicelib.observability import logger
 
@@ -78,6 +79,7 @@ class CampaignService:
         # The usage service (chalicelib.usage): storage and recipients are claimed before the work,
         # what happened is counted as it happens. None: nothing metered (unit tests of other parts).
         self._usage = usage
+        self.started = Hook()  # (account id, campaign id): a campaign began to go out
 
     # --- templates -------------------------------------------------------------------------------
 
@@ -457,6 +459,7 @@ class CampaignService:
         if self._usage is not None:
             self._usage.record_campaign_started(account_id)
         logger.info("campaign started", campaign_id=campaign_id)
+        self.started(account_id, campaign_id)
         return 1
 
     def _domain_still_verified(self, campaign: Campaign) -> bool:

@@ -9,6 +9,7 @@ class InMemoryAnalytics:
         self.writes = 0  # write calls: one per flushed batch
         self.settled: list[str] = []  # the days settled, in order
         self._counters: dict[str, Counter] = {}
+        self.first_campaigns_counted: set[str] = set()
 
     def write(self, views, counts: dict[str, dict[str, int]], expires_at: int) -> None:
         self.writes += 1
@@ -24,7 +25,17 @@ class InMemoryAnalytics:
     def linked_views(self, account_id: str) -> list[dict]:
         return [{"time": view.at.isoformat(), "path": view.path} for view in self.views if view.account_id == account_id]
 
+    def has_linked_views(self, account_id: str) -> bool:
+        return any(view.account_id == account_id for view in self.views)
+
+    def claim_first_campaign(self, account_id: str, expires_at: int) -> bool:
+        if account_id in self.first_campaigns_counted:
+            return False
+        self.first_campaigns_counted.add(account_id)
+        return True
+
     def forget_account(self, account_id: str) -> int:
+        self.first_campaigns_counted.discard(account_id)
         before = len(self.views)
         self.views = [view for view in self.views if view.account_id != account_id]
         return before - len(self.views)
