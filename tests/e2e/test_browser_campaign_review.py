@@ -1,7 +1,8 @@
 """The send-now confirmation in a real browser (Debian's Chromium through Playwright) against the whole
 local stack: "send now" on a campaign's page shows the review (recipients after suppression, from,
 subject, list, test mail) and sends nothing; only its button, which says what it does, sends; going
-back from the review sends nothing either."""
+back from the review sends nothing either. All of it with "essential cookies only" chosen on the
+banner (P9): no page-view beacon and no cookie but the essential ones while the campaign goes out."""
 
 import re
 
@@ -9,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_strict_policy
+from tests.e2e.test_browser_cookie_consent import BEACON_PATH, ESSENTIAL_COOKIES
 from tests.e2e.test_browser_audience import _console_problems, _log_in, _registered_account
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +30,13 @@ def _add_contact(page, email: str) -> None:
 def test_send_now_asks_for_a_confirmation_that_says_what_it_does(local_stack, english_page):
     page, base = english_page, local_stack.base_url
     problems = _console_problems(page)
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
     email = _registered_account(local_stack)
+    # (the visitor refuses every cookie that is not essential, on the banner's first showing)
+    page.goto(base + "/login")
+    page.locator("[data-consent-banner]").get_by_role("button", name="Essential cookies only").click()
+    expect(page.locator("[data-consent-banner]")).to_be_hidden()
     _log_in(page, base, email, english=True)
     # GIVEN a list of three contacts, one of them suppressed, a template and a campaign to the list
     page.goto(base + "/lists")
@@ -82,3 +90,6 @@ def test_send_now_asks_for_a_confirmation_that_says_what_it_does(local_stack, en
     mails = [m for m in local_stack.get_json("/dev/outbox.json") if m["subject"] == "Welkom bij de bakkerij"]
     assert sorted(m["to"][0] for m in mails) == ["daan@example.com", "sanne@example.com"]
     assert problems == []
+    # AND with essential cookies only, no page view was reported and no other cookie was set
+    assert [url for url in requests if url.startswith(base + BEACON_PATH)] == []
+    assert {cookie["name"] for cookie in page.context.cookies(base)} <= ESSENTIAL_COOKIES
