@@ -32,7 +32,13 @@ CONSENT_LABELS = {
     "confirmed_at": N_("Confirmed at"), "confirmed_ip": N_("Confirmed from IP address"),
     "confirmed_user_agent": N_("Confirmed with browser"), "withdrawn_at": N_("Withdrawn at"),
     "withdrawn_ip": N_("Withdrawn from IP address"),
+    "import_id": N_("Import"), "file_name": N_("File name"), "declared_by": N_("Declared by"),
+    "suppressed_at": N_("Suppressed at"), "suppression_reason": N_("Reason"),
 }
+CONSENT_SOURCE_NAMES = {ConsentSource.FORM.value: N_("Sign-up form"), ConsentSource.IMPORT.value: N_("Import"),
+                        ConsentSource.API.value: N_("API"), ConsentSource.MANUAL.value: N_("Added by hand")}
+CONSENT_VALUE_NAMES = {"source": CONSENT_SOURCE_NAMES,  # proof-of-consent values shown through a label
+                       "suppression_reason": {reason.value: name for reason, name in SUPPRESSION_REASON_NAMES.items()}}
 
 
 def lists_page(account, visit: Visit, values=None, field_errors=None, status=200) -> Response:
@@ -106,6 +112,8 @@ def contact_page(account, visit: Visit, contact_id: str) -> Response:
     return render_app_page("pages/audience_contact.html", account, visit, "/contacts", contact=contact, memberships=memberships,
                            activity=activity, received_names=RECEIVED_NAMES,
                            status_names=STATUS_NAMES, consent_labels=CONSENT_LABELS,
+                           value_names=CONSENT_VALUE_NAMES,
+                           field_labels={f.key: f.label for f in visit.services.custom_fields.fields(account)},
                            suppressed=SUPPRESSION_REASON_NAMES[suppression.reason] if suppression else None)
 
 
