@@ -13,7 +13,6 @@ import jinja2
 import markupsafe
 
 from chalicelib import VERSION, i18n
-from chalicelib.web import formatting
 
 # The templates live with the web package; mail templates are under its mail/ folder.
 TEMPLATES_DIR = os.path.join(os.path.dirname(__file__), "web", "templates")
@@ -34,6 +33,8 @@ def _escaped_ngettext(eval_ctx, singular: str, plural: str, n: int) -> str:
 
 
 def _environment(autoescape) -> jinja2.Environment:
+    from chalicelib.web import formatting  # chalicelib.web imports this module: here, not at the top
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=autoescape,
