@@ -2,7 +2,7 @@
 
 Babel extracts and compiles the catalogues (`make extract-messages`, `make messages`); at run
 time the standard library's gettext reads the compiled files. (Babel also runs in Lambda, for
-its CLDR data: dates, numbers and country names, `chalicelib.web.formatting`.)
+its CLDR data: dates, numbers and country names, `chalicelib.formatting`.)
 
 Message ids are English. The language of a request is chosen by an explicit switch
 (`?lang=`), then the remembered choice (the `lang` cookie), then `Accept-Language`, then Dutch.

@@ -2,7 +2,7 @@
 
 Autoescape on, StrictUndefined (a missing variable is a bug, not an empty string), and the
 gettext of `chalicelib.i18n`, so `{% trans %}` and `_()` follow the current language, and the
-filters of `chalicelib.web.formatting` (`| datetime`, `| number`, `| filesize`, `| country`...). A platform
+filters of `chalicelib.formatting` (`| datetime`, `| number`, `| filesize`, `| country`...). A platform
 module: the web pages use one family, transactional mail (`chalicelib.delivery`) the other.
 """
 
@@ -12,7 +12,7 @@ import os
 import jinja2
 import markupsafe
 
-from chalicelib import VERSION, i18n
+from chalicelib import VERSION, formatting, i18n
 
 # The templates live with the web package; mail templates are under its mail/ folder.
 TEMPLATES_DIR = os.path.join(os.path.dirname(__file__), "web", "templates")
@@ -33,8 +33,6 @@ def _escaped_ngettext(eval_ctx, singular: str, plural: str, n: int) -> str:
 
 
 def _environment(autoescape) -> jinja2.Environment:
-    from chalicelib.web import formatting  # chalicelib.web imports this module: here, not at the top
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=autoescape,

@@ -98,7 +98,7 @@ def country_choices() -> list[tuple[str, str]]:
 
     import iso3166
 
-    from chalicelib.web.formatting import country_name
+    from chalicelib.formatting import country_name
 
     named = [(c.alpha2, country_name(c.alpha2) if country_name(c.alpha2) != c.alpha2 else c.name)
              for c in iso3166.countries]

@@ -96,7 +96,7 @@ _TOKEN_NAMES = {"end of print statement": "}}", "end of statement block": "%}", 
                 "begin of print statement": "{{", "begin of statement block": "{%"}
 _END_OF_TEMPLATE = N_("the end of the template")
 _SYNTAX_DETAILS = (
-    (re.compile(r"Unexpected end of template\..*?(?:The innermost block that needs to be closed is '(?P<block>\w+)'\.)"),
+    (re.compile(r"Unexpected end of template\..*?The innermost block that needs to be closed is '(?P<block>\w+)'\."),
      N_("the template ends before the '%(block)s' block is closed")),
     (re.compile(r"Unexpected end of template\..*"), N_("the template ends too early")),
     (re.compile(r"Encountered unknown tag '(?P<tag>end\w*)'\.(?!.*innermost).*"),

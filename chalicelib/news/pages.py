@@ -24,7 +24,7 @@ def _notice(visit: Visit) -> str | None:
 
 
 def _local(moment) -> str:
-    from chalicelib.web.formatting import format_datetime
+    from chalicelib.formatting import format_datetime
 
     return format_datetime(moment)  # in Amsterdam time, as the language writes it
 

@@ -42,11 +42,13 @@ STAFF_NOTICES = {
     "proposed": N_("The change is proposed to the customer. It is shown only after they agree."),
     "withdrawn": N_("The withdrawal is recorded and the testimonial is no longer published."),
 }
-STATUS_NAMES = {TestimonialStatus.SUBMITTED: N_("waiting for publication"),
-                TestimonialStatus.PUBLISHED: N_("published"),
-                TestimonialStatus.WITHDRAWN: N_("permission withdrawn")}
+STATUS_NAMES = {TestimonialStatus.SUBMITTED: N_("Waiting for publication"),
+                TestimonialStatus.PUBLISHED: N_("Published"),
+                TestimonialStatus.WITHDRAWN: N_("Permission withdrawn")}
+DETAIL_NAMES = {"name": N_("Name"), "company": N_("Company"), "city": N_("City"), "photo": N_("Photo")}
 EVENT_NAMES = {TestimonialEvent.SUBMITTED: N_("Submitted"), TestimonialEvent.PUBLISHED: N_("Published"),
-               TestimonialEvent.UNPUBLISHED: N_("Taken offline"), TestimonialEvent.CHANGE_PROPOSED: N_("Change proposed"),
+               TestimonialEvent.UNPUBLISHED: N_("Taken offline"),
+               TestimonialEvent.CHANGE_PROPOSED: N_("Change proposed"),
                TestimonialEvent.CHANGE_ACCEPTED: N_("Change accepted"),
                TestimonialEvent.CHANGE_DECLINED: N_("Change declined"), TestimonialEvent.WITHDRAWN: N_("Withdrawn")}
 WORDING_CHANGED = N_("The words of the permission changed while you were writing. Read them again and tick the box.")
@@ -176,7 +178,8 @@ def staff_page(account, visit: Visit, testimonial_id: str, values=None, field_er
         consent=testimonial.current_consent, published=testimonial.shown_publicly(), values=values,
         errors=field_errors or {}, problem=problem, notice=_notice(visit, STAFF_NOTICES),
         statuses=TestimonialStatus, status_names=STATUS_NAMES, text_max=TEXT_MAX, detail_max=DETAIL_MAX,
-        wording_of=consent_wording, event_names=EVENT_NAMES)
+        wording_of=consent_wording, event_names=EVENT_NAMES,
+        detail_names=DETAIL_NAMES)
     return _with_policy(response, service.photo_origin())
 
 

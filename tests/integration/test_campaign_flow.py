@@ -5,7 +5,7 @@ import re
 
 from chalicelib import i18n
 from chalicelib.composition import services
-from chalicelib.web.formatting import format_bytes
+from chalicelib.formatting import format_bytes
 from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list
 from tests.integration.test_data_rights import run_background_jobs

@@ -23,6 +23,8 @@ from tests.integration.accounts_helpers import REGISTRATION, post_form
 from tests.integration.audience_helpers import account_with_list, import_file
 from tests.integration.test_data_rights import _upload_an_image, run_background_jobs
 from tests.integration.test_staff_pages import make_staff
+from tests.integration.testimonial_helpers import only_testimonial_of, submit
+from tests.integration.testimonial_helpers import publish as publish_testimonial
 
 LANGUAGES = ("nl", "en")
 LITERAL = {"script", "style", "code", "pre", "textarea", "kbd", "samp"}
@@ -121,7 +123,8 @@ def _seed(client, app_module, aws_resources, outbox) -> tuple[str, dict]:
     api = {"Cookie": cookie, "X-CSRF-Token": csrf, "Content-Type": "application/json"}
     for label, kind in (("Phone number", "text"), ("City", "text"), ("Birthday", "date"), ("Vip", "boolean"),
                         ("Amount", "number")):
-        created = client.post("/api/v1/fields", headers=api, body=json.dumps({"label": label, "field_type": kind}).encode())
+        created = client.post("/api/v1/fields", headers=api,
+                              body=json.dumps({"label": label, "field_type": kind}).encode())
         assert created.status_code == 201, created.body
     people = {"klant1@example.com": {"phone_number": "0612345678", "city": "Utrecht", "birthday": "1990-05-17",
                                      "vip": "ja", "amount": "1234,5"},
@@ -131,8 +134,8 @@ def _seed(client, app_module, aws_resources, outbox) -> tuple[str, dict]:
             {"email": email, "first_name": "Klant", "fields": fields, "tags": ["vip"], "confirm": False,
              "lawful_basis": "klant van de winkel"}).encode())
         assert added.status_code == 201, added.body
-    by_hand = post_form(client, f"/lists/{list_id}/contacts", {"csrf_token": csrf, "email": "balie@example.com",
-                                                               "first_name": "Bas", "lawful_basis": "klant"}, cookie=cookie)
+    by_hand = post_form(client, f"/lists/{list_id}/contacts", {
+        "csrf_token": csrf, "email": "balie@example.com", "first_name": "Bas", "lawful_basis": "klant"}, cookie=cookie)
     assert by_hand.status_code == 303, by_hand.body
     account_id = json.loads(client.get("/api/v1/me", headers=api).body)["account_id"]
     audience = services().audience_service
@@ -168,6 +171,9 @@ def _seed(client, app_module, aws_resources, outbox) -> tuple[str, dict]:
     post_form(client, "/settings/export", {"csrf_token": csrf}, cookie=cookie)
     run_background_jobs(app_module, aws_resources)
     publish("Nieuw: segmenten", minutes_from_now=-1)
+    assert submit(client, cookie, csrf).status_code == 303
+    testimonial = only_testimonial_of()
+    publish_testimonial(client, cookie, csrf, testimonial)
     draft_by_form(client, cookie)
     contact = services().audience.contact_by_email(account_id, "klant1@example.com")
     others = [f"/contacts/{services().audience.contact_by_email(account_id, email).contact_id}"
@@ -177,8 +183,10 @@ def _seed(client, app_module, aws_resources, outbox) -> tuple[str, dict]:
     return cookie, {"list_id": list_id, "template_id": template_id, "campaign_id": campaign_ids[0],
                     "contact_id": contact.contact_id, "import_id": done["import_id"],
                     "segment_id": json.loads(segment.body)["segment_id"], "domain": "nieuws.bakkerij-jansen.nl",
-                    "export_id": export_id, "number": "1", "token": unsubscribe.removeprefix("/u/").split("?")[0],
-                    "proxy+": "no/such/page", "campaign_ids": campaign_ids, "unsubscribe": unsubscribe, "others": others}
+                    "export_id": export_id, "testimonial_id": testimonial.testimonial_id, "number": "1",
+                    "token": unsubscribe.removeprefix("/u/").split("?")[0],
+                    "proxy+": "no/such/page", "campaign_ids": campaign_ids, "unsubscribe": unsubscribe,
+                    "others": others}
 
 
 def _pages(app, own: dict) -> list[str]:
@@ -189,7 +197,8 @@ def _pages(app, own: dict) -> list[str]:
         if pattern == "/news/unsubscribe/{token}":
             continue
         paths.append(re.sub(r"\{([^}]+)\}", lambda m: own.get(m.group(1), "0123456789abcdef"), pattern))
-    paths += [f"/campaigns/{own['campaign_ids'][1]}", own["unsubscribe"], "/templates/new", "/campaigns?new=1", *own["others"]]
+    paths += [f"/campaigns/{own['campaign_ids'][1]}", own["unsubscribe"], "/templates/new", "/campaigns?new=1", "/staff/policy/2",
+              *own["others"]]
     return paths
 
 

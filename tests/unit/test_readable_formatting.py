@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib import i18n
 from chalicelib.template_environments import pages
-from chalicelib.web import formatting
+from chalicelib import formatting
 
 WINTER = datetime(2026, 3, 1, 12, 5, 30, tzinfo=timezone.utc)  # 13:05 in Amsterdam (CET)
 SUMMER = datetime(2026, 7, 1, 22, 30, tzinfo=timezone.utc)  # 00:30 the next day in Amsterdam (CEST)

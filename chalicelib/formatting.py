@@ -56,6 +56,8 @@ def format_date(value, width: str = "medium") -> str:
     """1 mrt 2026 / Mar 1, 2026 (`long`: 1 maart 2026); a datetime is taken in Amsterdam time."""
     if value is None or value == "":
         return EMPTY
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        value = date.fromisoformat(value)
     day = value if isinstance(value, date) and not isinstance(value, datetime) else _moment(value).date()
     return dates.format_date(day, width, locale=_current())
 
