@@ -27,7 +27,8 @@ from tests.integration.testimonial_helpers import only_testimonial_of, submit
 from tests.integration.testimonial_helpers import publish as publish_testimonial
 
 LANGUAGES = ("nl", "en")
-LITERAL = {"script", "style", "code", "pre", "textarea", "kbd", "samp"}
+# Literal text: code, and the words a policy diff marks as removed or added (a document's own text)
+LITERAL = {"script", "style", "code", "pre", "textarea", "kbd", "samp", "del", "ins"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 ISO_8601 = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?")
 BOOLEAN_OR_NONE = re.compile(r"\b(?:True|False|None)\b")
