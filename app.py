@@ -17,6 +17,7 @@ from chalicelib.api import openapi_document
 from chalicelib.audience import routes as audience
 from chalicelib.campaigns import routes as campaigns
 from chalicelib.config import LOCAL_STAGE, settings
+from chalicelib.consent import routes as consent
 from chalicelib.contact import routes as contact
 from chalicelib.news import routes as news
 from chalicelib.partner_statistics import routes as partner_statistics
@@ -27,7 +28,7 @@ from chalicelib.testimonials import routes as testimonials
 from chalicelib.web.static import static_asset
 
 DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, news, notices, partner_statistics,
-           testimonials)
+           testimonials, consent)
 
 app = Chalice(app_name="mailexpert")
 app.register_middleware(http.http_middleware, "http")

@@ -422,6 +422,28 @@ class Services:
                                send_ledger=self.send_ledger, received_index=self.received_index)
 
     @cached
+    def campaign_reviews(self):
+        """The review a campaign's page asks for before it goes out (the API sends without one)."""
+        from chalicelib.campaigns.review import CampaignReviews, review_signer
+
+        return CampaignReviews(self.campaign_service, self.audience_service, self.segments,
+                               lambda: self.review_signer, self.config.mail_from)
+
+    @cached
+    def dashboard(self):
+        """The overview page: the last campaign's results, the audience's growth, the next steps."""
+        from chalicelib.campaigns.dashboard import Dashboard
+
+        return Dashboard(self.campaign_service, self.audience_service, self.sending_domains)
+
+    @cached
+    def review_signer(self):
+        """Signs the campaign review tokens: a key of its own, derived from the one secret."""
+        from chalicelib.campaigns.review import review_signer
+
+        return review_signer(self._secret_key())
+
+    @cached
     def tracking(self):
         from chalicelib.campaigns.tracking import Tracking
 
@@ -540,6 +562,16 @@ class Services:
                                   TestimonialPhotos(Bucket(self._clients.s3(), self.config.assets_bucket),
                                                     self.upload_scan),
                                   self.audit_log, self.accounts, self.mail_queue, self.config.public_base_url)
+
+    # --- cookie consent ----------------------------------------------------------------------------
+
+    @cached
+    def consent(self):
+        """Cookie choices (P9), each recorded with its time, banner version and shortened IP, in the notices table."""
+        from chalicelib.consent.repository import DynamoConsentRecords
+        from chalicelib.consent.service import ConsentService
+
+        return ConsentService(DynamoConsentRecords(self._clients.dynamodb(), self.config.notices_table), self.clock)
 
 
 @functools.cache

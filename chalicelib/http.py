@@ -101,6 +101,9 @@ def http_middleware(request, get_response):
     language = i18n.negotiate_language(requested_language, cookies(request).get(i18n.LANGUAGE_COOKIE),
                                        request.headers.get("accept-language"))
     i18n.set_language(language)
+    from chalicelib.web import consent_banner
+
+    consent_banner.bind(cookies(request), path, query, request.headers)  # the cookie banner of pages (P9)
     try:
         refuse_cross_site(request)
         refuse_unstorable_parameters(request)

@@ -177,7 +177,9 @@ def overview_page(account, visit: Visit) -> Response:
     resent = visit.query.get("resent") == "1"
     usage = {**visit.services.campaign_service.usage(account),
              "image_bytes": visit.services.assets.usage_bytes(account.account_id)}
-    return render_app_page("pages/app_overview.html", account, visit, "/app", resent=resent, usage=usage)
+    days = int(visit.query["days"]) if visit.query.get("days", "").isdigit() else 30
+    return render_app_page("pages/app_overview.html", account, visit, "/app", resent=resent, usage=usage,
+                           dashboard=visit.services.dashboard.overview(account, days))
 
 
 SETTINGS_NOTICES = {

@@ -8,6 +8,7 @@
   pk ACCOUNT#<account>  sk FIELD#<key>                 a custom field the account defined, with its type
   pk ACCOUNT#<account>  sk SEGMENT#<segment>           a saved filter over a list
   pk ACCOUNT#<account>  sk IMPORT#<import>             a CSV import: file, mapping, declared lawful basis, progress
+  pk ACCOUNT#<account>  sk GROWTH#<YYYY-MM-DD>         that day's counters: contacts added, removed, unsubscribed (ADD)
 
 A contact's id is derived from its address (see audience.contact_id_for), so the address is unique
 per account without a separate claim item, and a new contact joining a list is ONE item: the

@@ -19,6 +19,8 @@ NOTICES = {
     "not-subscribed": N_("This address unsubscribed, bounced or complained before: it was not subscribed again."),
     "erased": N_("The contact is erased."),
     "export-requested": N_("We are preparing the CSV file. This page shows when it is ready."),
+    "contact-saved": N_("The contact is saved."),
+    "removed-from-list": N_("The contact is off that list. Only their own sign-up puts them back on it."),
 }
 STATUS_NAMES = dict(STATUS_TABS)
 RECEIVED_NAMES = {  # what became of a contact's mail of a campaign (campaigns/received.py)
@@ -32,6 +34,7 @@ CONSENT_LABELS = {
     "confirmed_at": N_("Confirmed at"), "confirmed_ip": N_("Confirmed from IP address"),
     "confirmed_user_agent": N_("Confirmed with browser"), "withdrawn_at": N_("Withdrawn at"),
     "withdrawn_ip": N_("Withdrawn from IP address"),
+    "removed_by_account_at": N_("Removed by you at"), "removed_from_ip": N_("Removed from IP address"),
     "import_id": N_("Import"), "file_name": N_("File name"), "declared_by": N_("Declared by"),
     "suppressed_at": N_("Suppressed at"), "suppression_reason": N_("Reason"),
 }
@@ -102,19 +105,86 @@ def contacts_page(account, visit: Visit) -> Response:
                            next_cursor=next_cursor, search=search, notice=notice)
 
 
-def contact_page(account, visit: Visit, contact_id: str) -> Response:
+def _contact_values(contact, definitions) -> dict:
+    """The edit form's fields as the contact has them (custom fields as `fields.<key>`)."""
+    def shown(value):
+        return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+    return {"first_name": contact.first_name or "", "last_name": contact.last_name or "",
+            "language": contact.language or "", "tags": ", ".join(contact.tags),
+            **{f"fields.{d.key}": shown(contact.fields[d.key]) for d in definitions if d.key in contact.fields}}
+
+
+def contact_page(account, visit: Visit, contact_id: str, values=None, field_errors=None, status=200,
+                 list_values=None, list_errors=None) -> Response:
+    from chalicelib.audience.custom_fields import FieldType
+
     service = visit.services.audience_service
     contact = service.get_contact(account, contact_id)
-    names = {l.list_id: l.name for l in service.lists(account)}
+    lists = service.lists(account)
+    names = {l.list_id: l.name for l in lists}
     memberships = [(m, names.get(m.list_id, "?")) for m in service.memberships(account, contact)]
     suppression = visit.services.audience.suppression(account.account_id, contact.email_key)
     activity = visit.services.campaign_service.contact_activity(account, contact_id)
-    return render_app_page("pages/audience_contact.html", account, visit, "/contacts", contact=contact, memberships=memberships,
-                           activity=activity, received_names=RECEIVED_NAMES,
+    definitions = service.custom_field_definitions(account.account_id)
+    on_lists = {m.list_id for m, _ in memberships}
+    notice_key = visit.query.get("notice")
+    return render_app_page("pages/audience_contact.html", account, visit, "/contacts", status=status, contact=contact,
+                           memberships=memberships, activity=activity, received_names=RECEIVED_NAMES,
                            status_names=STATUS_NAMES, consent_labels=CONSENT_LABELS,
                            value_names=CONSENT_VALUE_NAMES,
-                           field_labels={f.key: f.label for f in visit.services.custom_fields.fields(account)},
-                           suppressed=SUPPRESSION_REASON_NAMES[suppression.reason] if suppression else None)
+                           field_labels={f.key: f.label for f in definitions},
+                           suppressed=SUPPRESSION_REASON_NAMES[suppression.reason] if suppression else None,
+                           definitions=definitions, field_types=FieldType,
+                           values=_contact_values(contact, definitions) if values is None else values,
+                           errors=field_errors or {}, list_values=list_values or {}, list_errors=list_errors or {},
+                           other_lists=[(l.list_id, l.name) for l in lists if l.list_id not in on_lists],
+                           notice=i18n.gettext(NOTICES[notice_key]) if notice_key in NOTICES else None)
+
+
+def submit_contact_edit(account, form: dict, visit: Visit, contact_id: str) -> Response:
+    from chalicelib.audience.schemas import ContactEdit
+
+    fields = {k: v for k, v in form.items() if k in ("first_name", "last_name", "language")}
+    fields["tags"] = [tag.strip() for tag in form.get("tags", "").split(",") if tag.strip()]
+    fields["fields"] = {k.removeprefix("fields."): v for k, v in form.items() if k.startswith("fields.")}
+    try:
+        visit.services.audience_service.update_contact(account, contact_id, validate_fields(ContactEdit, fields))
+    except errors.ValidationFailed as invalid:
+        return contact_page(account, visit, contact_id, form, _edit_messages(invalid), status=422)
+    return redirect(f"/contacts/{contact_id}?notice=contact-saved")
+
+
+def _edit_messages(invalid: errors.ValidationFailed) -> dict:
+    """Messages by form field: a tag's problem (tags.3) shows beside the tags field."""
+    messages = {}
+    for name, message in messages_by_field(invalid).items():
+        messages.setdefault("tags" if name.startswith("tags") else name, message)
+    return messages
+
+
+def submit_contact_to_list(account, form: dict, visit: Visit, contact_id: str) -> Response:
+    """Put a contact on another of the account's lists: with a confirmation mail, or a lawful basis."""
+    service = visit.services.audience_service
+    contact = service.get_contact(account, contact_id)
+    list_id = form.get("list_id", "")
+    try:
+        if not list_id:
+            raise errors.ValidationFailed(field_errors=[errors.FieldError("list_id", N_("Choose a list."))])
+        data = validate_fields(ContactIn, {"email": contact.email, "confirm": form.get("confirm") == "on",
+                                           "lawful_basis": form.get("lawful_basis", "")})
+        membership = service.add_contact(account, list_id, data, ConsentSource.MANUAL, visit.ip, visit.user_agent)
+    except errors.ValidationFailed as invalid:
+        return contact_page(account, visit, contact_id, list_values=form, list_errors=messages_by_field(invalid),
+                            status=422)
+    notice = {MemberStatus.SUBSCRIBED: "contact-added", MemberStatus.UNCONFIRMED: "confirmation-sent",
+              MemberStatus.UNSUBSCRIBED: "not-subscribed"}[membership.status]
+    return redirect(f"/contacts/{contact_id}?notice={notice}")
+
+
+def submit_contact_list_removal(account, visit: Visit, contact_id: str, list_id: str) -> Response:
+    visit.services.audience_service.remove_from_list(account, contact_id, list_id, visit.ip)
+    return redirect(f"/contacts/{contact_id}?notice=removed-from-list")
 
 
 def suppression_page(account, visit: Visit, notice=None) -> Response:

@@ -19,6 +19,16 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+GROWTH_TIME_ZONE = "Europe/Amsterdam"  # the day a contact counts on is the account holder's day
+
+
+def growth_day(moment: datetime | None = None) -> str:
+    """The day (YYYY-MM-DD, Amsterdam time) a change to the audience counts on."""
+    from zoneinfo import ZoneInfo
+
+    return (moment or _now()).astimezone(ZoneInfo(GROWTH_TIME_ZONE)).date().isoformat()
+
+
 def account_key(account_id: str) -> str:
     return f"ACCOUNT#{account_id}"
 
@@ -181,6 +191,7 @@ class DynamoAudience:
             if conditional_check_failed(taken):
                 return False
             raise
+        self.count_growth(contact.account_id, {"added": 1})
         return True
 
     def save_contact(self, contact: Contact) -> None:
@@ -216,6 +227,7 @@ class DynamoAudience:
                                                 m.MembershipModel.sk.startswith(f"MEMBER#{contact.contact_id}#")):
                 batch.delete(item)
         m.ContactModel(pk=account_key(contact.account_id), sk=f"CONTACT#{contact.contact_id}").delete()
+        self.count_growth(contact.account_id, {"removed": 1})
 
     @staticmethod
     def _contact(account_id, item) -> Contact:
@@ -386,6 +398,8 @@ class DynamoAudience:
                 if requests:  # DynamoDB is throttling: back off, then send what it did not take
                     time.sleep(delay)
                     delay = min(delay * 2, 2.0)
+        if contacts:
+            self.count_growth(contacts[0].account_id, {"added": len(contacts)})
 
     def _batch_get(self, keys: list[dict], projection: str, names: dict | None = None,
                    consistent: bool = False) -> list[dict]:
@@ -433,6 +447,34 @@ class DynamoAudience:
     def _membership(account_id, item) -> Membership:
         return Membership(account_id, item.list_id, item.contact_id, MemberStatus(item.status),
                           dict(item.consent) if item.consent else None, item.updated_at)
+
+    # --- growth: the audience's daily counters (the overview's chart) ------------------------------
+
+    def count_growth(self, account_id: str, counts: dict[str, int], day: str | None = None) -> None:
+        """ADD to the account's counters of a day (`growth_day`): contacts `added` and `removed`
+        (erased), and `unsubscribed` (a subscriber who left a list or everything). One write."""
+        client = self._m.ContactModel._get_connection().connection.client
+        names = {f"#c{i}": name for i, name in enumerate(counts)}
+        client.update_item(TableName=self._m.ContactModel.Meta.table_name,
+                           Key={"pk": {"S": account_key(account_id)}, "sk": {"S": f"GROWTH#{day or growth_day()}"}},
+                           UpdateExpression="ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counts))),
+                           ExpressionAttributeNames=names,
+                           ExpressionAttributeValues={f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())})
+
+    def growth(self, account_id: str, first_day: str, last_day: str) -> dict[str, dict[str, int]]:
+        """The daily counters from `first_day` to `last_day` (YYYY-MM-DD, both included), by day;
+        days nothing happened on are absent. One query of at most that many small items."""
+        client = self._m.ContactModel._get_connection().connection.client
+        days: dict[str, dict[str, int]] = {}
+        for page in client.get_paginator("query").paginate(
+                TableName=self._m.ContactModel.Meta.table_name,
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
+                ExpressionAttributeValues={":pk": {"S": account_key(account_id)},
+                                           ":first": {"S": f"GROWTH#{first_day}"}, ":last": {"S": f"GROWTH#{last_day}"}}):
+            for item in page["Items"]:
+                days[item["sk"]["S"].removeprefix("GROWTH#")] = {
+                    name: int(value["N"]) for name, value in item.items() if "N" in value}
+        return days
 
     # --- the whole account (data rights) ---------------------------------------------------------
 

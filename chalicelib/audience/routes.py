@@ -157,6 +157,27 @@ def contact_details(account, query, visit, contact_id):
     return contact_page(account, visit, contact_id)
 
 
+@pages.page("/contacts/{contact_id}", methods=["POST"])
+def edit_contact(account, form, visit, contact_id):
+    from chalicelib.audience.pages import submit_contact_edit
+
+    return submit_contact_edit(account, form, visit, contact_id)
+
+
+@pages.page("/contacts/{contact_id}/lists", methods=["POST"])
+def add_contact_to_list(account, form, visit, contact_id):
+    from chalicelib.audience.pages import submit_contact_to_list
+
+    return submit_contact_to_list(account, form, visit, contact_id)
+
+
+@pages.page("/contacts/{contact_id}/lists/{list_id}/remove", methods=["POST"])
+def remove_contact_from_list(account, form, visit, contact_id, list_id):
+    from chalicelib.audience.pages import submit_contact_list_removal
+
+    return submit_contact_list_removal(account, visit, contact_id, list_id)
+
+
 @pages.page("/contacts/{contact_id}/export")
 def contact_export(account, query, visit, contact_id):
     from chalicelib.audience.pages import contact_export

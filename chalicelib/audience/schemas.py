@@ -1,6 +1,6 @@
 """What the audience pages and API accept."""
 
-from typing import Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -34,6 +34,23 @@ class ContactIn(BaseModel):
         return validation.normalised_email(value)
 
     @field_validator("first_name", "last_name", "lawful_basis", "language", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class ContactEdit(BaseModel):
+    """What the account holder may change of a contact: not the address (a contact's id follows from
+    it, see audience.contact_id_for: a new address is a new contact)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    first_name: Optional[str] = Field(default=None, max_length=100)
+    last_name: Optional[str] = Field(default=None, max_length=100)
+    language: Optional[Literal["nl", "en"]] = Field(default=None, description="nl or en; the language of their mail")
+    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(default_factory=list, max_length=50)
+    fields: dict[str, str] = Field(default_factory=dict, description="Custom fields by key; empty: removed")
+
+    @field_validator("first_name", "last_name", "language", mode="before")
     @classmethod
     def _blank_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value

@@ -122,6 +122,40 @@ class AudienceService:
                    "lawful_basis": data.lawful_basis, "confirmation_requested": data.confirm}
         return self._join(account, audience_list, contact, consent, confirm=data.confirm)
 
+    def update_contact(self, account, contact_id: str, data) -> Contact:
+        """The account holder changes a contact's name, language, tags and custom fields (`data`: a
+        schemas.ContactEdit). A defined field left empty is removed; values of fields no longer
+        defined stay as they are. The address does not change: a new address is a new contact."""
+        from chalicelib.audience.custom_fields import coerce_fields
+
+        contact = self.get_contact(account, contact_id)
+        definitions = self.custom_field_definitions(account.account_id)
+        defined = {d.key for d in definitions}
+        given = {key: value for key, value in data.fields.items() if key in defined}
+        fields = {key: value for key, value in contact.fields.items() if key not in given}
+        fields.update(coerce_fields(definitions, {key: value for key, value in given.items() if value.strip()}))
+        contact.first_name, contact.last_name, contact.language = data.first_name, data.last_name, data.language
+        contact.tags, contact.fields = list(dict.fromkeys(data.tags)), fields
+        self._audience.save_contact(contact)
+        logger.info("contact changed", contact_id=contact_id)
+        return self._audience.get_contact(account.account_id, contact_id)
+
+    def remove_from_list(self, account, contact_id: str, list_id: str, ip: str | None) -> None:
+        """The account holder takes a contact off a list. It counts as leaving it: only the person's
+        own sign-up subscribes them there again (`_join`), and the consent record says who removed them."""
+        contact = self.get_contact(account, contact_id)
+        self.get_list(account, list_id)
+        membership = self._audience.membership(account.account_id, list_id, contact.contact_id)
+        if membership is None or membership.status is MemberStatus.UNSUBSCRIBED:
+            return
+        if membership.status is MemberStatus.SUBSCRIBED:
+            self._audience.count_growth(account.account_id, {"unsubscribed": 1})
+        membership.status, membership.updated_at = MemberStatus.UNSUBSCRIBED, _now()
+        membership.consent = {**(membership.consent or {}), "removed_by_account_at": _now().isoformat(),
+                              "removed_from_ip": ip}
+        self._audience.save_membership(membership)
+        logger.info("contact removed from a list", list_id=list_id)
+
     def custom_field_definitions(self, account_id: str) -> list:
         return self._custom_fields.definitions(account_id) if self._custom_fields is not None else []
 
@@ -306,9 +340,10 @@ class AudienceService:
         everything = subscriber.list_id == ALL_LISTS if list_ids is None else list_ids == ALL_LISTS
         targets = {m.list_id for m in memberships} if everything else \
             ({subscriber.list_id} if list_ids is None else set(list_ids))
-        left = []
+        left, was_subscribed = [], False
         for membership in memberships:
             if membership.list_id in targets and membership.status is not MemberStatus.UNSUBSCRIBED:
+                was_subscribed = was_subscribed or membership.status is MemberStatus.SUBSCRIBED
                 membership.status = MemberStatus.UNSUBSCRIBED
                 membership.consent = {**(membership.consent or {}), "withdrawn_at": _now().isoformat(),
                                       "withdrawn_ip": ip}
@@ -324,6 +359,8 @@ class AudienceService:
                     account.account_id, list_id, contact.contact_id, MemberStatus.UNSUBSCRIBED,
                     {"withdrawn_at": _now().isoformat(), "withdrawn_ip": ip}, _now()))
                 left.append(list_id)
+        if was_subscribed:  # the audience's growth counts a subscriber who left once a day
+            self._audience.count_growth(account.account_id, {"unsubscribed": 1})
         if everything:
             self._audience.suppress(account.account_id, contact.email_key, contact.email,
                                     SuppressionReason.UNSUBSCRIBED, "unsubscribe link")
@@ -346,7 +383,10 @@ class AudienceService:
         if contact is None:
             return
         now = _now()
-        for membership in self._audience.memberships(account_id, contact.contact_id):
+        memberships = self._audience.memberships(account_id, contact.contact_id)
+        if any(m.status is MemberStatus.SUBSCRIBED for m in memberships):
+            self._audience.count_growth(account_id, {"unsubscribed": 1})
+        for membership in memberships:
             if membership.status is not MemberStatus.UNSUBSCRIBED:
                 ended = {"suppressed_at": now.isoformat(), "suppression_reason": reason.value}
                 if reason is SuppressionReason.UNSUBSCRIBED:
@@ -384,6 +424,27 @@ class AudienceService:
 
     def is_suppressed(self, account_id: str, email: str) -> bool:
         return self._audience.suppression(account_id, address_key(email)) is not None
+
+    def growth(self, account, days: int) -> list[tuple]:
+        """The audience's last `days` days, oldest first, today included: (day, contacts added,
+        contacts that left: unsubscribed or erased), from the daily counters (no contact is read)."""
+        from datetime import date
+
+        from chalicelib.audience.repository import growth_day
+
+        last = date.fromisoformat(growth_day())
+        first = last - timedelta(days=days - 1)
+        found = self._audience.growth(account.account_id, first.isoformat(), last.isoformat())
+        rows = []
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            counts = found.get(day.isoformat(), {})
+            rows.append((day, counts.get("added", 0), counts.get("unsubscribed", 0) + counts.get("removed", 0)))
+        return rows
+
+    def has_contacts(self, account) -> bool:
+        contacts, _ = self._audience.contacts(account.account_id, limit=1)
+        return bool(contacts)
 
     def recipients(self, account_id: str, list_id: str):
         """Every contact a campaign to this list may mail: subscribed, and not suppressed."""

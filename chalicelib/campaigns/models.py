@@ -6,7 +6,9 @@
   pk CAMPAIGN#<campaign>  sk PAGE#<n>              the recipients of fan-out page n, written before they are enqueued
   pk CAMPAIGN#<campaign>  sk OPEN#<contact>        first open of a contact (unique opens)
   pk CAMPAIGN#<campaign>  sk CLICK#<contact>#<link> first click of a contact on a link
+  pk CAMPAIGN#<campaign>  sk CLICKED#<contact>       first click of a contact on any link (unique clickers)
   pk CAMPAIGN#<campaign>  sk ENGAGEMENT            opens / clicks counters (ADD)
+  pk CAMPAIGN#<campaign>  sk TESTSENT              its last test mail: to whom, when (the review page)
   pk CAMPAIGN#<campaign>  sk RECEIVED#<prefix>     who received it: contact id -> outcome, for the contacts
                                                    whose id starts with <prefix> (received.py)
 

@@ -85,8 +85,13 @@ def _notice(visit: Visit) -> str | None:
 # --- templates -------------------------------------------------------------------------------------
 
 def templates_page(account, visit: Visit) -> Response:
-    return render_app_page("pages/templates.html", account, visit, "/templates",
-                           templates=visit.services.campaign_service.templates(account), notice=_notice(visit))
+    from chalicelib.campaigns.listing import SORT_CHOICES, Listing, page_of
+
+    listing = Listing.from_query(visit.query)
+    page = page_of(visit.services.campaign_service.templates(account), listing, visit.query.get("cursor"),
+                   "template_id", "updated_at")
+    return render_app_page("pages/templates.html", account, visit, "/templates", templates=page.rows,
+                           listing=listing, page=page, sort_choices=SORT_CHOICES, notice=_notice(visit))
 
 
 def template_page(account, visit: Visit, template_id: str | None = None, values=None, field_errors=None,
@@ -188,9 +193,24 @@ def _from_values(campaign) -> dict:
     return {"from_local_part": local, "from_domain": domain}
 
 
+# The status tabs of the campaigns list, in the order a campaign passes them.
+STATUS_TABS = (CampaignState.DRAFT, CampaignState.SCHEDULED, CampaignState.SENDING, CampaignState.PAUSED,
+               CampaignState.SENT, CampaignState.CANCELLED)
+
+
 def campaigns_page(account, visit: Visit, values=None, field_errors=None, status=200) -> Response:
+    from collections import Counter
+
+    from chalicelib.campaigns.listing import SORT_CHOICES, Listing, page_of
+
+    every = visit.services.campaign_service.campaigns(account)
+    listing = Listing.from_query(visit.query, states={state.value for state in CampaignState})
+    shown = [c for c in every if listing.state is None or c.state.value == listing.state]
+    page = page_of(shown, listing, visit.query.get("cursor"), "campaign_id", "created_at")
     return render_app_page("pages/campaigns.html", account, visit, "/campaigns", status=status,
-                           campaigns=visit.services.campaign_service.campaigns(account), state_names=STATE_NAMES,
+                           campaigns=page.rows, state_names=STATE_NAMES, listing=listing, page=page,
+                           status_tabs=STATUS_TABS, state_counts=Counter(c.state for c in every), total=len(every),
+                           sort_choices=SORT_CHOICES,
                            values=values or {}, errors=field_errors or {}, notice=_notice(visit), **_choices(account, visit))
 
 
@@ -240,13 +260,42 @@ def submit_campaign_update(account, form: dict, visit: Visit, campaign_id: str) 
     return redirect(f"/campaigns/{campaign_id}?notice=saved")
 
 
+def count_text(number: int) -> str:
+    """A count as the page's language writes it: 1,234 or 1.234."""
+    text = f"{number:,}"
+    return text.replace(",", ".") if i18n.current_language() == "nl" else text
+
+
+def local_time_text(moment, time_zone: str = "Europe/Amsterdam") -> str:
+    """A moment as the account holder reads it: day-month-year hours:minutes, in Amsterdam time."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(time_zone)).strftime("%d-%m-%Y %H:%M")
+
+
+def review_page(account, visit: Visit, review, notice: str | None = None, status: int = 200) -> Response:
+    """The summary of a campaign about to go out, with the one button that sends it (review.py)."""
+    return render_app_page("pages/campaign_review.html", account, visit, "/campaigns", status=status, review=review,
+                           recipients_text=count_text(review.recipients), notice=notice,
+                           when_text=local_time_text(review.send_at) if review.send_at else "",
+                           test_sent_text=local_time_text(review.test_sent_at) if review.test_sent_at else "")
+
+
 def submit_schedule(account, form: dict, visit: Visit, campaign_id: str) -> Response:
+    """Send now or later: without a review token, the review; with one, as reviewed (review.py)."""
+    from chalicelib.campaigns.review import ReviewOutdated
     from chalicelib.campaigns.service import send_time
 
-    service = visit.services.campaign_service
+    reviews = visit.services.campaign_reviews
     try:
-        when = None if form.get("when") != "later" else send_time(form.get("date", ""), form.get("time", ""))
-        campaign = service.schedule(account, campaign_id, when)
+        if not form.get("review_token"):
+            when = None if form.get("when") != "later" else send_time(form.get("date", ""), form.get("time", ""))
+            return review_page(account, visit, reviews.review(account, campaign_id, when))
+        try:
+            campaign = reviews.confirm(account, campaign_id, form["review_token"])
+        except ReviewOutdated as outdated:
+            params = {name: count_text(value) for name, value in outdated.params.items()}
+            return review_page(account, visit, outdated.review, i18n.gettext(outdated.message) % params, status=409)
     except errors.ValidationFailed as invalid:
         return campaign_page(account, visit, campaign_id, None, messages_by_field(invalid), status=422)
     notice = "scheduled" if campaign.state is CampaignState.SCHEDULED else "sending"

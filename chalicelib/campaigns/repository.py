@@ -227,6 +227,14 @@ class DynamoCampaigns:
             first = False
         counter = "opens" if kind == "open" else f"clicks_{link_index}"
         counts = {counter: 1, f"{kind}s@{_now():%Y%m%d%H}": 1, **({f"unique_{counter}": 1} if first else {})}
+        if kind != "open" and first:  # the first click of this person on any link: the click rate's count
+            try:
+                client.put_item(TableName=table, Item={"pk": {"S": f"CAMPAIGN#{campaign_id}"},
+                                                       "sk": {"S": f"CLICKED#{contact_id}"}},
+                                ConditionExpression="attribute_not_exists(sk)")
+                counts["unique_clickers"] = 1
+            except client.exceptions.ConditionalCheckFailedException:
+                pass
         self._add(self._engagement_key(campaign_id), counts)
         return first
 
@@ -235,6 +243,18 @@ class DynamoCampaigns:
 
     def engagement(self, campaign_id: str) -> dict[str, int]:
         return self._counters(self._engagement_key(campaign_id))
+
+    def record_test_send(self, campaign_id: str, to: str, at: datetime) -> None:
+        """The campaign's last test mail: to whom, when (its review page shows it)."""
+        client, table = self._raw()
+        client.put_item(TableName=table, Item={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": "TESTSENT"},
+                                               "to": {"S": to}, "at": {"S": at.isoformat()}})
+
+    def last_test_send(self, campaign_id: str) -> tuple[str, datetime] | None:
+        client, table = self._raw()
+        item = client.get_item(TableName=table, Key={"pk": {"S": f"CAMPAIGN#{campaign_id}"}, "sk": {"S": "TESTSENT"}},
+                               ConsistentRead=True).get("Item")
+        return (item["to"]["S"], datetime.fromisoformat(item["at"]["S"])) if item else None
 
     def add_usage(self, account_id: str, month: str, counts: dict[str, int]) -> None:
         """The account's use this month (P3, P7): mails sent, campaigns started."""
@@ -320,4 +340,6 @@ class DynamoCampaigns:
             if entry["opened"]:
                 keys.append({"pk": pk, "sk": {"S": f"OPEN#{contact_id}"}})
             keys += [{"pk": pk, "sk": {"S": f"CLICK#{contact_id}#{i}"}} for i in entry["clicked"]]
+            if entry["clicked"]:
+                keys.append({"pk": pk, "sk": {"S": f"CLICKED#{contact_id}"}})
         self._delete(keys)

@@ -223,7 +223,9 @@ def api_test_campaign(campaign_id, caller):
     return {"sent_to": caller.account.email}
 
 
-@api.route("/campaigns/{campaign_id}/schedule", "POST", summary="Send now, or at `send_at`", request=ScheduleIn,
+@api.route("/campaigns/{campaign_id}/schedule", "POST", summary="Send now, or at `send_at`, at once: unlike the "
+           "campaign page, the API asks for no review step (call GET /campaigns/{campaign_id} first to check it)",
+           request=ScheduleIn,
            response=CampaignOut, tags=["campaigns"], signed_in=True, errors_=(404, 409))
 def api_schedule_campaign(data, campaign_id, caller):
     from chalicelib.campaigns.api import campaign_out

@@ -160,6 +160,12 @@ class CampaignService:
             raise errors.ValidationFailed(field_errors=[errors.FieldError(
                 "template_id", N_("Choose the template of this campaign first."))])
         self.test_send(account, campaign.template_id, campaign.from_name, campaign.from_email, campaign.reply_to)
+        self._store.record_test_send(campaign_id, account.email, _now())
+
+    def last_test_send(self, account, campaign_id: str) -> tuple[str, datetime] | None:
+        """(to whom, when) of the campaign's last test mail, or None: its review page shows it."""
+        self.get_campaign(account, campaign_id)
+        return self._store.last_test_send(campaign_id)
 
     def _own_from_email(self, account, address: str | None) -> str | None:
         """A campaign's from address: None for the shared one, else on one of the account's domains
@@ -280,7 +286,22 @@ class CampaignService:
 
     def schedule(self, account, campaign_id: str, send_at: datetime | None, time_zone: str = DEFAULT_TIME_ZONE):
         """Send now (`send_at` None) or at a time; only a verified, active account sends, and not
-        while its sending is paused for bounces or complaints (delivery/reputation.py)."""
+        while its sending is paused for bounces or complaints (delivery/reputation.py). The pages
+        call this only after the account holder confirmed the review (review.py); the API at once."""
+        campaign = self.schedulable(account, campaign_id, send_at)
+        self.require_renders(account, campaign)
+        previous = campaign.state
+        campaign.send_at, campaign.time_zone = send_at or _now(), time_zone
+        campaign.state = CampaignState.SCHEDULED
+        self._store.save_campaign(campaign, expected_state=previous)
+        logger.info("campaign scheduled", campaign_id=campaign_id, now=send_at is None)
+        if send_at is None:
+            self._start(account.account_id, campaign_id)
+        return self.get_campaign(account, campaign_id)
+
+    def schedulable(self, account, campaign_id: str, send_at: datetime | None) -> Campaign:
+        """The campaign, when it may be sent now (`send_at` None) or at `send_at`: what `schedule`
+        checks before it changes anything, and what the review page checks before it shows the summary."""
         from chalicelib.accounts.service import require_may_send
         from chalicelib.delivery.reputation import require_sending_allowed
 
@@ -300,6 +321,11 @@ class CampaignService:
             from chalicelib.sending_domains.domains import domain_of
 
             self._sending_domains.require_verified(account, domain_of(campaign.from_email))
+        return campaign
+
+    def require_renders(self, account, campaign: Campaign) -> None:
+        """Snapshot the template into the campaign (not saved here) and render it once within the
+        limits (`_require_renders_within_limits`): what scheduling checks, and the review before it."""
         template = self.get_template(account, campaign.template_id)
         prepared = self._prepared(template)
         campaign.content = {"subject": campaign.subject or prepared.subject, "html": prepared.html,
@@ -310,14 +336,13 @@ class CampaignService:
 
             campaign.content["subject"] = prepare_template(prepared.html, prepared.text, campaign.subject).subject
         self._require_renders_within_limits(account, campaign)
-        previous = campaign.state
-        campaign.send_at, campaign.time_zone = send_at or _now(), time_zone
-        campaign.state = CampaignState.SCHEDULED
-        self._store.save_campaign(campaign, expected_state=previous)
-        logger.info("campaign scheduled", campaign_id=campaign_id, now=send_at is None)
-        if send_at is None:
-            self._start(account.account_id, campaign_id)
-        return self.get_campaign(account, campaign_id)
+
+    def recipient_count(self, account, campaign: Campaign) -> int:
+        """How many would receive the campaign if it went out now: its list's (or segment's)
+        subscribed members, without the suppressed addresses. Reads the whole list."""
+        pages = self._segments.recipient_pages(account.account_id, campaign.segment_id) if campaign.segment_id \
+            else self._audience_service.recipient_pages(account.account_id, campaign.list_id, page_size=FANOUT_PAGE)
+        return sum(len(contacts) for contacts, _ in pages)
 
     def _require_renders_within_limits(self, account, campaign: Campaign) -> None:
         """Render the campaign once, as its first recipient (or the sample person) gets it: a template
@@ -486,6 +511,9 @@ class CampaignService:
                 "bounced": engagement.get("bounced", 0), "unsubscribed": engagement.get("unsubscribed", 0),
                 "complained": engagement.get("complained", 0), "opens": engagement.get("opens", 0),
                 "unique_opens": engagement.get("unique_opens", 0),
+                # people who clicked any link; before that was counted, the most clicked link's people
+                "unique_clickers": engagement.get("unique_clickers", max(
+                    [n for name, n in engagement.items() if name.startswith("unique_clicks_")] or [0])),
                 "clicks": [{"url": url, "clicks": engagement.get(f"clicks_{i}", 0),
                             "unique_clicks": engagement.get(f"unique_clicks_{i}", 0)} for i, url in enumerate(links)],
                 "timeline": timeline(engagement)}

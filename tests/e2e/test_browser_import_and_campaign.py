@@ -69,7 +69,8 @@ def test_import_then_campaign_in_the_browser(local_stack, english_page, tmp_path
     page.locator("#list_id").select_option(label="Klanten")
     page.get_by_role("button", name="Save campaign").click()
     expect(page).to_have_url(CAMPAIGN_PAGE)
-    page.get_by_role("button", name="Schedule the campaign").click()
+    page.get_by_role("button", name="Review before sending").click()
+    page.get_by_role("button", name="Send to 2 recipients now").click()
     # THEN the campaign page follows the send until it is sent
     expect(page.locator("#state")).to_have_text("Sent", timeout=90_000)
     expect(page.locator("#sent")).to_have_text("2")

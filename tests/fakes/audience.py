@@ -70,6 +70,7 @@ class InMemoryAudience:
         self._contacts: dict[tuple, _ContactItem] = {}  # (account, contact)
         self._members: dict[tuple, Membership] = {}  # (account, contact, list): further lists
         self._suppressed: dict[tuple, Suppression] = {}  # (account, address hash)
+        self._growth: dict[tuple, dict[str, int]] = {}  # (account, day) -> counters
 
     # --- lists ---------------------------------------------------------------------------------
 
@@ -110,7 +111,19 @@ class InMemoryAudience:
         self._contacts[key] = _ContactItem(dataclasses.replace(
             contact, fields=json_value(contact.fields or None) or {}, tags=list(contact.tags or []),
             created_at=utc(contact.created_at) or _now(), updated_at=_now()))
+        self.count_growth(contact.account_id, {"added": 1})
         return True
+
+    def count_growth(self, account_id: str, counts: dict[str, int], day: str | None = None) -> None:
+        from chalicelib.audience.repository import growth_day
+
+        counters = self._growth.setdefault((account_id, day or growth_day()), {})
+        for name, count in counts.items():
+            counters[name] = counters.get(name, 0) + int(count)
+
+    def growth(self, account_id: str, first_day: str, last_day: str) -> dict[str, dict[str, int]]:
+        return {day: dict(counts) for (owner, day), counts in sorted(self._growth.items())
+                if owner == account_id and first_day <= day <= last_day}
 
     def save_contact(self, contact: Contact) -> None:
         item = self._contacts.get((contact.account_id, contact.contact_id))
@@ -136,6 +149,7 @@ class InMemoryAudience:
         for key in [k for k in self._members if k[:2] == (contact.account_id, contact.contact_id)]:
             del self._members[key]
         self._contacts.pop((contact.account_id, contact.contact_id), None)
+        self.count_growth(contact.account_id, {"removed": 1})
 
     def contacts_by_id(self, account_id: str, contact_ids) -> list[Contact]:
         found = (self._contacts.get((account_id, contact_id)) for contact_id in dict.fromkeys(contact_ids))
@@ -220,7 +234,7 @@ class InMemoryAudience:
 
     def erase_account(self, account_id: str) -> int:
         erased = 0
-        for store in (self._lists, self._contacts, self._members, self._suppressed):
+        for store in (self._lists, self._contacts, self._members, self._suppressed, self._growth):
             for key in [k for k in store if k[0] == account_id]:
                 if store is self._lists:
                     self._list_owners.pop(key[1], None)

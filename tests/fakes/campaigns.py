@@ -130,8 +130,12 @@ class InMemoryCampaigns:
         if first:
             self._engaged[campaign_id, sort_key] = _now().isoformat()
         counter = "opens" if kind == "open" else f"clicks_{link_index}"
+        clicker = kind != "open" and first and (campaign_id, f"CLICKED#{contact_id}") not in self._engaged
+        if clicker:
+            self._engaged[campaign_id, f"CLICKED#{contact_id}"] = _now().isoformat()
         self._add(("CAMPAIGN", campaign_id), {counter: 1, f"{kind}s@{_now():%Y%m%d%H}": 1,
-                                              **({f"unique_{counter}": 1} if first else {})})
+                                              **({f"unique_{counter}": 1} if first else {}),
+                                              **({"unique_clickers": 1} if clicker else {})})
         return first
 
     def add_counts(self, campaign_id: str, counts: dict[str, int]) -> None:
@@ -139,6 +143,16 @@ class InMemoryCampaigns:
 
     def engagement(self, campaign_id: str) -> dict[str, int]:
         return dict(self._counters.get(("CAMPAIGN", campaign_id), {}))
+
+    def record_test_send(self, campaign_id: str, to: str, at: datetime) -> None:
+        self._engaged[campaign_id, "TESTSENT"] = f"{to}\n{utc(at).isoformat()}"
+
+    def last_test_send(self, campaign_id: str) -> tuple[str, datetime] | None:
+        found = self._engaged.get((campaign_id, "TESTSENT"))
+        if found is None:
+            return None
+        to, at = found.split("\n")
+        return to, datetime.fromisoformat(at)
 
     def add_usage(self, account_id: str, month: str, counts: dict[str, int]) -> None:
         self._add(("USAGE", account_id, month), counts)
@@ -186,3 +200,4 @@ class InMemoryCampaigns:
             self._engaged.pop((campaign_id, f"OPEN#{contact_id}"), None)
             for index in entry["clicked"]:
                 self._engaged.pop((campaign_id, f"CLICK#{contact_id}#{index}"), None)
+            self._engaged.pop((campaign_id, f"CLICKED#{contact_id}"), None)

@@ -11,6 +11,7 @@ from tests.integration.accounts_helpers import post_form, register
 from tests.integration.audience_helpers import account_with_list
 from tests.integration.test_data_rights import run_background_jobs
 from tests.integration.test_campaign_flow import send_campaign_batches
+from tests.integration.review_helpers import send_through_review
 
 TABLES = sorted(settings().table_names.values())
 BACKUP_BUCKET = settings().backup_bucket
@@ -44,8 +45,7 @@ def populate(client, app_module, aws_resources, outbox) -> str:
                                                "list_id": list_id, "from_name": "Bakkerij Jansen"}, cookie=cookie)
     assert created.status_code == 303, created.body
     campaign_id = created.headers["Location"].rsplit("/", 1)[1]
-    scheduled = post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"},
-                          cookie=cookie)
+    scheduled = send_through_review(client, cookie, csrf, campaign_id)
     assert scheduled.status_code == 303, scheduled.body
     run_background_jobs(app_module, aws_resources)
     assert send_campaign_batches(app_module, aws_resources) > 0

@@ -333,6 +333,25 @@ class AudienceContract:
         # AND the same address in the other account is another contact, suppressed or not on its own
         assert contact_id_for("acc-b", anna.email_key) != anna.contact_id
 
+    def test_growth_counts_added_and_removed_contacts_per_day_per_account(self, audience):
+        from chalicelib.audience.repository import growth_day
+
+        # GIVEN two contacts added and one deleted today, an unsubscribe counted, and counts of other days
+        today = growth_day()
+        delete_me = a_contact(audience, "bob@example.nl")
+        a_contact(audience, "anna@example.nl")
+        audience.delete_contact(delete_me)
+        audience.count_growth("acc-a", {"unsubscribed": 1})
+        audience.count_growth("acc-a", {"added": 7}, day="2020-01-01")
+        audience.count_growth("acc-a", {"added": 9}, day="2099-01-01")
+        a_contact(audience, "anna@example.nl", "acc-b")
+        # WHEN a period is read
+        found = audience.growth("acc-a", "2020-01-01", today)
+        # THEN each day in it has its counts added up; days outside it and other accounts are left out
+        assert found == {"2020-01-01": {"added": 7}, today: {"added": 2, "removed": 1, "unsubscribed": 1}}
+        assert audience.growth("acc-b", today, today) == {today: {"added": 1}}
+        assert audience.growth("acc-c", "2020-01-01", "2099-12-31") == {}
+
     def test_erasing_an_account_removes_its_whole_audience_and_nothing_else(self, audience):
         # GIVEN two accounts, each with a list, a member and a suppressed address
         for account_id, list_id in (("acc-a", "list-a"), ("acc-b", "list-b")):

@@ -11,6 +11,7 @@ from tests.integration.audience_helpers import account_with_list, members
 from tests.integration.test_campaign_flow import _add, _campaign_with_template
 from tests.integration.test_data_rights import run_background_jobs
 from tests.integration.test_mail_round_trip import FakeContext, sns_event
+from tests.integration.review_helpers import send_through_review
 
 HOLDER = "anna@example.nl"
 DAY_S = 86400
@@ -164,7 +165,7 @@ def test_bounce_rate_over_5_percent_pauses_the_account_and_mails_the_holder_once
     _add(client, cookie, csrf, list_id, "klant@example.com", "Klant")
     campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
     draft_id = _campaign_with_template(client, cookie, csrf, list_id)
-    post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    send_through_review(client, cookie, csrf, campaign_id)
     run_background_jobs(app_module, aws_resources)
     account_id = account_id_of()
     outbox.clear()

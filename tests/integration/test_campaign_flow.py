@@ -10,6 +10,7 @@ from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list
 from tests.integration.test_data_rights import run_background_jobs
 from tests.integration.test_mail_round_trip import FakeContext, receive_all, sqs_event
+from tests.integration.review_helpers import send_through_review
 
 TEMPLATE_HTML = ('<html><head><style>p { color: #333; }</style></head><body>'
                  '<p>Hallo {{ contact.first_name | default("lezer") }},</p>'
@@ -62,8 +63,7 @@ def test_campaign_reaches_each_subscriber_once_with_personalisation_and_unsubscr
     campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
     outbox.clear()
     # WHEN the campaign is sent now
-    scheduled = post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"},
-                          cookie=cookie)
+    scheduled = send_through_review(client, cookie, csrf, campaign_id)
     assert scheduled.status_code == 303, scheduled.body
     assert run_background_jobs(app_module, aws_resources) == 1  # the fan-out
     send_campaign_batches(app_module, aws_resources)
@@ -104,7 +104,7 @@ def _one_mail_sent(client, app_module, aws_resources, outbox):
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
     _add(client, cookie, csrf, list_id, "klant@example.com", "Klant")
     campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
-    post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    send_through_review(client, cookie, csrf, campaign_id)
     run_background_jobs(app_module, aws_resources)
     send_campaign_batches(app_module, aws_resources)
     [mail] = [m for m in outbox.mails() if m["tags"].get("campaign") == campaign_id]
@@ -141,7 +141,7 @@ def test_unsubscribing_after_the_fan_out_stops_the_mail(client, app_module, aws_
     _add(client, cookie, csrf, list_id, "blijft@example.com", "Blijft")
     _add(client, cookie, csrf, list_id, "gaat@example.com", "Gaat")
     campaign_id = _campaign_with_template(client, cookie, csrf, list_id, tracking=False)
-    post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    send_through_review(client, cookie, csrf, campaign_id)
     run_background_jobs(app_module, aws_resources)  # recipients are queued
     # WHEN one of them leaves everything before the senders run
     post_form(client, "/suppression", {"csrf_token": csrf, "emails": "gaat@example.com"}, cookie=cookie)
@@ -159,7 +159,7 @@ def test_paused_campaign_sends_nothing_until_resumed(client, app_module, aws_res
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
     _add(client, cookie, csrf, list_id, "klant@example.com", "Klant")
     campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
-    post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    send_through_review(client, cookie, csrf, campaign_id)
     run_background_jobs(app_module, aws_resources)
     assert post_form(client, f"/campaigns/{campaign_id}/pause", {"csrf_token": csrf}, cookie=cookie).status_code == 303
     _, messages = receive_all(aws_resources.client("sqs"), "mailexpert-campaign-send")

@@ -15,6 +15,7 @@ from tests.integration.audience_helpers import account_with_list
 from tests.integration.test_campaign_flow import _add, _campaign_with_template, send_campaign_batches
 from tests.integration.test_data_rights import run_background_jobs
 from tests.integration.test_mail_round_trip import receive_all
+from tests.integration.review_helpers import send_through_review
 
 CAMPAIGNS_TABLE = "mailexpert-campaigns"
 
@@ -26,8 +27,7 @@ def _sent_campaign(client, app_module, aws_resources, outbox, addresses, email="
     for number, address in enumerate(addresses):
         _add(client, cookie, csrf, list_id, address, f"Klant{number}")
     campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
-    scheduled = post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"},
-                          cookie=cookie)
+    scheduled = send_through_review(client, cookie, csrf, campaign_id)
     assert scheduled.status_code == 303, scheduled.body
     assert run_background_jobs(app_module, aws_resources) == 1  # the fan-out
     send_campaign_batches(app_module, aws_resources)
@@ -102,7 +102,7 @@ def test_received_opened_and_clicked_merge_into_one_entry_newest_campaign_first(
     assert client.get(pixel_path).status_code == 204
     # AND a second campaign sent later to the same list, indexed too
     second_id = _campaign_with_template(client, cookie, csrf, list_id)
-    post_form(client, f"/campaigns/{second_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    send_through_review(client, cookie, csrf, second_id)
     run_background_jobs(app_module, aws_resources)
     send_campaign_batches(app_module, aws_resources)
     _finished(client, cookie, second_id)

@@ -7,6 +7,7 @@ from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list
 from tests.integration.test_campaign_flow import _add, _campaign_with_template, send_campaign_batches
 from tests.integration.test_data_rights import run_background_jobs
+from tests.integration.review_helpers import send_through_review
 
 
 def _api(cookie, csrf):
@@ -35,7 +36,7 @@ def test_switching_tracking_off_reaches_drafts_new_campaigns_and_the_mail(client
     assert 'id="tracking-off"' in page and 'name="tracking"' not in page
     # AND the mail goes out without a tracked link or open pixel
     outbox.clear()
-    post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    send_through_review(client, cookie, csrf, campaign_id)
     run_background_jobs(app_module, aws_resources)
     send_campaign_batches(app_module, aws_resources)
     [mail] = [m for m in outbox.mails() if m["tags"].get("campaign") == campaign_id]

@@ -167,10 +167,22 @@ class CampaignsContract:
         assert firsts == [True, False, True, False, True, True]
         counts = campaigns.engagement("camp-1")
         assert {k: v for k, v in counts.items() if "@" not in k} == {
-            "opens": 2, "unique_opens": 1, "clicks_0": 3, "unique_clicks_0": 2, "clicks_1": 1, "unique_clicks_1": 1}
+            "opens": 2, "unique_opens": 1, "clicks_0": 3, "unique_clicks_0": 2, "clicks_1": 1, "unique_clicks_1": 1,
+            "unique_clickers": 2}  # c1 and c2 clicked, c1 on two links
         hourly = {k.split("@")[0]: v for k, v in counts.items() if "@" in k}
         assert hourly == {"opens": 2, "clicks": 4}
         assert campaigns.engagement("camp-2") == {}
+
+    def test_a_test_send_is_remembered_per_campaign(self, campaigns):
+        from datetime import datetime, timezone
+
+        # GIVEN no test send yet THEN there is none
+        assert campaigns.last_test_send("camp-1") is None
+        # WHEN two test sends are recorded THEN the last one is remembered, for its campaign only
+        campaigns.record_test_send("camp-1", "anna@example.nl", datetime(2026, 12, 1, 9, tzinfo=timezone.utc))
+        campaigns.record_test_send("camp-1", "bob@example.nl", datetime(2026, 12, 2, 9, tzinfo=timezone.utc))
+        assert campaigns.last_test_send("camp-1") == ("bob@example.nl", datetime(2026, 12, 2, 9, tzinfo=timezone.utc))
+        assert campaigns.last_test_send("camp-2") is None
 
     def test_counts_and_usage_add_up(self, campaigns):
         # WHEN counts are added to a campaign, and usage to two months of an account

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from tests.integration.accounts_helpers import (PASSWORD, REGISTRATION, confirm, cookie_value, csrf_token_of,
                                                 deliver_mail, log_in, post_form, register)
 from tests.integration.test_mail_round_trip import FakeContext, receive_all, sqs_event
+from tests.integration.review_helpers import send_through_review
 
 EXPORTS_BUCKET = "mailexpert-exports-123456789012-eu-west-1"
 
@@ -105,7 +106,7 @@ def _send_a_campaign(client, cookie, csrf, list_id, app_module, aws_resources):
     created = post_form(client, "/campaigns", {"csrf_token": csrf, "name": "Maart", "template_id": template_id,
                                                "list_id": list_id, "tracking": "on"}, cookie=cookie)
     campaign_id = created.headers["Location"].rsplit("/", 1)[1]
-    post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    send_through_review(client, cookie, csrf, campaign_id)
     run_background_jobs(app_module, aws_resources)
     assert send_campaign_batches(app_module, aws_resources) == 1
 

@@ -13,6 +13,7 @@ from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list, import_file, member_addresses
 from tests.integration.test_campaign_flow import _campaign_with_template, send_campaign_batches
 from tests.integration.test_data_rights import run_background_jobs
+from tests.integration.review_helpers import send_through_review
 
 SAMPLES = os.path.join(PROJECT_DIR, "tests", "data", "imports")
 
@@ -34,8 +35,7 @@ def campaign_recipients(client, app_module, aws_resources, outbox, cookie, csrf,
     """Send a campaign to the list now; the addresses it mailed."""
     campaign_id = _campaign_with_template(client, cookie, csrf, list_id)
     outbox.clear()
-    scheduled = post_form(client, f"/campaigns/{campaign_id}/schedule", {"csrf_token": csrf, "when": "now"},
-                          cookie=cookie)
+    scheduled = send_through_review(client, cookie, csrf, campaign_id)
     assert scheduled.status_code == 303, scheduled.body
     run_background_jobs(app_module, aws_resources)
     send_campaign_batches(app_module, aws_resources)

@@ -21,6 +21,7 @@ import pytest
 import chalicelib
 from tests.integration.accounts_helpers import REGISTRATION, post_form
 from tests.integration.audience_helpers import account_with_list, import_file
+from tests.integration.review_helpers import send_through_review
 from tests.integration.test_data_rights import _upload_an_image, run_background_jobs
 from tests.integration.test_staff_pages import make_staff
 from tests.integration.testimonial_helpers import only_testimonial_of, submit
@@ -158,7 +159,7 @@ def _seed(client, app_module, aws_resources, outbox) -> tuple[str, dict]:
                             cookie=cookie)
         assert created.status_code == 303, created.body
         campaign_ids.append(created.headers["Location"].rsplit("/", 1)[1])
-    post_form(client, f"/campaigns/{campaign_ids[0]}/schedule", {"csrf_token": csrf, "when": "now"}, cookie=cookie)
+    assert send_through_review(client, cookie, csrf, campaign_ids[0]).status_code == 303
     run_background_jobs(app_module, aws_resources)
     send_campaign_batches(app_module, aws_resources)
     mail = next(m for m in outbox.mails() if m["tags"].get("campaign") == campaign_ids[0])
@@ -187,6 +188,7 @@ def _seed(client, app_module, aws_resources, outbox) -> tuple[str, dict]:
                     "export_id": export_id, "testimonial_id": testimonial.testimonial_id, "number": "1",
                     "token": unsubscribe.removeprefix("/u/").split("?")[0],
                     "proxy+": "no/such/page", "campaign_ids": campaign_ids, "unsubscribe": unsubscribe,
+                    "csrf": csrf,
                     "others": others}
 
 
@@ -222,5 +224,11 @@ def test_no_page_shows_a_raw_value(client, app_module, aws_resources, outbox, la
             found = raw_values(response.body.decode(), enum_values)
             if found:
                 failures[f"{path} ({'signed in' if signed_in else 'visitor'})"] = found
+    # AND the review before sending a campaign (a form's answer) neither
+    reviewed = post_form(client, f"/campaigns/{own['campaign_ids'][1]}/schedule?lang={language}",
+                         {"csrf_token": own["csrf"], "when": "now"}, cookie=cookie)
+    assert reviewed.status_code == 200, reviewed.body
+    if found := raw_values(reviewed.body.decode(), enum_values):
+        failures["review"] = found
     assert seen > 60
     assert failures == {}, json.dumps(failures, indent=1, ensure_ascii=False)
