@@ -13,6 +13,7 @@ from chalice import Chalice, Cron, Rate, Response
 from chalicelib import aws, errors, http, resources
 from chalicelib.composition import services
 from chalicelib.accounts import routes as accounts
+from chalicelib.analytics import routes as analytics
 from chalicelib.api import openapi_document
 from chalicelib.audience import routes as audience
 from chalicelib.campaigns import routes as campaigns
@@ -25,12 +26,16 @@ from chalicelib.notices import routes as notices
 from chalicelib.sending_domains import routes as sending_domains
 from chalicelib.staff import routes as staff
 from chalicelib.testimonials import routes as testimonials
+from chalicelib.usage import routes as usage
 from chalicelib.web.static import static_asset
 
 DOMAINS = (accounts, audience, campaigns, sending_domains, contact, staff, news, notices, partner_statistics,
-           testimonials, consent)
+           testimonials, consent, usage, analytics)
 
 app = Chalice(app_name="mailexpert")
+# API Gateway returns a binary body (thumbnails, the open pixel) only when the request's FIRST Accept
+# type is a binary media type; browsers ask for images with "image/avif,image/webp,...".
+app.api.binary_types.append("image/*")
 app.register_middleware(http.http_middleware, "http")
 for event_type in ("sqs", "sns", "scheduled"):
     app.register_middleware(http.event_middleware, event_type)

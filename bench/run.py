@@ -133,6 +133,9 @@ SCRIPT_FIGURES = {
     "notice_bench.py": (("notice_accounts_per_s", Target(300, "accounts/CPU-s", at_least=True)),
                         ("notice_bare_ses_calls_per_s", Target(0, "calls/CPU-s", at_least=True))),
     "restore_bench.py": (("restore_items_per_s", Target(1000, "items/s", at_least=True)),),
+    "beacon_bench.py": (("beacon_events_per_s", Target(2000, "views/CPU-s", at_least=True)),
+                        ("beacon_wru_per_view", Target(1.25, "WRU", or_equal=True)),
+                        ("beacon_ddb_cost_per_million_views_usd", Target(1.0, "USD", or_equal=True))),
 }
 for _script, _figures in SCRIPT_FIGURES.items():
     for _name, _target in _figures:

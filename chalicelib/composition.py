@@ -293,7 +293,7 @@ class Services:
                           self.exports, self.exports_bucket, self.jobs_queue,
                           self.audience, self.campaigns_store, self.assets, self.sending_domains,
                           more_sections=[self._testimonials_data_section(), self._news_data_section(),
-                                         self._notices_data_section()])
+                                         self._notices_data_section(), self._analytics_data_section()])
 
     def _testimonials_data_section(self):
         """Testimonials and the permissions given to publish them, with their photos."""
@@ -318,6 +318,14 @@ class Services:
 
         data = NoticesData(self.policy, lambda: self.broadcasts)
         return Section("notices", data.export, data.erase)
+
+    def _analytics_data_section(self):
+        """Page views linked to the account (only with marketing consent): exported and erased with it."""
+        from chalicelib.accounts.data_rights import Section
+        from chalicelib.analytics.service import AccountPageViews
+
+        linked = AccountPageViews(self.analytics, self.analytics_store)
+        return Section("page_views", linked.export, linked.erase)
 
     # --- audience ----------------------------------------------------------------------------------
 
@@ -348,7 +356,7 @@ class Services:
 
         service = AudienceService(self.audience, self.accounts, self.auth_store, self.mail_queue,
                                   lambda: self.signer, self.throttle, self.config.public_base_url,
-                                  self.custom_fields)
+                                  self.custom_fields, usage=self.usage)
         # What campaigns keep of a contact is part of the contact's data, and goes with them.
         service.contact_activity.subscribe(lambda account, contact_id:
                                            self.campaign_service.contact_activity(account, contact_id))
@@ -419,7 +427,8 @@ class Services:
                                self._queue(self.config.campaign_send_queue_name), self.jobs_queue,
                                lambda: self.tracking_signer, self.mail_sender, self.config.mail_from,
                                self.config.public_base_url, sending_domains=self.sending_domains,
-                               send_ledger=self.send_ledger, received_index=self.received_index)
+                               send_ledger=self.send_ledger, received_index=self.received_index,
+                               usage=self.usage)
 
     @cached
     def campaign_reviews(self):
@@ -456,7 +465,7 @@ class Services:
         from chalicelib.storage import Bucket
 
         return AssetService(Bucket(self._clients.s3(), self.config.assets_bucket), self.config.public_base_url,
-                            self.upload_scan)
+                            self.upload_scan, usage=self.usage)
 
     @cached
     def reputation(self):
@@ -542,11 +551,29 @@ class Services:
         shared_domain = email.utils.parseaddr(self.config.mail_from)[1].rpartition("@")[2]
         service = SendingDomainService(DynamoSendingDomains(self.config.campaigns_table, *self._where()),
                                        SesIdentities(self._clients.sesv2()), shared_domain,
-                                       region=self.config.region)
+                                       region=self.config.region, usage=self.usage)
         # A domain a campaign on its way sends from stays.
         service.sending_from.subscribe(lambda account, domain:
                                        self.campaign_service.campaigns_sending_from(account, domain))
         return service
+
+    # --- usage and plans ---------------------------------------------------------------------------
+
+    @cached
+    def usage(self):
+        """Usage metering and the plans' quotas (P3, P7): the one service every domain asks before
+        work is queued. A gauge an account never had starts from one count of what it holds."""
+        from chalicelib.usage.plans import Meter
+        from chalicelib.usage.repository import DynamoUsage
+        from chalicelib.usage.service import UsageService
+
+        seeds = {Meter.CONTACTS: lambda account_id: self.audience.count_contacts(account_id),
+                 Meter.STORAGE_BYTES: lambda account_id: (self.assets.usage_bytes(account_id)
+                                                          + self.campaign_service.template_bytes(account_id)),
+                 Meter.SENDING_DOMAINS: lambda account_id: self.sending_domains.count(account_id)}
+        return UsageService(DynamoUsage(self._clients.dynamodb(), self.config.campaigns_table),
+                            lambda account_id: self.accounts.get(account_id), self.mail_queue,
+                            self.config.public_base_url, seeds=seeds, clock=lambda: self.clock())
 
     # --- testimonials ------------------------------------------------------------------------------
 
@@ -572,6 +599,22 @@ class Services:
         from chalicelib.consent.service import ConsentService
 
         return ConsentService(DynamoConsentRecords(self._clients.dynamodb(), self.config.notices_table), self.clock)
+
+    # --- analytics ---------------------------------------------------------------------------------
+
+    @cached
+    def analytics(self):
+        """First-party page analytics (P2, P14): the beacon's page views, batched per container
+        (locally each view is written at once, so the dashboard shows it straight away)."""
+        from chalicelib.analytics.service import BUFFER_EVENTS, AnalyticsService
+
+        return AnalyticsService(self.analytics_store, buffer_events=1 if self.config.is_local else BUFFER_EVENTS)
+
+    @cached
+    def analytics_store(self):
+        from chalicelib.analytics.repository import DynamoAnalytics
+
+        return DynamoAnalytics(self._clients.dynamodb(), self.config.analytics_table)
 
 
 @functools.cache

@@ -27,6 +27,7 @@ class Settings:
     audience_table: str
     campaigns_table: str
     notices_table: str
+    analytics_table: str
     signing_key_secret: str
     mail_queue_name: str
     campaign_send_queue_name: str
@@ -55,7 +56,7 @@ class Settings:
         return {"mail_events": self.mail_events_table, "job_runs": self.job_runs_table,
                 "accounts": self.accounts_table, "auth": self.auth_table, "audit_log": self.audit_log_table,
                 "audience": self.audience_table, "campaigns": self.campaigns_table,
-                "notices": self.notices_table}
+                "notices": self.notices_table, "analytics": self.analytics_table}
 
     @property
     def outbox_path(self) -> str:
@@ -82,6 +83,7 @@ def parse_settings(environ) -> Settings:
         audience_table=_required(environ, "AUDIENCE_TABLE"),
         campaigns_table=_required(environ, "CAMPAIGNS_TABLE"),
         notices_table=_required(environ, "NOTICES_TABLE"),
+        analytics_table=_required(environ, "ANALYTICS_TABLE"),
         signing_key_secret=_required(environ, "SIGNING_KEY_SECRET"),
         mail_queue_name=_required(environ, "MAIL_QUEUE_NAME"),
         campaign_send_queue_name=_required(environ, "CAMPAIGN_SEND_QUEUE_NAME"),

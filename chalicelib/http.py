@@ -180,7 +180,9 @@ def error_response(error: errors.DomainError, path: str) -> Response:
                         headers={"Content-Type": errors.PROBLEM_CONTENT_TYPE, **error.headers})
     from chalicelib.web import render_page
 
-    page = render_page("pages/error.html", problem=errors.problem_details(error, path, i18n.gettext))
+    # Subscribers' pages (sign-up forms, unsubscribe links) fail in their own layout: no log-in header
+    page = render_page("pages/error.html", problem=errors.problem_details(error, path, i18n.gettext),
+                       subscriber_page=path.startswith(CROSS_SITE_PATHS), sender="")
     return html(page, status=error.status, headers=error.headers)
 
 

@@ -25,7 +25,7 @@ NOT_BUILT_BY_MOTO = ("AWS::SES::EmailIdentity", "AWS::SES::ConfigurationSet",
                      "AWS::CloudWatch::Alarm", "AWS::SecretsManager::Secret", "AWS::S3::BucketPolicy",
                      "AWS::Backup::BackupVault", "AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection",
                      "AWS::GuardDuty::MalwareProtectionPlan", "AWS::WAFv2::WebACL",
-                     "AWS::WAFv2::WebACLAssociation")
+                     "AWS::WAFv2::WebACLAssociation", "AWS::ApiGateway::Account")
 # Locally a generated secret would change at every restart and break the links in mails already
 # in the outbox; a fixed one serves, since nothing local is worth protecting.
 LOCAL_SECRET_VALUE = "local-only-signing-key-not-for-any-real-use"

@@ -176,6 +176,21 @@ class DynamoAuthStore:
             raise LinkRefused(LinkProblem.USED) from None
         return Link(item.account_id, purpose, dict(item.payload or {}))
 
+    def peek_link(self, token: str, purpose: LinkPurpose) -> Link | None:
+        """The link, if it could be used now (not used, not expired), without using it: what a page
+        shows before the person presses the button that uses it."""
+        from pynamodb.exceptions import DoesNotExist
+
+        if not token or len(token) > 100:
+            return None
+        try:
+            item = self._links.get(LINK_PREFIX + tokens.stored_hash(token), consistent_read=True)
+        except DoesNotExist:
+            return None
+        if item.purpose != purpose.value or item.used_at is not None or item.valid_until < time.time():
+            return None
+        return Link(item.account_id, purpose, dict(item.payload or {}))
+
     def delete_links(self, account_id: str) -> None:
         for key in self._links.by_account.query(account_id, self._links.pk.startswith(LINK_PREFIX)):
             self._links(pk=key.pk).delete()

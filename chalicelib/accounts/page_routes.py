@@ -27,6 +27,7 @@ APP_NAVIGATION = (("/app", N_("Overview")), ("/news", N_("News")), ("/campaigns"
                   ("/images", N_("Images")), ("/lists", N_("Lists")), ("/contacts", N_("Contacts")),
                   ("/fields", N_("Fields")),
                   ("/suppression", N_("Suppression list")), ("/domains", N_("Sending domains")),
+                  ("/usage", N_("Usage")),
                   ("/settings", N_("Settings & Options")))
 # Shown after the account's own pages, to staff only.
 STAFF_NAVIGATION = (("/staff", N_("Staff")),)

@@ -188,6 +188,9 @@ SETTINGS_NOTICES = {
     "product-news-saved": N_("Your choice about product news is saved."),
     "tracking-saved": N_("Your choice about counting opens and clicks is saved."),
     "plan-changed": N_("Your service package is changed."),
+    "plan-changed-over-limit": N_("Your service package is changed, and applies at once. Your use is above some of "
+                                  "its limits (see Usage): what you have stays, but new work over those limits is "
+                                  "refused until you are below them again or choose a larger package."),
     "export-requested": N_("We are preparing your data. This page shows when it is ready."),
     "two-factor-off": N_("Two-factor authentication is off."),
     "password-changed": N_("Your password is changed. Every other device is signed out, and no device remembers "
@@ -261,7 +264,8 @@ def submit_campaign_tracking(account, form: dict, visit: Visit) -> Response:
 
 def submit_plan(account, form: dict, visit: Visit) -> Response:
     visit.services.account_service.change_plan(account, form.get("plan", ""), visit.ip)
-    return redirect("/settings?notice=plan-changed#plan")
+    over = visit.services.usage.over_limits(account)  # applies at once: say so when use is above a limit
+    return redirect(f"/settings?notice={'plan-changed-over-limit' if over else 'plan-changed'}#plan")
 
 
 def submit_email_change(account, form: dict, visit: Visit) -> Response:

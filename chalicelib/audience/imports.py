@@ -27,6 +27,7 @@ that an earlier attempt of this same import already wrote counts as imported, no
 import csv
 import io
 import tempfile
+import threading
 import time
 import uuid
 from collections import deque
@@ -60,6 +61,8 @@ LEFT_THIS_LIST = N_("This person unsubscribed from this list: not subscribed aga
 FILE_REPLACED = N_("The file was replaced after its columns were read, so it was not imported. Start a new "
                    "import and upload the file again.")
 FIELD_LEFT_OUT = N_("Field %(field)s left out: %(problem)s")
+OVER_CONTACT_LIMIT = N_("Not imported: your plan allows %(limit)s contacts and that limit is reached. Upgrade your "
+                        "plan under Settings & Options, then import the file again for the rest.")
 IMPORTED, UPDATED, SKIPPED = "imported", "updated", "skipped"
 # The report's header and outcomes in the account holder's language (the message ids are what an
 # English report has always said, so scripts reading English reports keep working).
@@ -357,6 +360,9 @@ class ImportService:
         # have written its subscription after the suppression ended the others. Now all is written.
         for email, reason, source in writer.suppress_again:
             self._service.suppress(imported.account_id, email, reason, source)
+        self._service.contacts_imported(imported.account_id, writer.written)
+        if writer.over_limit:
+            logger.info("import stopped at the contact limit", import_id=imported.import_id, left_out=writer.over_limit)
         text.flush()
         text.detach()
 
@@ -371,6 +377,9 @@ class _ChunkWriter:
         self._list_id = imported.list_id
         self._suppressed = _SuppressedAddresses(audience, imported.account_id)
         self.suppress_again: list[tuple] = []  # (email, reason, source) to suppress once every chunk is written
+        self._lock = threading.Lock()
+        self.written = 0  # new contacts written (each claimed against the plan's limit)
+        self.over_limit = 0  # new contacts left out: over the plan's contact limit
         self._definitions = audience_service.custom_field_definitions(imported.account_id)
         now = datetime.now(timezone.utc)
         self._now = now
@@ -397,19 +406,31 @@ class _ChunkWriter:
                 candidates.append((replace(row, fields=fields), FieldsLeftOut(tuple(left_out)) if left_out else None))
         existing = self._audience.existing_contact_ids(
             self._account_id, [contact_id_for(self._account_id, r.email_key) for r, _ in candidates])
-        new_contacts, consents = [], []
+        new_contacts, consents, new_rows = [], [], []
         for row, left_out in candidates:
             cid = contact_id_for(self._account_id, row.email_key)
             if cid in existing:
                 outcome, reason = self._update_existing(row, cid)
                 outcomes.append((row.line, row.email, outcome, reason or (left_out if outcome != SKIPPED else None)))
-            else:
+            elif cid not in {c.contact_id for c in new_contacts}:
                 new_contacts.append(Contact(cid, self._account_id, row.email, row.email_key, row.first_name,
                                             row.last_name, row.language, dict(row.fields or {}), list(row.tags or ()),
                                             self._now, self._now))
                 consents.append(dict(self._consent, evidence=row.evidence) if row.evidence else self._consent)
+                new_rows.append((row, left_out))
+            else:  # the same address twice in one chunk: one contact, written once
                 outcomes.append((row.line, row.email, IMPORTED, left_out))
-        self._audience.add_subscribed_contacts(new_contacts, self._list_id, consents)
+        # The plan's contact limit (P7): claimed before the write; what does not fit is reported, not written.
+        room = self._audience_service.claim_contacts_up_to(self._account_id, len(new_contacts))
+        for row, left_out in new_rows[:room]:
+            outcomes.append((row.line, row.email, IMPORTED, left_out))
+        if room < len(new_contacts):
+            over = Reason(OVER_CONTACT_LIMIT, {"limit": self._audience_service.contact_limit(self._account_id)})
+            outcomes.extend((row.line, row.email, SKIPPED, over) for row, _ in new_rows[room:])
+        self._audience.add_subscribed_contacts(new_contacts[:room], self._list_id, consents[:room])
+        with self._lock:  # chunks are written on several threads at once
+            self.written += room
+            self.over_limit += len(new_contacts) - room
         return outcomes
 
     def _update_existing(self, row: ImportRow, contact_id: str) -> tuple[str, str | None]:

@@ -1,5 +1,8 @@
 """The pages subscribers see: the hosted sign-up form, the confirmation, unsubscribe and preferences.
-No login and no cookies; the signed token in the link is the only key."""
+No login and no cookies; the signed token in the link is the only key.
+
+They are the sender's pages, not MailExpert's: `layouts/subscriber.html` names the sender (the
+account's company, else its holder) at the top, and MailExpert only in a small footer."""
 
 from chalice.app import Response
 
@@ -7,6 +10,7 @@ from chalicelib import errors, i18n
 from chalicelib.accounts.page_routes import Visit
 from chalicelib.api import validate_fields
 from chalicelib.audience.schemas import SignUpIn
+from chalicelib.audience.service import sender_name
 from chalicelib.audience.signing import ALL_LISTS
 from chalicelib.forms import messages_by_field
 from chalicelib.http import EMBEDDABLE_CONTENT_SECURITY_POLICY, html
@@ -18,7 +22,7 @@ ONE_CLICK_BODY = ("List-Unsubscribe", "One-Click")
 def _form_page(account, visit: Visit, audience_list, values=None, field_errors=None, sent=False, status=200) -> Response:
     service = visit.services.audience_service
     return html(render_page("pages/signup_form.html", audience_list=audience_list, values=values or {},
-                            errors=field_errors or {}, sent=sent,
+                            errors=field_errors or {}, sent=sent, sender=sender_name(account),
                             consent_text=service.consent_text(account, i18n.current_language())), status=status,
                 headers={"Content-Security-Policy": EMBEDDABLE_CONTENT_SECURITY_POLICY})  # customers frame it
 
@@ -40,14 +44,18 @@ def submit_signup(form: dict, visit: Visit, list_id: str) -> Response:
     return _form_page(account, visit, audience_list, sent=True)
 
 
-def confirmation_page(token: str) -> Response:
-    return html(render_page("pages/signup_confirm.html", token=token, confirmed=False, list_name=""))
+def confirmation_page(visit: Visit, token: str) -> Response:
+    pending = visit.services.audience_service.pending_confirmation(token)
+    sender, audience_list = pending or ("", None)
+    return html(render_page("pages/signup_confirm.html", token=token, confirmed=False, sender=sender,
+                            list_name=audience_list.name if audience_list else ""))
 
 
 def submit_confirmation(form: dict, visit: Visit) -> Response:
-    audience_list, _ = visit.services.audience_service.confirm_subscription(form.get("token", ""), visit.ip,
-                                                                        visit.user_agent)
-    return html(render_page("pages/signup_confirm.html", token="", confirmed=True, list_name=audience_list.name))
+    service = visit.services.audience_service
+    audience_list, _ = service.confirm_subscription(form.get("token", ""), visit.ip, visit.user_agent)
+    return html(render_page("pages/signup_confirm.html", token="", confirmed=True, list_name=audience_list.name,
+                            sender=service.sender_name(audience_list.account_id)))
 
 
 def _campaign_of(visit: Visit) -> str:
@@ -57,9 +65,9 @@ def _campaign_of(visit: Visit) -> str:
 
 
 def unsubscribe_page(visit: Visit, token: str) -> Response:
-    _, contact, _, _ = visit.services.audience_service.subscriber(token)
+    account, contact, _, _ = visit.services.audience_service.subscriber(token)
     return html(render_page("pages/unsubscribe.html", token=token, email=contact.email, done=False,
-                            campaign_id=_campaign_of(visit)))
+                            campaign_id=_campaign_of(visit), sender=sender_name(account)))
 
 
 def submit_unsubscribe(visit: Visit, token: str) -> Response:
@@ -67,10 +75,11 @@ def submit_unsubscribe(visit: Visit, token: str) -> Response:
     service = visit.services.audience_service
     left = service.unsubscribe(token, visit.ip)
     campaign_id = _campaign_of(visit)
+    account, _, _, _ = service.subscriber(token)
     if left and campaign_id:
-        account, _, _, _ = service.subscriber(token)
         visit.services.campaign_service.count_unsubscribe(account.account_id, campaign_id)
-    return html(render_page("pages/unsubscribe.html", token=token, email="", done=True, campaign_id=""))
+    return html(render_page("pages/unsubscribe.html", token=token, email="", done=True, campaign_id="",
+                            sender=sender_name(account)))
 
 
 def preferences_page(visit: Visit, token: str, saved=False) -> Response:
@@ -79,7 +88,7 @@ def preferences_page(visit: Visit, token: str, saved=False) -> Response:
     names = {l.list_id: l.name for l in service.lists(account)}
     subscriptions = [(m.list_id, names.get(m.list_id, "?"), m.status.value) for m in memberships]
     return html(render_page("pages/preferences.html", token=token, email=contact.email, saved=saved,
-                            sender=account.company_name or account.name, subscriptions=subscriptions))
+                            sender=sender_name(account), subscriptions=subscriptions))
 
 
 def submit_preferences(form: dict, visit: Visit, token: str) -> Response:

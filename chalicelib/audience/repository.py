@@ -220,6 +220,22 @@ class DynamoAudience:
         page = [self._contact(account_id, i) for i in _page(items)]
         return page, encode_cursor(items.last_evaluated_key)
 
+    def count_contacts(self, account_id: str) -> int:
+        """How many contacts the account has: one COUNT query of their items, page by page. Only
+        where the metered count of an account from before metering starts (chalicelib.usage)."""
+        client = self._m.ContactModel._get_connection().connection.client
+        total, start = 0, None
+        while True:
+            page = client.query(TableName=self._m.ContactModel.Meta.table_name, Select="COUNT",
+                                KeyConditionExpression="pk = :pk AND begins_with(sk, :contact)",
+                                ExpressionAttributeValues={":pk": {"S": account_key(account_id)},
+                                                           ":contact": {"S": "CONTACT#"}},
+                                **({"ExclusiveStartKey": start} if start else {}))
+            total += page["Count"]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return total
+
     def delete_contact(self, contact: Contact) -> None:
         m = self._m
         with m.MembershipModel.batch_write() as batch:

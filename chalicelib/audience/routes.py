@@ -122,6 +122,13 @@ def create_segment(account, form, visit, list_id):
     return submit_segment(account, form, visit, list_id)
 
 
+@pages.page("/lists/{list_id}/segment-count", methods=["POST"])
+def count_segment_members(account, form, visit, list_id):
+    from chalicelib.audience.segment_pages import segment_count
+
+    return segment_count(account, form, visit, list_id)
+
+
 @pages.page("/lists/{list_id}/segments/{segment_id}")
 def segment_details(account, query, visit, list_id, segment_id):
     from chalicelib.audience.segment_pages import segment_page
@@ -210,7 +217,7 @@ def add_suppressions(account, form, visit):
 def subscription_confirmation(account, query, visit):
     from chalicelib.audience.public_pages import confirmation_page
 
-    return confirmation_page(query.get("token", ""))
+    return confirmation_page(visit, query.get("token", ""))
 
 
 @pages.page("/f/confirm", methods=["POST"], signed_in=False)

@@ -336,7 +336,18 @@ class SegmentService:
 
     def count(self, account, segment_id: str) -> int:
         """How many subscribed members match: reads the whole list."""
-        segment = self.get(account, segment_id)
+        return self._count(account, self.get(account, segment_id))
+
+    def count_unsaved(self, account, list_id: str, data) -> int:
+        """How many subscribed members of the list a segment described by `data` (name, match,
+        conditions, as for `create`) would hold, without saving it; the name is not needed.
+        Conditions that do not fit their field are refused as `create` refuses them."""
+        self._service.get_list(account, list_id)
+        conditions = [Condition(c.field, c.op, c.value) for c in (data.conditions or [])]
+        _, match, conditions = validate(data.name or "-", data.match, conditions, self.definitions(account.account_id))
+        return self._count(account, Segment("", account.account_id, "", list_id, match, conditions))
+
+    def _count(self, account, segment: Segment) -> int:
         definitions = self.definitions(account.account_id)
         counted, cursor = 0, None
         while True:

@@ -52,10 +52,16 @@ def form_version(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def sender_name(account) -> str:
+    """Who subscribers get mail from: the account's company name, else its holder's name."""
+    return account.company_name or account.name
+
+
 class AudienceService:
     def __init__(self, audience, accounts, links, mail_queue, signer, throttle, public_base_url: str,
-                 custom_fields=None):
+                 custom_fields=None, usage=None):
         self._audience = audience
+        self._usage = usage  # the usage service: a new contact is claimed against the plan's limit first
         # What other domains keep of a contact (campaigns: what they received, opened and clicked) is
         # part of the contact's data, and erased with them.
         self.contact_activity = Hook()  # (account, contact_id) -> a list of activity entries
@@ -186,9 +192,46 @@ class AudienceService:
         contact = Contact(contact_id_for(account_id, key), account_id, data.email, key, getattr(data, "first_name", None),
                           getattr(data, "last_name", None), getattr(data, "language", None),
                           dict(fields), list(getattr(data, "tags", None) or []), _now())
-        if not self._audience.add_contact(contact):  # someone else added it a moment ago
+        self._claim_contacts(account_id, 1)  # QuotaExceeded: over the plan's contacts, nothing stored
+        try:
+            added = self._audience.add_contact(contact)
+        except Exception:
+            self._release_contacts(account_id, 1)
+            raise
+        if not added:  # someone else added it a moment ago
+            self._release_contacts(account_id, 1)
             return self._audience.contact_by_email(account_id, key)
         return contact
+
+    def _claim_contacts(self, account_id: str, n: int) -> None:
+        if self._usage is not None:
+            from chalicelib.usage.plans import Meter
+
+            self._usage.claim(account_id, Meter.CONTACTS, n, field="email")
+
+    def _release_contacts(self, account_id: str, n: int) -> None:
+        if self._usage is not None:
+            from chalicelib.usage.plans import Meter
+
+            self._usage.release(account_id, Meter.CONTACTS, n)
+
+    def claim_contacts_up_to(self, account_id: str, n: int) -> int:
+        """For an import: how many of `n` new contacts fit under the plan's limit (claimed now)."""
+        if self._usage is None:
+            return n
+        from chalicelib.usage.plans import Meter
+
+        return self._usage.claim_up_to(account_id, Meter.CONTACTS, n)
+
+    def contacts_imported(self, account_id: str, imported: int) -> None:
+        """An import finished: counted for the month (P3) and platform-wide (P7)."""
+        if self._usage is not None:
+            self._usage.record_import(account_id, imported)
+
+    def contact_limit(self, account_id: str) -> int | None:
+        if self._usage is None:
+            return None
+        return self._usage.limits(account_id).contacts
 
     def _join(self, account, audience_list: AudienceList, contact: Contact, consent: dict, confirm: bool,
               by_the_person: bool = False) -> Membership:
@@ -241,6 +284,7 @@ class AudienceService:
         contact = self.get_contact(account, contact_id)
         self.contact_erased(account, contact_id)
         self._audience.delete_contact(contact)
+        self._release_contacts(account.account_id, 1)
         self._audience.suppress(account.account_id, contact.email_key, None, SuppressionReason.ERASED, "erasure")
         logger.info("contact erased", contact_id=contact_id)
 
@@ -257,9 +301,24 @@ class AudienceService:
             raise SignUpsClosed()
         return account, audience_list
 
+    def sender_name(self, account_id: str) -> str:
+        """The name subscribers know the account by (its company, else its holder), for the pages
+        they see; empty when there is no such account."""
+        account = self._accounts.get(account_id) if account_id else None
+        return sender_name(account) if account else ""
+
+    def pending_confirmation(self, token: str):
+        """(sender name, list) a confirmation link leads to while it can still be used, or None;
+        the link stays unused."""
+        link = self._links.peek_link(token, LinkPurpose.CONFIRM_SUBSCRIPTION)
+        audience_list = self._audience.get_list(link.account_id, link.payload.get("list_id", "")) if link else None
+        if audience_list is None:
+            return None
+        return self.sender_name(link.account_id), audience_list
+
     def consent_text(self, account, language: str) -> str:
         with use_language(language):
-            return gettext(SIGNUP_CONSENT_TEXT) % {"sender": account.company_name or account.name}
+            return gettext(SIGNUP_CONSENT_TEXT) % {"sender": sender_name(account)}
 
     def sign_up(self, list_id: str, data, honeypot: str, language: str, ip: str | None, user_agent: str | None) -> None:
         """A sign-up on the public form: a confirmation mail; subscribed only once confirmed."""
@@ -273,7 +332,12 @@ class AudienceService:
                 raise errors.TooManyRequests(retry_after_s=wait)
             self._throttle.record_failure(SIGNUP_LIMIT, ip)  # every sign-up counts towards the limit
         text = self.consent_text(account, language)
-        contact = self._upsert_contact(account.account_id, _SignUp(data.email, data.first_name, language))
+        from chalicelib.usage.service import QuotaExceeded
+
+        try:
+            contact = self._upsert_contact(account.account_id, _SignUp(data.email, data.first_name, language))
+        except QuotaExceeded:  # the sender's plan is full: the person is told no more than that
+            raise SignUpsClosed() from None
         consent = {"source": ConsentSource.FORM.value, "at": _now().isoformat(), "ip": ip, "user_agent": user_agent,
                    "form_text": text, "form_version": form_version(text), "language": language}
         self._join(account, audience_list, contact, consent, confirm=True, by_the_person=True)

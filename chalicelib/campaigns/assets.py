@@ -17,6 +17,13 @@ Where things live in the assets bucket (which blocks public access and keeps ver
                                             the record: an empty object whose metadata holds the
                                             name, size, dimensions and time; listing it per account
                                             lists, meters and erases an account's images
+    thumbnails/<asset_id>.<jpg|png>         a small still copy for the images page, made from the
+                                            clean image (on upload, or when first asked for); it
+                                            goes with its image
+
+The images page shows thumbnails through the app (`thumbnail`, for the signed-in owner only),
+not through the `/i/` redirect: the page's Content-Security-Policy keeps `img-src 'self'`, the
+bucket's origin never enters it, and the bytes a browser gets are always a JPEG or PNG we wrote.
 
 Mails link to `{base_url}/i/<asset_id>.<ext>`: no account id in the mail, nor in the S3 address
 the app redirects to (`image_redirect_url`), and asset ids are 128 random bits, so one image
@@ -48,11 +55,13 @@ IMAGE_URL_VALID_S = 60 * 60
 IMAGE_REDIRECT_MAX_AGE_S = 30 * 60
 ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"  # an asset's bytes never change
 MAX_NAME_LENGTH = 200
+THUMBNAIL_MAX_BYTES = 1024 * 1024  # far above what a 160-pixel JPEG or PNG takes
 DEFAULT_NAME = "image"
 
 INCOMING_PREFIX = "incoming/"
 ASSETS_PREFIX = "assets/"
 RECORDS_PREFIX = "asset-records/"
+THUMBNAILS_PREFIX = "thumbnails/"
 _ID = re.compile(r"[0-9a-f]{32}")
 _ASSET_PATH = re.compile(r"([0-9a-f]{32})\.(" + "|".join(sorted(EXTENSIONS)) + r")")
 _CONTENT_TYPES = {kind.extension: kind.content_type for kind in KINDS.values()}
@@ -81,6 +90,11 @@ class Asset:
     def path(self) -> str:
         """What follows `/i/` in the image's URL."""
         return self.url.rsplit("/i/", 1)[1]
+
+    def fitted(self, box: int) -> tuple[int, int]:
+        """(width, height) of the image scaled to fit a square of `box` pixels, never enlarged."""
+        scale = min(1.0, box / max(self.width, self.height, 1))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
 
 
 @dataclass(frozen=True)
@@ -149,11 +163,13 @@ class S3AssetRecords:
 
 
 class AssetService:
-    def __init__(self, bucket: Bucket, base_url: str, scan: UploadScan, store=None):
-        """`scan` judges each upload before it is read (`chalicelib.scanning`)."""
+    def __init__(self, bucket: Bucket, base_url: str, scan: UploadScan, store=None, usage=None):
+        """`scan` judges each upload before it is read (`chalicelib.scanning`); `usage` (the usage
+        service, optional) holds the bytes stored against the plan's storage limit."""
         self._bucket, self._base_url = bucket, base_url.rstrip("/")
         self._scan = scan
         self._records = store or S3AssetRecords(bucket)
+        self._usage = usage
 
     # --- upload ----------------------------------------------------------------------------------
 
@@ -192,13 +208,22 @@ class AssetService:
             self._bucket.delete_every_version(key)
         record = AssetRecord(account_id, secrets.token_hex(16), checked.extension, clean_name(name),
                              len(checked.content), checked.width, checked.height, datetime.now(timezone.utc))
-        self._records.put(record)
+        if self._usage is not None:  # over the plan's storage: refused, nothing stored (the upload is gone)
+            from chalicelib.usage.plans import Meter
+
+            self._usage.claim(account_id, Meter.STORAGE_BYTES, record.size, field="file")
         try:
-            self._bucket.put(_asset_key(record.path), checked.content, content_type=checked.content_type,
-                             cache_control=ASSET_CACHE_CONTROL)
+            self._records.put(record)
+            try:
+                self._bucket.put(_asset_key(record.path), checked.content, content_type=checked.content_type,
+                                 cache_control=ASSET_CACHE_CONTROL)
+            except Exception:
+                self._records.delete(account_id, record.path)  # no record without its image
+                raise
         except Exception:
-            self._records.delete(account_id, record.path)  # no record without its image
+            self._give_back(account_id, record.size)
             raise
+        self._store_thumbnail(record, checked.content)
         logger.info("image stored", asset_id=record.asset_id, size=record.size)
         return self._asset(record)
 
@@ -217,11 +242,20 @@ class AssetService:
         """`asset` is an asset id or its path `<asset_id>.<ext>`; only the owner's record leads to it."""
         record = self._record(account_id, asset)
         self._bucket.delete_every_version(_asset_key(record.path))
+        self._bucket.delete_every_version(_thumbnail_key(record.path))
         self._records.delete(account_id, record.path)
+        self._give_back(account_id, record.size)
         logger.info("image deleted", asset_id=record.asset_id)
 
+    def _give_back(self, account_id: str, size: int) -> None:
+        if self._usage is not None:
+            from chalicelib.usage.plans import Meter
+
+            self._usage.release(account_id, Meter.STORAGE_BYTES, size)
+
     def usage_bytes(self, account_id: str) -> int:
-        """Bytes of stored images, as metered for the account (P3)."""
+        """Bytes of stored images, counted from their records: where the storage gauge of an account
+        from before metering starts (chalicelib.usage); the gauge is kept as images come and go."""
         return sum(record.size for record in self._records.of_account(account_id))
 
     def erase_account(self, account_id: str) -> int:
@@ -230,6 +264,7 @@ class AssetService:
         paths = self._records.paths(account_id)
         for path in paths:
             self._bucket.delete_every_version(_asset_key(path))
+            self._bucket.delete_every_version(_thumbnail_key(path))
             self._records.delete(account_id, path)
         self._bucket.delete_every_version(_incoming_key(account_id, ""), whole_prefix=True)
         logger.info("images erased", count=len(paths))
@@ -250,7 +285,43 @@ class AssetService:
             return None
         return self._bucket.download_url(key, IMAGE_URL_VALID_S)
 
+    def thumbnail(self, account_id: str, asset: str) -> image_check.Thumbnail:
+        """The small copy of one of the account's images (`AssetNotFound` for anyone else's): the
+        stored one, or made now from the image and kept, for images stored before thumbnails were."""
+        record = self._record(account_id, asset)
+        extension, content_type = image_check.thumbnail_kind(record.extension)
+        try:
+            with self._bucket.open(_thumbnail_key(record.path)) as body:
+                return image_check.Thumbnail(body.read(THUMBNAIL_MAX_BYTES), content_type, extension)
+        except ObjectMissing:
+            pass
+        try:
+            with self._bucket.open(_asset_key(record.path)) as body:
+                clean = body.read(MAX_UPLOAD_BYTES)
+        except ObjectMissing:
+            raise AssetNotFound() from None
+        thumbnail = image_check.make_thumbnail(clean, record.extension)
+        self._keep_thumbnail(record, thumbnail)
+        return thumbnail
+
     # --- helpers -----------------------------------------------------------------------------------
+
+    def _store_thumbnail(self, record: AssetRecord, clean: bytes) -> None:
+        """Makes and keeps the thumbnail of a new image; a failure costs only the thumbnail, which
+        `thumbnail` makes again when it is asked for. The image itself is stored and fine."""
+        try:
+            thumbnail = image_check.make_thumbnail(clean, record.extension)
+        except Exception:  # never lose an upload over its thumbnail
+            logger.exception("thumbnail not made", asset_id=record.asset_id)
+            return
+        self._keep_thumbnail(record, thumbnail)
+
+    def _keep_thumbnail(self, record: AssetRecord, thumbnail: image_check.Thumbnail) -> None:
+        try:
+            self._bucket.put(_thumbnail_key(record.path), thumbnail.content, content_type=thumbnail.content_type,
+                             cache_control=ASSET_CACHE_CONTROL)
+        except Exception:  # the S3 error is logged; the thumbnail is made again next time
+            logger.exception("thumbnail not stored", asset_id=record.asset_id)
 
     def _record(self, account_id: str, asset: str) -> AssetRecord:
         """The account's record of an asset named by its path (`<asset_id>.<ext>`) or its id alone."""
@@ -275,3 +346,8 @@ def _incoming_key(account_id: str, upload_id: str) -> str:
 
 def _asset_key(asset_path: str) -> str:
     return f"{ASSETS_PREFIX}{asset_path}"
+
+
+def _thumbnail_key(asset_path: str) -> str:
+    asset_id, extension = asset_path.split(".", 1)
+    return f"{THUMBNAILS_PREFIX}{asset_id}.{image_check.thumbnail_kind(extension)[0]}"

@@ -34,10 +34,20 @@ STATE_NAMES = {
 
 # Why the scheduler paused a campaign instead of starting it (Campaign.held_because).
 DOMAIN_NOT_VERIFIED = "domain-not-verified"
+RECIPIENT_LIMIT = "recipient-limit"
 HOLD_REASONS = {
     DOMAIN_NOT_VERIFIED: N_("It was not started: SES no longer has the domain of its from address verified. Check "
                               "the domain under Sending domains (or send from the shared address), then resume."),
+    RECIPIENT_LIMIT: N_("It was not sent: its recipients would go over the monthly recipients of your plan (see "
+                        "Usage). Nothing of it was queued. Upgrade your plan under Settings & Options, or wait "
+                        "for next month, then resume."),
 }
+
+
+def stored_bytes(template: "Template") -> int:
+    """What a template counts towards the account's storage (P3): its name, subject and both parts."""
+    return sum(len((part or "").encode("utf-8")) for part in (template.name, template.subject, template.html,
+                                                              template.text))
 
 
 @dataclass

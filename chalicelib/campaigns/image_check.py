@@ -226,3 +226,42 @@ def _encode(image: Image.Image, kind: ImageKind, params: dict) -> CheckedImage:
     out = io.BytesIO()
     image.save(out, format=kind.pillow_format, **params)
     return CheckedImage(out.getvalue(), kind.content_type, kind.extension, image.width, image.height)
+
+
+# --- thumbnails ------------------------------------------------------------------------------------
+
+THUMBNAIL_BOX = 160  # pixels, at most, on either side: the images page shows them at 80 CSS pixels
+THUMBNAIL_JPEG_QUALITY = 80
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    content: bytes
+    content_type: str
+    extension: str
+
+
+def thumbnail_kind(extension: str) -> tuple[str, str]:
+    """(extension, content type) of the thumbnail of an image with this extension: a photo's is a
+    JPEG, any image that may be transparent (PNG, GIF, WebP) gets a PNG."""
+    return ("jpg", "image/jpeg") if extension == "jpg" else ("png", "image/png")
+
+
+def make_thumbnail(clean: bytes, extension: str) -> Thumbnail:
+    """A small still picture (the first frame) of a stored, already checked image: new pixels,
+    written as JPEG or PNG only, so whatever a browser is handed here is one of two plain formats."""
+    thumb_extension, content_type = thumbnail_kind(extension)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = _open(clean)
+        image.seek(0)
+        image.draft("RGB", (THUMBNAIL_BOX, THUMBNAIL_BOX))  # JPEG: decode at a reduced size
+        picture = image.convert("RGBA" if thumb_extension == "png" else "RGB")
+    picture.thumbnail((THUMBNAIL_BOX, THUMBNAIL_BOX))
+    picture.info = {}
+    out = io.BytesIO()
+    if thumb_extension == "jpg":
+        picture.save(out, format="JPEG", quality=THUMBNAIL_JPEG_QUALITY, optimize=True)
+    else:
+        picture.save(out, format="PNG", optimize=True)
+    return Thumbnail(out.getvalue(), content_type, thumb_extension)

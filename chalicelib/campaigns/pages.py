@@ -164,6 +164,19 @@ def image_uploaded(account, visit: Visit) -> Response:
     return redirect("/images?notice=image-added")
 
 
+# Thumbnails are the owner's: kept by their browser only (private), a day, never by a shared cache.
+THUMBNAIL_CACHE_CONTROL = "private, max-age=86400"
+
+
+def image_thumbnail(account, visit: Visit, asset: str) -> Response:
+    """A small JPEG or PNG of one of the account's images, for the images page (`img-src 'self'`)."""
+    thumbnail = visit.services.assets.thumbnail(account.account_id, asset)
+    return Response(body=thumbnail.content, status_code=200, headers={
+        "Content-Type": thumbnail.content_type, "Cache-Control": THUMBNAIL_CACHE_CONTROL,
+        "X-Content-Type-Options": "nosniff", "Cross-Origin-Resource-Policy": "same-origin",
+        "Content-Disposition": f'inline; filename="thumbnail.{thumbnail.extension}"'})
+
+
 def submit_image_deletion(account, visit: Visit, asset: str) -> Response:
     visit.services.assets.delete_asset(account.account_id, asset)
     return redirect("/images?notice=image-deleted")

@@ -88,6 +88,7 @@ class CampaignReviews:
         campaign = self._campaigns.schedulable(account, campaign_id, send_at)
         self._campaigns.require_renders(account, campaign)  # a template that cannot go out is refused now
         recipients = self._campaigns.recipient_count(account, campaign)
+        self._campaigns.require_recipient_quota(account, campaign, recipients)
         audience_list = self._audience.get_list(account, campaign.list_id)
         segment = self._segments.get(account, campaign.segment_id) if campaign.segment_id else None
         test = self._campaigns.last_test_send(account, campaign_id)

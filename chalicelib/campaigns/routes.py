@@ -72,6 +72,11 @@ def image_uploaded(account, query, visit):
     return _campaign_pages().image_uploaded(account, visit)
 
 
+@pages.page("/images/{asset}/thumbnail")
+def image_thumbnail(account, query, visit, asset):
+    return _campaign_pages().image_thumbnail(account, visit, asset)
+
+
 @pages.page("/images/{asset}/delete", methods=["POST"])
 def delete_image(account, form, visit, asset):
     return _campaign_pages().submit_image_deletion(account, visit, asset)

@@ -19,8 +19,8 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from chalicelib import errors
-from chalicelib.campaigns.campaigns import (DOMAIN_NOT_VERIFIED, STATE_NAMES, TRANSITIONS, Campaign, CampaignState,
-                                            Fanout, Template)
+from chalicelib.campaigns.campaigns import (DOMAIN_NOT_VERIFIED, RECIPIENT_LIMIT, STATE_NAMES, TRANSITIONS, Campaign,
+                                            CampaignState, Fanout, Template, stored_bytes)
 from chalicelib.campaigns.repository import StateConflict
 from chalicelib.i18n import N_, gettext
 from chalicelib.observability import logger
@@ -61,7 +61,7 @@ def contact_values(contact) -> dict:
 class CampaignService:
     def __init__(self, store, audience, audience_service, segments, send_queue, jobs_queue,
                  tracking_signer, mail_sender, from_address: str, base_url: str, sending_domains=None,
-                 send_ledger=None, received_index=None):
+                 send_ledger=None, received_index=None, usage=None):
         self._store = store
         self._audience = audience
         self._audience_service = audience_service
@@ -75,6 +75,9 @@ class CampaignService:
         self._sending_domains = sending_domains  # the sending domain service (None: the shared address only)
         self._send_ledger = send_ledger
         self._received_index = received_index
+        # The usage service (chalicelib.usage): storage and recipients are claimed before the work,
+        # what happened is counted as it happens. None: nothing metered (unit tests of other parts).
+        self._usage = usage
 
     # --- templates -------------------------------------------------------------------------------
 
@@ -86,8 +89,25 @@ class CampaignService:
         template = Template(template_id or uuid.uuid4().hex, account.account_id, data.name, prepared.subject,
                             prepared.html, prepared.text, prepared.text_derived, prepared.links,
                             existing.created_at if existing else _now(), _now())
-        self._store.save_template(template)
+        grown = stored_bytes(template) - (stored_bytes(existing) if existing else 0)
+        if self._usage is not None and grown > 0:  # refused over the storage limit before anything is saved
+            from chalicelib.usage.plans import Meter
+
+            self._usage.claim(account, Meter.STORAGE_BYTES, grown, field="html")
+        try:
+            self._store.save_template(template)
+        except Exception:
+            self._give_back_storage(account, grown)
+            raise
+        if grown < 0:
+            self._give_back_storage(account, -grown)
         return template
+
+    def _give_back_storage(self, account, size: int) -> None:
+        if self._usage is not None and size > 0:
+            from chalicelib.usage.plans import Meter
+
+            self._usage.release(account, Meter.STORAGE_BYTES, size)
 
     def templates(self, account) -> list[Template]:
         return self._store.templates(account.account_id)
@@ -99,8 +119,14 @@ class CampaignService:
         return template
 
     def delete_template(self, account, template_id: str) -> None:
-        self.get_template(account, template_id)
+        template = self.get_template(account, template_id)
         self._store.delete_template(account.account_id, template_id)
+        self._give_back_storage(account, stored_bytes(template))
+
+    def template_bytes(self, account_id: str) -> int:
+        """The bytes of the account's templates, counted once: the start of a storage gauge that was
+        never kept (an account from before metering)."""
+        return sum(stored_bytes(template) for template in self._store.templates(account_id))
 
     @staticmethod
     def _prepared(content):
@@ -290,10 +316,16 @@ class CampaignService:
         call this only after the account holder confirmed the review (review.py); the API at once."""
         campaign = self.schedulable(account, campaign_id, send_at)
         self.require_renders(account, campaign)
+        held = self._reserve_recipients(account, campaign)  # QuotaExceeded: refused, nothing queued
         previous = campaign.state
         campaign.send_at, campaign.time_zone = send_at or _now(), time_zone
         campaign.state = CampaignState.SCHEDULED
-        self._store.save_campaign(campaign, expected_state=previous)
+        try:
+            self._store.save_campaign(campaign, expected_state=previous)
+        except Exception:
+            if held is not None:
+                self._usage.settle_recipients(account.account_id, campaign_id, held)
+            raise
         logger.info("campaign scheduled", campaign_id=campaign_id, now=send_at is None)
         if send_at is None:
             self._start(account.account_id, campaign_id)
@@ -343,6 +375,26 @@ class CampaignService:
         pages = self._segments.recipient_pages(account.account_id, campaign.segment_id) if campaign.segment_id \
             else self._audience_service.recipient_pages(account.account_id, campaign.list_id, page_size=FANOUT_PAGE)
         return sum(len(contacts) for contacts, _ in pages)
+
+    def require_recipient_quota(self, account, campaign: Campaign, recipients: int) -> None:
+        """Refuse (QuotaExceeded) a campaign whose recipients would pass this month's limit (P7),
+        holding nothing: what the review checks before it offers to send."""
+        if self._usage is not None:
+            self._usage.require_room_for_recipients(account, campaign.campaign_id, recipients)
+
+    def _reserve_recipients(self, account, campaign: Campaign) -> int | None:
+        """Count the campaign's recipients now and hold them of this month's quota (P7); what it held
+        before, or None when nothing is metered. QuotaExceeded: nothing changed."""
+        if self._usage is None:
+            return None
+        held = self._usage.recipients_held(campaign.account_id, campaign.campaign_id)
+        self._usage.reserve_recipients(account, campaign.campaign_id, self.count_recipients(campaign),
+                                       field="send_at")
+        return held
+
+    def count_recipients(self, campaign: Campaign) -> int:
+        """How many the campaign would reach now: its list's (or segment's) mailable contacts."""
+        return sum(len(contacts) for contacts, _ in self._recipient_pages(campaign, None))
 
     def _require_renders_within_limits(self, account, campaign: Campaign) -> None:
         """Render the campaign once, as its first recipient (or the sample person) gets it: a template
@@ -402,7 +454,8 @@ class CampaignService:
         except StateConflict:
             return 0  # paused, cancelled or started by someone else a moment ago
         self._jobs_queue.enqueue({"job": FANOUT_JOB, "account_id": account_id, "campaign_id": campaign_id})
-        self._store.add_usage(account_id, f"{_now():%Y-%m}", {"campaigns_started": 1})
+        if self._usage is not None:
+            self._usage.record_campaign_started(account_id)
         logger.info("campaign started", campaign_id=campaign_id)
         return 1
 
@@ -439,7 +492,10 @@ class CampaignService:
                     continue
 
     def cancel(self, account, campaign_id: str) -> Campaign:
-        return self._move(account, campaign_id, CampaignState.CANCELLED)
+        campaign = self._move(account, campaign_id, CampaignState.CANCELLED)
+        if self._usage is not None:  # who was not reached does not count towards the month
+            self._usage.settle_recipients(account.account_id, campaign_id, campaign.fanout.recipients)
+        return campaign
 
     def resume(self, account, campaign_id: str) -> Campaign:
         """Back to sending (or to its schedule, if it had not started): the fan-out goes on where it stopped."""
@@ -475,7 +531,8 @@ class CampaignService:
     def record_sent(self, account_id: str, campaign_id: str, count: int, size_bytes: int = 0) -> None:
         """What SES accepted of a batch: the campaign's timeline (per minute) and the month's use (P3)."""
         self._store.add_counts(campaign_id, {f"sents@{_now():%Y%m%d%H%M}": count})
-        self._store.add_usage(account_id, f"{_now():%Y-%m}", {"mails_sent": count, "bytes_sent": size_bytes})
+        if self._usage is not None:
+            self._usage.record_sent(account_id, count, size_bytes)
 
     def usage(self, account) -> dict[str, int]:
         """This calendar month (UTC): campaigns started, mails sent and their bytes."""
@@ -601,6 +658,8 @@ class CampaignService:
             return None
         progress = campaign.fanout
         pages = None
+        if progress.page == 0 and not self._recipients_still_fit(campaign):
+            return self._hold_sending(campaign)
         while not progress.done:
             written = self._store.get_page(campaign_id, progress.page)
             if written is not None:  # enqueued (perhaps partly) before a crash: the same recipients again
@@ -610,6 +669,8 @@ class CampaignService:
                 if pages is None:
                     pages = self._recipient_pages(campaign, progress.cursor)
                 contacts, next_cursor = next(pages, ([], None))
+                if not self._recipients_still_fit(campaign, progress.recipients + len(contacts)):
+                    return self._hold_sending(campaign)  # the pages queued so far go; resuming sends the rest
                 self._store.save_page(campaign_id, progress.page, [c.contact_id for c in contacts], next_cursor)
             self._enqueue(campaign, progress.page, contacts)
             progress.page += 1
@@ -623,7 +684,41 @@ class CampaignService:
                 return progress
         logger.info("campaign fanned out", campaign_id=campaign_id, recipients=progress.recipients,
                     pages=progress.page)
+        if self._usage is not None:  # fewer than held (left, suppressed meanwhile): the rest goes back
+            self._usage.settle_recipients(account_id, campaign_id, progress.recipients)
         return progress
+
+    def _recipients_still_fit(self, campaign: Campaign, needed: int | None = None) -> bool:
+        """At the fan-out, again (contacts may have been added since scheduling, or the month may
+        have turned): hold the recipients counted now, or all the fan-out has reached with this page.
+        False: over the month's quota, nothing more held or queued."""
+        if self._usage is None:
+            return True
+        from chalicelib.usage.service import QuotaExceeded
+
+        held = self._usage.recipients_held(campaign.account_id, campaign.campaign_id)
+        if needed is None:
+            needed = self.count_recipients(campaign)
+        elif needed <= held:
+            return True
+        try:
+            self._usage.reserve_recipients(campaign.account_id, campaign.campaign_id, needed)
+        except QuotaExceeded:
+            return False
+        return True
+
+    def _hold_sending(self, campaign: Campaign) -> Fanout:
+        """Over the month's recipients at the fan-out: the campaign is paused, saying why on its page;
+        what it held goes back but for the recipients already queued. Resuming tries again."""
+        campaign.state, campaign.held_because = CampaignState.PAUSED, RECIPIENT_LIMIT
+        try:
+            self._store.save_campaign(campaign, expected_state=CampaignState.SENDING)
+        except StateConflict:
+            return campaign.fanout
+        self._usage.settle_recipients(campaign.account_id, campaign.campaign_id, campaign.fanout.recipients)
+        logger.warning("campaign held at its fan-out: recipients over the plan", campaign_id=campaign.campaign_id,
+                       queued=campaign.fanout.recipients)
+        return campaign.fanout
 
     def _recipient_pages(self, campaign: Campaign, cursor: str | None):
         if campaign.segment_id:

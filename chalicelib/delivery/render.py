@@ -11,7 +11,7 @@ from chalicelib.template_environments import mails
 TRANSACTIONAL_TEMPLATES = frozenset({"test_mail", "contact_message", "verify_email", "already_registered",
                                      "reset_password", "security_alert", "confirm_email_change",
                                      "confirm_subscription", "sending_paused", "service_announcement",
-                                     "testimonial_change_proposed"})
+                                     "testimonial_change_proposed", "usage_warning"})
 
 
 def render_mail(request: MailRequest) -> OutgoingMail:

@@ -11,6 +11,11 @@ Two ways to export, behind one interface (`start`, `state`), chosen by the stage
 `TableExports.run` is idempotent and runs every hour: it finishes the exports started earlier
 (once DynamoDB reports them complete it checksums their files and writes our manifest), starts
 the day's export if there is none yet, and prunes backups older than the retention.
+
+Encryption (P8): every file of a backup is encrypted with the backup bucket's default key, the
+customer-managed KMS key of infra/template.json, like every other object the app writes. Our own
+writes leave it to the bucket (chalicelib/storage.py); DynamoDB's export names its encryption
+explicitly, so it is asked for SSE-KMS with the key the bucket's default encryption names.
 """
 
 import json
@@ -51,18 +56,38 @@ class ExportFailed(RuntimeError):
         self.failures = failures
 
 
+class BucketNotKmsEncrypted(RuntimeError):
+    """The backup bucket's default encryption names no KMS key: backups are not written under S3's own keys."""
+
+    def __init__(self, bucket: str):
+        super().__init__(f"the backup bucket {bucket} has no default SSE-KMS encryption (see infra/template.json)")
+        self.bucket = bucket
+
+
+def bucket_kms_key(s3, bucket: str) -> str:
+    """The KMS key (its ARN or id, as declared) of the bucket's default encryption."""
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    for rule in rules:
+        default = rule.get("ApplyServerSideEncryptionByDefault", {})
+        if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse") and default.get("KMSMasterKeyID"):
+            return default["KMSMasterKeyID"]
+    raise BucketNotKmsEncrypted(bucket)
+
+
 class PointInTimeExport:
-    """DynamoDB's own export from point-in-time recovery data (AWS)."""
+    """DynamoDB's own export from point-in-time recovery data (AWS), encrypted with the bucket's KMS key."""
 
     method = "ExportTableToPointInTime"
 
-    def __init__(self, dynamodb):
+    def __init__(self, dynamodb, s3):
         self._dynamodb = dynamodb
+        self._s3 = s3
 
     def start(self, table_name: str, bucket: str, prefix: str, client_token: str) -> str:
         table_arn = self._dynamodb.describe_table(TableName=table_name)["Table"]["TableArn"]
         answer = self._dynamodb.export_table_to_point_in_time(
-            TableArn=table_arn, S3Bucket=bucket, S3Prefix=prefix, S3SseAlgorithm="AES256",
+            TableArn=table_arn, S3Bucket=bucket, S3Prefix=prefix,
+            S3SseAlgorithm="KMS", S3SseKmsKeyId=bucket_kms_key(self._s3, bucket),
             ExportFormat=fmt.EXPORT_FORMAT, ExportType="FULL_EXPORT", ClientToken=client_token)
         return answer["ExportDescription"]["ExportArn"]
 
@@ -75,7 +100,8 @@ class PointInTimeExport:
 
 
 class ScanExport:
-    """A consistent scan writing the files ExportTableToPointInTime writes (local stage, tests)."""
+    """A consistent scan writing the files ExportTableToPointInTime writes (local stage, tests); the
+    files fall under the bucket's default encryption, its KMS key, which the summary names as DynamoDB's does."""
 
     method = "scan"
     ITEMS_PER_FILE = 10_000
@@ -87,6 +113,7 @@ class ScanExport:
 
     def start(self, table_name: str, bucket: str, prefix: str, client_token: str) -> str:
         table = self._dynamodb.describe_table(TableName=table_name)["Table"]
+        kms_key = bucket_kms_key(self._s3, bucket)
         started = self._clock()
         export_id = f"{int(started * 1000):014d}-{secrets.token_hex(4)}"
         export_arn = f"{table['TableArn']}/export/{export_id}"
@@ -107,8 +134,8 @@ class ScanExport:
         summary = {
             "version": fmt.MANIFEST_VERSION, "exportArn": export_arn, "startTime": _iso(started),
             "endTime": _iso(self._clock()), "tableArn": table["TableArn"], "tableId": table.get("TableId"),
-            "exportTime": _iso(started), "s3Bucket": bucket, "s3Prefix": prefix, "s3SseAlgorithm": "AES256",
-            "s3SseKmsKeyId": None, "manifestFilesS3Key": base + fmt.FILES_NAME, "billedSizeBytes": size,
+            "exportTime": _iso(started), "s3Bucket": bucket, "s3Prefix": prefix, "s3SseAlgorithm": "KMS",
+            "s3SseKmsKeyId": kms_key, "manifestFilesS3Key": base + fmt.FILES_NAME, "billedSizeBytes": size,
             "itemCount": sum(f["itemCount"] for f in files), "outputFormat": fmt.EXPORT_FORMAT,
             "exportType": "FULL_EXPORT"}
         for file in files:

@@ -29,7 +29,7 @@ def table_exporter():
     export writes no manifests)."""
     from chalicelib.operations.exports import PointInTimeExport, ScanExport
 
-    return ScanExport(aws.dynamodb(), aws.s3()) if settings().is_local else PointInTimeExport(aws.dynamodb())
+    return ScanExport(aws.dynamodb(), aws.s3()) if settings().is_local else PointInTimeExport(aws.dynamodb(), aws.s3())
 
 
 def table_exports():

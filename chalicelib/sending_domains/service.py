@@ -51,13 +51,18 @@ class DomainInUse(errors.Conflict):
 
 
 class SendingDomainService:
-    def __init__(self, store, identities, shared_domain: str, clock=_now, region: str = "eu-west-1"):
+    def __init__(self, store, identities, shared_domain: str, clock=_now, region: str = "eu-west-1", usage=None):
         self.region = region  # the MX record of a custom MAIL FROM names the region's SES feedback host
         self._store = store
         self._identities = identities  # the domains' SES identities (`ses_identities.SesIdentities`)
         self._shared_domain = shared_domain.lower()
         self.sending_from = Hook()  # (account, domain) -> names of the campaigns on their way from it
         self._now = clock
+        self._usage = usage  # the usage service: a domain is claimed against the plan's limit first
+
+    def count(self, account_id: str) -> int:
+        """How many domains the account has: where its metered count starts if it was never kept."""
+        return len(self._store.domains(account_id))
 
     @property
     def shared_domain(self) -> str:
@@ -101,15 +106,20 @@ class SendingDomainService:
             raise errors.ValidationFailed(field_errors=[errors.FieldError(
                 "domain", N_("An account has at most 10 sending domains. Remove one you no longer use first."))])
         now = self._now()
-        self._claim(account.account_id, domain, now)
+        self._count_one_more(account)  # QuotaExceeded: over the plan's sending domains, nothing claimed
         try:
-            identity = self._identities.create(domain)
-        except SesUnavailable:  # throttled, a quota: nothing is held meanwhile
-            self._store.release_claim(domain, account.account_id)
+            self._claim(account.account_id, domain, now)
+            try:
+                identity = self._identities.create(domain)
+            except SesUnavailable:  # throttled, a quota: nothing is held meanwhile
+                self._store.release_claim(domain, account.account_id)
+                raise
+            added = SendingDomain(domain, account.account_id, status_of_identity(identity),
+                                  tuple((identity.get("DkimAttributes") or {}).get("Tokens") or ()), now, now)
+            self._store.save(added)
+        except Exception:
+            self._count_one_less(account)
             raise
-        added = SendingDomain(domain, account.account_id, status_of_identity(identity),
-                              tuple((identity.get("DkimAttributes") or {}).get("Tokens") or ()), now, now)
-        self._store.save(added)
         logger.info("sending domain added", account_id=account.account_id, domain=domain)
         return added
 
@@ -196,7 +206,20 @@ class SendingDomainService:
         if self._store.release_claim(found.domain, account.account_id):
             self._identities.delete(found.domain)
         self._store.delete(account.account_id, found.domain)
+        self._count_one_less(account)
         logger.info("sending domain removed", account_id=account.account_id, domain=found.domain)
+
+    def _count_one_more(self, account) -> None:
+        if self._usage is not None:
+            from chalicelib.usage.plans import Meter
+
+            self._usage.claim(account, Meter.SENDING_DOMAINS, 1, field="domain")
+
+    def _count_one_less(self, account) -> None:
+        if self._usage is not None:
+            from chalicelib.usage.plans import Meter
+
+            self._usage.release(account, Meter.SENDING_DOMAINS, 1)
 
     def erase_account(self, account) -> None:
         """The account is erased: its domains go, claims and SES identities too (campaigns go with it)."""

@@ -12,5 +12,5 @@ def render_page(template_name: str, **context) -> str:
     from chalicelib.web import consent_banner
 
     context.setdefault("signed_in", False)
-    context.setdefault("consent", consent_banner.current())  # the cookie banner's state (base layout)
+    context.setdefault("cookie_banner", consent_banner.current())  # the cookie banner's state (base layout)
     return pages().get_template(template_name).render(language=i18n.current_language(), **context)

@@ -1,9 +1,9 @@
 """The deployable template, packaged once per test session as `make package` does: the `dev` stage
-of app.py and .chalice/ through `chalice package --merge-template infra/template.json`."""
+of app.py and .chalice/ through `chalice package --merge-template infra/template.json`, with the
+hash lock as the requirements (ops/package.py)."""
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
@@ -17,14 +17,18 @@ PACKAGED_STAGE = "dev"
 @pytest.fixture(scope="session")
 def package_dir(tmp_path_factory):
     """GIVEN the project packaged for the dev stage, merged with infra/template.json."""
-    output = tmp_path_factory.mktemp("package") / "out"
-    completed = subprocess.run(
-        [os.path.join(BIN_DIR, "chalice"), "package", "--stage", PACKAGED_STAGE,
-         "--merge-template", os.path.join("infra", "template.json"), str(output)],
-        cwd=PROJECT_DIR, env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-1"},
-        capture_output=True, text=True, check=False)
+    from ops.package import package
+
+    work = tmp_path_factory.mktemp("package")
+    source_dir = work / "src"
+    # Chalice's cache of built dependencies (keyed by the lock's hash) is shared with `make package`.
+    cache = os.path.join(PROJECT_DIR, "build", "package-src", ".chalice", "deployments")
+    os.makedirs(cache, exist_ok=True)
+    os.makedirs(source_dir / ".chalice")
+    os.symlink(cache, source_dir / ".chalice" / "deployments")
+    completed = package(str(work / "out"), PACKAGED_STAGE, str(source_dir))
     assert completed.returncode == 0, f"chalice package failed:\n{completed.stdout}\n{completed.stderr}"
-    return output
+    return work / "out"
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,7 @@ NAMED_RESOURCE_KINDS = (
     (re.compile(r"^SES_(CAMPAIGN_)?CONFIGURATION_SET$"), "AWS::SES::ConfigurationSet", "Name"),
 )
 WILDCARD_ACTION = re.compile(r"^(\*|[a-z0-9-]+:\*)$")
+MAX_LOG_RETENTION_DAYS = 90  # logs hold IP addresses (P6): kept for a limited time
 
 
 def resources_of_type(template, resource_type):
@@ -276,11 +277,35 @@ def test_daily_backup_runs_on_a_cron_schedule_when_deployed(template):
 
 
 def test_log_groups_expire_entries_when_declared(template):
-    # GIVEN every log group of the template
+    # GIVEN every log group of the template: the functions' and the API's access log
     log_groups = resources_of_type(template, "AWS::Logs::LogGroup")
-    # THEN each one keeps its entries for a limited number of days
-    assert log_groups
+    assert "ApiAccessLogGroup" in log_groups and "ApiHandlerLogGroup" in log_groups
+    # THEN each one keeps its entries (which hold IP addresses, P6) for a limited number of days
     assert [name for name, group in log_groups.items() if not group["Properties"].get("RetentionInDays")] == []
+    assert {name: group["Properties"]["RetentionInDays"] for name, group in log_groups.items()
+            if group["Properties"]["RetentionInDays"] > MAX_LOG_RETENTION_DAYS} == {}
+
+
+def test_api_stage_writes_its_access_log_to_a_log_group_with_retention_when_deployed(template):
+    # GIVEN the REST API's stage settings and the API Gateway account settings
+    resources = template["Resources"]
+    access_log = resources["RestAPI"]["Properties"].get("AccessLogSetting", {})
+    # THEN the stage writes an access log to a log group of the template (which has a retention, above)
+    target = get_att_target(access_log.get("DestinationArn"))
+    assert resources.get(target, {}).get("Type") == "AWS::Logs::LogGroup", access_log
+    # AND each line says which request, from which IP, what route, status and latency ...
+    fields = set(re.findall(r"\$context\.[\w.]+", access_log["Format"]))
+    assert {"$context.requestId", "$context.identity.sourceIp", "$context.resourcePath", "$context.status",
+            "$context.responseLatency"} <= fields
+    # ... but not the path as requested (it holds the tokens of unsubscribe and tracking links), the
+    # query string, the user agent or who is signed in
+    assert fields.isdisjoint({"$context.path", "$context.identity.userAgent", "$context.authorizer.principalId",
+                              "$context.identity.user", "$context.identity.caller"}), fields
+    # AND API Gateway may write to CloudWatch Logs (an account setting), set before the stage is made
+    role = resources[get_att_target(resources["ApiGatewayAccount"]["Properties"]["CloudWatchRoleArn"])]
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == \
+        {"Service": "apigateway.amazonaws.com"}
+    assert "ApiGatewayAccount" in resources["RestAPI"].get("DependsOn", [])
 
 
 def test_every_function_has_its_log_group_when_deployed(template):

@@ -1,6 +1,9 @@
-"""moto (in-process) with every resource created from infra/template.json, then the app."""
+"""moto (in-process) with every resource created from infra/template.json, then the app; and the
+log capture that fails any test whose log lines carry personal data (tests/integration/log_privacy.py)."""
 
+import functools
 import json
+import logging
 import os
 
 import boto3
@@ -8,6 +11,9 @@ import pytest
 from moto import mock_aws
 
 from tests.conftest import TEST_STATE_DIR
+from tests.integration.log_privacy import LogCapture, test_data_names
+
+LOG_CAPTURE = pytest.StashKey[LogCapture]()
 
 
 @pytest.fixture
@@ -66,3 +72,55 @@ def outbox():
 
 def json_body(response) -> dict:
     return json.loads(response.body)
+
+
+# --- no personal data in the logs (P6) ---------------------------------------------------------
+
+known_names = functools.cache(test_data_names)
+
+
+@pytest.fixture(autouse=True)
+def log_capture(request, monkeypatch):
+    """Every log record of the test (setup, call, teardown), and what the test sends to the app and
+    gets back, so the lines can be checked for personal data (pytest_runtest_makereport below)."""
+    from chalice.test import TestHTTPClient
+
+    capture = LogCapture(known_names())
+    send = TestHTTPClient.request
+
+    def request_seen(self, method, path, headers=None, body=b""):
+        capture.sent(method, path, headers, body)
+        response = send(self, method, path, headers=headers, body=body)
+        capture.received(response)
+        return response
+
+    monkeypatch.setattr(TestHTTPClient, "request", request_seen)
+    root = logging.getLogger()
+    root.addHandler(capture)
+    request.node.stash[LOG_CAPTURE] = capture
+    yield capture
+    root.removeHandler(capture)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test whose log lines (or printed lines) carry personal data fails, saying which and where."""
+    report = yield
+    capture = item.stash.get(LOG_CAPTURE, None)
+    if capture is None or report.when not in ("call", "teardown"):
+        return report
+    from devstack.devtools.outbox import Outbox
+
+    capture.printed.append(report.capstdout + "\n" + report.capstderr)
+    capture.mailed(Outbox(os.path.join(TEST_STATE_DIR, "outbox.jsonl")).mails())
+    leaks = capture.leaks()
+    if leaks:
+        text = "\n".join(["Log lines carry personal data (P6: only the IP address may be logged; see "
+                          "tests/integration/log_privacy.py):", *leaks])
+        if report.passed:
+            report.outcome, report.longrepr = "failed", text
+        else:
+            report.sections.append(("personal data in the logs", text))
+    if report.when == "teardown":
+        del item.stash[LOG_CAPTURE]  # items live for the whole session; their lines need not
+    return report

@@ -246,7 +246,8 @@ def test_erasing_an_account_removes_all_its_images_uploads_and_records(assets, s
     assert erased == 2
     assert assets.list_assets(account_id) == [] and assets.usage_bytes(account_id) == 0
     assert not [key for key in _every_key(s3) if account_id in key]
-    assert sorted(_every_key(s3)) == sorted([f"assets/{kept.path}", f"asset-records/{other_id}/{kept.path}"])
+    assert sorted(_every_key(s3)) == sorted([f"assets/{kept.path}", f"asset-records/{other_id}/{kept.path}",
+                                             f"thumbnails/{kept.asset_id}.png"])
     # AND the other account keeps its image, and erasing again finds nothing
     assert assets.list_assets(other_id) == [kept]
     assert assets.erase_account(account_id) == 0

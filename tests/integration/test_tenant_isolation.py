@@ -38,6 +38,7 @@ COVERED = {
     "/fields/{key}/delete": "POST",
     "/api/v1/fields/{key}": "DELETE",
     "/lists/{list_id}/segments": "GET+POST",
+    "/lists/{list_id}/segment-count": "POST",
     "/lists/{list_id}/segments/{segment_id}": "GET",
     "/lists/{list_id}/segments/{segment_id}/export": "POST",
     "/lists/{list_id}/segments/{segment_id}/delete": "POST",
@@ -58,6 +59,7 @@ CAMPAIGN_ROUTES = {
     "/templates/{template_id}/test": "POST",
     "/templates/{template_id}/delete": "POST",
     "/images/{asset}/delete": "POST",
+    "/images/{asset}/thumbnail": "GET",
     "/campaigns/{campaign_id}": "GET+POST",
     "/campaigns/{campaign_id}/schedule": "POST",
     "/campaigns/{campaign_id}/{action}": "POST",
@@ -168,6 +170,7 @@ def test_another_accounts_campaigns_are_not_found(client, app_module, aws_resour
         "/templates/{template_id}/test": client.post(f"/templates/{template_id}/test", headers=form, body=token),
         "/templates/{template_id}/delete": client.post(f"/templates/{template_id}/delete", headers=form, body=token),
         "/images/{asset}/delete": client.post(f"/images/{image}/delete", headers=form, body=token),
+        "/images/{asset}/thumbnail": client.get(f"/images/{image}/thumbnail", headers={**headers, "Accept": "*/*"}),
         "/campaigns/{campaign_id}": client.get(f"/campaigns/{campaign_id}", headers=headers),
         "/campaigns/{campaign_id} POST": client.post(f"/campaigns/{campaign_id}", headers=form,
                                                      body=token + f"&name=x&list_id={list_id}".encode()),
@@ -318,6 +321,9 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
             body=f"csrf_token={bob_csrf}".encode()),
         "/api/v1/fields/{key}": client.request("DELETE", "/api/v1/fields/city", headers=headers, body=b""),
         "/lists/{list_id}/segments": client.get(f"/lists/{annas_list}/segments", headers=headers),
+        "/lists/{list_id}/segment-count": client.post(
+            f"/lists/{annas_list}/segment-count", headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+            body=f"csrf_token={bob_csrf}&match=all".encode()),
         "/lists/{list_id}/segments/{segment_id}": client.get(f"/lists/{annas_list}/segments/{annas_segment}",
                                                              headers=headers),
         "/lists/{list_id}/segments/{segment_id}/export": client.post(
