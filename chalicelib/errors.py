@@ -20,6 +20,15 @@ PROBLEM_TYPE_BASE = "https://mailexpert.nl/problems/"
 
 
 @dataclass(frozen=True)
+class Message:
+    """A message id with its params, used as a param of another message: translated, then filled in,
+    in the language of the response (a template mistake's detail, a reason in words)."""
+
+    message: str
+    params: tuple = ()
+
+
+@dataclass(frozen=True)
 class FieldError:
     field: str
     message: str  # an English message id, translated when the response is built
@@ -138,7 +147,8 @@ def message_text(error, gettext=None) -> str:
     request's language), its params filled in. The one way every response, page and report turns a
     DomainError, a FieldError (or any message id with params: a dict or pairs) into text."""
     text = (gettext or i18n.gettext)(error.message)
-    params = dict(error.params)
+    params = {name: message_text(value, gettext) if isinstance(value, Message) else value
+              for name, value in dict(error.params).items()}
     return text % params if params else text
 
 

@@ -1,7 +1,8 @@
 """Dutch (default) and English, from Babel message catalogues, for pages and mails alike.
 
 Babel extracts and compiles the catalogues (`make extract-messages`, `make messages`); at run
-time the standard library's gettext reads the compiled files, so Lambda does not carry Babel.
+time the standard library's gettext reads the compiled files. (Babel also runs in Lambda, for
+its CLDR data: dates, numbers and country names, `chalicelib.formatting`.)
 
 Message ids are English. The language of a request is chosen by an explicit switch
 (`?lang=`), then the remembered choice (the `lang` cookie), then `Accept-Language`, then Dutch.

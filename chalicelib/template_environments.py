@@ -1,7 +1,8 @@
 """Jinja2 for pages and mails: one environment per family, compiled once per container.
 
 Autoescape on, StrictUndefined (a missing variable is a bug, not an empty string), and the
-gettext of `chalicelib.i18n`, so `{% trans %}` and `_()` follow the current language. A platform
+gettext of `chalicelib.i18n`, so `{% trans %}` and `_()` follow the current language, and the
+filters of `chalicelib.formatting` (`| datetime`, `| number`, `| filesize`, `| country`...). A platform
 module: the web pages use one family, transactional mail (`chalicelib.delivery`) the other.
 """
 
@@ -11,7 +12,7 @@ import os
 import jinja2
 import markupsafe
 
-from chalicelib import VERSION, i18n
+from chalicelib import VERSION, formatting, i18n
 
 # The templates live with the web package; mail templates are under its mail/ folder.
 TEMPLATES_DIR = os.path.join(os.path.dirname(__file__), "web", "templates")
@@ -43,6 +44,8 @@ def _environment(autoescape) -> jinja2.Environment:
     )
     env.install_gettext_callables(_escaped_gettext, _escaped_ngettext, newstyle=True)
     env.globals.update(version=VERSION, languages=i18n.LANGUAGES)
+    env.filters.update(formatting.FILTERS)  # dates, numbers, sizes, countries per language (Babel)
+    env.globals.update(formatting.GLOBALS)
     return env
 
 

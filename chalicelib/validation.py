@@ -93,9 +93,16 @@ def iso_country(value: str) -> str:
 
 
 def country_choices() -> list[tuple[str, str]]:
+    """(code, name) of every country, named and sorted in the current language (Babel's CLDR names)."""
+    import unicodedata
+
     import iso3166
 
-    return sorted(((c.alpha2, c.name) for c in iso3166.countries), key=lambda pair: pair[1])
+    from chalicelib.formatting import country_name
+
+    named = [(c.alpha2, country_name(c.alpha2) if country_name(c.alpha2) != c.alpha2 else c.name)
+             for c in iso3166.countries]
+    return sorted(named, key=lambda pair: unicodedata.normalize("NFKD", pair[1]).casefold())
 
 
 def postcode_for(country: str, value: str) -> str:

@@ -61,6 +61,11 @@ class Account:
     version: int | None = None
 
     @property
+    def plan_name(self) -> str:
+        """The plan's message id, as pages show it (translate it with `_()`)."""
+        return PLAN_NAMES[self.plan]
+
+    @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
 

@@ -64,6 +64,10 @@ FIELD_LEFT_OUT = N_("Field %(field)s left out: %(problem)s")
 OVER_CONTACT_LIMIT = N_("Not imported: your plan allows %(limit)s contacts and that limit is reached. Upgrade your "
                         "plan under Settings & Options, then import the file again for the rest.")
 IMPORTED, UPDATED, SKIPPED = "imported", "updated", "skipped"
+# The report's header and outcomes in the account holder's language (the message ids are what an
+# English report has always said, so scripts reading English reports keep working).
+REPORT_HEADER = (N_("line"), N_("email"), N_("outcome"), N_("reason"))
+OUTCOME_NAMES = {IMPORTED: N_("imported"), UPDATED: N_("updated"), SKIPPED: N_("skipped")}
 
 
 class ImportStatus(str, Enum):
@@ -324,7 +328,7 @@ class ImportService:
         body = self._bucket.open(imported.file_key, if_match=etag)
         text = io.TextIOWrapper(report_file, encoding="utf-8", newline="")
         report = csv.writer(text)
-        report.writerow(["line", "email", "outcome", "reason"])
+        report.writerow([gettext(name) for name in REPORT_HEADER])
         writer = _ChunkWriter(self._audience, self._service, imported)
         mapping = {int(index): target for index, target in (imported.mapping or {}).items()}
         last_progress = time.monotonic()
@@ -335,7 +339,7 @@ class ImportService:
                 for line, email, outcome, reason in future.result():
                     imported.counts[outcome] += 1
                     imported.rows_done += 1
-                    report.writerow([line, email, outcome, _reason_text(reason)])
+                    report.writerow([line, email, gettext(OUTCOME_NAMES[outcome]), _reason_text(reason)])
 
             chunk = []
             for row in read_contacts(source, mapping):

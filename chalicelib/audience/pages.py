@@ -35,7 +35,13 @@ CONSENT_LABELS = {
     "confirmed_user_agent": N_("Confirmed with browser"), "withdrawn_at": N_("Withdrawn at"),
     "withdrawn_ip": N_("Withdrawn from IP address"),
     "removed_by_account_at": N_("Removed by you at"), "removed_from_ip": N_("Removed from IP address"),
+    "import_id": N_("Import"), "file_name": N_("File name"), "declared_by": N_("Declared by"),
+    "suppressed_at": N_("Suppressed at"), "suppression_reason": N_("Reason"),
 }
+CONSENT_SOURCE_NAMES = {ConsentSource.FORM.value: N_("Sign-up form"), ConsentSource.IMPORT.value: N_("Import"),
+                        ConsentSource.API.value: N_("API"), ConsentSource.MANUAL.value: N_("Added by hand")}
+CONSENT_VALUE_NAMES = {"source": CONSENT_SOURCE_NAMES,  # proof-of-consent values shown through a label
+                       "suppression_reason": {reason.value: name for reason, name in SUPPRESSION_REASON_NAMES.items()}}
 
 
 def lists_page(account, visit: Visit, values=None, field_errors=None, status=200) -> Response:
@@ -126,6 +132,8 @@ def contact_page(account, visit: Visit, contact_id: str, values=None, field_erro
     return render_app_page("pages/audience_contact.html", account, visit, "/contacts", status=status, contact=contact,
                            memberships=memberships, activity=activity, received_names=RECEIVED_NAMES,
                            status_names=STATUS_NAMES, consent_labels=CONSENT_LABELS,
+                           value_names=CONSENT_VALUE_NAMES,
+                           field_labels={f.key: f.label for f in definitions},
                            suppressed=SUPPRESSION_REASON_NAMES[suppression.reason] if suppression else None,
                            definitions=definitions, field_types=FieldType,
                            values=_contact_values(contact, definitions) if values is None else values,

@@ -143,7 +143,7 @@ class CampaignService:
     def preview(self, account, template_id: str, contact_id: str | None = None):
         """The template as one contact (or a sample person) would get it; no tracking."""
         from chalicelib.campaigns.campaign_rendering import preview
-        from chalicelib.campaigns.template_sandbox import RenderFailed, limit_problem
+        from chalicelib.campaigns.template_sandbox import RENDER_FAILURE_NAMES, RenderFailed, limit_problem
 
         template = self.get_template(account, template_id)
         contact = SAMPLE_CONTACT
@@ -160,7 +160,7 @@ class CampaignService:
                 message, params = over_limit
                 raise errors.ValidationFailed(message, **params) from None
             raise errors.ValidationFailed(N_("The template could not be shown for this contact: %(reason)s"),
-                                          reason=failed.reason.value) from None
+                                          reason=errors.Message(RENDER_FAILURE_NAMES[failed.reason])) from None
 
     def test_send(self, account, template_id: str, from_name: str | None = None, from_email: str | None = None,
                   reply_to: str | None = None) -> None:

@@ -84,6 +84,58 @@ RENDER_TOO_SLOW = N_("This template takes longer than %(seconds)s seconds to mak
 LOOPS_OVER_LIMIT = N_("The loops of this template run more than %(limit)s times for one mail, so it cannot be "
                       "sent. Make its loops smaller.")
 RANGE_OVER_LIMIT = N_("This template asks range() for more than %(limit)s numbers, so it cannot be sent.")
+RENDER_FAILURE_NAMES = {RenderFailure.OUTPUT_TOO_LARGE: N_("the mail is too large"),
+                        RenderFailure.VALUE_TOO_LARGE: N_("a value in the mail is too large"),
+                        RenderFailure.TOO_SLOW: N_("making the mail takes too long"),
+                        RenderFailure.TOO_MANY_ITERATIONS: N_("its loops run too often"),
+                        RenderFailure.RANGE_TOO_LARGE: N_("range() is asked for too many numbers"),
+                        RenderFailure.TEMPLATE_ERROR: N_("the template does not work with this contact's data")}
+# Jinja's own syntax messages (English, from its parser and lexer), as message ids with params: the
+# first pattern that matches the whole message wins; a message not listed is shown as Jinja wrote it.
+_TOKEN_NAMES = {"end of print statement": "}}", "end of statement block": "%}", "end of comment": "#}",
+                "begin of print statement": "{{", "begin of statement block": "{%"}
+_END_OF_TEMPLATE = N_("the end of the template")
+_SYNTAX_DETAILS = (
+    (re.compile(r"Unexpected end of template\..*?The innermost block that needs to be closed is '(?P<block>\w+)'\."),
+     N_("the template ends before the '%(block)s' block is closed")),
+    (re.compile(r"Unexpected end of template\..*"), N_("the template ends too early")),
+    (re.compile(r"Encountered unknown tag '(?P<tag>end\w*)'\.(?!.*innermost).*"),
+     N_("'%(tag)s' closes a block that was never opened")),
+    (re.compile(r"Encountered unknown tag '(?P<tag>\w+)'\..*?The innermost block that needs to be closed is "
+                r"'(?P<block>\w+)'\."), N_("'%(tag)s' does not belong here: close the '%(block)s' block first")),
+    (re.compile(r"Encountered unknown tag '(?P<tag>\w+)'\..*"), N_("there is no tag '%(tag)s'")),
+    (re.compile(r"unexpected end of template, expected '(?P<expected>.+)'\."),
+     N_("the template ends where %(expected)s was expected")),
+    (re.compile(r"expected token '(?P<expected>.+)', got '(?P<found>.+)'"),
+     N_("%(expected)s was expected, but there is %(found)s")),
+    (re.compile(r"Expected an expression, got '(?P<found>.+)'"), N_("a value was expected, but there is %(found)s")),
+    (re.compile(r"No filter named '(?P<name>.+)'\."), N_("there is no filter named '%(name)s'")),
+    (re.compile(r"No test named '(?P<name>.+)'\."), N_("there is no test named '%(name)s'")),
+    (re.compile(r"Missing end of comment tag"), N_("a comment is not closed with #}")),
+    (re.compile(r"unexpected char (?P<char>.+) at \d+"), N_("the character %(char)s does not belong here")),
+    (re.compile(r"unexpected '(?P<found>.+)', expected '(?P<expected>.+)'"),
+     N_("%(found)s does not belong here: %(expected)s was expected")),
+    (re.compile(r"unexpected '(?P<found>.+)'"), N_("%(found)s does not belong here")),
+    (re.compile(r"expected name or number"), N_("a name or a number was expected after the dot")),
+    (re.compile(r"tag name expected"), N_("a tag name was expected")),
+)
+
+
+def syntax_detail(jinja_message: str) -> errors.Message | str:
+    """What Jinja says is wrong, as a message the reader's language has; Jinja's words when it is new."""
+    for pattern, message in _SYNTAX_DETAILS:
+        found = pattern.fullmatch(jinja_message or "")
+        if found:
+            params = {name: _token_name(value) if name in ("found", "expected") else value
+                      for name, value in found.groupdict().items()}
+            return errors.Message(message, tuple(params.items()))
+    return jinja_message
+
+
+def _token_name(description: str):
+    if description == "end of template":
+        return errors.Message(_END_OF_TEMPLATE)
+    return repr(_TOKEN_NAMES.get(description, description)).replace('"', "'")
 
 def limit_problem(failed: RenderFailed, limits: RenderLimits = DEFAULT_LIMITS) -> tuple[str, dict] | None:
     """The message id and its params for the limit a render broke; None for a template error (which
@@ -395,7 +447,8 @@ def template_problem(field_name: str, source: str, template_name: str) -> errors
     except _Refused as refused:
         return errors.FieldError(field_name, refused.message, (("line", refused.line), ("tag", refused.tag)))
     except TemplateSyntaxError as mistake:
-        return errors.FieldError(field_name, SYNTAX_MISTAKE, (("line", mistake.lineno), ("detail", mistake.message)))
+        return errors.FieldError(field_name, SYNTAX_MISTAKE, (("line", mistake.lineno),
+                                                              ("detail", syntax_detail(mistake.message))))
     return None
 
 

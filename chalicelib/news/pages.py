@@ -24,9 +24,9 @@ def _notice(visit: Visit) -> str | None:
 
 
 def _local(moment) -> str:
-    from chalicelib.news.service import STAFF_TIME_ZONE
+    from chalicelib.formatting import format_datetime
 
-    return moment.astimezone(STAFF_TIME_ZONE).strftime("%Y-%m-%d %H:%M")
+    return format_datetime(moment)  # in Amsterdam time, as the language writes it
 
 
 def news_page(account, visit: Visit) -> Response:

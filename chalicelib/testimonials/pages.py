@@ -21,8 +21,8 @@ from chalicelib.i18n import N_
 from chalicelib.scanning import RETRY_AFTER_S, ScanPending
 from chalicelib.testimonials.schemas import STAFF_TIME_ZONE, ProposalIn, TestimonialIn, WithdrawalRequestIn
 from chalicelib.testimonials.service import HOME_PAGE_COUNT
-from chalicelib.testimonials.testimonial import (CONSENT_WORDING_VERSION, DETAIL_MAX, TEXT_MAX, TestimonialStatus,
-                                                 consent_wording)
+from chalicelib.testimonials.testimonial import (CONSENT_WORDING_VERSION, DETAIL_MAX, TEXT_MAX, TestimonialEvent,
+                                                 TestimonialStatus, consent_wording)
 
 MINE = "/settings/testimonials"
 STAFF = "/staff/testimonials"
@@ -42,9 +42,15 @@ STAFF_NOTICES = {
     "proposed": N_("The change is proposed to the customer. It is shown only after they agree."),
     "withdrawn": N_("The withdrawal is recorded and the testimonial is no longer published."),
 }
-STATUS_NAMES = {TestimonialStatus.SUBMITTED: N_("waiting for publication"),
-                TestimonialStatus.PUBLISHED: N_("published"),
-                TestimonialStatus.WITHDRAWN: N_("permission withdrawn")}
+STATUS_NAMES = {TestimonialStatus.SUBMITTED: N_("Waiting for publication"),
+                TestimonialStatus.PUBLISHED: N_("Published"),
+                TestimonialStatus.WITHDRAWN: N_("Permission withdrawn")}
+DETAIL_NAMES = {"name": N_("Name"), "company": N_("Company"), "city": N_("City"), "photo": N_("Photo")}
+EVENT_NAMES = {TestimonialEvent.SUBMITTED: N_("Submitted"), TestimonialEvent.PUBLISHED: N_("Published"),
+               TestimonialEvent.UNPUBLISHED: N_("Taken offline"),
+               TestimonialEvent.CHANGE_PROPOSED: N_("Change proposed"),
+               TestimonialEvent.CHANGE_ACCEPTED: N_("Change accepted"),
+               TestimonialEvent.CHANGE_DECLINED: N_("Change declined"), TestimonialEvent.WITHDRAWN: N_("Withdrawn")}
 WORDING_CHANGED = N_("The words of the permission changed while you were writing. Read them again and tick the box.")
 PHOTO_GONE = N_("This photo is no longer available. Please upload it again.")
 
@@ -172,7 +178,8 @@ def staff_page(account, visit: Visit, testimonial_id: str, values=None, field_er
         consent=testimonial.current_consent, published=testimonial.shown_publicly(), values=values,
         errors=field_errors or {}, problem=problem, notice=_notice(visit, STAFF_NOTICES),
         statuses=TestimonialStatus, status_names=STATUS_NAMES, text_max=TEXT_MAX, detail_max=DETAIL_MAX,
-        wording_of=consent_wording)
+        wording_of=consent_wording, event_names=EVENT_NAMES,
+        detail_names=DETAIL_NAMES)
     return _with_policy(response, service.photo_origin())
 
 

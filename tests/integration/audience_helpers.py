@@ -63,7 +63,18 @@ def import_file(client, app_module, aws_resources, cookie, csrf, list_id, data: 
     assert done["status"] == "done", done
     report_key = created["upload"]["fields"]["key"].removesuffix(".csv") + "-report.csv"
     report = s3.get_object(Bucket=EXPORTS_BUCKET, Key=report_key)["Body"].read().decode("utf-8")
-    return done, list(csv.DictReader(io.StringIO(report)))
+    return done, [in_english(row) for row in csv.DictReader(io.StringIO(report))]
+
+
+def in_english(report_row: dict) -> dict:
+    """A report row of a Dutch account's import with the English header and outcome it has for an
+    English one (the report is written in the account holder's language)."""
+    from chalicelib import i18n
+    from chalicelib.audience.imports import OUTCOME_NAMES, REPORT_HEADER
+
+    english = {i18n.translations("nl").gettext(m): m for m in (*REPORT_HEADER, *OUTCOME_NAMES.values())}
+    row = {english.get(name, name): value for name, value in report_row.items()}
+    return {**row, "outcome": english.get(row["outcome"], row["outcome"])}
 
 
 def member_addresses(client, cookie, list_id, status) -> set[str]:

@@ -7,6 +7,9 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from chalicelib import i18n
+from chalicelib.formatting import format_date
+
 from tests.integration.accounts_helpers import post_form
 from tests.integration.audience_helpers import account_with_list, import_file
 from tests.integration.review_helpers import send_through_review
@@ -86,7 +89,8 @@ def test_audience_growth_counts_contacts_added_and_leaving_per_day(client, app_m
     # WHEN the holder opens the overview
     page = _overview(client, cookie)
     # THEN the chart has a bar for today up (5) and one down (1), and the period's totals
-    today = datetime.now(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y")
+    with i18n.use_language("nl"):
+        today = format_date(datetime.now(ZoneInfo("Europe/Amsterdam")).date())  # as the Dutch page writes it
     assert f"<title>{today}: +5</title>" in page and f"<title>{today}: -1</title>" in page
     assert "5 nieuwe contacten, 1 vertrokken: +4" in page
     assert len(re.findall(r'<rect class="growth-added"', page)) == 1

@@ -33,7 +33,7 @@ def test_upgrade_applies_at_once_and_downgrade_below_use_refuses_new_work_and_sa
     # THEN they are told their use is above the limits: what they have stays, new work is refused
     assert "notice=plan-changed-over-limit" in changed.headers["Location"]
     page = client.get(changed.headers["Location"], headers={"Cookie": cookie}).body.decode()
-    assert "Uw gebruik ligt boven enkele van de limieten ervan (zie Gebruik)" in page
+    assert "Je gebruik ligt boven enkele van de limieten ervan (zie Gebruik)" in page
     usage_page = client.get("/usage", headers={"Cookie": cookie}).body.decode()
     assert 'id="over-limit"' in usage_page
     refused = _add_by_api(client, cookie, csrf, list_id, "derde@example.com")

@@ -34,8 +34,8 @@ def test_campaign_over_the_months_recipients_is_refused_at_scheduling_on_the_pag
     # THEN the form comes back saying the limit, the use and how to upgrade (in Dutch, the account's language)
     assert page.status_code == 422
     text = page.body.decode()
-    assert ("Uw pakket staat 3 ontvangers per maand toe en deze maand zijn er 0 gebruikt: met de 4 ontvangers van "
-            "deze campagne gaat u over de limiet. Kies een groter pakket onder Instellingen &amp; Opties") in text
+    assert ("Je pakket staat 3 ontvangers per maand toe en deze maand zijn er 0 gebruikt: met de 4 ontvangers van "
+            "deze campagne ga je over de limiet. Kies een groter pakket onder Instellingen &amp; Opties") in text
     # WHEN the API tries, in English
     api = client.post(f"/api/v1/campaigns/{campaign_id}/schedule", headers=api_headers(cookie, csrf), body=b"{}")
     # THEN a 403 problem with the same facts
@@ -86,7 +86,7 @@ def test_import_over_the_contact_limit_stops_at_the_limit_and_reports_the_rest(
     imported = [r for r in report if r["outcome"] == "imported"]
     over = [r for r in report if r["outcome"] == "skipped"]
     assert len(imported) == 3 and len(over) == 3
-    assert all(r["reason"].startswith("Niet geïmporteerd: uw pakket staat 4 contacten toe") for r in over)
+    assert all(r["reason"].startswith("Niet geïmporteerd: je pakket staat 4 contacten toe") for r in over)
     # AND exactly the contacts within the limit exist, and are counted
     audience = services().audience
     account_id = account_of().account_id
@@ -139,7 +139,7 @@ def test_template_over_the_storage_limit_is_refused_with_the_form_again(
                                                 "html": TEMPLATE_HTML + "<!--" + "x" * 200 + "-->"}, cookie=cookie)
     # THEN the form comes back with the limit, and no template is stored
     assert response.status_code == 422, response.status_code
-    assert "Uw pakket staat 100 B aan afbeeldingen en sjablonen toe en er is 0 B opgeslagen" in response.body.decode()
+    assert "Je pakket staat 100 B aan afbeeldingen en sjablonen toe en er is 0 B opgeslagen" in response.body.decode()
     assert services().campaign_service.templates(account_of()) == []
     assert usage_api(client, cookie)["storage_bytes"] == 0
 

@@ -7,8 +7,8 @@ from tests.integration.audience_helpers import account_with_list
 from tests.integration.test_campaign_flow import _add
 from tests.integration.usage_helpers import account_of, small_free_plan
 
-EIGHTY = "U hebt 80% van een limiet van uw MailExpert-pakket gebruikt"
-FULL = "U hebt een limiet van uw MailExpert-pakket bereikt"
+EIGHTY = "Je hebt 80% van een limiet van je MailExpert-pakket gebruikt"
+FULL = "Je hebt een limiet van je MailExpert-pakket bereikt"
 
 
 def _warnings(outbox):
@@ -29,7 +29,7 @@ def test_warning_mails_go_once_each_at_80_and_100_percent(client, app_module, aw
     # THEN one warning goes out, in the account's language, with the figures and where to upgrade
     assert _warnings(outbox) == [EIGHTY]
     [mail] = [m for m in mails_to(outbox, "anna@example.nl") if m["subject"] == EIGHTY]
-    assert "Contacten: u gebruikt 4 van de 5 van uw pakket Gratis (80%)." in mail["text"]
+    assert "Contacten: je gebruikt 4 van de 5 van je pakket Gratis (80%)." in mail["text"]
     assert "/settings#plan" in mail["text"] and "/usage" in mail["text"]
     # WHEN the fifth reaches 100 %, one is erased and another added (crossing both lines again)
     _add(client, cookie, csrf, list_id, "vijf@example.com", "Vijf")
