@@ -28,7 +28,7 @@ REGISTRATION = {"name": NAME, "password": PASSWORD, "phone": "020 123 4567", "st
                 "postcode": "1015 CJ", "city": "Amsterdam", "country": "NL"}
 LIST_ID = re.compile(r"/lists/([0-9a-f]+)$")
 CONFIRM_LINK = re.compile(r"http://127\.0\.0\.1:8100/f/confirm\?token=\S+")
-FORM_SOURCE = "form"  # ConsentSource.FORM, as the proof of consent records it
+FORM_SOURCE = "Aanmeldformulier"  # ConsentSource.FORM, as the proof of consent shows it in Dutch
 OWN_STATUS_REPORT = "Failed to load resource: the server responded with a status of"
 
 DUTCH_LOG_IN = "Inloggen"
