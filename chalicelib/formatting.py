@@ -79,6 +79,17 @@ def format_time(value) -> str:
     return EMPTY if moment is None else dates.format_time(moment, "short", locale=_current())
 
 
+def format_month(value, width: str = "wide") -> str:
+    """A calendar month ("2026-12" or a date) in words: december 2026 / December 2026; `abbreviated`:
+    the month alone, short (dec / Dec), for chart axes."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, str):
+        value = date.fromisoformat(f"{value[:7]}-01")
+    pattern = "LLL" if width == "abbreviated" else "LLLL y"
+    return dates.format_date(value, pattern, locale=_current())
+
+
 def format_number(value, decimals: int | None = None) -> str:
     """1.234.567 / 1,234,567; `decimals` fixes the digits after the separator."""
     if value is None or value == "":
@@ -159,7 +170,7 @@ def format_value(value) -> str:
 
 
 FILTERS = {"date": format_date, "datetime": format_datetime, "time": format_time, "number": format_number,
-           "percent": format_percent, "filesize": format_bytes, "country": country_name,
+           "percent": format_percent, "filesize": format_bytes, "month": format_month, "country": country_name,
            "language_name": language_name, "yes_no": yes_no, "local": local,
            "readable": format_value}
 GLOBALS = {"ratio": format_ratio}

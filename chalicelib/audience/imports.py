@@ -381,6 +381,7 @@ class _ChunkWriter:
         self.written = 0  # new contacts written (each claimed against the plan's limit)
         self.over_limit = 0  # new contacts left out: over the plan's contact limit
         self._definitions = audience_service.custom_field_definitions(imported.account_id)
+        self._labels = {d.key: d.label for d in self._definitions}  # the report names a field as its owner wrote it
         now = datetime.now(timezone.utc)
         self._now = now
         self._consent = {"source": ConsentSource.IMPORT.value, "at": now.isoformat(), "import_id": imported.import_id,
@@ -403,7 +404,8 @@ class _ChunkWriter:
                 outcomes.append((row.line, row.email, SKIPPED, SUPPRESSED_ADDRESS))
             else:
                 fields, left_out = typed_fields(self._definitions, row.fields)
-                candidates.append((replace(row, fields=fields), FieldsLeftOut(tuple(left_out)) if left_out else None))
+                named = tuple((self._labels.get(key, key), message) for key, message in left_out)
+                candidates.append((replace(row, fields=fields), FieldsLeftOut(named) if named else None))
         existing = self._audience.existing_contact_ids(
             self._account_id, [contact_id_for(self._account_id, r.email_key) for r, _ in candidates])
         new_contacts, consents, new_rows = [], [], []
@@ -462,7 +464,7 @@ class Reason:
 
 @dataclass(frozen=True)
 class FieldsLeftOut:
-    """A row's values that did not fit their custom field's type: (key, message id) each."""
+    """A row's values that did not fit their custom field's type: (field label, message id) each."""
 
     problems: tuple
 

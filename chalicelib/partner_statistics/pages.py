@@ -9,6 +9,12 @@ from chalicelib.partner_statistics.aggregation import EXPORTS, K
 from chalicelib.partner_statistics.formats import FORMATS
 from chalicelib.partner_statistics.service import ExportTooLarge
 
+TITLES = {  # what the page shows; the export's name stays in the download address and file name
+    "accounts-by-plan": N_("Accounts per plan"),
+    "accounts-by-region": N_("Accounts per region"),
+    "mailings-by-month": N_("Mailings per month"),
+    "rates-by-plan": N_("Rates per plan"),
+}
 DESCRIPTIONS = {
     "accounts-by-plan": N_("Accounts per plan."),
     "accounts-by-region": N_("Accounts per region (the country of the account)."),
@@ -19,7 +25,7 @@ DESCRIPTIONS = {
 
 
 def statistics_page(account, visit: Visit, problem: str | None = None, status: int = 200) -> Response:
-    exports = [(name, DESCRIPTIONS[name]) for name in EXPORTS]
+    exports = [(name, TITLES[name], DESCRIPTIONS[name]) for name in EXPORTS]
     return render_app_page("pages/staff/partner_statistics.html", account, visit, current="/staff", status=status,
                            exports=exports, formats=tuple(FORMATS), k=K, problem=problem)
 

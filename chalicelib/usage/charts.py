@@ -3,6 +3,7 @@ draws it with CSS classes (no inline styles, no script, no chart library from a 
 
 from dataclasses import dataclass
 
+from chalicelib import formatting
 from chalicelib.usage.plans import Meter
 from chalicelib.usage.service import amount
 
@@ -23,7 +24,7 @@ class Bar:
 
     @property
     def label(self) -> str:
-        return self.month[5:]  # the month's number: the year is in the chart's caption
+        return formatting.format_month(self.month, "abbreviated")  # "dec": the years are in the caption
 
 
 @dataclass(frozen=True)

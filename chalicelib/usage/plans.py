@@ -12,8 +12,8 @@ from enum import Enum
 from chalicelib.accounts.account import Plan
 from chalicelib.i18n import N_
 
-MB = 1024 * 1024
-GB = 1024 * MB
+MB = 1000 * 1000  # decimal units, as the pages show sizes (`formatting.format_bytes`): 50 MB reads as 50 MB
+GB = 1000 * MB
 
 
 class Meter(str, Enum):

@@ -22,10 +22,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from chalicelib import errors, i18n
+from chalicelib import errors, formatting
 from chalicelib.i18n import N_
 from chalicelib.observability import MetricUnit, logger, metrics
-from chalicelib.usage.plans import GAUGES, GB, IN_BYTES, LIMITED, MB, MONTHLY, METER_NAMES, Limits, Meter, limits_for
+from chalicelib.usage.plans import GAUGES, IN_BYTES, LIMITED, MONTHLY, METER_NAMES, Limits, Meter, limits_for
 from chalicelib.usage.repository import LimitReached
 
 WARN_AT_PERCENT = (80, 100)
@@ -56,18 +56,9 @@ def month_of(moment: datetime) -> str:
 
 
 def amount(meter: Meter, value: int) -> str:
-    """A figure as people read it, in the current language: counts grouped by thousands (50,000;
-    in Dutch 50.000), bytes in KB, MB or GB (base 1024)."""
-    text = f"{value:,} B" if meter in IN_BYTES else f"{value:,}"
-    if meter in IN_BYTES:
-        for unit, size in (("GB", GB), ("MB", MB), ("KB", 1024)):
-            if value >= size:
-                text = f"{value / size:,.1f} {unit}".replace(".0 ", " ")
-                break
-    return text.translate(_DUTCH_SEPARATORS) if i18n.current_language() == "nl" else text
-
-
-_DUTCH_SEPARATORS = str.maketrans(",.", ".,")
+    """A figure as people read it, in the current language, as every page shows it: counts grouped by
+    thousands (50.000 / 50,000), sizes in decimal units (1,5 MB / 1.5 MB)."""
+    return formatting.format_bytes(value) if meter in IN_BYTES else formatting.format_number(value)
 
 
 class QuotaExceeded(errors.ValidationFailed):

@@ -1,6 +1,7 @@
 """Every page, at a phone's width (390 px) and a laptop's (1280 px), in a real browser against the
 whole local stack: nothing is wider than the window, and axe-core finds no serious or critical
-accessibility violation.
+accessibility violation. The same pages in English (the other language of the app) once more, at
+the laptop's width only: their words differ in length, and axe checks the page's language.
 
 The pages are read from the app's route table (every GET route but the API, files, downloads and
 redirects listed below), so a page added tomorrow is visited without touching this file; a route
@@ -172,9 +173,26 @@ def seeded(local_stack, browser):
              "/campaigns/{campaign_id}/draft": f"/campaigns/{draft_id}"}
     anonymous = browser.new_context(locale="nl-NL", bypass_csp=True)
     anonymous.set_default_timeout(TIMEOUT_MS)
-    yield {"values": values, "paths": paths, "signed_in": page, "anonymous": anonymous.new_page(), "draft": draft_id}
+    yield {"values": values, "paths": paths, "signed_in": page, "anonymous": anonymous.new_page(), "draft": draft_id,
+           "email": email}
     anonymous.close()
     signed_in.close()
+
+
+@pytest.fixture(scope="session")
+def english(local_stack, browser, seeded):
+    """The seeded pages as an English reader sees them: contexts of their own (the Dutch ones keep
+    Dutch), English asked for once with `?lang=en` and remembered from then on."""
+    base = local_stack.base_url
+    contexts = [browser.new_context(locale="en-GB", bypass_csp=True) for _ in range(2)]
+    for context in contexts:
+        context.set_default_timeout(TIMEOUT_MS)
+    anonymous, signed_in = (context.new_page() for context in contexts)
+    anonymous.goto(base + "/?lang=en")
+    _log_in(signed_in, base, seeded["email"], english=True)
+    yield dict(seeded, anonymous=anonymous, signed_in=signed_in)
+    for context in contexts:
+        context.close()
 
 
 def _path(pattern: str, seeded) -> str:
@@ -263,3 +281,16 @@ def test_form_with_errors_fits_the_window_and_passes_axe(local_stack, seeded, pa
     # THEN at both widths nothing sticks out and axe finds nothing serious or critical
     problems = [problem for width in WIDTHS for problem in _problems_at(page, width)]
     assert problems == [], f"{path} with errors:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("pattern", _page_patterns())
+def test_page_in_english_fits_the_window_and_passes_axe_at_laptop_width(local_stack, english, pattern):
+    # GIVEN the page behind a route, read by someone who chose English
+    path = _path(pattern, english)
+    # WHEN a browser opens it at 1280 px
+    page = _visit(english, local_stack.base_url, path)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.add_script_tag(path=str(AXE))
+    # THEN nothing sticks out of the window and axe finds nothing serious or critical
+    problems = _problems_at(page, WIDTHS[0])
+    assert problems == [], f"{path} in English ({page.url}):\n" + "\n".join(problems)

@@ -96,7 +96,7 @@ def test_import_keeps_a_row_with_a_bad_date_but_leaves_that_field_out(aws_resour
     report = s3.get_object(Bucket=EXPORTS_BUCKET, Key=done.report_key)["Body"].read().decode()
     rows = {row["email"]: row for row in csv.DictReader(io.StringIO(report))}
     assert rows["anna@example.com"]["outcome"] == "imported"
-    assert rows["anna@example.com"]["reason"] == ("Field geboortedatum left out: Enter a date as DD-MM-YYYY, "
+    assert rows["anna@example.com"]["reason"] == ("Field Geboortedatum left out: Enter a date as DD-MM-YYYY, "
                                                   "DD/MM/YYYY or YYYY-MM-DD.")
     assert rows["bob@example.com"]["reason"] == ""
     audience = services().audience

@@ -119,7 +119,7 @@ def test_image_over_the_storage_limit_is_refused_and_nothing_is_stored(
     response = upload_image(client, aws_resources, cookie, csrf, png())
     # THEN it is refused with the limit and the use, and neither the image nor its upload is kept
     assert response.status_code == 403, response.body
-    assert json.loads(response.body)["detail"].startswith("Your plan allows 50 B of images and templates and 0 B")
+    assert json.loads(response.body)["detail"].startswith("Your plan allows 50 byte of images and templates and 0 byte")
     account_id = account_of().account_id
     assert services().assets.list_assets(account_id) == []
     from chalicelib.config import settings
@@ -139,7 +139,7 @@ def test_template_over_the_storage_limit_is_refused_with_the_form_again(
                                                 "html": TEMPLATE_HTML + "<!--" + "x" * 200 + "-->"}, cookie=cookie)
     # THEN the form comes back with the limit, and no template is stored
     assert response.status_code == 422, response.status_code
-    assert "Je pakket staat 100 B aan afbeeldingen en sjablonen toe en er is 0 B opgeslagen" in response.body.decode()
+    assert "Je pakket staat 100 byte aan afbeeldingen en sjablonen toe en er is 0 byte opgeslagen" in response.body.decode()
     assert services().campaign_service.templates(account_of()) == []
     assert usage_api(client, cookie)["storage_bytes"] == 0
 

@@ -14,8 +14,9 @@ def test_bars_are_in_proportion_and_the_near_limit_is_drawn():
     # GIVEN twelve months of recipients, the highest 800, under a limit of 1000
     with use_language("en"):
         chart = bar_chart(Meter.RECIPIENTS, _history([0, 100, 200, 400, 800, 0, 0, 0, 0, 0, 0, 50]), limit=1000)
-    # THEN there is one bar per month, labelled by its month's number, left to right
-    assert [bar.label for bar in chart.bars] == [f"{m:02d}" for m in range(1, 13)]
+        # THEN there is one bar per month, labelled by its month's short name, left to right
+        assert [bar.label for bar in chart.bars] == ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+                                                     "Oct", "Nov", "Dec"]
     assert [bar.x for bar in chart.bars] == sorted(bar.x for bar in chart.bars)
     # AND heights follow the values, on a scale up to the limit, which is drawn at the top
     heights = {bar.value: bar.height for bar in chart.bars}
@@ -25,11 +26,12 @@ def test_bars_are_in_proportion_and_the_near_limit_is_drawn():
 
 
 def test_a_far_limit_is_not_drawn_and_figures_read_as_people_write_them():
-    chart = bar_chart(Meter.BYTES_SENT, [("2026-11", {"bytes_sent": 3 * 1024 * 1024}), ("2026-12", {})], limit=None)
-    assert chart.limit_y is None and chart.bars[0].text == "3 MB" and chart.bars[1].text == "0 B"
+    with use_language("en"):  # sizes in decimal units, as `formatting.format_bytes` writes them on every page
+        chart = bar_chart(Meter.BYTES_SENT, [("2026-11", {"bytes_sent": 3_000_000}), ("2026-12", {})], limit=None)
+        assert chart.limit_y is None and chart.bars[0].text == "3 MB" and chart.bars[1].text == "0 byte"
     with use_language("nl"):  # Dutch groups thousands with a dot and writes a decimal comma
-        dutch = bar_chart(Meter.BYTES_SENT, [("2026-12", {"bytes_sent": 1536})], limit=None)
-        assert dutch.bars[0].text == "1,5 KB"
+        dutch = bar_chart(Meter.BYTES_SENT, [("2026-12", {"bytes_sent": 1500})], limit=None)
+        assert dutch.bars[0].text == "1,5 kB" and dutch.bars[0].label == "dec"
         assert bar_chart(Meter.RECIPIENTS, _history([50_000]), limit=None).top_text == "50.000"
     far = bar_chart(Meter.RECIPIENTS, _history([10, 20]), limit=500_000)
     assert far.limit_y is None and far.top_text == "20"
