@@ -117,8 +117,13 @@ def job(name: str, stage: str) -> int:
     try:
         pump.fire_schedule(name.replace("-", "_"))
     except UnknownSchedule as unknown:
-        log(str(unknown))
-        return 2
+        from chalicelib.operations.jobs import run_job
+
+        jobs = app_module.services().scheduled_jobs()
+        if name not in jobs:  # a one-off job without a schedule (e.g. audience-joined-index) runs by its name
+            log(str(unknown))
+            return 2
+        log(f"[job] {name}: {run_job(name, app_module.services().job_runs, jobs).summary}")
     log(f"[job] {name} ran; see http://127.0.0.1:{_ports(stage)[2]}/dev/jobs")
     return 0
 

@@ -107,9 +107,10 @@ class AudienceService:
     def memberships(self, account, contact: Contact) -> list[Membership]:
         return self._audience.memberships(account.account_id, contact.contact_id)
 
-    def members(self, account, list_id: str, status: MemberStatus | None = None, cursor=None):
+    def members(self, account, list_id: str, status: MemberStatus | None = None, cursor=None, order=None):
+        """A page of a list's contacts; `order` "newest"/"oldest" by date joined (with a status)."""
         self.get_list(account, list_id)
-        page, next_cursor = self._audience.member_page(account.account_id, list_id, status, cursor)
+        page, next_cursor = self._audience.member_page(account.account_id, list_id, status, cursor, order=order)
         return [contact for contact, _ in page], next_cursor
 
     def add_contact(self, account, list_id: str, data, source: ConsentSource, ip: str | None,
