@@ -562,7 +562,7 @@ class DynamoAudience:
         while True:
             page = connection.query(account_key(account_id), exclusive_start_key=start)
             for raw in page.get("Items", []):
-                item = {k: deserialize(v) for k, v in raw.items() if k not in ("pk", "gsi1pk", "gsi1sk")}
+                item = {k: deserialize(v) for k, v in raw.items() if k not in ("pk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")}
                 yield item.pop("sk"), {k: (str(v) if isinstance(v, Decimal) else v) for k, v in item.items()}
             start = page.get("LastEvaluatedKey")
             if not start:

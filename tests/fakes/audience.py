@@ -194,7 +194,8 @@ class InMemoryAudience:
         return page, encode_cursor(last.key()) if last else None
 
     def member_page(self, account_id: str, list_id: str, status: MemberStatus | None = None,
-                    cursor: str | None = None, limit: int = PAGE_SIZE):
+                    cursor: str | None = None, limit: int = PAGE_SIZE, order: str | None = None):
+        # `order` (date joined) is what the real table does before its by-joined backfill: ignored
         rows, next_cursor = self._index(list_id, f"{status.value}#" if status else "", cursor, limit)
         page = []
         for row in rows:
