@@ -111,7 +111,7 @@ def job(name: str, stage: str) -> int:
 
     from devstack.pump import EventPump, UnknownSchedule
 
-    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")  # the stage's (load_app sets it)
     pump = EventPump(app_module, boto3.session.Session(region_name=os.environ["AWS_DEFAULT_REGION"]), endpoint,
                      os.environ["AWS_DEFAULT_REGION"], log=log)
     try:

@@ -140,3 +140,21 @@ def test_memberships_removed_or_erased_leave_the_joined_order(client, app_module
         f"{account_id}#{list_id}#unsubscribed"]
     assert _joined_index_items(aws_resources, erased.contact_id) == []
     assert len(_joined_index_items(aws_resources, kept.contact_id)) == 1
+
+
+def test_make_job_runs_the_backfill_by_its_name(client, app_module, aws_resources, account, monkeypatch):
+    import devstack.__main__ as devstack_main
+
+    cookie, csrf, list_id, account_id = account
+    [contact] = _store_members(app_module, account_id, list_id, [0])
+    aws_resources.resource("dynamodb").Table("mailexpert-audience").update_item(
+        Key={"pk": f"ACCOUNT#{account_id}", "sk": f"CONTACT#{contact.contact_id}"}, UpdateExpression="REMOVE gsi2pk, gsi2sk")
+    monkeypatch.setattr(devstack_main, "load_app", lambda stage: app_module)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    # WHEN `make job NAME=audience-joined-index` runs (devstack's job command)
+    assert devstack_main.job("audience-joined-index", "local") == 0
+    # THEN the old membership is in the by-joined index, and the job's run is recorded
+    assert len(_joined_index_items(aws_resources, contact.contact_id)) == 1
+    assert app_module.services().job_runs.latest("audience-joined-index", limit=1)[0].summary == {"memberships": 1}
+    # AND a name that is neither a schedule nor a job is refused
+    assert devstack_main.job("no-such-job", "local") == 2
