@@ -26,6 +26,7 @@ NOTICES = {
 }
 STATUS_NAMES = dict(STATUS_TABS)
 MEMBER_SORT_CHOICES = (("joined", "desc", N_("Newest first")), ("joined", "asc", N_("Oldest first")))
+CONTACT_SORT_CHOICES = (("email", "asc", N_("E-mail address A-Z")), ("email", "desc", N_("E-mail address Z-A")))
 MEMBER_ORDERS = {"desc": "newest", "asc": "oldest"}  # a sort link's order -> repository.MEMBER_ORDERS
 RECEIVED_NAMES = {  # what became of a contact's mail of a campaign (campaigns/received.py)
     "sent": N_("sent"), "failed": N_("could not be sent"), "unknown": N_("unknown whether it was sent"),
@@ -121,14 +122,31 @@ def submit_contact(account, form: dict, visit: Visit, list_id: str) -> Response:
     return redirect(f"/lists/{list_id}?notice={notice}")
 
 
+@dataclass(frozen=True)
+class ContactListing:
+    """What the contacts page's search, sort links and paging ask for (snippets/listing_sort.html)."""
+    search: str
+    order: str  # "asc": by address A-Z (the default), "desc": Z-A
+    sort: str = "email"
+
+    def link(self, path: str, **changes) -> str:
+        from urllib.parse import urlencode
+
+        values = {"search": self.search, "sort": self.sort, "order": self.order, **changes}
+        return f"{path}?{urlencode({name: value for name, value in values.items() if value})}"
+
+
 def contacts_page(account, visit: Visit) -> Response:
     query = visit.query
     search = query.get("search", "")
-    contacts, next_cursor = visit.services.audience_service.contacts(account, query.get("cursor"), search)
+    listing = ContactListing(search, "desc" if query.get("order") == "desc" else "asc")
+    contacts, next_cursor = visit.services.audience_service.contacts(account, query.get("cursor"), search,
+                                                                     descending=listing.order == "desc")
     notice_key = query.get("notice")
     notice = i18n.gettext(NOTICES[notice_key]) if notice_key in NOTICES else None
     return render_app_page("pages/contacts.html", account, visit, "/contacts", contacts=contacts,
-                           next_cursor=next_cursor, search=search, notice=notice)
+                           next_cursor=next_cursor, search=search, notice=notice, listing=listing,
+                           sort_choices=CONTACT_SORT_CHOICES, listing_path="/contacts")
 
 
 def _contact_values(contact, definitions) -> dict:

@@ -222,11 +222,12 @@ class DynamoAudience:
             tags=list(contact.tags) or None, created_at=contact.created_at or _now(), updated_at=_now())
 
     def contacts(self, account_id: str, cursor: str | None = None, limit: int = PAGE_SIZE,
-                 email_prefix: str | None = None) -> tuple[list[Contact], str | None]:
-        """A page of contacts in address order, optionally those whose address starts with a prefix."""
+                 email_prefix: str | None = None, descending: bool = False) -> tuple[list[Contact], str | None]:
+        """A page of contacts in address order (`descending`: Z-A), optionally those whose address
+        starts with a prefix."""
         m = self._m.ContactModel
         condition = m.email_key.startswith(email_prefix.lower()) if email_prefix else None
-        items = m.by_address.query(account_key(account_id), condition, limit=limit,
+        items = m.by_address.query(account_key(account_id), condition, limit=limit, scan_index_forward=not descending,
                                    last_evaluated_key=decode_cursor(cursor, pk=account_key(account_id)))
         page = [self._contact(account_id, i) for i in _page(items)]
         return page, encode_cursor(items.last_evaluated_key)

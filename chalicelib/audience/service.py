@@ -95,8 +95,9 @@ class AudienceService:
 
     # --- contacts --------------------------------------------------------------------------------
 
-    def contacts(self, account, cursor=None, search: str | None = None):
-        return self._audience.contacts(account.account_id, cursor=cursor, email_prefix=(search or "").strip() or None)
+    def contacts(self, account, cursor=None, search: str | None = None, descending: bool = False):
+        return self._audience.contacts(account.account_id, cursor=cursor, email_prefix=(search or "").strip() or None,
+                                       descending=descending)
 
     def get_contact(self, account, contact_id: str) -> Contact:
         contact = self._audience.get_contact(account.account_id, contact_id)
