@@ -27,7 +27,7 @@ NOTICES = {
 STATUS_NAMES = dict(STATUS_TABS)
 MEMBER_SORT_CHOICES = (("joined", "desc", N_("Newest first")), ("joined", "asc", N_("Oldest first")))
 CONTACT_SORT_CHOICES = (("email", "asc", N_("E-mail address A-Z")), ("email", "desc", N_("E-mail address Z-A")))
-MEMBER_ORDERS = {"desc": "newest", "asc": "oldest"}  # a sort link's order -> repository.MEMBER_ORDERS
+JOINED_ORDERS = {"desc": "newest", "asc": "oldest"}  # a sort link's order -> repository.MEMBER_ORDERS
 RECEIVED_NAMES = {  # what became of a contact's mail of a campaign (campaigns/received.py)
     "sent": N_("sent"), "failed": N_("could not be sent"), "unknown": N_("unknown whether it was sent"),
     "pending": N_("being sent"),
@@ -80,7 +80,7 @@ class MemberListing:
     @classmethod
     def from_query(cls, query: dict) -> "MemberListing":
         status = query.get("status") if query.get("status") in {s.value for s in MemberStatus} else "subscribed"
-        return cls(status, query.get("order") if query.get("order") in MEMBER_ORDERS else "desc")
+        return cls(status, query.get("order") if query.get("order") in JOINED_ORDERS else "desc")
 
     def link(self, path: str, **changes) -> str:
         from urllib.parse import urlencode
@@ -96,7 +96,7 @@ def list_page(account, visit: Visit, list_id: str, values=None, field_errors=Non
     listing = MemberListing.from_query(query)
     member_status = listing.status
     members, next_cursor = service.members(account, list_id, MemberStatus(member_status), query.get("cursor"),
-                                           order=MEMBER_ORDERS[listing.order])
+                                           order=JOINED_ORDERS[listing.order])
     form_url = service.signup_form_url(list_id)
     notice_key = query.get("notice")
     notice = i18n.gettext(NOTICES[notice_key]) if notice_key in NOTICES else None
