@@ -193,6 +193,7 @@ class Services:
         from chalicelib.campaigns.received import INDEX_JOB
         from chalicelib.campaigns.service import FANOUT_JOB
         from chalicelib.delivery.broadcast import BROADCAST_JOB
+        from chalicelib.audience.repository import JOINED_INDEX_JOB
 
         return {
             BROADCAST_JOB: self.broadcasts.handle_job,
@@ -201,13 +202,17 @@ class Services:
             IMPORT_JOB: self._import_contacts,
             FANOUT_JOB: lambda job: self.campaign_service.fanout(job["account_id"], job["campaign_id"]),
             INDEX_JOB: lambda job: self.campaign_service.index_recipients(job["account_id"], job["campaign_id"]),
+            JOINED_INDEX_JOB: lambda job: self.audience.backfill_joined_index(),
         }
 
     def scheduled_jobs(self) -> dict:
         """The scheduled jobs by name (app.py's schedules, `make job`, /dev/jobs): each returns a summary."""
         from chalicelib.operations.jobs import JOBS
 
-        return {**JOBS, "policy-notices": self.resume_policy_notices, "news-mail": self.resume_news_mail}
+        from chalicelib.audience.repository import JOINED_INDEX_JOB
+
+        return {**JOBS, "policy-notices": self.resume_policy_notices, "news-mail": self.resume_news_mail,
+                JOINED_INDEX_JOB: self.audience.backfill_joined_index}
 
     def resume_news_mail(self) -> dict:
         """Daily: the mail of every service announcement and product news of the last week whose

@@ -111,14 +111,19 @@ def job(name: str, stage: str) -> int:
 
     from devstack.pump import EventPump, UnknownSchedule
 
-    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")  # the stage's (load_app sets it)
     pump = EventPump(app_module, boto3.session.Session(region_name=os.environ["AWS_DEFAULT_REGION"]), endpoint,
                      os.environ["AWS_DEFAULT_REGION"], log=log)
     try:
         pump.fire_schedule(name.replace("-", "_"))
     except UnknownSchedule as unknown:
-        log(str(unknown))
-        return 2
+        from chalicelib.operations.jobs import run_job
+
+        jobs = app_module.services().scheduled_jobs()
+        if name not in jobs:  # a one-off job without a schedule (e.g. audience-joined-index) runs by its name
+            log(str(unknown))
+            return 2
+        log(f"[job] {name}: {run_job(name, app_module.services().job_runs, jobs).summary}")
     log(f"[job] {name} ran; see http://127.0.0.1:{_ports(stage)[2]}/dev/jobs")
     return 0
 

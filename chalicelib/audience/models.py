@@ -19,6 +19,12 @@ The by-list index (gsi1pk LIST#<list>, gsi1sk <status>#<contact>) holds contact 
 items alike and pages through a list's members by status: campaigns read the subscribed ones. It
 projects everything, so a campaign reads most recipients' fields straight from the index. The
 by-address index (pk, email_key) lists and searches an account's contacts by address.
+
+The sparse by-joined index (gsi2pk <account>#<list>#<status>, gsi2sk <joined at>#<contact>) holds the
+same contact and member items, written with every membership write: a list's members by status,
+newest or oldest first. "Joined" is when the membership got its status (the membership's time).
+Memberships stored before it are put in by the `audience-joined-index` backfill
+(repository.DynamoAudience.backfill_joined_index); until that ran, a list pages in the by-list order.
 """
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
@@ -55,6 +61,15 @@ class ByList(GlobalSecondaryIndex):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class ByJoined(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-joined"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
 class ByAddress(GlobalSecondaryIndex):
     class Meta:
         index_name = "by-address"
@@ -82,8 +97,11 @@ class ContactModel(_AudienceItem):
     member_updated_at = UTCDateTimeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
     by_list = ByList()
     by_address = ByAddress()
+    by_joined = ByJoined()
 
 
 class MembershipModel(_AudienceItem):
@@ -94,6 +112,8 @@ class MembershipModel(_AudienceItem):
     updated_at = UTCDateTimeAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
     by_list = ByList()
 
 

@@ -1,5 +1,7 @@
 """The account holder's audience pages: lists, contacts, the suppression list."""
 
+from dataclasses import dataclass
+
 from chalice.app import Response
 
 from chalicelib import errors, i18n
@@ -23,6 +25,9 @@ NOTICES = {
     "removed-from-list": N_("The contact is off that list. Only their own sign-up puts them back on it."),
 }
 STATUS_NAMES = dict(STATUS_TABS)
+MEMBER_SORT_CHOICES = (("joined", "desc", N_("Newest first")), ("joined", "asc", N_("Oldest first")))
+CONTACT_SORT_CHOICES = (("email", "asc", N_("E-mail address A-Z")), ("email", "desc", N_("E-mail address Z-A")))
+JOINED_ORDERS = {"desc": "newest", "asc": "oldest"}  # a sort link's order -> repository.MEMBER_ORDERS
 RECEIVED_NAMES = {  # what became of a contact's mail of a campaign (campaigns/received.py)
     "sent": N_("sent"), "failed": N_("could not be sent"), "unknown": N_("unknown whether it was sent"),
     "pending": N_("being sent"),
@@ -65,12 +70,33 @@ def signup_snippet(form_url: str, consent_text: str, language: str) -> str:
         return pages().get_template("snippets/signup_form.html").render(form_url=form_url, consent_text=consent_text)
 
 
+@dataclass(frozen=True)
+class MemberListing:
+    """What a list page's status tab, sort links and paging ask for (snippets/listing_sort.html)."""
+    status: str
+    order: str  # "desc": newest first (the default), "asc": oldest first
+    sort: str = "joined"
+
+    @classmethod
+    def from_query(cls, query: dict) -> "MemberListing":
+        status = query.get("status") if query.get("status") in {s.value for s in MemberStatus} else "subscribed"
+        return cls(status, query.get("order") if query.get("order") in JOINED_ORDERS else "desc")
+
+    def link(self, path: str, **changes) -> str:
+        from urllib.parse import urlencode
+
+        values = {"status": self.status, "sort": self.sort, "order": self.order, **changes}
+        return f"{path}?{urlencode({name: value for name, value in values.items() if value})}"
+
+
 def list_page(account, visit: Visit, list_id: str, values=None, field_errors=None, status=200) -> Response:
     service = visit.services.audience_service
     query = visit.query
     audience_list = service.get_list(account, list_id)
-    member_status = query.get("status") if query.get("status") in {s.value for s in MemberStatus} else "subscribed"
-    members, next_cursor = service.members(account, list_id, MemberStatus(member_status), query.get("cursor"))
+    listing = MemberListing.from_query(query)
+    member_status = listing.status
+    members, next_cursor = service.members(account, list_id, MemberStatus(member_status), query.get("cursor"),
+                                           order=JOINED_ORDERS[listing.order])
     form_url = service.signup_form_url(list_id)
     notice_key = query.get("notice")
     notice = i18n.gettext(NOTICES[notice_key]) if notice_key in NOTICES else None
@@ -78,7 +104,8 @@ def list_page(account, visit: Visit, list_id: str, values=None, field_errors=Non
                            members=members, next_cursor=next_cursor, member_status=member_status, statuses=STATUS_TABS,
                            form_url=form_url, snippet=signup_snippet(form_url, service.consent_text(account, account.language), account.language),
                            values=values or {}, errors=field_errors or {}, notice=notice,
-                           exports=visit.services.list_exports.of_list(account, list_id))
+                           exports=visit.services.list_exports.of_list(account, list_id),
+                           listing=listing, sort_choices=MEMBER_SORT_CHOICES, listing_path=f"/lists/{list_id}")
 
 
 def submit_contact(account, form: dict, visit: Visit, list_id: str) -> Response:
@@ -95,14 +122,31 @@ def submit_contact(account, form: dict, visit: Visit, list_id: str) -> Response:
     return redirect(f"/lists/{list_id}?notice={notice}")
 
 
+@dataclass(frozen=True)
+class ContactListing:
+    """What the contacts page's search, sort links and paging ask for (snippets/listing_sort.html)."""
+    search: str
+    order: str  # "asc": by address A-Z (the default), "desc": Z-A
+    sort: str = "email"
+
+    def link(self, path: str, **changes) -> str:
+        from urllib.parse import urlencode
+
+        values = {"search": self.search, "sort": self.sort, "order": self.order, **changes}
+        return f"{path}?{urlencode({name: value for name, value in values.items() if value})}"
+
+
 def contacts_page(account, visit: Visit) -> Response:
     query = visit.query
     search = query.get("search", "")
-    contacts, next_cursor = visit.services.audience_service.contacts(account, query.get("cursor"), search)
+    listing = ContactListing(search, "desc" if query.get("order") == "desc" else "asc")
+    contacts, next_cursor = visit.services.audience_service.contacts(account, query.get("cursor"), search,
+                                                                     descending=listing.order == "desc")
     notice_key = query.get("notice")
     notice = i18n.gettext(NOTICES[notice_key]) if notice_key in NOTICES else None
     return render_app_page("pages/contacts.html", account, visit, "/contacts", contacts=contacts,
-                           next_cursor=next_cursor, search=search, notice=notice)
+                           next_cursor=next_cursor, search=search, notice=notice, listing=listing,
+                           sort_choices=CONTACT_SORT_CHOICES, listing_path="/contacts")
 
 
 def _contact_values(contact, definitions) -> dict:

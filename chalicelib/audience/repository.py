@@ -81,10 +81,18 @@ def _sendable(account_id: str, item: dict) -> Contact:
 
 
 WRITE_BATCH = 25  # DynamoDB's BatchWriteItem limit
+MEMBER_ORDERS = ("newest", "oldest")  # by date joined (the by-joined index)
+JOINED_INDEX_JOB = "audience-joined-index"  # the one-off backfill (composition: job_handlers, scheduled_jobs)
+JOINED_INDEX_MARKER = {"pk": {"S": "MARKER#by-joined"}, "sk": {"S": "BACKFILLED"}}  # the backfill ran
 
 
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")  # PynamoDB's UTCDateTimeAttribute
+
+
+def joined_key(account_id: str, list_id: str, status: str, contact_id: str, joined_stamp: str) -> tuple[str, str]:
+    """The by-joined index's key of a membership: its list and status, then when it got that status."""
+    return f"{account_id}#{list_id}#{status}", f"{joined_stamp}#{contact_id}"
 
 
 def _new_contact_item(contact: Contact, list_id: str, consent: dict) -> dict:
@@ -97,6 +105,8 @@ def _new_contact_item(contact: Contact, list_id: str, consent: dict) -> dict:
             "list_id": {"S": list_id}, "status": {"S": subscribed},
             "consent": {"S": json.dumps(consent)}, "member_updated_at": {"S": stamp},
             "gsi1pk": {"S": f"LIST#{list_id}"}, "gsi1sk": {"S": f"{subscribed}#{cid}"}}
+    joined = joined_key(contact.account_id, list_id, subscribed, cid, stamp)
+    item["gsi2pk"], item["gsi2sk"] = {"S": joined[0]}, {"S": joined[1]}
     if contact.first_name:
         item["first_name"] = {"S": contact.first_name}
     if contact.last_name:
@@ -119,6 +129,7 @@ class DynamoAudience:
                       models.SuppressionModel, models.CustomFieldModel, models.SegmentModel, models.ImportModel):
             bind(model, table_name, region, host)
         self._region, self._host = region, host
+        self._joined_index_ready = False
 
     def _connection(self):
         from pynamodb.connection import Connection
@@ -211,11 +222,12 @@ class DynamoAudience:
             tags=list(contact.tags) or None, created_at=contact.created_at or _now(), updated_at=_now())
 
     def contacts(self, account_id: str, cursor: str | None = None, limit: int = PAGE_SIZE,
-                 email_prefix: str | None = None) -> tuple[list[Contact], str | None]:
-        """A page of contacts in address order, optionally those whose address starts with a prefix."""
+                 email_prefix: str | None = None, descending: bool = False) -> tuple[list[Contact], str | None]:
+        """A page of contacts in address order (`descending`: Z-A), optionally those whose address
+        starts with a prefix."""
         m = self._m.ContactModel
         condition = m.email_key.startswith(email_prefix.lower()) if email_prefix else None
-        items = m.by_address.query(account_key(account_id), condition, limit=limit,
+        items = m.by_address.query(account_key(account_id), condition, limit=limit, scan_index_forward=not descending,
                                    last_evaluated_key=decode_cursor(cursor, pk=account_key(account_id)))
         page = [self._contact(account_id, i) for i in _page(items)]
         return page, encode_cursor(items.last_evaluated_key)
@@ -275,12 +287,14 @@ class DynamoAudience:
 
         m = self._m.ContactModel
         index_key = (f"LIST#{membership.list_id}", f"{membership.status.value}#{membership.contact_id}")
+        joined = joined_key(membership.account_id, membership.list_id, membership.status.value,
+                            membership.contact_id, _stamp(membership.updated_at or _now()))
         item = m(pk=account_key(membership.account_id), sk=f"CONTACT#{membership.contact_id}")
         try:
             item.update(actions=[m.list_id.set(membership.list_id), m.status.set(membership.status.value),
                                  m.consent.set(membership.consent) if membership.consent else m.consent.remove(),
                                  m.member_updated_at.set(membership.updated_at), m.gsi1pk.set(index_key[0]),
-                                 m.gsi1sk.set(index_key[1])],
+                                 m.gsi1sk.set(index_key[1]), m.gsi2pk.set(joined[0]), m.gsi2sk.set(joined[1])],
                         condition=m.sk.exists() & (m.list_id.does_not_exist() | (m.list_id == membership.list_id)))
             return
         except UpdateError as taken:
@@ -290,7 +304,7 @@ class DynamoAudience:
             pk=account_key(membership.account_id), sk=f"MEMBER#{membership.contact_id}#{membership.list_id}",
             list_id=membership.list_id, contact_id=membership.contact_id, status=membership.status.value,
             consent=membership.consent, updated_at=membership.updated_at,
-            gsi1pk=index_key[0], gsi1sk=index_key[1]).save()
+            gsi1pk=index_key[0], gsi1sk=index_key[1], gsi2pk=joined[0], gsi2sk=joined[1]).save()
 
     def memberships(self, account_id: str, contact_id: str) -> list[Membership]:
         m = self._m
@@ -301,14 +315,21 @@ class DynamoAudience:
         return found + [self._membership(account_id, i) for i in items]
 
     def member_page(self, account_id: str, list_id: str, status: MemberStatus | None = None,
-                    cursor: str | None = None, limit: int = PAGE_SIZE):
+                    cursor: str | None = None, limit: int = PAGE_SIZE, order: str | None = None):
         """A page of a list's members as (contact, membership) pairs. Members whose first list this
-        is come with their details from the index; the others are read in one batch. The index is
-        keyed by the list alone: only the account's own items count."""
+        is come with their details from the index; the others are read in one batch. The by-list
+        index is keyed by the list alone: only the account's own items count. With a status and an
+        `order` (MEMBER_ORDERS) they come by date joined from the by-joined index, once its backfill
+        ran; before that in the by-list order (a cursor of the one is refused by the other)."""
         m = self._m.ContactModel
-        condition = m.gsi1sk.startswith(f"{status.value}#") if status else None
-        items = m.by_list.query(f"LIST#{list_id}", condition, limit=limit,
-                                last_evaluated_key=decode_cursor(cursor, gsi1pk=f"LIST#{list_id}"))
+        if status and order in MEMBER_ORDERS and self.joined_index_ready():
+            partition = joined_key(account_id, list_id, status.value, "", "")[0]
+            items = m.by_joined.query(partition, limit=limit, scan_index_forward=order == "oldest",
+                                      last_evaluated_key=decode_cursor(cursor, gsi2pk=partition))
+        else:
+            condition = m.gsi1sk.startswith(f"{status.value}#") if status else None
+            items = m.by_list.query(f"LIST#{list_id}", condition, limit=limit,
+                                    last_evaluated_key=decode_cursor(cursor, gsi1pk=f"LIST#{list_id}"))
         rows = [item for item in _page(items) if item.pk == account_key(account_id)]
         others = [i.gsi1sk.split("#", 1)[1] for i in rows if i.sk.startswith("MEMBER#")]
         found = {c.contact_id: c for c in self.contacts_by_id(account_id, others)}
@@ -323,6 +344,45 @@ class DynamoAudience:
                     page.append((contact, Membership(account_id, list_id, contact.contact_id, MemberStatus(item.status),
                                                      dict(item.consent) if item.consent else None, item.updated_at)))
         return page, encode_cursor(items.last_evaluated_key)
+
+    def joined_index_ready(self) -> bool:
+        """Whether the by-joined index holds every membership (its backfill ran); once true, remembered."""
+        if not self._joined_index_ready:
+            client = self._m.ContactModel._get_connection().connection.client
+            self._joined_index_ready = "Item" in client.get_item(
+                TableName=self._m.ContactModel.Meta.table_name, Key=JOINED_INDEX_MARKER, ProjectionExpression="pk")
+        return self._joined_index_ready
+
+    def backfill_joined_index(self) -> dict:
+        """One-off, safe to run again: put every membership stored before the by-joined index in it
+        (key from its list, status and time), then mark the index ready. A membership written
+        meanwhile has its key already, and the condition leaves it as it is."""
+        from botocore.exceptions import ClientError
+
+        client = self._m.ContactModel._get_connection().connection.client
+        table = self._m.ContactModel.Meta.table_name
+        done = 0
+        for page in client.get_paginator("scan").paginate(
+                TableName=table, FilterExpression="attribute_exists(gsi1pk) AND attribute_not_exists(gsi2pk)",
+                ProjectionExpression="pk, sk, contact_id, list_id, #s, created_at, member_updated_at, updated_at",
+                ExpressionAttributeNames={"#s": "status"}):
+            for item in page.get("Items", []):
+                home = item["sk"]["S"].startswith("CONTACT#")
+                joined_at = item.get("member_updated_at" if home else "updated_at") or item.get("created_at")
+                key = joined_key(item["pk"]["S"].removeprefix("ACCOUNT#"), item["list_id"]["S"],
+                                 item["status"]["S"], item["contact_id"]["S"], joined_at["S"])
+                try:
+                    client.update_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]},
+                                       UpdateExpression="SET gsi2pk = :p, gsi2sk = :s",
+                                       ConditionExpression="attribute_exists(gsi1pk) AND attribute_not_exists(gsi2pk)",
+                                       ExpressionAttributeValues={":p": {"S": key[0]}, ":s": {"S": key[1]}})
+                    done += 1
+                except ClientError as error:
+                    if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                        raise
+        client.put_item(TableName=table, Item=JOINED_INDEX_MARKER)
+        self._joined_index_ready = True
+        return {"memberships": done}
 
     def subscribed_page(self, account_id: str, list_id: str, cursor: str | None = None,
                         limit: int = PAGE_SIZE) -> tuple[list[Contact], str | None]:
@@ -503,7 +563,7 @@ class DynamoAudience:
         while True:
             page = connection.query(account_key(account_id), exclusive_start_key=start)
             for raw in page.get("Items", []):
-                item = {k: deserialize(v) for k, v in raw.items() if k not in ("pk", "gsi1pk", "gsi1sk")}
+                item = {k: deserialize(v) for k, v in raw.items() if k not in ("pk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")}
                 yield item.pop("sk"), {k: (str(v) if isinstance(v, Decimal) else v) for k, v in item.items()}
             start = page.get("LastEvaluatedKey")
             if not start:

@@ -95,8 +95,9 @@ class AudienceService:
 
     # --- contacts --------------------------------------------------------------------------------
 
-    def contacts(self, account, cursor=None, search: str | None = None):
-        return self._audience.contacts(account.account_id, cursor=cursor, email_prefix=(search or "").strip() or None)
+    def contacts(self, account, cursor=None, search: str | None = None, descending: bool = False):
+        return self._audience.contacts(account.account_id, cursor=cursor, email_prefix=(search or "").strip() or None,
+                                       descending=descending)
 
     def get_contact(self, account, contact_id: str) -> Contact:
         contact = self._audience.get_contact(account.account_id, contact_id)
@@ -107,9 +108,10 @@ class AudienceService:
     def memberships(self, account, contact: Contact) -> list[Membership]:
         return self._audience.memberships(account.account_id, contact.contact_id)
 
-    def members(self, account, list_id: str, status: MemberStatus | None = None, cursor=None):
+    def members(self, account, list_id: str, status: MemberStatus | None = None, cursor=None, order=None):
+        """A page of a list's contacts; `order` "newest"/"oldest" by date joined (with a status)."""
         self.get_list(account, list_id)
-        page, next_cursor = self._audience.member_page(account.account_id, list_id, status, cursor)
+        page, next_cursor = self._audience.member_page(account.account_id, list_id, status, cursor, order=order)
         return [contact for contact, _ in page], next_cursor
 
     def add_contact(self, account, list_id: str, data, source: ConsentSource, ip: str | None,

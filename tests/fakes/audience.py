@@ -135,12 +135,17 @@ class InMemoryAudience:
             tags=list(contact.tags or []), updated_at=_now())
 
     def contacts(self, account_id: str, cursor: str | None = None, limit: int = PAGE_SIZE,
-                 email_prefix: str | None = None) -> tuple[list[Contact], str | None]:
-        """The by-address index: an account's contacts in address order."""
+                 email_prefix: str | None = None, descending: bool = False) -> tuple[list[Contact], str | None]:
+        """The by-address index: an account's contacts in address order (`descending`: Z-A)."""
         after = _after(cursor, ("email_key", "sk"), pk=account_key(account_id))
         rows = [item.contact for (owner, _), item in self._contacts.items() if owner == account_id
                 and (not email_prefix or item.contact.email_key.startswith(email_prefix.lower()))]
-        page, last = page_of(rows, lambda c: (c.email_key, f"CONTACT#{c.contact_id}"), after, limit)
+        place = lambda c: (c.email_key, f"CONTACT#{c.contact_id}")  # noqa: E731
+        if descending:
+            rows = [c for c in sorted(rows, key=place, reverse=True) if after is None or place(c) < after][:limit]
+            page, last = rows, (rows[-1] if rows and len(rows) == limit else None)
+        else:
+            page, last = page_of(rows, place, after, limit)
         cursor = encode_cursor({"pk": {"S": account_key(account_id)}, "sk": {"S": f"CONTACT#{last.contact_id}"},
                                 "email_key": {"S": last.email_key}}) if last else None
         return [self._read(contact) for contact in page], cursor
@@ -194,7 +199,8 @@ class InMemoryAudience:
         return page, encode_cursor(last.key()) if last else None
 
     def member_page(self, account_id: str, list_id: str, status: MemberStatus | None = None,
-                    cursor: str | None = None, limit: int = PAGE_SIZE):
+                    cursor: str | None = None, limit: int = PAGE_SIZE, order: str | None = None):
+        # `order` (date joined) is what the real table does before its by-joined backfill: ignored
         rows, next_cursor = self._index(list_id, f"{status.value}#" if status else "", cursor, limit)
         page = []
         for row in rows:
