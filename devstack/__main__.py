@@ -61,6 +61,8 @@ def run(stage: str) -> int:
     if state:
         items, objects = persistence.restore(session, endpoint, state)
         log(f"[stack] restored {items} items and {objects} objects from {state_dir}/{persistence.STATE_FILE}")
+    # memberships kept from before the by-joined index get its keys; on a fresh stack this only marks it ready
+    log(f"[stack] contacts sortable by date joined: {app_module.services().audience.backfill_joined_index()}")
 
     from devstack.pump import EventPump
 
