@@ -23,3 +23,16 @@ def transaction_condition_failed(error, *positions: int) -> bool:
     reasons = list(error.cancellation_reasons or ())
     chosen = [reasons[i] for i in positions if i < len(reasons)] if positions else reasons
     return any(reason and reason.code == "ConditionalCheckFailed" for reason in chosen)
+
+
+def write_batch(client, table: str, requests: list[dict], sleep, retries: int) -> list[dict]:
+    """One BatchWriteItem of at most 25 put or delete requests, asked again (with a growing pause)
+    for what DynamoDB leaves unprocessed while busy, up to `retries` times. Returns the requests still
+    unwritten (none: all written); a client error reaches the caller."""
+    for attempt in range(retries + 1):
+        if attempt:
+            sleep(0.05 * 2 ** attempt)
+        requests = client.batch_write_item(RequestItems={table: requests}).get("UnprocessedItems", {}).get(table, [])
+        if not requests:
+            return []
+    return requests

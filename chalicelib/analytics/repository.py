@@ -28,6 +28,7 @@ from collections import Counter
 from datetime import datetime, timezone
 
 from chalicelib.analytics.service import PageView, new_event_key
+from chalicelib.dynamo import write_batch
 from chalicelib.observability import MetricUnit, logger, metrics
 
 MAX_BATCH_WRITE_ITEMS = 25  # DynamoDB's limit per BatchWriteItem
@@ -103,13 +104,9 @@ class DynamoAnalytics:
 
     def _put(self, requests: list[dict]) -> None:
         try:
-            for attempt in range(UNPROCESSED_RETRIES + 1):
-                if attempt:
-                    self._sleep(0.05 * 2 ** attempt)  # DynamoDB left some unwritten: it was busy
-                answer = self._client.batch_write_item(RequestItems={self._table: requests})
-                requests = answer.get("UnprocessedItems", {}).get(self._table, [])
-                if not requests:
-                    return
+            requests = write_batch(self._client, self._table, requests, self._sleep, UNPROCESSED_RETRIES)
+            if not requests:
+                return
             reason = "unprocessed"
         except Exception as error:
             reason = type(error).__name__
@@ -197,14 +194,7 @@ class DynamoAnalytics:
         keys.append(_first_campaign_key(account_id))  # the mark that its first campaign was counted
         for start in range(0, len(keys), MAX_BATCH_WRITE_ITEMS):
             requests = [{"DeleteRequest": {"Key": key}} for key in keys[start:start + MAX_BATCH_WRITE_ITEMS]]
-            for attempt in range(UNPROCESSED_RETRIES + 1):
-                if attempt:
-                    self._sleep(0.05 * 2 ** attempt)
-                answer = self._client.batch_write_item(RequestItems={self._table: requests})
-                requests = answer.get("UnprocessedItems", {}).get(self._table, [])
-                if not requests:
-                    break
-            else:
+            if write_batch(self._client, self._table, requests, self._sleep, UNPROCESSED_RETRIES):
                 raise RuntimeError("DynamoDB left linked page views undeleted")  # erasure must not pass silently
         return linked
 

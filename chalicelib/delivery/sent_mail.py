@@ -20,6 +20,7 @@ these ids of nothing behind until the TTL removes them.
 import time
 
 from chalicelib.delivery.mail import MailOrigin
+from chalicelib.dynamo import write_batch
 from chalicelib.observability import MetricUnit, logger, metrics
 
 ORIGIN_KEY = "ORIGIN"  # the item's sort key; the mail's events sort by their time ("2026-...")
@@ -51,13 +52,9 @@ class DynamoSentMail:
 
     def _write(self, requests: list[dict]) -> None:
         try:
-            for attempt in range(UNPROCESSED_RETRIES + 1):
-                if attempt:
-                    self._sleep(0.05 * 2 ** attempt)  # DynamoDB left some unwritten: it was busy
-                answer = self._client.batch_write_item(RequestItems={self._table: requests})
-                requests = answer.get("UnprocessedItems", {}).get(self._table, [])
-                if not requests:
-                    return
+            requests = write_batch(self._client, self._table, requests, self._sleep, UNPROCESSED_RETRIES)
+            if not requests:
+                return
             reason = "unprocessed"
         except Exception as error:
             reason = type(error).__name__
