@@ -87,7 +87,7 @@ class CampaignReviews:
         would refuse it (state, template, time, audience, domain)."""
         campaign = self._campaigns.schedulable(account, campaign_id, send_at)
         self._campaigns.require_renders(account, campaign)  # a template that cannot go out is refused now
-        recipients = self._campaigns.recipient_count(account, campaign)
+        recipients = self._campaigns.count_recipients(campaign)
         self._campaigns.require_recipient_quota(account, campaign, recipients)
         audience_list = self._audience.get_list(account, campaign.list_id)
         segment = self._segments.get(account, campaign.segment_id) if campaign.segment_id else None
@@ -119,4 +119,4 @@ class CampaignReviews:
             raise ReviewOutdated(fresh, REVIEW_EXPIRED)
         if changed_a_lot(reviewed_count, fresh.recipients):
             raise ReviewOutdated(fresh, AUDIENCE_CHANGED, reviewed=reviewed_count, now=fresh.recipients)
-        return self._campaigns.schedule(account, campaign_id, send_at)
+        return self._campaigns.schedule(account, campaign_id, send_at, recipients=fresh.recipients)

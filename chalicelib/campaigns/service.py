@@ -312,13 +312,15 @@ class CampaignService:
         stats = self._send_ledger.stats(campaign_id)
         return {name: int(getattr(stats, name, 0) or 0) for name in COUNTED}
 
-    def schedule(self, account, campaign_id: str, send_at: datetime | None, time_zone: str = DEFAULT_TIME_ZONE):
+    def schedule(self, account, campaign_id: str, send_at: datetime | None, time_zone: str = DEFAULT_TIME_ZONE,
+                 recipients: int | None = None):
         """Send now (`send_at` None) or at a time; only a verified, active account sends, and not
         while its sending is paused for bounces or complaints (delivery/reputation.py). The pages
-        call this only after the account holder confirmed the review (review.py); the API at once."""
+        call this only after the account holder confirmed the review (review.py), which passes the
+        `recipients` it has just counted; the API at once, counted here."""
         campaign = self.schedulable(account, campaign_id, send_at)
         self.require_renders(account, campaign)
-        held = self._reserve_recipients(account, campaign)  # QuotaExceeded: refused, nothing queued
+        held = self._reserve_recipients(account, campaign, recipients)  # QuotaExceeded: refused, nothing queued
         previous = campaign.state
         campaign.send_at, campaign.time_zone = send_at or _now(), time_zone
         campaign.state = CampaignState.SCHEDULED
@@ -371,27 +373,20 @@ class CampaignService:
             campaign.content["subject"] = prepare_template(prepared.html, prepared.text, campaign.subject).subject
         self._require_renders_within_limits(account, campaign)
 
-    def recipient_count(self, account, campaign: Campaign) -> int:
-        """How many would receive the campaign if it went out now: its list's (or segment's)
-        subscribed members, without the suppressed addresses. Reads the whole list."""
-        pages = self._segments.recipient_pages(account.account_id, campaign.segment_id) if campaign.segment_id \
-            else self._audience_service.recipient_pages(account.account_id, campaign.list_id, page_size=FANOUT_PAGE)
-        return sum(len(contacts) for contacts, _ in pages)
-
     def require_recipient_quota(self, account, campaign: Campaign, recipients: int) -> None:
         """Refuse (QuotaExceeded) a campaign whose recipients would pass this month's limit (P7),
         holding nothing: what the review checks before it offers to send."""
         if self._usage is not None:
             self._usage.require_room_for_recipients(account, campaign.campaign_id, recipients)
 
-    def _reserve_recipients(self, account, campaign: Campaign) -> int | None:
+    def _reserve_recipients(self, account, campaign: Campaign, recipients: int | None = None) -> int | None:
         """Count the campaign's recipients now and hold them of this month's quota (P7); what it held
         before, or None when nothing is metered. QuotaExceeded: nothing changed."""
         if self._usage is None:
             return None
         held = self._usage.recipients_held(campaign.account_id, campaign.campaign_id)
-        self._usage.reserve_recipients(account, campaign.campaign_id, self.count_recipients(campaign),
-                                       field="send_at")
+        count = self.count_recipients(campaign) if recipients is None else recipients
+        self._usage.reserve_recipients(account, campaign.campaign_id, count, field="send_at")
         return held
 
     def count_recipients(self, campaign: Campaign) -> int:
