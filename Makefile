@@ -76,9 +76,15 @@ UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --universal --pytho
 	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 .PHONY: lock lock-check audit
 
+# The pip a fresh venv brings (23.2 with Python 3.11) rejects a locked package that another asks for with
+# extras (pip-audit's CacheControl[filecache]) in hash mode; the locked pip, installed first, does not.
+PIN_PIP = awk '/^pip==/{p=1} p{print} p && !/\\$$/{exit}' requirements-dev.lock > $(VENV)/pip.lock && \
+	$(BIN)/pip install --quiet --require-hashes -r $(VENV)/pip.lock
+
 # Installs exactly the lock, every file checked against its hash (pip itself too: the lock pins it).
 $(STAMP): $(LOCKS)
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIN_PIP)
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
