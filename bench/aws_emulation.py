@@ -28,6 +28,9 @@ import uuid
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+REGION = "eu-west-1"  # the benchmarks' clients are made for this region and endpoint
+ENDPOINT = "https://aws.emulated.invalid"  # never reached: every call is answered at before-send
+
 
 class _Body:
     def __init__(self, data: bytes):

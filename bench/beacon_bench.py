@@ -31,10 +31,8 @@ for _path in (PROJECT_DIR, BENCH_DIR):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from aws_emulation import AwsEmulator, EmulatedClients  # noqa: E402
+from aws_emulation import ENDPOINT, REGION, AwsEmulator, EmulatedClients  # noqa: E402
 
-REGION = "eu-west-1"
-ENDPOINT = "https://aws.emulated.invalid"  # never reached: every call is answered at before-send
 TABLE = "mailexpert-analytics"
 EVENTS = int(os.environ.get("BEACON_EVENTS", "20000"))
 WARM_UP = 500

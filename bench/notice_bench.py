@@ -32,8 +32,8 @@ for _path in (PROJECT_DIR, BENCH_DIR):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from aws_emulation import AwsEmulator  # noqa: E402
-from send_bench import BASE_URL, ENDPOINT, REGION, SEND_RATE_PER_S, _cpu, _environment, _quiet_logs  # noqa: E402
+from aws_emulation import ENDPOINT, REGION, AwsEmulator  # noqa: E402
+from send_bench import BASE_URL, SEND_RATE_PER_S, _cpu, _environment, _quiet_logs  # noqa: E402
 
 ACCOUNTS = int(os.environ.get("BENCH_NOTICE_ACCOUNTS", "100000"))
 ACCOUNTS_TABLE = "mailexpert-accounts"

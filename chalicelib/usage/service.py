@@ -144,10 +144,7 @@ class UsageService:
         account_id, account = self._resolve(account)
         limit = self.limits(account or account_id).of(meter)
         try:
-            after = self._store.claim(account_id, meter, n, limit)
-            if after is None:
-                self._seed(account_id, meter)
-                after = self._store.claim(account_id, meter, n, limit)
+            after = self._claim_seeded(self._store.claim, account_id, meter, n, limit)
         except LimitReached as reached:
             logger.info("quota refused", meter=meter.value, needed=n, used=reached.used, limit=limit)
             raise QuotaExceeded(meter, reached.used, limit, n, field) from None
@@ -161,16 +158,21 @@ class UsageService:
         account_id, account = self._resolve(account)
         limit = self.limits(account or account_id).of(meter)
         try:
-            answer = self._store.claim_up_to(account_id, meter, n, limit)
-            if answer is None:
-                self._seed(account_id, meter)
-                answer = self._store.claim_up_to(account_id, meter, n, limit)
+            added, after = self._claim_seeded(self._store.claim_up_to, account_id, meter, n, limit)
         except LimitReached:
             return 0
-        added, after = answer
         if added:
             self._changed(account_id, account, meter, after - added, after, limit)
         return added
+
+    def _claim_seeded(self, store_claim, account_id: str, meter: Meter, n: int, limit: int):
+        """What the store's `claim` or `claim_up_to` answers; a gauge it never kept is first started
+        from one count, then claimed again."""
+        answer = store_claim(account_id, meter, n, limit)
+        if answer is None:
+            self._seed(account_id, meter)
+            answer = store_claim(account_id, meter, n, limit)
+        return answer
 
     def release(self, account, meter: Meter, n: int = 1) -> int:
         """Take `n` off a gauge: something was deleted (or the work it was claimed for did not happen)."""
