@@ -35,6 +35,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from datetime import datetime, timezone
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH_DIR = os.path.join(PROJECT_DIR, "bench")
@@ -151,6 +152,16 @@ def _environment() -> None:
                        "AWS_SECRET_ACCESS_KEY": "x", "POWERTOOLS_TRACE_DISABLED": "true"})
 
 
+def _account():
+    """The sending account, on the largest plan: the fan-out checks the month's recipients against it."""
+    from chalicelib.accounts.account import Account, Plan
+
+    now = datetime.now(timezone.utc)
+    return Account(ACCOUNT_ID, "info@demolen.nl", "Bakkerij De Molen", "+31201234567", "Molenstraat 1",
+                   "1011 AB", "Amsterdam", "NL", "nl", "argon2-hash-not-used", now, now, plan=Plan.PROFESSIONAL,
+                   email_verified_at=now)
+
+
 class World:
     """Everything the fan-out and the senders need, built by the app's composition root
     (`chalicelib.composition.Services`) on clients the emulator answers."""
@@ -168,16 +179,18 @@ class World:
         self.sesv2 = clients.single_attempt_client("sesv2")  # the mail engine's client
         self.store = self.services.campaigns_store
         self.service = self.services.campaign_service
+        from chalicelib.accounts import models as account_models
         from chalicelib.audience import models as audience_models
         from chalicelib.campaigns import models as campaign_models
 
         # PynamoDB makes a botocore client per model (never for the abstract base, whose connection
         # the models would inherit without their indexes)
-        for module in (audience_models, campaign_models):
+        for module in (account_models, audience_models, campaign_models):
             for model in vars(module).values():
                 if isinstance(model, type) and not model.__name__.startswith("_") and \
                         getattr(getattr(model, "Meta", None), "host", None) == ENDPOINT:
                     emulator.attach(model._get_connection().connection.client)
+        self.services.accounts._to_item(_account()).save()  # create() is a transaction, which the emulator lacks
 
     def campaign(self) -> str:
         """A campaign in the sending state, the render benchmark's newsletter as its content."""
