@@ -44,16 +44,21 @@ for _path in (PROJECT_DIR, BENCH_DIR):
         sys.path.insert(0, _path)
 
 from aws_emulation import ENDPOINT, REGION, AwsEmulator, EmulatedClients  # noqa: E402
+from sizes import size  # noqa: E402
 
 AUDIENCE_TABLE = "mailexpert-audience"
 ACCOUNT_ID = "01HZXACCOUNT0000000000000A"
 LIST_ID = "01HZXLIST000000000000000LL"
 BASE_URL = "https://app.mailexpert.nl"
 
-FANOUT_RECIPIENTS = 100_000
-SEND_RECIPIENTS = 20_000
-LATENCY_RECIPIENTS = 5_000
-BARE_CALLS = 5_000
+# The fan-out's messages (50 recipients each) feed the send rounds, then the latency run, and the
+# last WARM_UP_MESSAGES the warm-up: the fan-out has to reach them all. Smoke: a few fan-out pages
+# (of 500), two messages a round.
+FANOUT_RECIPIENTS = size(100_000, smoke=1_200)
+SEND_RECIPIENTS = size(20_000, smoke=400)  # a whole number of messages in each round
+LATENCY_RECIPIENTS = size(5_000, smoke=100)
+WARM_UP_MESSAGES = size(20, smoke=2)
+BARE_CALLS = size(5_000, smoke=40)
 ROUNDS = 4  # send and bare SES measurements alternate
 SES_LATENCY_S = 0.030
 RECORDS_PER_INVOCATION = 2  # app.py: on_campaign_send batch_size
@@ -305,7 +310,7 @@ def main() -> dict:
 
     # --- sending, one core, alternating with the bare SES ceiling --------------------------------
     send_messages = messages[:SEND_RECIPIENTS // 50]
-    _send(world, messages[-20:])  # warm up: compiles the campaign, starts the pool, fills caches
+    _send(world, messages[-WARM_UP_MESSAGES:])  # warm up: compiles the campaign, starts the pool, fills caches
     emulator.reset_counts()
     send_time = Counter()
     bare_time = Counter()
