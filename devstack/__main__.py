@@ -76,6 +76,9 @@ def run(stage: str) -> int:
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Ctrl-C too, said outright: a process started in the background by a shell inherits SIGINT ignored,
+    # and Python then never turns it into KeyboardInterrupt
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
 
     def save_state():
         persistence.save(persistence.snapshot(session, endpoint, template, region), state_dir)
