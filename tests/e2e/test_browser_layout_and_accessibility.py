@@ -233,6 +233,8 @@ def _screenshot(page, pattern: str) -> None:
     if not folder or not names:
         return
     Path(folder).mkdir(parents=True, exist_ok=True)
+    # the pages as a visitor sees them once the cookie choice is made (the tests check them with the banner)
+    page.evaluate("document.querySelector('[data-consent-banner]')?.remove()")
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800 if width > 800 else 844})
         page.evaluate(NEXT_FRAMES_JS)
