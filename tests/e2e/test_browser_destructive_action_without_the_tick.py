@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 def test_delete_without_the_tick_shows_the_request_and_keeps_the_field(local_stack, browser):
     base = local_stack.base_url
-    context = browser.new_context(locale="en-GB", viewport=LAPTOP)
+    context = browser.new_context(locale="en-GB", viewport=LAPTOP, bypass_csp=True)  # for axe, as in the layout test
     context.set_default_timeout(TIMEOUT_MS)
     try:
         page = context.new_page()
