@@ -137,6 +137,14 @@ def table_export(event):
     run_job("table-export", services().job_runs)
 
 
+@app.schedule(Cron(0, 4, "?", "*", "SUN", "*"), name="usage_recount")
+def usage_recount(event):
+    """Weekly: every account's usage gauges counted again from what is stored; drifted ones set right."""
+    from chalicelib.operations.jobs import run_job
+
+    run_job("usage-recount", services().job_runs, services().scheduled_jobs())
+
+
 # --- local stage only: outbox, mailbox simulator, dev pages -------------------------------------
 
 if os.environ.get("STAGE") == LOCAL_STAGE:

@@ -28,6 +28,9 @@ import uuid
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+REGION = "eu-west-1"  # the benchmarks' clients are made for this region and endpoint
+ENDPOINT = "https://aws.emulated.invalid"  # never reached: every call is answered at before-send
+
 
 class _Body:
     def __init__(self, data: bytes):
@@ -61,6 +64,11 @@ def _size(value: dict) -> int:
 
 def item_size(item: dict | None) -> int:
     return sum(len(name.encode("utf-8")) + _size(value) for name, value in (item or {}).items())
+
+
+def _key(item: dict) -> tuple[str, str]:
+    """An item's (pk, sk); tables keyed by pk alone (the accounts) have the sort key ""."""
+    return item["pk"]["S"], item["sk"]["S"] if "sk" in item else ""
 
 
 def _plain(value: dict | None):
@@ -228,6 +236,11 @@ class ConditionFailed(Exception):
         self.item = item
 
 
+class TransactionCancelled(Exception):
+    def __init__(self, reasons: list[dict]):
+        self.reasons = reasons
+
+
 class AwsEmulator:
     """Answers botocore requests at `before-send`; counts calls, request sizes and capacity units."""
 
@@ -332,10 +345,14 @@ class AwsEmulator:
             if failed.item is not None and request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD":
                 error["Item"] = failed.item
             return 400, json.dumps(error).encode()
+        except TransactionCancelled as cancelled:
+            error = {"__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                     "message": "Transaction cancelled", "CancellationReasons": cancelled.reasons}
+            return 400, json.dumps(error).encode()
         return 200, json.dumps(answer).encode()
 
     def _get(self, table, key):
-        pk, sk = key["pk"]["S"], key["sk"]["S"]
+        pk, sk = _key(key)
         found = self.tables[table].get((pk, sk))
         if found is None and table in self.virtual:
             found = self.virtual[table](pk, sk)
@@ -381,7 +398,7 @@ class AwsEmulator:
 
     def _ddb_PutItem(self, request):
         table, item = request["TableName"], request["Item"]
-        key = (item["pk"]["S"], item["sk"]["S"])
+        key = _key(item)
         old = self.tables[table].get(key)
         self._check(request, old)
         self.tables[table][key] = item
@@ -397,6 +414,32 @@ class AwsEmulator:
                 self.tables[table][key] = item
                 self.wru["BatchWriteItem"] += max(1, math.ceil(item_size(item) / 1024))
         return {"UnprocessedItems": {}}
+
+    def _ddb_TransactWriteItems(self, request):
+        """Every condition is checked first; then the Puts and Updates are made, at twice their units."""
+        writes = [next(iter(write.items())) for write in request["TransactItems"]]
+        reasons, failed = [], False
+        for kind, part in writes:
+            key = _key(part["Item"]) if kind == "Put" else _key(part["Key"])
+            current = self.tables[part["TableName"]].get(key) if kind == "Put" else self._get(part["TableName"], part["Key"])
+            try:
+                self._check(part, current)
+                reasons.append({"Code": "None"})
+            except ConditionFailed:
+                reasons.append({"Code": "ConditionalCheckFailed"})
+                failed = True
+        if failed:
+            raise TransactionCancelled(reasons)
+        before = sum(self.wru.values())
+        for kind, part in writes:
+            if kind == "Put":
+                self._ddb_PutItem(part)
+            elif kind == "Update":
+                self._ddb_UpdateItem(part)
+            elif kind != "ConditionCheck":
+                raise ValueError(f"{kind} in a transaction is not emulated")
+        self.wru["TransactWriteItems"] += sum(self.wru.values()) - before  # a transaction bills each write twice
+        return {}
 
     def _ddb_UpdateItem(self, request):
         table, key = request["TableName"], request["Key"]
@@ -426,7 +469,7 @@ class AwsEmulator:
             else:
                 item.pop(path, None)
             updated.add(path)
-        self.tables[table][(key["pk"]["S"], key["sk"]["S"])] = item
+        self.tables[table][_key(key)] = item
         self.wru["UpdateItem"] += max(1, math.ceil(max(item_size(old), item_size(item)) / 1024))
         returned = request.get("ReturnValues", "NONE")
         if returned == "ALL_NEW":

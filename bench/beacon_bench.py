@@ -31,13 +31,12 @@ for _path in (PROJECT_DIR, BENCH_DIR):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from aws_emulation import AwsEmulator, EmulatedClients  # noqa: E402
+from aws_emulation import ENDPOINT, REGION, AwsEmulator, EmulatedClients  # noqa: E402
+from sizes import size  # noqa: E402
 
-REGION = "eu-west-1"
-ENDPOINT = "https://aws.emulated.invalid"  # never reached: every call is answered at before-send
 TABLE = "mailexpert-analytics"
-EVENTS = int(os.environ.get("BEACON_EVENTS", "20000"))
-WARM_UP = 500
+EVENTS = int(os.environ.get("BEACON_EVENTS", size(20_000, smoke=100)))  # smoke: a few full buffers (24 views)
+WARM_UP = size(500, smoke=30)
 SECONDS_PER_VIEW = 0.2
 NETWORKS = 4_000
 PAGE_VIEWS = 1_000_000

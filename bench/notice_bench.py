@@ -32,16 +32,19 @@ for _path in (PROJECT_DIR, BENCH_DIR):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from aws_emulation import AwsEmulator  # noqa: E402
-from send_bench import BASE_URL, ENDPOINT, REGION, SEND_RATE_PER_S, _cpu, _environment, _quiet_logs  # noqa: E402
+from aws_emulation import ENDPOINT, REGION, AwsEmulator  # noqa: E402
+from send_bench import BASE_URL, SEND_RATE_PER_S, _cpu, _environment, _quiet_logs  # noqa: E402
+from sizes import size  # noqa: E402
 
-ACCOUNTS = int(os.environ.get("BENCH_NOTICE_ACCOUNTS", "100000"))
+# smoke: a few pages of 100 accounts, each page with every kind of account_item
+ACCOUNTS = int(os.environ.get("BENCH_NOTICE_ACCOUNTS", size(100_000, smoke=250)))
 ACCOUNTS_TABLE = "mailexpert-accounts"
 NOTICES_TABLE = "mailexpert-notices"
 CAMPAIGNS_TABLE = "mailexpert-campaigns"  # the token bucket's
 MAIL_EVENTS_TABLE = "mailexpert-mail-events"  # the sent-mail origins'
 
-BARE_CALLS = 3_000
+BARE_CALLS = size(3_000, smoke=30)
+BARE_WARM_UP = size(50, smoke=5)
 ANNOUNCED = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
 STAMP = "2025-06-01T10:00:00.000000+0000"
 LATE_STAMP = "2026-12-08T10:00:00.000000+0000"  # registered after the announcement: no mail
@@ -163,7 +166,7 @@ def main() -> dict:
                      email_verified_at=ANNOUNCED - timedelta(days=90))
     notice = PolicyNotices(Policy(), BASE_URL).message("2").render(holder)
     sender = SesSender(world.sesv2, "MailExpert <noreply@mailexpert.nl>", "mailexpert")
-    for _ in range(50):
+    for _ in range(BARE_WARM_UP):
         sender.send(notice)
     with _cpu(emulator) as bare:
         for _ in range(BARE_CALLS):

@@ -20,8 +20,9 @@ for path in (PROJECT_DIR, os.path.join(PROJECT_DIR, "bench")):
         sys.path.insert(0, path)
 
 from import_throughput import REGION, stack_on_moto_server  # noqa: E402
+from sizes import size  # noqa: E402
 
-ITEMS = 20_000
+ITEMS = size(20_000, smoke=200)  # smoke: more chunks of 25 than there are writer threads (4)
 
 
 def _fill(client, table: str) -> None:

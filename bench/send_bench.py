@@ -35,6 +35,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from datetime import datetime, timezone
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH_DIR = os.path.join(PROJECT_DIR, "bench")
@@ -42,19 +43,22 @@ for _path in (PROJECT_DIR, BENCH_DIR):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from aws_emulation import AwsEmulator, EmulatedClients  # noqa: E402
+from aws_emulation import ENDPOINT, REGION, AwsEmulator, EmulatedClients  # noqa: E402
+from sizes import size  # noqa: E402
 
-REGION = "eu-west-1"
-ENDPOINT = "https://aws.emulated.invalid"  # never reached: every call is answered at before-send
 AUDIENCE_TABLE = "mailexpert-audience"
 ACCOUNT_ID = "01HZXACCOUNT0000000000000A"
 LIST_ID = "01HZXLIST000000000000000LL"
 BASE_URL = "https://app.mailexpert.nl"
 
-FANOUT_RECIPIENTS = 100_000
-SEND_RECIPIENTS = 20_000
-LATENCY_RECIPIENTS = 5_000
-BARE_CALLS = 5_000
+# The fan-out's messages (50 recipients each) feed the send rounds, then the latency run, and the
+# last WARM_UP_MESSAGES the warm-up: the fan-out has to reach them all. Smoke: a few fan-out pages
+# (of 500), two messages a round.
+FANOUT_RECIPIENTS = size(100_000, smoke=1_200)
+SEND_RECIPIENTS = size(20_000, smoke=400)  # a whole number of messages in each round
+LATENCY_RECIPIENTS = size(5_000, smoke=100)
+WARM_UP_MESSAGES = size(20, smoke=2)
+BARE_CALLS = size(5_000, smoke=40)
 ROUNDS = 4  # send and bare SES measurements alternate
 SES_LATENCY_S = 0.030
 RECORDS_PER_INVOCATION = 2  # app.py: on_campaign_send batch_size
@@ -153,6 +157,16 @@ def _environment() -> None:
                        "AWS_SECRET_ACCESS_KEY": "x", "POWERTOOLS_TRACE_DISABLED": "true"})
 
 
+def _account():
+    """The sending account, on the largest plan: the fan-out checks the month's recipients against it."""
+    from chalicelib.accounts.account import Account, Plan
+
+    now = datetime.now(timezone.utc)
+    return Account(ACCOUNT_ID, "info@demolen.nl", "Bakkerij De Molen", "+31201234567", "Molenstraat 1",
+                   "1011 AB", "Amsterdam", "NL", "nl", "argon2-hash-not-used", now, now, plan=Plan.PROFESSIONAL,
+                   email_verified_at=now)
+
+
 class World:
     """Everything the fan-out and the senders need, built by the app's composition root
     (`chalicelib.composition.Services`) on clients the emulator answers."""
@@ -170,16 +184,18 @@ class World:
         self.sesv2 = clients.single_attempt_client("sesv2")  # the mail engine's client
         self.store = self.services.campaigns_store
         self.service = self.services.campaign_service
+        from chalicelib.accounts import models as account_models
         from chalicelib.audience import models as audience_models
         from chalicelib.campaigns import models as campaign_models
 
         # PynamoDB makes a botocore client per model (never for the abstract base, whose connection
         # the models would inherit without their indexes)
-        for module in (audience_models, campaign_models):
+        for module in (account_models, audience_models, campaign_models):
             for model in vars(module).values():
                 if isinstance(model, type) and not model.__name__.startswith("_") and \
                         getattr(getattr(model, "Meta", None), "host", None) == ENDPOINT:
                     emulator.attach(model._get_connection().connection.client)
+        self.services.accounts._to_item(_account()).save()  # create() is a transaction, which the emulator lacks
 
     def campaign(self) -> str:
         """A campaign in the sending state, the render benchmark's newsletter as its content."""
@@ -294,7 +310,7 @@ def main() -> dict:
 
     # --- sending, one core, alternating with the bare SES ceiling --------------------------------
     send_messages = messages[:SEND_RECIPIENTS // 50]
-    _send(world, messages[-20:])  # warm up: compiles the campaign, starts the pool, fills caches
+    _send(world, messages[-WARM_UP_MESSAGES:])  # warm up: compiles the campaign, starts the pool, fills caches
     emulator.reset_counts()
     send_time = Counter()
     bare_time = Counter()

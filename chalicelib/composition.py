@@ -194,6 +194,7 @@ class Services:
         from chalicelib.campaigns.service import FANOUT_JOB
         from chalicelib.delivery.broadcast import BROADCAST_JOB
         from chalicelib.audience.repository import JOINED_INDEX_JOB
+        from chalicelib.usage.recount import RECOUNT_JOB
 
         return {
             BROADCAST_JOB: self.broadcasts.handle_job,
@@ -203,6 +204,7 @@ class Services:
             FANOUT_JOB: lambda job: self.campaign_service.fanout(job["account_id"], job["campaign_id"]),
             INDEX_JOB: lambda job: self.campaign_service.index_recipients(job["account_id"], job["campaign_id"]),
             JOINED_INDEX_JOB: lambda job: self.audience.backfill_joined_index(),
+            RECOUNT_JOB: lambda job: self.usage_recount.handle_job(job),
         }
 
     def scheduled_jobs(self) -> dict:
@@ -210,9 +212,11 @@ class Services:
         from chalicelib.operations.jobs import JOBS
 
         from chalicelib.audience.repository import JOINED_INDEX_JOB
+        from chalicelib.usage.recount import RECOUNT_JOB
 
         return {**JOBS, "policy-notices": self.resume_policy_notices, "news-mail": self.resume_news_mail,
-                JOINED_INDEX_JOB: self.audience.backfill_joined_index}
+                JOINED_INDEX_JOB: self.audience.backfill_joined_index,
+                RECOUNT_JOB: lambda: self.usage_recount.run()}  # built when run: the usage service looks up queues
 
     def resume_news_mail(self) -> dict:
         """Daily: the mail of every service announcement and product news of the last week whose
@@ -582,6 +586,13 @@ class Services:
         return UsageService(DynamoUsage(self._clients.dynamodb(), self.config.campaigns_table),
                             lambda account_id: self.accounts.get(account_id), self.mail_queue,
                             self.config.public_base_url, seeds=seeds, clock=lambda: self.clock())
+
+    @cached
+    def usage_recount(self):
+        """The weekly recount of every account's gauges from what is stored (job `usage-recount`)."""
+        from chalicelib.usage.recount import UsageRecount
+
+        return UsageRecount(self.accounts.account_ids_page, self.usage, self.jobs_queue)
 
     # --- testimonials ------------------------------------------------------------------------------
 

@@ -1,4 +1,6 @@
-"""PynamoDB helpers shared by every domain's models."""
+"""DynamoDB helpers shared by every domain's models and repositories."""
+
+LONGEST_PAUSE_S = 1.0  # between BatchWriteItem retries, however many there are
 
 
 def bind(model, table_name: str, region: str, host: str | None) -> None:
@@ -25,14 +27,16 @@ def transaction_condition_failed(error, *positions: int) -> bool:
     return any(reason and reason.code == "ConditionalCheckFailed" for reason in chosen)
 
 
-def write_batch(client, table: str, requests: list[dict], sleep, retries: int) -> list[dict]:
-    """One BatchWriteItem of at most 25 put or delete requests, asked again (with a growing pause)
-    for what DynamoDB leaves unprocessed while busy, up to `retries` times. Returns the requests still
-    unwritten (none: all written); a client error reaches the caller."""
-    for attempt in range(retries + 1):
-        if attempt:
-            sleep(0.05 * 2 ** attempt)
+def write_batch(client, table: str, requests: list[dict], sleep, retries: int | None,
+                longest_pause: float = LONGEST_PAUSE_S) -> list[dict]:
+    """One BatchWriteItem of at most 25 put or delete requests, asked again (with a pause that doubles,
+    up to `longest_pause` seconds) for what DynamoDB leaves unprocessed while busy, up to `retries`
+    times, or until all is written when `retries` is None. Returns the requests still unwritten (none:
+    all written); a client error reaches the caller."""
+    attempt = 0
+    while True:
         requests = client.batch_write_item(RequestItems={table: requests}).get("UnprocessedItems", {}).get(table, [])
-        if not requests:
-            return []
-    return requests
+        if not requests or (retries is not None and attempt == retries):
+            return requests
+        attempt += 1
+        sleep(min(longest_pause, 0.05 * 2 ** attempt))

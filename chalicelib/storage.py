@@ -24,6 +24,10 @@ class ObjectChanged(LookupError):
     """The object under that key is no longer the one asked for (`if_match`): it was replaced."""
 
 
+class ObjectExists(LookupError):
+    """There is an object under that key already (`put(..., if_absent=True)`): nothing was written."""
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     size: int
@@ -39,10 +43,17 @@ class Bucket:
     # --- objects ---------------------------------------------------------------------------------
 
     def put(self, key: str, body: bytes, content_type: str | None = None, metadata: dict | None = None,
-            cache_control: str | None = None) -> None:
-        extra = {"ContentType": content_type, "Metadata": metadata, "CacheControl": cache_control}
-        self._s3.put_object(Bucket=self.name, Key=key, Body=body,
-                            **{name: value for name, value in extra.items() if value is not None})
+            cache_control: str | None = None, if_absent: bool = False) -> None:
+        """With `if_absent` only when the key holds no object yet (S3's conditional write): `ObjectExists`."""
+        extra = {"ContentType": content_type, "Metadata": metadata, "CacheControl": cache_control,
+                 "IfNoneMatch": "*" if if_absent else None}
+        try:
+            self._s3.put_object(Bucket=self.name, Key=key, Body=body,
+                                **{name: value for name, value in extra.items() if value is not None})
+        except ClientError as exc:
+            if if_absent and exc.response.get("Error", {}).get("Code") in _CHANGED:
+                raise ObjectExists(key) from None
+            raise
 
     def upload(self, key: str, file, content_type: str) -> None:
         """A file object of any size, in parts when it is large."""

@@ -76,6 +76,9 @@ def run(stage: str) -> int:
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Ctrl-C too, said outright: a process started in the background by a shell inherits SIGINT ignored,
+    # and Python then never turns it into KeyboardInterrupt
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
 
     def save_state():
         persistence.save(persistence.snapshot(session, endpoint, template, region), state_dir)
@@ -126,6 +129,10 @@ def job(name: str, stage: str) -> int:
             log(str(unknown))
             return 2
         log(f"[job] {name}: {run_job(name, app_module.services().job_runs, jobs).summary}")
+    else:
+        ran = app_module.services().job_runs.latest(name, limit=1)  # a schedule named as its job records its run
+        if ran:
+            log(f"[job] {name}: {ran[0].summary}")
     log(f"[job] {name} ran; see http://127.0.0.1:{_ports(stage)[2]}/dev/jobs")
     return 0
 

@@ -13,6 +13,8 @@ EMAIL_PREFIX = "EMAIL#"
 STATISTICS_PAGE_SIZE = 100
 # What `statistics_page` reads of an account item: the key (to page on) and nothing personal.
 STATISTICS_ATTRIBUTES = ("pk", "account_id", "plan", "country", "status", "staff")
+# What `account_ids_page` reads: the key and the id only (jobs that visit every account by its id).
+ID_ATTRIBUTES = ("pk", "account_id")
 CHANGED_ELSEWHERE = N_("Your account was changed elsewhere in the meantime. Reload the page and try again.")
 
 
@@ -168,6 +170,24 @@ class DynamoAccounts:
                  for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         return facts, (last["pk"]["S"] if last else None)
+    def account_ids_page(self, cursor: str | None = None, limit: int = 100) -> tuple[list[str], str | None]:
+        """Up to `limit` account ids from `cursor` (None: the start) and the cursor of the next page (None:
+        no more): a Scan that reads the key and the id only (Select SPECIFIC_ATTRIBUTES, which the IAM
+        policies of the jobs that use it require). Address claims are skipped, so a page may hold fewer.
+        The cursor is the key the Scan stopped at, which may be an address claim's."""
+        if cursor and not cursor.startswith((ACCOUNT_PREFIX, EMAIL_PREFIX)):
+            raise ValueError("not a cursor of the accounts table")
+        start = {"pk": {"S": cursor}} if cursor else None
+        names = {f"#{name}": name for name in ID_ATTRIBUTES}
+        client = self._accounts._get_connection().connection.client
+        response = client.scan(
+            TableName=self._accounts.Meta.table_name, Select="SPECIFIC_ATTRIBUTES", Limit=limit,
+            ProjectionExpression=", ".join(names), ExpressionAttributeNames=names,
+            FilterExpression="begins_with(#pk, :account)", ExpressionAttributeValues={":account": {"S": ACCOUNT_PREFIX}},
+            **({"ExclusiveStartKey": start} if start else {}))
+        last = response.get("LastEvaluatedKey")
+        return [item["account_id"]["S"] for item in response.get("Items", [])], (last["pk"]["S"] if last else None)
+
     def page(self, cursor: str | None = None, limit: int = 100) -> tuple[list[Account], str | None]:
         """Up to `limit` accounts in the table's own order, from `cursor` (None: the start), and the
         cursor of the next page (None: no more). For jobs that go through every account (broadcasts);

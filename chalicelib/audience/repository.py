@@ -8,7 +8,7 @@ from decimal import Decimal
 from chalicelib.audience.audience import (PERSON_MAY_LIFT, AudienceList, Contact, Membership, MemberStatus, Suppression,
                                           SuppressionReason, address_hash, contact_id_for)
 from chalicelib import errors
-from chalicelib.dynamo import bind, conditional_check_failed
+from chalicelib.dynamo import bind, conditional_check_failed, write_batch
 from chalicelib.i18n import N_
 
 PAGE_SIZE = 50
@@ -81,6 +81,7 @@ def _sendable(account_id: str, item: dict) -> Contact:
 
 
 WRITE_BATCH = 25  # DynamoDB's BatchWriteItem limit
+IMPORT_LONGEST_PAUSE_S = 2.0  # between an import's BatchWriteItem calls while DynamoDB is throttling
 MEMBER_ORDERS = ("newest", "oldest")  # by date joined (the by-joined index)
 JOINED_INDEX_JOB = "audience-joined-index"  # the one-off backfill (composition: job_handlers, scheduled_jobs)
 JOINED_INDEX_MARKER = {"pk": {"S": "MARKER#by-joined"}, "sk": {"S": "BACKFILLED"}}  # the backfill ran
@@ -467,13 +468,7 @@ class DynamoAudience:
         items = [_new_contact_item(contact, list_id, consent) for contact, consent in zip(contacts, consents)]
         for start in range(0, len(items), WRITE_BATCH):
             requests = [{"PutRequest": {"Item": item}} for item in items[start:start + WRITE_BATCH]]
-            delay = 0.05
-            while requests:
-                response = client.batch_write_item(RequestItems={table: requests})
-                requests = response.get("UnprocessedItems", {}).get(table, [])
-                if requests:  # DynamoDB is throttling: back off, then send what it did not take
-                    time.sleep(delay)
-                    delay = min(delay * 2, 2.0)
+            write_batch(client, table, requests, time.sleep, retries=None, longest_pause=IMPORT_LONGEST_PAUSE_S)
         if contacts:
             self.count_growth(contacts[0].account_id, {"added": len(contacts)})
 

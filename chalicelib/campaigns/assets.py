@@ -5,7 +5,10 @@ server fixes; nothing is used until `finish_upload` has had it scanned for malwa
 (`chalicelib.scanning`: until the scanner has judged it, the uploader is asked to wait a moment),
 read back exactly the object scanned, checked it by its content (`image_check`) and written the
 clean re-encoding. A refused upload (malware, not an image, a polyglot, an SVG) is deleted at
-once. The bytes stored count towards the account's usage (`usage_bytes`).
+once. The bytes stored, each image's thumbnail included, count towards the account's usage
+(`usage_bytes`): a thumbnail made on upload is claimed with its image and its size kept in the
+record; one made later (an image from before thumbnails, or whose thumbnail failed) is claimed
+when it is made, and counted by what S3 holds. Deleting the image gives both back.
 
 Where things live in the assets bucket (which blocks public access and keeps versions):
 
@@ -15,7 +18,8 @@ Where things live in the assets bucket (which blocks public access and keeps ver
                                             S3 hands an object's metadata to everyone who reads it
     asset-records/<account_id>/<asset_id>.<ext>
                                             the record: an empty object whose metadata holds the
-                                            name, size, dimensions and time; listing it per account
+                                            name, size, dimensions, time and the size of the
+                                            thumbnail made on upload; listing it per account
                                             lists, meters and erases an account's images
     thumbnails/<asset_id>.<jpg|png>         a small still copy for the images page, made from the
                                             clean image (on upload, or when first asked for); it
@@ -35,6 +39,7 @@ hides the bytes behind a delete marker, and an erased image must be gone.
 """
 
 import base64
+import dataclasses
 import re
 import secrets
 import unicodedata
@@ -46,7 +51,7 @@ from chalicelib.campaigns import image_check
 from chalicelib.campaigns.image_check import EXTENSIONS, KINDS, MAX_UPLOAD_BYTES
 from chalicelib.i18n import N_
 from chalicelib.scanning import ScanPending, UploadScan
-from chalicelib.storage import Bucket, ObjectChanged, ObjectMissing
+from chalicelib.storage import Bucket, ObjectChanged, ObjectExists, ObjectMissing
 from chalicelib.observability import logger
 
 UPLOAD_VALID_S = 10 * 60
@@ -107,6 +112,7 @@ class AssetRecord:
     width: int
     height: int
     created_at: datetime
+    thumbnail_size: int | None = None  # the thumbnail claimed with the image; None: made later, or never
 
     @property
     def path(self) -> str:
@@ -134,11 +140,12 @@ class S3AssetRecords:
         return f"{RECORDS_PREFIX}{account_id}/{path}"
 
     def put(self, record: AssetRecord) -> None:
-        self._bucket.put(
-            self.key(record.account_id, record.path), b"",
-            metadata={"name": base64.urlsafe_b64encode(record.name.encode("utf-8")).decode("ascii"),
-                      "size": str(record.size), "width": str(record.width), "height": str(record.height),
-                      "created-at": record.created_at.isoformat()})
+        metadata = {"name": base64.urlsafe_b64encode(record.name.encode("utf-8")).decode("ascii"),
+                    "size": str(record.size), "width": str(record.width), "height": str(record.height),
+                    "created-at": record.created_at.isoformat()}
+        if record.thumbnail_size is not None:
+            metadata["thumbnail-size"] = str(record.thumbnail_size)
+        self._bucket.put(self.key(record.account_id, record.path), b"", metadata=metadata)
 
     def get(self, account_id: str, path: str) -> AssetRecord | None:
         head = self._bucket.head(self.key(account_id, path))
@@ -148,7 +155,8 @@ class S3AssetRecords:
         asset_id, extension = path.split(".", 1)
         return AssetRecord(account_id, asset_id, extension,
                            base64.urlsafe_b64decode(meta["name"]).decode("utf-8"), int(meta["size"]),
-                           int(meta["width"]), int(meta["height"]), datetime.fromisoformat(meta["created-at"]))
+                           int(meta["width"]), int(meta["height"]), datetime.fromisoformat(meta["created-at"]),
+                           int(meta["thumbnail-size"]) if "thumbnail-size" in meta else None)
 
     def paths(self, account_id: str, starting_with: str = "") -> list[str]:
         prefix = self.key(account_id, "")
@@ -208,10 +216,14 @@ class AssetService:
             self._bucket.delete_every_version(key)
         record = AssetRecord(account_id, secrets.token_hex(16), checked.extension, clean_name(name),
                              len(checked.content), checked.width, checked.height, datetime.now(timezone.utc))
+        thumbnail = self._made_thumbnail(record, checked.content)
+        if thumbnail is not None:
+            record = dataclasses.replace(record, thumbnail_size=len(thumbnail.content))
+        claimed = record.size + (record.thumbnail_size or 0)
         if self._usage is not None:  # over the plan's storage: refused, nothing stored (the upload is gone)
             from chalicelib.usage.plans import Meter
 
-            self._usage.claim(account_id, Meter.STORAGE_BYTES, record.size, field="file")
+            self._usage.claim(account_id, Meter.STORAGE_BYTES, claimed, field="file")
         try:
             self._records.put(record)
             try:
@@ -221,9 +233,10 @@ class AssetService:
                 self._records.delete(account_id, record.path)  # no record without its image
                 raise
         except Exception:
-            self._give_back(account_id, record.size)
+            self._give_back(account_id, claimed)
             raise
-        self._store_thumbnail(record, checked.content)
+        if thumbnail is not None:  # not kept now: its bytes stay claimed, `thumbnail` makes it again
+            self._keep_thumbnail(record, thumbnail)
         logger.info("image stored", asset_id=record.asset_id, size=record.size)
         return self._asset(record)
 
@@ -241,10 +254,11 @@ class AssetService:
     def delete_asset(self, account_id: str, asset: str) -> None:
         """`asset` is an asset id or its path `<asset_id>.<ext>`; only the owner's record leads to it."""
         record = self._record(account_id, asset)
+        thumbnail_bytes = self._thumbnail_bytes(record)
         self._bucket.delete_every_version(_asset_key(record.path))
         self._bucket.delete_every_version(_thumbnail_key(record.path))
         self._records.delete(account_id, record.path)
-        self._give_back(account_id, record.size)
+        self._give_back(account_id, record.size + thumbnail_bytes)
         logger.info("image deleted", asset_id=record.asset_id)
 
     def _give_back(self, account_id: str, size: int) -> None:
@@ -254,9 +268,18 @@ class AssetService:
             self._usage.release(account_id, Meter.STORAGE_BYTES, size)
 
     def usage_bytes(self, account_id: str) -> int:
-        """Bytes of stored images, counted from their records: where the storage gauge of an account
-        from before metering starts (chalicelib.usage); the gauge is kept as images come and go."""
-        return sum(record.size for record in self._records.of_account(account_id))
+        """Bytes of stored images and their thumbnails, counted from their records: where the storage
+        gauge of an account from before metering starts, and what the recount sets it to
+        (chalicelib.usage); the gauge is kept as images come and go."""
+        return sum(record.size + self._thumbnail_bytes(record) for record in self._records.of_account(account_id))
+
+    def _thumbnail_bytes(self, record: AssetRecord) -> int:
+        """The thumbnail's bytes as counted: the size its record keeps (claimed with the image), else
+        what S3 holds (a thumbnail made later, claimed when it was made; 0 when there is none)."""
+        if record.thumbnail_size is not None:
+            return record.thumbnail_size
+        stored = self._bucket.head(_thumbnail_key(record.path))
+        return stored.size if stored is not None else 0
 
     def erase_account(self, account_id: str) -> int:
         """Every image, record and pending upload of the account, every version. Returns how many
@@ -301,27 +324,51 @@ class AssetService:
         except ObjectMissing:
             raise AssetNotFound() from None
         thumbnail = image_check.make_thumbnail(clean, record.extension)
-        self._keep_thumbnail(record, thumbnail)
+        if record.thumbnail_size is not None:  # claimed with its image, but not kept then
+            self._keep_thumbnail(record, thumbnail)
+        elif self._claim_thumbnail(record, len(thumbnail.content)):
+            if not self._keep_thumbnail(record, thumbnail, if_absent=True):
+                self._give_back(record.account_id, len(thumbnail.content))
         return thumbnail
 
     # --- helpers -----------------------------------------------------------------------------------
 
-    def _store_thumbnail(self, record: AssetRecord, clean: bytes) -> None:
-        """Makes and keeps the thumbnail of a new image; a failure costs only the thumbnail, which
-        `thumbnail` makes again when it is asked for. The image itself is stored and fine."""
+    @staticmethod
+    def _made_thumbnail(record: AssetRecord, clean: bytes) -> image_check.Thumbnail | None:
+        """The thumbnail of a new image; None when it cannot be made: that costs only the thumbnail,
+        which `thumbnail` makes again when it is asked for."""
         try:
-            thumbnail = image_check.make_thumbnail(clean, record.extension)
+            return image_check.make_thumbnail(clean, record.extension)
         except Exception:  # never lose an upload over its thumbnail
             logger.exception("thumbnail not made", asset_id=record.asset_id)
-            return
-        self._keep_thumbnail(record, thumbnail)
+            return None
 
-    def _keep_thumbnail(self, record: AssetRecord, thumbnail: image_check.Thumbnail) -> None:
+    def _claim_thumbnail(self, record: AssetRecord, size: int) -> bool:
+        """Room for a thumbnail made after its upload; at the plan's storage limit it is shown without
+        being kept (made again on each view) rather than refused: the image itself is stored."""
+        if self._usage is None:
+            return True
+        from chalicelib.usage.plans import Meter
+        from chalicelib.usage.service import QuotaExceeded
+
+        try:
+            self._usage.claim(record.account_id, Meter.STORAGE_BYTES, size)
+        except QuotaExceeded:
+            logger.info("thumbnail not kept: storage limit reached", asset_id=record.asset_id)
+            return False
+        return True
+
+    def _keep_thumbnail(self, record: AssetRecord, thumbnail: image_check.Thumbnail, if_absent: bool = False) -> bool:
+        """Whether it was stored now (`if_absent`: not when another request stored it meanwhile)."""
         try:
             self._bucket.put(_thumbnail_key(record.path), thumbnail.content, content_type=thumbnail.content_type,
-                             cache_control=ASSET_CACHE_CONTROL)
+                             cache_control=ASSET_CACHE_CONTROL, if_absent=if_absent)
+        except ObjectExists:
+            return False
         except Exception:  # the S3 error is logged; the thumbnail is made again next time
             logger.exception("thumbnail not stored", asset_id=record.asset_id)
+            return False
+        return True
 
     def _record(self, account_id: str, asset: str) -> AssetRecord:
         """The account's record of an asset named by its path (`<asset_id>.<ext>`) or its id alone."""

@@ -58,6 +58,7 @@ from enum import Enum
 
 from chalicelib.campaigns.campaigns import Campaign, RecipientIndex
 from chalicelib.delivery.send_ledger import SEND_RECORD_RETENTION_S, campaign_key
+from chalicelib.dynamo import write_batch
 from chalicelib.observability import logger
 
 INDEX_JOB = "index-campaign-recipients"
@@ -152,13 +153,7 @@ class DynamoReceivedIndex:
                  for bucket, members in sorted(buckets.items())]
         for start in range(0, len(items), BATCH_WRITE):
             requests = [{"PutRequest": {"Item": item}} for item in items[start:start + BATCH_WRITE]]
-            attempt = 0
-            while requests:
-                if attempt:
-                    time.sleep(min(1.0, 0.05 * 2 ** attempt))  # throttled: back off before the rest
-                requests = self._client.batch_write_item(RequestItems={self._table: requests}).get(
-                    "UnprocessedItems", {}).get(self._table, [])
-                attempt += 1
+            write_batch(self._client, self._table, requests, time.sleep, retries=None)
 
     def _advance(self, campaign: Campaign, before: RecipientIndex, after: RecipientIndex) -> bool:
         """Record a pass done on the campaign's item, only if no other run recorded it first."""

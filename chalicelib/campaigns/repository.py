@@ -1,9 +1,10 @@
 """Templates and campaigns in the campaigns table (see models.py for the item layout)."""
 
+import time
 from datetime import datetime, timezone
 
 from chalicelib.campaigns.campaigns import Campaign, CampaignState, Fanout, RecipientIndex, Template
-from chalicelib.dynamo import bind, conditional_check_failed
+from chalicelib.dynamo import bind, conditional_check_failed, write_batch
 
 
 def _now() -> datetime:
@@ -186,9 +187,7 @@ class DynamoCampaigns:
         client, table = self._raw()
         for index in range(0, len(keys), 25):  # BatchWriteItem's limit
             requests = [{"DeleteRequest": {"Key": key}} for key in keys[index:index + 25]]
-            while requests:
-                requests = client.batch_write_item(RequestItems={table: requests}).get(
-                    "UnprocessedItems", {}).get(table, [])
+            write_batch(client, table, requests, time.sleep, retries=None)
         return len(keys)
 
     def _add(self, key: dict, counts: dict[str, int]) -> None:

@@ -51,6 +51,7 @@ from typing import Protocol
 
 from chalicelib.delivery.engine import MailNotSent
 from chalicelib.delivery.ses_errors import Verdict
+from chalicelib.dynamo import write_batch
 from chalicelib.observability import logger
 
 BROADCAST_JOB = "broadcast"
@@ -183,13 +184,8 @@ class DynamoBroadcastLedger:
                                              "recorded_at": {"S": now.isoformat()}, "expires_at": expires}}}
                     for account_id, state, detail in outcomes]
         for start in range(0, len(requests), MAX_BATCH_WRITE):
-            pending = {self._table: requests[start:start + MAX_BATCH_WRITE]}
-            for attempt in range(UNPROCESSED_RETRIES + 1):
-                pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-                if not pending:
-                    break
-                time.sleep(min(0.05 * 2 ** attempt, 1.0))
-            else:
+            if write_batch(self._client, self._table, requests[start:start + MAX_BATCH_WRITE], time.sleep,
+                           UNPROCESSED_RETRIES):
                 raise RuntimeError("DynamoDB left broadcast outcomes unprocessed")
 
     def forget(self, kind: str, message_id: str, account_id: str) -> None:

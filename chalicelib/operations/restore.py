@@ -20,12 +20,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from chalicelib.dynamo import write_batch
 from chalicelib.observability import logger
 from chalicelib.operations import export_format as fmt
 from chalicelib.operations.table_definitions import create_table, denies_batch_writes, key_names
 
 BATCH_SIZE = 25  # BatchWriteItem's limit
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 8  # BatchWriteItem calls for a chunk while DynamoDB leaves some of it unprocessed
+LONGEST_PAUSE_S = 2.0  # between those calls
 UPDATE_TIME_ATTRIBUTE = "updated_at"  # UTCDateTimeAttribute: ISO text, ordered as time
 SUFFIX_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 WRITERS = 4
@@ -203,13 +205,10 @@ class _TableWriter:
 
     def _write_chunk(self, chunk: list[dict]) -> int:
         requests = [{"PutRequest": {"Item": item}} for item in chunk]
-        for attempt in range(MAX_ATTEMPTS):
-            answer = self._dynamodb.batch_write_item(RequestItems={self._table: requests})
-            requests = answer.get("UnprocessedItems", {}).get(self._table, [])
-            if not requests:
-                return len(chunk)
-            self._sleep(min(2.0, 0.05 * 2 ** attempt))
-        raise RestoreIncomplete(f"{self._table}: {len(requests)} items still unprocessed after {MAX_ATTEMPTS} attempts")
+        left = write_batch(self._dynamodb, self._table, requests, self._sleep, MAX_ATTEMPTS - 1, LONGEST_PAUSE_S)
+        if left:
+            raise RestoreIncomplete(f"{self._table}: {len(left)} items still unprocessed after {MAX_ATTEMPTS} attempts")
+        return len(chunk)
 
     def put_if_not_newer(self, items: list[dict]) -> tuple[int, int]:
         with ThreadPoolExecutor(max_workers=WRITERS) as pool:

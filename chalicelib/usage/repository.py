@@ -93,6 +93,18 @@ class DynamoUsage:
                                  ExpressionAttributeNames={"#g": meter.value},
                                  ExpressionAttributeValues={":v": {"N": str(value)}})
 
+    def set_gauge(self, account_id: str, meter: Meter, value: int, expected: int) -> bool:
+        """Set a gauge to `value` only if it still holds `expected` (a compare and set): False when a
+        claim or release changed it meanwhile, or it was never kept; nothing was written then."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_key(account_id, GAUGES_SK), UpdateExpression="SET #g = :v",
+                ConditionExpression="#g = :expected", ExpressionAttributeNames={"#g": meter.value},
+                ExpressionAttributeValues={":v": {"N": str(value)}, ":expected": {"N": str(expected)}})
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def claim(self, account_id: str, meter: Meter, n: int, limit: int) -> int | None:
         """Add `n` to a gauge only if it stays within `limit`; the new value. None: the gauge was
         never kept (seed it, then claim again). LimitReached: nothing added."""

@@ -9,6 +9,9 @@ Every domain asks this service, through its constructor (wired in `chalicelib.co
 - as work happens, `release` (something deleted) and the `record_*` calls (campaign started, mails
   and bytes sent, an import done) keep the figures; nothing is ever counted by scanning, except
   once: a gauge an account never had (an account from before metering) is started from one count.
+- `recount` counts an account's gauges again from what is stored, with the same seed functions, and
+  corrects one that drifted (a process died between its claim and its write, a release was lost);
+  the weekly job `usage-recount` (`chalicelib.usage.recount`) does it for every account.
 - crossing 80 % and 100 % of a limit queues one warning mail each per month (P5: transactional,
   whatever the marketing choice), claimed with a conditional write so it goes once.
 - platform-wide figures go to CloudWatch through Powertools Metrics (EMF, namespace MailExpert),
@@ -19,6 +22,7 @@ downgrade below the current use keeps what exists and refuses new work over the 
 """
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -32,6 +36,10 @@ WARN_AT_PERCENT = (80, 100)
 WARNING_TEMPLATE = "usage_warning"
 HISTORY_MONTHS = 12
 UPGRADE_PATH = "/settings#plan"
+RECOUNT_TRIES = 3
+# How long a recount waits before it believes a difference: work between its claim and its write (an
+# upload, a template, a domain) or between its delete and its release is done well within it.
+RECOUNT_SETTLE_S = 3.0
 
 REFUSALS = {
     Meter.CONTACTS: N_("Your plan allows %(limit)s contacts and you have %(used)s: this would go over the limit. "
@@ -102,6 +110,15 @@ class Figure:
         return amount(self.meter, self.used if value is None else value)
 
 
+@dataclass(frozen=True)
+class GaugeChange:
+    """A gauge the recount set to what is stored."""
+
+    meter: Meter
+    before: int
+    after: int
+
+
 class UsageService:
     def __init__(self, store, accounts, mail_queue, base_url: str, seeds=None, clock=_now):
         """`store` is a `DynamoUsage`; `accounts(account_id)` gives an account (its plan, address and
@@ -144,10 +161,7 @@ class UsageService:
         account_id, account = self._resolve(account)
         limit = self.limits(account or account_id).of(meter)
         try:
-            after = self._store.claim(account_id, meter, n, limit)
-            if after is None:
-                self._seed(account_id, meter)
-                after = self._store.claim(account_id, meter, n, limit)
+            after = self._claim_seeded(self._store.claim, account_id, meter, n, limit)
         except LimitReached as reached:
             logger.info("quota refused", meter=meter.value, needed=n, used=reached.used, limit=limit)
             raise QuotaExceeded(meter, reached.used, limit, n, field) from None
@@ -161,16 +175,21 @@ class UsageService:
         account_id, account = self._resolve(account)
         limit = self.limits(account or account_id).of(meter)
         try:
-            answer = self._store.claim_up_to(account_id, meter, n, limit)
-            if answer is None:
-                self._seed(account_id, meter)
-                answer = self._store.claim_up_to(account_id, meter, n, limit)
+            added, after = self._claim_seeded(self._store.claim_up_to, account_id, meter, n, limit)
         except LimitReached:
             return 0
-        added, after = answer
         if added:
             self._changed(account_id, account, meter, after - added, after, limit)
         return added
+
+    def _claim_seeded(self, store_claim, account_id: str, meter: Meter, n: int, limit: int):
+        """What the store's `claim` or `claim_up_to` answers; a gauge it never kept is first started
+        from one count, then claimed again."""
+        answer = store_claim(account_id, meter, n, limit)
+        if answer is None:
+            self._seed(account_id, meter)
+            answer = store_claim(account_id, meter, n, limit)
+        return answer
 
     def release(self, account, meter: Meter, n: int = 1) -> int:
         """Take `n` off a gauge: something was deleted (or the work it was claimed for did not happen)."""
@@ -195,6 +214,51 @@ class UsageService:
         value = self._store.gauges(account_id).get(meter.value, counted)
         self._store.snapshot(account_id, self._month(), meter, value)
         return value
+
+    # --- recount: a gauge that drifted is corrected from what is stored ---------------------------------
+
+    def recount(self, account_id: str) -> list[GaugeChange]:
+        """Count each gauge the account has from what is stored, with the seed functions, and set it to
+        that count where it differs: a gauge drifts when a process dies between its claim and its write,
+        or a release is lost. Returns what changed; a gauge the account never had is left (it is counted
+        when first needed).
+
+        Concurrent work: the count is written with a compare and set on the value read just before
+        counting, so a claim or release made during the count is never overwritten; the gauge is then
+        counted again (RECOUNT_TRIES in all, after which it is left for the next recount). Work claimed
+        before the count but written after it (or deleted before it and released after it) is held by
+        the gauge but not in the count; a difference is therefore only believed when a second count,
+        RECOUNT_SETTLE_S later, still finds one. Work slower than that can be taken off the gauge for
+        good (it leaves the gauge lower than what is stored until the next recount: the customer can
+        go over the limit by that work, never be refused because of it)."""
+        kept = self._store.gauges(account_id)
+        changes = []
+        for meter in GAUGES:
+            if meter.value in kept and meter in self._seeds:
+                change = self._recount(account_id, meter)
+                if change is not None:
+                    changes.append(change)
+        return changes
+
+    def _recount(self, account_id: str, meter: Meter) -> GaugeChange | None:
+        differed = False
+        for _ in range(RECOUNT_TRIES):
+            before = self._store.gauges(account_id).get(meter.value)
+            counted = self._seeds[meter](account_id)
+            if before is None or counted == before:
+                return None
+            if not differed:  # perhaps work between its claim and its write: count again once it is done
+                differed = True
+                time.sleep(RECOUNT_SETTLE_S)
+                continue
+            if self._store.set_gauge(account_id, meter, counted, expected=before):
+                self._store.snapshot(account_id, self._month(), meter, counted)
+                logger.info("usage gauge recounted", account_id=account_id, meter=meter.value, before=before,
+                            after=counted)
+                return GaugeChange(meter, before, counted)
+        logger.info("usage gauge changed during every recount; left for the next", account_id=account_id,
+                    meter=meter.value)
+        return None
 
     # --- a campaign's recipients this month -------------------------------------------------------------
 

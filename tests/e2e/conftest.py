@@ -21,6 +21,7 @@ STAGE_ENV = CHALICE_CONFIG["stages"][STAGE]["environment_variables"]
 BASE_URL = STAGE_ENV["PUBLIC_BASE_URL"]
 STATE_DIR = os.path.join(PROJECT_DIR, STAGE_ENV["LOCAL_STATE_DIR"])
 START_TIMEOUT_S = 90
+STOP_TIMEOUT_S = 120
 
 # Debian's Chromium, driven by Playwright (never `playwright install`); the flags keep it off the
 # closed network of this machine.
@@ -45,8 +46,11 @@ class LocalStack:
                                "(these tests would talk to it instead of their own)")
         log = open(self.log_path, "ab")
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
+        # its own process group: a stack that must be killed takes its chalice local along (else that
+        # would keep the port, answering from a dead moto, and fail every later test)
         self.process = subprocess.Popen([sys.executable, "-m", "devstack", "run", "--stage", STAGE],
-                                        cwd=PROJECT_DIR, stdout=log, stderr=subprocess.STDOUT, env=environment)
+                                        cwd=PROJECT_DIR, stdout=log, stderr=subprocess.STDOUT, env=environment,
+                                        start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -67,13 +71,14 @@ class LocalStack:
         return True
 
     def stop(self) -> None:
-        """Ctrl-C, as a developer would."""
+        """Ctrl-C, as a developer would (the stack then saves its data: on a busy machine, after the
+        whole suite's data, that can take a while)."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
 
     def log(self) -> str:

@@ -276,6 +276,22 @@ def test_daily_backup_runs_on_a_cron_schedule_when_deployed(template):
     assert re.fullmatch(r"cron\(\S+( \S+){5}\)", schedules[0]), schedules[0]
 
 
+def test_usage_recount_runs_weekly_under_its_own_policy_when_deployed(template):
+    # GIVEN the function behind app.usage_recount
+    recount = next(f for f in functions(template).values() if f["Properties"]["Handler"] == "app.usage_recount")
+    # WHEN we read its events
+    schedules = [e["Properties"]["Schedule"] for e in recount["Properties"].get("Events", {}).values()
+                 if e["Type"] == "Schedule"]
+    # THEN EventBridge fires it once a week, on Sunday at 04:00 UTC, with the jobs function's time to work
+    assert schedules == ["cron(0 4 ? * SUN *)"]
+    assert recount["Properties"]["Timeout"] == 900
+    # AND it may read the accounts' ids only, not their personal data
+    role = template["Resources"][get_att_target(recount["Properties"]["Role"])]
+    statements = [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    [scan] = [s for s in statements if "dynamodb:Scan" in s["Action"]]
+    assert scan["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"] == ["pk", "account_id"]
+
+
 def test_log_groups_expire_entries_when_declared(template):
     # GIVEN every log group of the template: the functions' and the API's access log
     log_groups = resources_of_type(template, "AWS::Logs::LogGroup")

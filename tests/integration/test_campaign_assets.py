@@ -164,11 +164,10 @@ def test_usage_sums_the_stored_bytes_of_the_account_only(assets, s3):
     _upload(assets, s3, other_id, _png((50, 50)))
     # WHEN the usage is metered
     usage = assets.usage_bytes(account_id)
-    # THEN it is the size of the clean images of that account as stored
-    assert usage == first.size + second.size
-    stored = sum(s3.head_object(Bucket=settings().assets_bucket, Key=f"assets/{asset.path}")["ContentLength"]
-                 for asset in (first, second))
-    assert usage == stored
+    # THEN it is the size of the clean images of that account and their thumbnails, as stored
+    stored = sum(s3.head_object(Bucket=settings().assets_bucket, Key=key)["ContentLength"]
+                 for asset in (first, second) for key in (f"assets/{asset.path}", f"thumbnails/{asset.path}"))
+    assert usage == stored > first.size + second.size
     assert {asset.asset_id for asset in assets.list_assets(account_id)} == {first.asset_id, second.asset_id}
 
 
@@ -178,7 +177,8 @@ def test_deleted_image_is_gone_from_list_usage_bucket_and_url(assets, s3):
     gone = _upload(assets, s3, account_id, _photo())
     assets.delete_asset(account_id, gone.asset_id)
     assert assets.list_assets(account_id) == [kept]
-    assert assets.usage_bytes(account_id) == kept.size
+    assert assets.usage_bytes(account_id) == kept.size + s3.head_object(
+        Bucket=settings().assets_bucket, Key=f"thumbnails/{kept.path}")["ContentLength"]
     assert not [key for key in _every_key(s3) if gone.asset_id in key]  # no version nor delete marker left
     assert assets.image_redirect_url(gone.path) is None
     with pytest.raises(AssetNotFound):

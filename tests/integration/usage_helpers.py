@@ -61,3 +61,17 @@ def queued(aws_resources, queue_name: str) -> int:
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages",
                                                                         "ApproximateNumberOfMessagesNotVisible"])
     return sum(int(value) for value in attributes["Attributes"].values())
+
+
+def stored_image_bytes(aws_resources, account_id: str) -> int:
+    """What S3 holds of the account's images: each clean image and its thumbnail, as listed by the bucket."""
+    from chalicelib.campaigns.image_check import thumbnail_kind
+
+    s3, bucket = aws_resources.client("s3"), settings().assets_bucket
+    total = 0
+    for asset in services().assets.list_assets(account_id):
+        asset_id, extension = asset.path.split(".", 1)
+        for key in (f"assets/{asset.path}", f"thumbnails/{asset_id}.{thumbnail_kind(extension)[0]}"):
+            listed = s3.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents", [])
+            total += sum(item["Size"] for item in listed if item["Key"] == key)
+    return total

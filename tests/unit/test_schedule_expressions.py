@@ -24,6 +24,13 @@ def test_rate_adds_its_interval():
     assert next_fire("rate(1 day)", NOON) == datetime(2026, 11, 26, 12, 0, 30, tzinfo=timezone.utc)
 
 
-def test_cron_with_weekdays_is_refused_rather_than_misread():
+def test_weekly_cron_fires_on_its_next_weekday():
+    # NOON is Wednesday 25 November 2026
+    assert next_fire("cron(0 4 ? * SUN *)", NOON) == datetime(2026, 11, 29, 4, 0, tzinfo=timezone.utc)
+    assert next_fire("cron(0 13 ? * 4 *)", NOON) == datetime(2026, 11, 25, 13, 0, tzinfo=timezone.utc)  # 4: Wednesday
+    assert next_fire("cron(0 3 ? * MON-TUE *)", NOON) == datetime(2026, 11, 30, 3, 0, tzinfo=timezone.utc)
+
+
+def test_cron_with_days_of_the_month_is_refused_rather_than_misread():
     with pytest.raises(ValueError):
-        next_fire("cron(0 3 ? * MON *)", NOON)
+        next_fire("cron(0 3 1 * ? *)", NOON)
