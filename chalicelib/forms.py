@@ -3,6 +3,9 @@
 Every form passes through `parse_form`, which refuses what no field may hold: a body (or a percent
 escape in it, such as %FF) that is not UTF-8, as the API refuses such a JSON body, and a control
 character such as NUL in any field (chalicelib.validation). Nothing is stored as U+FFFD.
+
+A destructive action's form carries the "Yes, I am sure" tick (`confirm_box()` in
+templates/macros/forms.html); `is_confirmed` is how the server reads it (`PageRoutes.page(destructive_from=...)`).
 """
 
 from urllib.parse import parse_qs
@@ -11,6 +14,9 @@ from chalicelib import errors, validation
 from chalicelib.i18n import N_
 
 FORM = "application/x-www-form-urlencoded"
+CONFIRMED_FIELD = "confirmed"
+CONFIRMED_VALUE = "yes"
+NOT_CONFIRMED = N_("Tick 'Yes, I am sure' to confirm.")
 NOT_UTF8 = N_("The form could not be read: it is not valid UTF-8 text. Please fill it in again in your browser.")
 
 
@@ -34,3 +40,8 @@ def messages_by_field(invalid: errors.ValidationFailed) -> dict[str, str]:
     for error in invalid.field_errors:
         by_field.setdefault(error.field, errors.message_text(error))
     return by_field
+
+
+def is_confirmed(form: dict) -> bool:
+    """Whether a destructive action's form came with its "Yes, I am sure" tick."""
+    return form.get(CONFIRMED_FIELD) == CONFIRMED_VALUE

@@ -9,19 +9,23 @@ parameters; `visit` carries the rest a page may need (client IP, browser, the CS
 render, cookies). Public pages (sign-up, log-in, the subscribers' /f/ and /u/ pages) use the same
 decorator with `signed_in=False`, and get `account=None`. Staff pages (`staff=True`) answer 404 to
 any account without the staff flag (set only from the command line, `make staff`), as if they did
-not exist.
+not exist. A destructive action (`destructive_from="<page>"`: delete, erase, cancel...) runs only
+with its form's "Yes, I am sure" tick; without it nothing changes and the page the form is on comes
+back (422) with the request to tick it at the top.
 """
 
 import functools
-from dataclasses import dataclass
+import string
+from dataclasses import dataclass, replace
 
 from chalice.app import Response
 
-from chalicelib import errors
+from chalicelib import errors, i18n
 from chalicelib.errors import AccountDeactivated
-from chalicelib.forms import FORM, parse_form
+from chalicelib.forms import FORM, NOT_CONFIRMED, is_confirmed, parse_form
 from chalicelib.http import SAFE_METHODS, client_ip, html
 from chalicelib.i18n import N_
+from chalicelib.observability import logger
 
 APP_NAVIGATION = (("/app", N_("Overview")), ("/news", N_("News")), ("/campaigns", N_("Campaigns")), ("/templates", N_("Templates")),
                   ("/images", N_("Images")), ("/lists", N_("Lists")), ("/contacts", N_("Contacts")),
@@ -43,6 +47,7 @@ class Visit:
     query: dict
     ip: str | None
     user_agent: str | None
+    refusal: str | None = None  # shown at the top of an app page: why the action just posted did nothing
 
     @property
     def csrf_token(self) -> str | None:
@@ -67,16 +72,24 @@ class PageRoutes:
         """`services()` gives the services the pages use (the composition root's, in the app)."""
         self._blueprint = blueprint
         self._services = services
+        self._shown_pages = {}  # path -> handler of each GET page, to show one again after a refusal
 
     def page(self, path: str, methods=("GET",), *, signed_in: bool = True, allow_deactivated: bool = False,
-             staff: bool = False, content_types=None, reads_form: bool = True, only: dict | None = None):
+             staff: bool = False, content_types=None, reads_form: bool = True, only: dict | None = None,
+             destructive_from: str | None = None):
         """Register a page. `signed_in` pages need an active, signed-in account (`allow_deactivated`
         lets a deactivated one in too); their form posts need the session's CSRF token.
         `reads_form=False` leaves a post's body unread; `only={"param": values}` answers 404 for
-        any other value of that path parameter, before anything else. `staff=True`: only for staff."""
+        any other value of that path parameter, before anything else. `staff=True`: only for staff.
+        `destructive_from="/things/{thing_id}"`: a destructive post from that page (of these routes,
+        its parameters among this route's), which runs only with the form's "Yes, I am sure" tick."""
         if staff and not signed_in:
             raise ValueError("a staff page is a signed-in page")
         changes_state = any(method.upper() not in SAFE_METHODS for method in methods)
+        if destructive_from is not None and not (changes_state and signed_in and reads_form):
+            raise ValueError("a destructive action is a signed-in form post")
+        if destructive_from is not None and not set(_parameters(destructive_from)) <= set(_parameters(path)):
+            raise ValueError(f"{destructive_from} needs a parameter {path} does not have")
         if content_types is None and changes_state:
             content_types = [FORM]
 
@@ -103,13 +116,33 @@ class PageRoutes:
                         check_csrf(request, session, form)
                 visit = Visit(request=request, services=services, session=session, query=query, ip=client_ip(request),
                               user_agent=request.headers.get("user-agent"))
+                if destructive_from is not None and not is_confirmed(form):
+                    return self._ask_again(destructive_from, account, visit, path_params)
                 return handler(account, form, visit, **path_params)
 
             route_options = {"content_types": list(content_types)} if content_types else {}
             self._blueprint.route(path, methods=list(methods), **route_options)(visit_page)
+            if "GET" in (method.upper() for method in methods):
+                self._shown_pages[path] = handler
+            visit_page.destructive_from = destructive_from  # read by tests/unit/test_destructive_actions_ask_first.py
             return visit_page
 
         return register
+
+    def _ask_again(self, page_path: str, account, visit: Visit, path_params: dict) -> Response:
+        """A destructive post without its tick: nothing is done; the page its form is on, once more
+        (first page, no notice), with the request to tick at the top."""
+        logger.info("destructive action not confirmed", page=page_path)
+        shown = self._shown_pages[page_path](account, {}, replace(visit, query={}, refusal=i18n.gettext(NOT_CONFIRMED)),
+                                             **{name: path_params[name] for name in _parameters(page_path)})
+        if shown.status_code == 200:
+            shown.status_code = errors.ValidationFailed.status
+        return shown
+
+
+def _parameters(path: str) -> list[str]:
+    """The names of a route path's parameters: "/lists/{list_id}" -> ["list_id"]."""
+    return [name for _, name, _, _ in string.Formatter().parse(path) if name]
 
 
 def _caller(request, allow_deactivated: bool, account_service):
@@ -138,7 +171,7 @@ def render_app_page(template: str, account, visit: Visit, current: str, status: 
         unread_news = visit.services.unread_news(account) if account is not None else 0
     banners = visit.services.page_banners(account) if account is not None else []  # after the count: same read
     return html(render_page(template, account=account, csrf_token=visit.csrf_token, navigation=navigation,
-                            current=current, signed_in=True, banners=banners,
+                            current=current, signed_in=True, banners=banners, refusal=visit.refusal,
                             navigation_counts={"/news": unread_news} if unread_news else {}, **context),
                 status=status)
 

@@ -101,7 +101,7 @@ def create_custom_field(account, form, visit):
     return submit_field(account, form, visit)
 
 
-@pages.page("/fields/{key}/delete", methods=["POST"])
+@pages.page("/fields/{key}/delete", methods=["POST"], destructive_from="/fields")
 def delete_custom_field(account, form, visit, key):
     from chalicelib.audience.field_pages import submit_field_deletion
 
@@ -143,7 +143,8 @@ def export_segment(account, form, visit, list_id, segment_id):
     return submit_segment_export(account, visit, list_id, segment_id)
 
 
-@pages.page("/lists/{list_id}/segments/{segment_id}/delete", methods=["POST"])
+@pages.page("/lists/{list_id}/segments/{segment_id}/delete", methods=["POST"],
+            destructive_from="/lists/{list_id}/segments/{segment_id}")
 def delete_segment(account, form, visit, list_id, segment_id):
     from chalicelib.audience.segment_pages import submit_segment_deletion
 
@@ -178,7 +179,8 @@ def add_contact_to_list(account, form, visit, contact_id):
     return submit_contact_to_list(account, form, visit, contact_id)
 
 
-@pages.page("/contacts/{contact_id}/lists/{list_id}/remove", methods=["POST"])
+@pages.page("/contacts/{contact_id}/lists/{list_id}/remove", methods=["POST"],
+            destructive_from="/contacts/{contact_id}")
 def remove_contact_from_list(account, form, visit, contact_id, list_id):
     from chalicelib.audience.pages import submit_contact_list_removal
 
@@ -192,7 +194,7 @@ def contact_export(account, query, visit, contact_id):
     return contact_export(account, visit, contact_id)
 
 
-@pages.page("/contacts/{contact_id}/erase", methods=["POST"])
+@pages.page("/contacts/{contact_id}/erase", methods=["POST"], destructive_from="/contacts/{contact_id}")
 def erase_contact(account, form, visit, contact_id):
     from chalicelib.audience.pages import submit_contact_erasure
 

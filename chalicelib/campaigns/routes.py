@@ -57,7 +57,7 @@ def template_test_send(account, form, visit, template_id):
     return _campaign_pages().submit_test_send(account, visit, template_id)
 
 
-@pages.page("/templates/{template_id}/delete", methods=["POST"])
+@pages.page("/templates/{template_id}/delete", methods=["POST"], destructive_from="/templates/{template_id}")
 def delete_template(account, form, visit, template_id):
     return _campaign_pages().submit_template_deletion(account, visit, template_id)
 
@@ -77,7 +77,7 @@ def image_thumbnail(account, query, visit, asset):
     return _campaign_pages().image_thumbnail(account, visit, asset)
 
 
-@pages.page("/images/{asset}/delete", methods=["POST"])
+@pages.page("/images/{asset}/delete", methods=["POST"], destructive_from="/images")
 def delete_image(account, form, visit, asset):
     return _campaign_pages().submit_image_deletion(account, visit, asset)
 
@@ -107,12 +107,16 @@ def schedule_campaign(account, form, visit, campaign_id):
     return _campaign_pages().submit_schedule(account, form, visit, campaign_id)
 
 
-@pages.page("/campaigns/{campaign_id}/{action}", methods=["POST"],
-            only={"action": ("test", "pause", "resume", "cancel")})
+@pages.page("/campaigns/{campaign_id}/{action}", methods=["POST"], only={"action": ("test", "pause", "resume")})
 def change_campaign_state(account, form, visit, campaign_id, action):
     if action == "test":
         return _campaign_pages().submit_campaign_test_send(account, visit, campaign_id)
     return _campaign_pages().submit_state_change(account, visit, campaign_id, action)
+
+
+@pages.page("/campaigns/{campaign_id}/cancel", methods=["POST"], destructive_from="/campaigns/{campaign_id}")
+def cancel_campaign(account, form, visit, campaign_id):
+    return _campaign_pages().submit_state_change(account, visit, campaign_id, "cancel")
 
 @routes.route("/t/o/{token}", methods=["GET"])
 def tracking_pixel(token):

@@ -67,7 +67,7 @@ def announce_policy_version(account, form, visit, number):
     return submit_announce(account, form, visit, number)
 
 
-@pages.page("/staff/policy/{number}/withdraw", methods=["POST"], staff=True)
+@pages.page("/staff/policy/{number}/withdraw", methods=["POST"], staff=True, destructive_from="/staff/policy/{number}")
 def withdraw_policy_version(account, form, visit, number):
     from chalicelib.notices.pages import submit_withdraw
 

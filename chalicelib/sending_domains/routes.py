@@ -44,7 +44,7 @@ def set_sending_domain_mail_from(account, form, visit, domain):
     return _domain_pages().submit_mail_from(account, form, visit, domain)
 
 
-@pages.page("/domains/{domain}/delete", methods=["POST"])
+@pages.page("/domains/{domain}/delete", methods=["POST"], destructive_from="/domains/{domain}")
 def remove_sending_domain(account, form, visit, domain):
     return _domain_pages().submit_removal(account, visit, domain)
 

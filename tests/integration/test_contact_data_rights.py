@@ -26,7 +26,8 @@ def test_contact_data_download_holds_details_lists_and_consent(client, app_modul
 def test_erased_contact_leaves_only_a_hash_and_is_never_imported_again(client, app_module, aws_resources, outbox):
     cookie, csrf, list_id = account_with_list(client, app_module, aws_resources, outbox)
     contact_id = add(client, cookie, csrf, list_id, "klant@example.org")
-    assert post_form(client, f"/contacts/{contact_id}/erase", {"csrf_token": csrf}, cookie=cookie).status_code == 303
+    assert post_form(client, f"/contacts/{contact_id}/erase", {"csrf_token": csrf, "confirmed": "yes"},
+                     cookie=cookie).status_code == 303
     dump = json.dumps(aws_resources.client("dynamodb").scan(TableName="mailexpert-audience")["Items"])
     assert "klant@example.org" not in dump and "Kees" not in dump
     # WHEN the account holder adds the address again

@@ -100,7 +100,8 @@ def test_holder_takes_a_contact_off_a_list_and_puts_it_on_another(client, app_mo
     lists = _api(client, cookie, csrf, "GET", f"/api/v1/contacts/{contact_id}")["lists"]
     assert lists == {list_id: "subscribed", other_id: "subscribed"}
     # WHEN they take it off the first list
-    removed = post_form(client, f"/contacts/{contact_id}/lists/{list_id}/remove", {"csrf_token": csrf}, cookie=cookie)
+    removed = post_form(client, f"/contacts/{contact_id}/lists/{list_id}/remove",
+                        {"csrf_token": csrf, "confirmed": "yes"}, cookie=cookie)
     # THEN it is unsubscribed there, the consent record says who removed it, and no campaign there reaches it
     assert removed.status_code == 303
     lists = _api(client, cookie, csrf, "GET", f"/api/v1/contacts/{contact_id}")["lists"]
@@ -120,7 +121,7 @@ def test_another_accounts_contact_cannot_be_edited(client, app_module, aws_resou
     bob = log_in(client, email="bob@example.nl")
     bob_csrf = csrf_token_of(client.get("/lists", headers={"Cookie": bob}).body.decode())
     for path, fields in ((f"/contacts/{contact_id}", {"first_name": "Gekaapt"}),
-                         (f"/contacts/{contact_id}/lists/{list_id}/remove", {})):
+                         (f"/contacts/{contact_id}/lists/{list_id}/remove", {"confirmed": "yes"})):
         answer = post_form(client, path, {"csrf_token": bob_csrf, **fields}, cookie=bob)
         assert answer.status_code == 404, (path, answer.status_code)
     stored = _api(client, cookie, csrf, "GET", f"/api/v1/contacts/{contact_id}")

@@ -55,7 +55,8 @@ def test_fields_page_adds_and_deletes_and_its_form_validates(client, app_module,
     assert twice.status_code == 422
     listed = client.get("/fields", headers={"Cookie": cookie}).body.decode()
     assert "<code>geboortedatum</code>" in listed
-    assert post_form(client, "/fields/geboortedatum/delete", {"csrf_token": csrf}, cookie=cookie).status_code == 303
+    assert post_form(client, "/fields/geboortedatum/delete", {"csrf_token": csrf, "confirmed": "yes"},
+                     cookie=cookie).status_code == 303
     assert "<code>geboortedatum</code>" not in client.get("/fields", headers={"Cookie": cookie}).body.decode()
 
 

@@ -111,7 +111,7 @@ def test_thumbnail_goes_with_its_image(client, app_module, aws_resources, outbox
     path = _upload(aws_resources, client, cookie, Image.new("RGB", (40, 20), "blue"), "PNG")
     assert _keys(aws_resources, "thumbnails/")
     # WHEN the image is deleted
-    assert post_form(client, f"/images/{path}/delete", {"csrf_token": csrf}, cookie=cookie).status_code == 303
+    assert post_form(client, f"/images/{path}/delete", {"csrf_token": csrf, "confirmed": "yes"}, cookie=cookie).status_code == 303
     # THEN its thumbnail is gone too, every version, and asking for it finds nothing
     assert _keys(aws_resources, "thumbnails/") == []
     assert _thumbnail(client, cookie, path).status_code == 404

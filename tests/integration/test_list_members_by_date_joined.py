@@ -130,7 +130,7 @@ def test_memberships_removed_or_erased_leave_the_joined_order(client, app_module
     removed, erased, kept = _store_members(app_module, account_id, list_id, [0, 1, 2])
     # WHEN the holder takes one contact off the list and erases another
     for path in (f"/contacts/{removed.contact_id}/lists/{list_id}/remove", f"/contacts/{erased.contact_id}/erase"):
-        assert post_form(client, path, {"csrf_token": csrf}, cookie=cookie).status_code == 303, path
+        assert post_form(client, path, {"csrf_token": csrf, "confirmed": "yes"}, cookie=cookie).status_code == 303, path
     # THEN the subscribed tab, both ways, holds only the one who stayed
     assert _all_pages(client, cookie, f"/lists/{list_id}") == ["lid002@example.com"]
     assert _all_pages(client, cookie, f"/lists/{list_id}?order=asc") == ["lid002@example.com"]

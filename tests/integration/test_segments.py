@@ -145,6 +145,7 @@ def test_segment_pages_render_and_the_form_validates(client, app_module, aws_res
     assert "left@example.org" not in text
     overview = client.get(f"/lists/{list_id}/segments", headers={"Cookie": cookie}).body.decode()
     assert "Vips</a></td><td>3</td>" in overview  # in, lower and amsterdam: subscribed, tagged vip
-    deleted = post_form(client, created.headers["Location"] + "/delete", {"csrf_token": csrf}, cookie=cookie)
+    deleted = post_form(client, created.headers["Location"] + "/delete", {"csrf_token": csrf, "confirmed": "yes"},
+                        cookie=cookie)
     assert deleted.status_code == 303 and client.get(created.headers["Location"],
                                                      headers={"Cookie": cookie}).status_code == 404

@@ -126,7 +126,7 @@ def test_a_domain_is_claimed_by_one_account_and_invisible_to_others(client, app_
     assert _post(client, f"/api/v1/domains/{DOMAIN}/check", _api(bob, bob_csrf)).status_code == 404
     assert client.delete(f"/api/v1/domains/{DOMAIN}", headers=_api(bob, bob_csrf)).status_code == 404
     assert client.get(f"/domains/{DOMAIN}", headers={"Cookie": bob}).status_code == 404
-    assert post_form(client, f"/domains/{DOMAIN}/delete", {"csrf_token": bob_csrf}, cookie=bob).status_code == 404
+    assert post_form(client, f"/domains/{DOMAIN}/delete", {"csrf_token": bob_csrf, "confirmed": "yes"}, cookie=bob).status_code == 404
     assert post_form(client, f"/dev/sending-domains/{DOMAIN}/verify", {"csrf_token": bob_csrf},
                      cookie=bob).status_code == 404
     # AND the first account still has it, as does SES
@@ -232,7 +232,7 @@ def test_domain_pages_add_show_records_check_and_remove(client, app_module, aws_
     taken = post_form(client, "/domains", {"csrf_token": bob_csrf, "domain": DOMAIN}, cookie=bob)
     assert taken.status_code == 409 and "72" in taken.body.decode()
     # WHEN it is removed THEN the list no longer shows it
-    removed = post_form(client, f"/domains/{DOMAIN}/delete", {"csrf_token": csrf}, cookie=cookie)
+    removed = post_form(client, f"/domains/{DOMAIN}/delete", {"csrf_token": csrf, "confirmed": "yes"}, cookie=cookie)
     assert removed.status_code == 303 and removed.headers["Location"] == "/domains?notice=removed"
     assert DOMAIN not in client.get("/domains", headers={"Cookie": cookie}).body.decode()
 

@@ -63,6 +63,7 @@ CAMPAIGN_ROUTES = {
     "/campaigns/{campaign_id}": "GET+POST",
     "/campaigns/{campaign_id}/schedule": "POST",
     "/campaigns/{campaign_id}/{action}": "POST",
+    "/campaigns/{campaign_id}/cancel": "POST",
     "/api/v1/templates/{template_id}": "PUT",
     "/api/v1/templates/{template_id}/preview": "GET",
     "/api/v1/images/{upload_id}/finish": "POST",
@@ -160,6 +161,7 @@ def test_another_accounts_campaigns_are_not_found(client, app_module, aws_resour
     headers = {"Cookie": bob_cookie, "X-CSRF-Token": bob_csrf, **JSON}
     form = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
     token = f"csrf_token={bob_csrf}".encode()
+    ticked = token + b"&confirmed=yes"  # a destructive post with its "Yes, I am sure" tick
     template_body = json.dumps({"name": "x", "subject": "x", "html": "<p>x</p>"}).encode()
     # WHEN Bob uses Anna's ids
     answers = {
@@ -168,15 +170,16 @@ def test_another_accounts_campaigns_are_not_found(client, app_module, aws_resour
                                                      body=token + b"&name=x&subject=x&html=x"),
         "/templates/{template_id}/preview": client.get(f"/templates/{template_id}/preview", headers=headers),
         "/templates/{template_id}/test": client.post(f"/templates/{template_id}/test", headers=form, body=token),
-        "/templates/{template_id}/delete": client.post(f"/templates/{template_id}/delete", headers=form, body=token),
-        "/images/{asset}/delete": client.post(f"/images/{image}/delete", headers=form, body=token),
+        "/templates/{template_id}/delete": client.post(f"/templates/{template_id}/delete", headers=form, body=ticked),
+        "/images/{asset}/delete": client.post(f"/images/{image}/delete", headers=form, body=ticked),
         "/images/{asset}/thumbnail": client.get(f"/images/{image}/thumbnail", headers={**headers, "Accept": "*/*"}),
         "/campaigns/{campaign_id}": client.get(f"/campaigns/{campaign_id}", headers=headers),
         "/campaigns/{campaign_id} POST": client.post(f"/campaigns/{campaign_id}", headers=form,
                                                      body=token + f"&name=x&list_id={list_id}".encode()),
         "/campaigns/{campaign_id}/schedule": client.post(f"/campaigns/{campaign_id}/schedule", headers=form,
                                                          body=token + b"&when=now"),
-        "/campaigns/{campaign_id}/{action}": client.post(f"/campaigns/{campaign_id}/cancel", headers=form, body=token),
+        "/campaigns/{campaign_id}/{action}": client.post(f"/campaigns/{campaign_id}/pause", headers=form, body=token),
+        "/campaigns/{campaign_id}/cancel": client.post(f"/campaigns/{campaign_id}/cancel", headers=form, body=ticked),
         "/api/v1/templates/{template_id}": client.put(f"/api/v1/templates/{template_id}", headers=headers,
                                                       body=template_body),
         "/api/v1/templates/{template_id}/preview": client.get(f"/api/v1/templates/{template_id}/preview",
@@ -215,11 +218,12 @@ def test_another_accounts_sending_domains_are_not_found(client, app_module, aws_
     headers = {"Cookie": bob_cookie, "X-CSRF-Token": bob_csrf, **JSON}
     form = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
     token = f"csrf_token={bob_csrf}".encode()
-    # WHEN Bob uses Anna's domain
+    # WHEN Bob uses Anna's domain (deleting it with the "Yes, I am sure" tick)
     answers = {
         "/domains/{domain}": client.get(f"/domains/{domain}", headers=headers),
         "/domains/{domain}/check": client.post(f"/domains/{domain}/check", headers=form, body=token),
-        "/domains/{domain}/delete": client.post(f"/domains/{domain}/delete", headers=form, body=token),
+        "/domains/{domain}/delete": client.post(f"/domains/{domain}/delete", headers=form,
+                                                body=token + b"&confirmed=yes"),
         "/dev/sending-domains/{domain}/verify": client.post(f"/dev/sending-domains/{domain}/verify", headers=form,
                                                             body=token),
         "/api/v1/domains/{domain}": client.get(f"/api/v1/domains/{domain}", headers=headers),
@@ -269,7 +273,7 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
     bob_cookie = "__Host-session=" + cookie_value(bob, "__Host-session")
     bob_csrf = json.loads(bob.body)["csrf_token"]
     headers = {"Cookie": bob_cookie, "X-CSRF-Token": bob_csrf, **JSON}
-    # WHEN Bob uses Anna's ids on every route that takes one
+    # WHEN Bob uses Anna's ids on every route that takes one (destructive posts with their tick)
     answers = {
         "/settings/exports/{export_id}": client.get(f"/settings/exports/{annas_export}", headers=headers),
         "/api/v1/me/exports/{export_id}": client.get(f"/api/v1/me/exports/{annas_export}", headers=headers),
@@ -286,7 +290,7 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
         "/contacts/{contact_id}/lists/{list_id}/remove": client.post(
             f"/contacts/{annas_contact}/lists/{annas_list}/remove",
             headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
-            body=f"csrf_token={bob_csrf}".encode()),
+            body=f"csrf_token={bob_csrf}&confirmed=yes".encode()),
         "/api/v1/lists/{list_id}": client.get(f"/api/v1/lists/{annas_list}", headers=headers),
         "/api/v1/lists/{list_id}/members": client.get(f"/api/v1/lists/{annas_list}/members", headers=headers),
         "/api/v1/lists/{list_id}/contacts": client.post(f"/api/v1/lists/{annas_list}/contacts", headers=headers,
@@ -301,7 +305,7 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
                                                        body=b""),
         "/contacts/{contact_id}/erase": client.post(
             f"/contacts/{annas_contact}/erase", headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
-            body=f"csrf_token={bob_csrf}".encode()),
+            body=f"csrf_token={bob_csrf}&confirmed=yes".encode()),
         "/lists/{list_id}/imports": client.get(f"/lists/{annas_list}/imports", headers=headers),
         "/lists/{list_id}/imports/{import_id}": client.get(f"/lists/{annas_list}/imports/{annas_import}",
                                                            headers=headers),
@@ -318,7 +322,7 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
         "/api/v1/imports/{import_id}/report": client.get(f"/api/v1/imports/{annas_import}/report", headers=headers),
         "/fields/{key}/delete": client.post(
             "/fields/city/delete", headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
-            body=f"csrf_token={bob_csrf}".encode()),
+            body=f"csrf_token={bob_csrf}&confirmed=yes".encode()),
         "/api/v1/fields/{key}": client.request("DELETE", "/api/v1/fields/city", headers=headers, body=b""),
         "/lists/{list_id}/segments": client.get(f"/lists/{annas_list}/segments", headers=headers),
         "/lists/{list_id}/segment-count": client.post(
@@ -333,7 +337,7 @@ def test_another_accounts_ids_are_not_found(client, app_module, aws_resources, o
         "/lists/{list_id}/segments/{segment_id}/delete": client.post(
             f"/lists/{annas_list}/segments/{annas_segment}/delete",
             headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
-            body=f"csrf_token={bob_csrf}".encode()),
+            body=f"csrf_token={bob_csrf}&confirmed=yes".encode()),
         "/api/v1/lists/{list_id}/segments": client.get(f"/api/v1/lists/{annas_list}/segments", headers=headers),
         "/api/v1/segments/{segment_id}": client.get(f"/api/v1/segments/{annas_segment}", headers=headers),
         "/api/v1/segments/{segment_id}/members": client.get(f"/api/v1/segments/{annas_segment}/members",

@@ -50,7 +50,8 @@ def test_an_upload_adds_image_and_thumbnail_bytes_and_deleting_gives_them_back(c
     row = page.split('<tr id="usage-storage_bytes">', 1)[1].split("</tr>", 1)[0]
     assert f'<td class="usage-used">{_in_english(format_bytes, stored)}</td>' in row
     # WHEN the image is deleted
-    assert post_form(client, f"/images/{image.asset_id}/delete", {"csrf_token": csrf}, cookie=cookie).status_code == 303
+    assert post_form(client, f"/images/{image.asset_id}/delete", {"csrf_token": csrf, "confirmed": "yes"},
+                     cookie=cookie).status_code == 303
     # THEN both are given back
     assert usage_api(client, cookie)["storage_bytes"] == 0 == stored_image_bytes(aws_resources, account_id)
 

@@ -69,6 +69,6 @@ def test_deleting_an_image_gives_its_bytes_back(client, app_module, aws_resource
     assert stored > 0
     # WHEN it is deleted
     [image] = services().assets.list_assets(account_of().account_id)
-    post_form(client, f"/images/{image.asset_id}/delete", {"csrf_token": csrf}, cookie=cookie)
+    post_form(client, f"/images/{image.asset_id}/delete", {"csrf_token": csrf, "confirmed": "yes"}, cookie=cookie)
     # THEN the bytes stored are back to nothing
     assert usage_api(client, cookie)["storage_bytes"] == 0
