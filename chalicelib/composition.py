@@ -193,7 +193,7 @@ class Services:
         from chalicelib.campaigns.received import INDEX_JOB
         from chalicelib.campaigns.service import FANOUT_JOB
         from chalicelib.delivery.broadcast import BROADCAST_JOB
-        from chalicelib.audience.repository import JOINED_INDEX_JOB
+        from chalicelib.audience.repository import ADDED_INDEX_JOB, JOINED_INDEX_JOB
         from chalicelib.usage.recount import RECOUNT_JOB
 
         return {
@@ -204,6 +204,7 @@ class Services:
             FANOUT_JOB: lambda job: self.campaign_service.fanout(job["account_id"], job["campaign_id"]),
             INDEX_JOB: lambda job: self.campaign_service.index_recipients(job["account_id"], job["campaign_id"]),
             JOINED_INDEX_JOB: lambda job: self.audience.backfill_joined_index(),
+            ADDED_INDEX_JOB: lambda job: self.audience.backfill_added_index(),
             RECOUNT_JOB: lambda job: self.usage_recount.handle_job(job),
         }
 
@@ -211,11 +212,11 @@ class Services:
         """The scheduled jobs by name (app.py's schedules, `make job`, /dev/jobs): each returns a summary."""
         from chalicelib.operations.jobs import JOBS
 
-        from chalicelib.audience.repository import JOINED_INDEX_JOB
+        from chalicelib.audience.repository import ADDED_INDEX_JOB, JOINED_INDEX_JOB
         from chalicelib.usage.recount import RECOUNT_JOB
 
         return {**JOBS, "policy-notices": self.resume_policy_notices, "news-mail": self.resume_news_mail,
-                JOINED_INDEX_JOB: self.audience.backfill_joined_index,
+                JOINED_INDEX_JOB: self.audience.backfill_joined_index, ADDED_INDEX_JOB: self.audience.backfill_added_index,
                 RECOUNT_JOB: lambda: self.usage_recount.run()}  # built when run: the usage service looks up queues
 
     def resume_news_mail(self) -> dict:

@@ -63,6 +63,8 @@ def run(stage: str) -> int:
         log(f"[stack] restored {items} items and {objects} objects from {state_dir}/{persistence.STATE_FILE}")
     # memberships kept from before the by-joined index get its keys; on a fresh stack this only marks it ready
     log(f"[stack] contacts sortable by date joined: {app_module.services().audience.backfill_joined_index()}")
+    # likewise contacts kept from before the by-added index (/contacts newest first)
+    log(f"[stack] contacts sortable by date added: {app_module.services().audience.backfill_added_index()}")
 
     from devstack.pump import EventPump
 
@@ -125,7 +127,7 @@ def job(name: str, stage: str) -> int:
         from chalicelib.operations.jobs import run_job
 
         jobs = app_module.services().scheduled_jobs()
-        if name not in jobs:  # a one-off job without a schedule (e.g. audience-joined-index) runs by its name
+        if name not in jobs:  # a one-off job without a schedule (e.g. audience-joined-index, audience-added-index) runs by its name
             log(str(unknown))
             return 2
         log(f"[job] {name}: {run_job(name, app_module.services().job_runs, jobs).summary}")

@@ -20,6 +20,14 @@ JSON = "application/json"
 NOT_UTF8 = N_("The request body is not valid UTF-8 text.")
 
 
+@dataclass(frozen=True)
+class QueryParameter:
+    """A documented ?name= of an operation; `choices` are the only values it accepts."""
+    name: str
+    description: str
+    choices: tuple = ()
+
+
 @dataclass
 class Operation:
     path: str
@@ -33,6 +41,7 @@ class Operation:
     errors: tuple = ()
     path_params: list = field(default_factory=list)
     signed_in: bool = False
+    query_params: tuple = ()
 
 
 class ApiRoutes:
@@ -46,9 +55,10 @@ class ApiRoutes:
         self.operations: list[Operation] = []
 
     def route(self, path: str, method: str, *, summary: str, request=None, response=None,
-              status: int = 200, tags=(), errors_=(400,), signed_in: bool = False):
+              status: int = 200, tags=(), errors_=(400,), signed_in: bool = False, query=()):
         """Register an API route. With `signed_in`, the view gets `caller` (`.account`, `.session`, `.ip`), and
-        state-changing methods need the session's CSRF token in the X-CSRF-Token header."""
+        state-changing methods need the session's CSRF token in the X-CSRF-Token header. `query`
+        (QueryParameter) documents the query parameters the view reads."""
         full_path = API_PREFIX + path
 
         def register(view):
@@ -69,11 +79,20 @@ class ApiRoutes:
                 request_model=request, response_model=response, status=status, tags=tuple(tags),
                 errors=tuple(errors_) + ((422,) if request else ()) + ((401, 403) if signed_in else ()),
                 path_params=[p.strip("{}") for p in full_path.split("/") if p.startswith("{")],
-                signed_in=signed_in))
+                signed_in=signed_in, query_params=tuple(query)))
             return handle
 
         return register
 
+
+
+def query_choice(parameter: QueryParameter, query: dict | None):
+    """The value of a ?name= with fixed choices, None when absent; any other value is a clear 400."""
+    value = (query or {}).get(parameter.name)
+    if value is None or value in parameter.choices:
+        return value
+    raise errors.MalformedRequest(N_("The parameter %(name)s must be one of: %(choices)s."), name=parameter.name,
+                                  choices=", ".join(parameter.choices))
 
 
 def openapi_document(route_sets, title: str = "MailExpert API") -> dict:

@@ -65,6 +65,9 @@ def build_document(title: str, version: str, operations) -> dict:
             operation["tags"] = list(op.tags)
         parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in op.path_params]
+        parameters += [{"name": q.name, "in": "query", "required": False, "description": q.description,
+                        "schema": {"type": "string", **({"enum": list(q.choices)} if q.choices else {})}}
+                       for q in op.query_params]
         if op.signed_in:
             operation["security"] = [{"session": []}]
             if op.method not in ("get", "head"):

@@ -1,6 +1,19 @@
 """The audience under /api/v1: lists, contacts, members, the suppression list."""
 
+from chalicelib.api import QueryParameter
+from chalicelib.audience.audience import ContactOrder, MemberStatus
 from chalicelib.audience.schemas import ContactOut, ContactPage, ListOut
+
+CURSOR = QueryParameter("cursor", "The next_cursor of the page before, for the page after it (same order)")
+SEARCH = QueryParameter("search", "Only contacts whose address starts with this")
+CONTACT_ORDER = QueryParameter(
+    "order", "newest (the default) or oldest: by date added; az (the default with ?search=) or za: by address. "
+    "Until the one-off audience-added-index job ran on an installation, newest and oldest come as az.",
+    choices=tuple(order.value for order in ContactOrder))
+MEMBER_STATUS = QueryParameter("status", "Only the members with this status", choices=tuple(s.value for s in MemberStatus))
+MEMBER_ORDER = QueryParameter(
+    "order", "newest or oldest: by date joined, with ?status= (a list's members are not ordered by address)",
+    choices=("newest", "oldest"))
 
 
 def list_out(services, audience_list) -> ListOut:

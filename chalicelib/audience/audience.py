@@ -37,6 +37,17 @@ SUPPRESSION_REASON_NAMES = {
 }
 
 
+class ContactOrder(str, Enum):
+    """How the account's contacts are listed (/contacts, GET /api/v1/contacts?order=)."""
+    NEWEST = "newest"  # newest added first (the default, once the by-added index is backfilled)
+    OLDEST = "oldest"
+    AZ = "az"  # by address
+    ZA = "za"
+
+
+BY_DATE_ADDED = (ContactOrder.NEWEST, ContactOrder.OLDEST)
+
+
 class ConsentSource(str, Enum):
     FORM = "form"
     IMPORT = "import"

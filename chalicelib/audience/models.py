@@ -25,6 +25,11 @@ same contact and member items, written with every membership write: a list's mem
 newest or oldest first. "Joined" is when the membership got its status (the membership's time).
 Memberships stored before it are put in by the `audience-joined-index` backfill
 (repository.DynamoAudience.backfill_joined_index); until that ran, a list pages in the by-list order.
+
+The sparse by-added index (gsi3pk ACCOUNT#<account>, gsi3sk <created at>#<contact>) holds only contact
+items, written when a contact is created: the account's contacts newest or oldest first (/contacts).
+Contacts stored before it are put in by the `audience-added-index` backfill
+(repository.DynamoAudience.backfill_added_index); until that ran, /contacts offers the address order only.
 """
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
@@ -70,6 +75,15 @@ class ByJoined(GlobalSecondaryIndex):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
+class ByAdded(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-added"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
 class ByAddress(GlobalSecondaryIndex):
     class Meta:
         index_name = "by-address"
@@ -99,9 +113,12 @@ class ContactModel(_AudienceItem):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     by_list = ByList()
     by_address = ByAddress()
     by_joined = ByJoined()
+    by_added = ByAdded()
 
 
 class MembershipModel(_AudienceItem):

@@ -7,7 +7,7 @@ from chalice.app import Response
 from chalicelib import errors, i18n
 from chalicelib.accounts.page_routes import Visit, redirect, render_app_page
 from chalicelib.api import validate_fields
-from chalicelib.audience.audience import SUPPRESSION_REASON_NAMES, ConsentSource, MemberStatus
+from chalicelib.audience.audience import SUPPRESSION_REASON_NAMES, ConsentSource, ContactOrder, MemberStatus
 from chalicelib.audience.schemas import ContactIn, ListIn
 from chalicelib.forms import messages_by_field
 from chalicelib.i18n import N_
@@ -26,7 +26,11 @@ NOTICES = {
 }
 STATUS_NAMES = dict(STATUS_TABS)
 MEMBER_SORT_CHOICES = (("joined", "desc", N_("Newest first")), ("joined", "asc", N_("Oldest first")))
-CONTACT_SORT_CHOICES = (("email", "asc", N_("E-mail address A-Z")), ("email", "desc", N_("E-mail address Z-A")))
+CONTACT_SORT_CHOICES = {  # a sort link's sort and order on /contacts, and the order it stands for
+    ("added", "desc"): (ContactOrder.NEWEST, N_("Newest first")), ("added", "asc"): (ContactOrder.OLDEST, N_("Oldest first")),
+    ("email", "asc"): (ContactOrder.AZ, N_("E-mail address A-Z")), ("email", "desc"): (ContactOrder.ZA, N_("E-mail address Z-A")),
+}
+CONTACT_SORTS = {order: link for link, (order, _) in CONTACT_SORT_CHOICES.items()}
 JOINED_ORDERS = {"desc": "newest", "asc": "oldest"}  # a sort link's order -> repository.MEMBER_ORDERS
 RECEIVED_NAMES = {  # what became of a contact's mail of a campaign (campaigns/received.py)
     "sent": N_("sent"), "failed": N_("could not be sent"), "unknown": N_("unknown whether it was sent"),
@@ -126,8 +130,12 @@ def submit_contact(account, form: dict, visit: Visit, list_id: str) -> Response:
 class ContactListing:
     """What the contacts page's search, sort links and paging ask for (snippets/listing_sort.html)."""
     search: str
-    order: str  # "asc": by address A-Z (the default), "desc": Z-A
-    sort: str = "email"
+    sort: str  # "added" (newest first: the default once the by-added index is ready) or "email" (A-Z)
+    order: str  # "desc" or "asc"
+
+    @classmethod
+    def of(cls, search: str, order: ContactOrder) -> "ContactListing":
+        return cls(search, *CONTACT_SORTS[order])
 
     def link(self, path: str, **changes) -> str:
         from urllib.parse import urlencode
@@ -139,14 +147,20 @@ class ContactListing:
 def contacts_page(account, visit: Visit) -> Response:
     query = visit.query
     search = query.get("search", "")
-    listing = ContactListing(search, "desc" if query.get("order") == "desc" else "asc")
-    contacts, next_cursor = visit.services.audience_service.contacts(account, query.get("cursor"), search,
-                                                                     descending=listing.order == "desc")
+    service = visit.services.audience_service
+    # a link from before the date orders has ?order= alone: by address
+    requested = CONTACT_SORT_CHOICES.get((query.get("sort", "email"), query.get("order")), (None,))[0]
+    order = service.contact_order(requested, search)
+    listing = ContactListing.of(search, order)
+    contacts, next_cursor = service.contacts(account, query.get("cursor"), search, order)
+    offered = service.contact_orders()
+    sort_choices = [(sort, way, label) for (sort, way), (choice, label) in CONTACT_SORT_CHOICES.items()
+                    if choice in offered]
     notice_key = query.get("notice")
     notice = i18n.gettext(NOTICES[notice_key]) if notice_key in NOTICES else None
     return render_app_page("pages/contacts.html", account, visit, "/contacts", contacts=contacts,
                            next_cursor=next_cursor, search=search, notice=notice, listing=listing,
-                           sort_choices=CONTACT_SORT_CHOICES, listing_path="/contacts")
+                           sort_choices=sort_choices, listing_path="/contacts")
 
 
 def _contact_values(contact, definitions) -> dict:

@@ -80,11 +80,14 @@ def _sendable(account_id: str, item: dict) -> Contact:
                    [tag["S"] for tag in item["tags"]["L"]] if "tags" in item else [])
 
 
+INDEX_KEYS = ("pk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")  # left out of the data export
 WRITE_BATCH = 25  # DynamoDB's BatchWriteItem limit
 IMPORT_LONGEST_PAUSE_S = 2.0  # between an import's BatchWriteItem calls while DynamoDB is throttling
 MEMBER_ORDERS = ("newest", "oldest")  # by date joined (the by-joined index)
 JOINED_INDEX_JOB = "audience-joined-index"  # the one-off backfill (composition: job_handlers, scheduled_jobs)
 JOINED_INDEX_MARKER = {"pk": {"S": "MARKER#by-joined"}, "sk": {"S": "BACKFILLED"}}  # the backfill ran
+ADDED_INDEX_JOB = "audience-added-index"  # the one-off backfill of the by-added index, like JOINED_INDEX_JOB
+ADDED_INDEX_MARKER = {"pk": {"S": "MARKER#by-added"}, "sk": {"S": "BACKFILLED"}}  # that backfill ran
 
 
 def _stamp(moment: datetime) -> str:
@@ -94,6 +97,11 @@ def _stamp(moment: datetime) -> str:
 def joined_key(account_id: str, list_id: str, status: str, contact_id: str, joined_stamp: str) -> tuple[str, str]:
     """The by-joined index's key of a membership: its list and status, then when it got that status."""
     return f"{account_id}#{list_id}#{status}", f"{joined_stamp}#{contact_id}"
+
+
+def added_key(account_id: str, contact_id: str, created_stamp: str) -> tuple[str, str]:
+    """The by-added index's key of a contact item: its account, then when the contact was created."""
+    return account_key(account_id), f"{created_stamp}#{contact_id}"
 
 
 def _new_contact_item(contact: Contact, list_id: str, consent: dict) -> dict:
@@ -108,6 +116,8 @@ def _new_contact_item(contact: Contact, list_id: str, consent: dict) -> dict:
             "gsi1pk": {"S": f"LIST#{list_id}"}, "gsi1sk": {"S": f"{subscribed}#{cid}"}}
     joined = joined_key(contact.account_id, list_id, subscribed, cid, stamp)
     item["gsi2pk"], item["gsi2sk"] = {"S": joined[0]}, {"S": joined[1]}
+    added = added_key(contact.account_id, cid, stamp)
+    item["gsi3pk"], item["gsi3sk"] = {"S": added[0]}, {"S": added[1]}
     if contact.first_name:
         item["first_name"] = {"S": contact.first_name}
     if contact.last_name:
@@ -130,7 +140,7 @@ class DynamoAudience:
                       models.SuppressionModel, models.CustomFieldModel, models.SegmentModel, models.ImportModel):
             bind(model, table_name, region, host)
         self._region, self._host = region, host
-        self._joined_index_ready = False
+        self._ready_indexes: set[str] = set()  # the markers of backfilled indexes seen (they stay)
 
     def _connection(self):
         from pynamodb.connection import Connection
@@ -216,11 +226,13 @@ class DynamoAudience:
         item.update(actions=[*actions, m.updated_at.set(_now())], condition=m.sk.exists())
 
     def _contact_item(self, contact: Contact):
+        created_at = contact.created_at or _now()
+        added = added_key(contact.account_id, contact.contact_id, _stamp(created_at))
         return self._m.ContactModel(
             pk=account_key(contact.account_id), sk=f"CONTACT#{contact.contact_id}", contact_id=contact.contact_id,
             email=contact.email, email_key=contact.email_key, first_name=contact.first_name,
             last_name=contact.last_name, language=contact.language, fields=contact.fields or None,
-            tags=list(contact.tags) or None, created_at=contact.created_at or _now(), updated_at=_now())
+            tags=list(contact.tags) or None, created_at=created_at, updated_at=_now(), gsi3pk=added[0], gsi3sk=added[1])
 
     def contacts(self, account_id: str, cursor: str | None = None, limit: int = PAGE_SIZE,
                  email_prefix: str | None = None, descending: bool = False) -> tuple[list[Contact], str | None]:
@@ -230,6 +242,19 @@ class DynamoAudience:
         condition = m.email_key.startswith(email_prefix.lower()) if email_prefix else None
         items = m.by_address.query(account_key(account_id), condition, limit=limit, scan_index_forward=not descending,
                                    last_evaluated_key=decode_cursor(cursor, pk=account_key(account_id)))
+        page = [self._contact(account_id, i) for i in _page(items)]
+        return page, encode_cursor(items.last_evaluated_key)
+
+    def contacts_by_added(self, account_id: str, cursor: str | None = None, limit: int = PAGE_SIZE,
+                          email_prefix: str | None = None, newest: bool = True) -> tuple[list[Contact], str | None]:
+        """A page of contacts by when they were added (the by-added index; only once
+        `added_index_ready`), newest or oldest first. A prefix filters the page, so a page may hold
+        fewer than `limit` while the cursor goes on."""
+        m = self._m.ContactModel
+        partition = account_key(account_id)
+        items = m.by_added.query(partition, limit=limit, scan_index_forward=not newest,
+                                 filter_condition=m.email_key.startswith(email_prefix.lower()) if email_prefix else None,
+                                 last_evaluated_key=decode_cursor(cursor, gsi3pk=partition))
         page = [self._contact(account_id, i) for i in _page(items)]
         return page, encode_cursor(items.last_evaluated_key)
 
@@ -348,11 +373,25 @@ class DynamoAudience:
 
     def joined_index_ready(self) -> bool:
         """Whether the by-joined index holds every membership (its backfill ran); once true, remembered."""
-        if not self._joined_index_ready:
+        return self._backfilled(JOINED_INDEX_MARKER)
+
+    def added_index_ready(self) -> bool:
+        """Whether the by-added index holds every contact (its backfill ran); once true, remembered."""
+        return self._backfilled(ADDED_INDEX_MARKER)
+
+    def _backfilled(self, marker: dict) -> bool:
+        name = marker["pk"]["S"]
+        if name not in self._ready_indexes:
             client = self._m.ContactModel._get_connection().connection.client
-            self._joined_index_ready = "Item" in client.get_item(
-                TableName=self._m.ContactModel.Meta.table_name, Key=JOINED_INDEX_MARKER, ProjectionExpression="pk")
-        return self._joined_index_ready
+            if "Item" in client.get_item(TableName=self._m.ContactModel.Meta.table_name, Key=marker,
+                                         ProjectionExpression="pk"):
+                self._ready_indexes.add(name)
+        return name in self._ready_indexes
+
+    def _mark_backfilled(self, marker: dict) -> None:
+        client = self._m.ContactModel._get_connection().connection.client
+        client.put_item(TableName=self._m.ContactModel.Meta.table_name, Item=marker)
+        self._ready_indexes.add(marker["pk"]["S"])
 
     def backfill_joined_index(self) -> dict:
         """One-off, safe to run again: put every membership stored before the by-joined index in it
@@ -381,9 +420,36 @@ class DynamoAudience:
                 except ClientError as error:
                     if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                         raise
-        client.put_item(TableName=table, Item=JOINED_INDEX_MARKER)
-        self._joined_index_ready = True
+        self._mark_backfilled(JOINED_INDEX_MARKER)
         return {"memberships": done}
+
+    def backfill_added_index(self) -> dict:
+        """One-off, safe to run again: put every contact stored before the by-added index in it (key
+        from its account and creation time), then mark the index ready. A contact created meanwhile
+        has its key already, and the condition leaves it as it is (and skips one erased meanwhile)."""
+        from botocore.exceptions import ClientError
+
+        client = self._m.ContactModel._get_connection().connection.client
+        table = self._m.ContactModel.Meta.table_name
+        done = 0
+        for page in client.get_paginator("scan").paginate(
+                TableName=table, FilterExpression="begins_with(sk, :contact) AND attribute_not_exists(gsi3pk)",
+                ProjectionExpression="pk, sk, contact_id, created_at",
+                ExpressionAttributeValues={":contact": {"S": "CONTACT#"}}):
+            for item in page.get("Items", []):
+                key = added_key(item["pk"]["S"].removeprefix("ACCOUNT#"), item["contact_id"]["S"],
+                                item["created_at"]["S"])
+                try:
+                    client.update_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]},
+                                       UpdateExpression="SET gsi3pk = :p, gsi3sk = :s",
+                                       ConditionExpression="attribute_exists(sk) AND attribute_not_exists(gsi3pk)",
+                                       ExpressionAttributeValues={":p": {"S": key[0]}, ":s": {"S": key[1]}})
+                    done += 1
+                except ClientError as error:
+                    if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                        raise
+        self._mark_backfilled(ADDED_INDEX_MARKER)
+        return {"contacts": done}
 
     def subscribed_page(self, account_id: str, list_id: str, cursor: str | None = None,
                         limit: int = PAGE_SIZE) -> tuple[list[Contact], str | None]:
@@ -558,7 +624,7 @@ class DynamoAudience:
         while True:
             page = connection.query(account_key(account_id), exclusive_start_key=start)
             for raw in page.get("Items", []):
-                item = {k: deserialize(v) for k, v in raw.items() if k not in ("pk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")}
+                item = {k: deserialize(v) for k, v in raw.items() if k not in INDEX_KEYS}
                 yield item.pop("sk"), {k: (str(v) if isinstance(v, Decimal) else v) for k, v in item.items()}
             start = page.get("LastEvaluatedKey")
             if not start:

@@ -7,7 +7,8 @@ from chalicelib.composition import services
 from chalicelib.accounts.page_routes import PageRoutes
 from chalicelib.accounts.web import api_caller
 from chalicelib.accounts.schemas import ExportOut
-from chalicelib.api import ApiRoutes
+from chalicelib.api import ApiRoutes, query_choice
+from chalicelib.audience.api import CONTACT_ORDER, CURSOR, MEMBER_ORDER, MEMBER_STATUS, SEARCH
 from chalicelib.audience.schemas import (ContactIn, ContactOut, ContactPage, CustomFieldIn, CustomFieldOut, ImportOut,
                                          ImportStartIn, ListIn, ListOut, SegmentIn, SegmentOut, SuppressionIn)
 from chalicelib.forms import FORM
@@ -296,15 +297,22 @@ def api_list(list_id, caller):
     return list_out(services(), services().audience_service.get_list(caller.account, list_id))
 
 
-@api.route("/lists/{list_id}/members", "GET", summary="A page of a list's members (?status=, ?cursor=)",
-           response=ContactPage, tags=["audience"], signed_in=True, errors_=(404,))
+@api.route("/lists/{list_id}/members", "GET", summary="A page of a list's members (?status=, ?order=, ?cursor=)",
+           response=ContactPage, tags=["audience"], signed_in=True, errors_=(400, 404),
+           query=(MEMBER_STATUS, MEMBER_ORDER, CURSOR))
 def api_members(list_id, caller):
+    from chalicelib import errors
     from chalicelib.audience.api import contact_page
     from chalicelib.audience.audience import MemberStatus
+    from chalicelib.i18n import N_
 
     query = routes.current_request.query_params or {}
     status = MemberStatus(query["status"]) if query.get("status") in {s.value for s in MemberStatus} else None
-    members, cursor = services().audience_service.members(caller.account, list_id, status, query.get("cursor"))
+    order = query_choice(MEMBER_ORDER, query)
+    if order and status is None:
+        raise errors.MalformedRequest(N_("Ordering a list's members by date joined needs a status (?status=)."))
+    members, cursor = services().audience_service.members(caller.account, list_id, status, query.get("cursor"),
+                                                          order=order)
     return contact_page(services(), caller.account, members, cursor)
 
 @api.route("/lists/{list_id}/contacts", "POST", summary="Add a contact (double opt-in unless a lawful basis is given)",
@@ -438,13 +446,17 @@ def api_export_segment(segment_id, caller):
     export = services().list_exports.request(caller.account, audience_list, segment)
     return export_out(services(), routes.current_request, caller.account, export)
 
-@api.route("/contacts", "GET", summary="A page of contacts (?search= by address prefix, ?cursor=)",
-           response=ContactPage, tags=["audience"], signed_in=True)
+@api.route("/contacts", "GET", summary="A page of contacts (?search= by address prefix, ?order=, ?cursor=)",
+           response=ContactPage, tags=["audience"], signed_in=True, query=(SEARCH, CONTACT_ORDER, CURSOR))
 def api_contacts(caller):
     from chalicelib.audience.api import contact_page
+    from chalicelib.audience.audience import ContactOrder
 
     query = routes.current_request.query_params or {}
-    contacts, cursor = services().audience_service.contacts(caller.account, query.get("cursor"), query.get("search"))
+    requested = query_choice(CONTACT_ORDER, query)
+    service = services().audience_service
+    order = service.contact_order(ContactOrder(requested) if requested else None, query.get("search"))
+    contacts, cursor = service.contacts(caller.account, query.get("cursor"), query.get("search"), order)
     return contact_page(services(), caller.account, contacts, cursor)
 
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 from chalicelib import errors
 from chalicelib.accounts.auth_store import LinkProblem, LinkPurpose, LinkRefused
 from chalicelib.accounts.throttle import Limit
-from chalicelib.audience.audience import (PERSON_MAY_LIFT, AudienceList, ConsentSource, Contact, Membership,
-                                          MemberStatus, SuppressionReason, contact_id_for)
+from chalicelib.audience.audience import (BY_DATE_ADDED, PERSON_MAY_LIFT, AudienceList, ConsentSource, Contact,
+                                          ContactOrder, Membership, MemberStatus, SuppressionReason, contact_id_for)
 from chalicelib.audience.signing import ALL_LISTS, InvalidToken, Subscriber
 from chalicelib.delivery.mail import MailRequest
 from chalicelib.delivery.service import queue_mail
@@ -95,9 +95,30 @@ class AudienceService:
 
     # --- contacts --------------------------------------------------------------------------------
 
-    def contacts(self, account, cursor=None, search: str | None = None, descending: bool = False):
-        return self._audience.contacts(account.account_id, cursor=cursor, email_prefix=(search or "").strip() or None,
-                                       descending=descending)
+    def contact_orders(self) -> tuple[ContactOrder, ...]:
+        """The orders the contacts can be listed in now: by address, and by date added once the
+        by-added index holds every contact (its one-off backfill ran)."""
+        dated = BY_DATE_ADDED if self._audience.added_index_ready() else ()
+        return (*dated, ContactOrder.AZ, ContactOrder.ZA)
+
+    def contact_order(self, requested: ContactOrder | None, search: str | None = None) -> ContactOrder:
+        """The order the contacts come in: the one asked for when it is offered now; else newest
+        first, or by address while searching (the search is by address prefix, which that order
+        pages through directly) or before the by-added index is ready."""
+        offered = self.contact_orders()
+        if requested in offered:
+            return requested
+        return ContactOrder.AZ if (search or "").strip() or requested in BY_DATE_ADDED else offered[0]
+
+    def contacts(self, account, cursor=None, search: str | None = None, order: ContactOrder = ContactOrder.AZ):
+        """A page of the account's contacts in `order` (see `contact_order`), optionally those whose
+        address starts with `search`."""
+        prefix = (search or "").strip() or None
+        if order in BY_DATE_ADDED:
+            return self._audience.contacts_by_added(account.account_id, cursor=cursor, email_prefix=prefix,
+                                                    newest=order is ContactOrder.NEWEST)
+        return self._audience.contacts(account.account_id, cursor=cursor, email_prefix=prefix,
+                                       descending=order is ContactOrder.ZA)
 
     def get_contact(self, account, contact_id: str) -> Contact:
         contact = self._audience.get_contact(account.account_id, contact_id)

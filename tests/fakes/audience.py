@@ -150,6 +150,9 @@ class InMemoryAudience:
                                 "email_key": {"S": last.email_key}}) if last else None
         return [self._read(contact) for contact in page], cursor
 
+    def added_index_ready(self) -> bool:
+        return False  # what the real table says before its by-added backfill: contacts in address order only
+
     def delete_contact(self, contact: Contact) -> None:
         for key in [k for k in self._members if k[:2] == (contact.account_id, contact.contact_id)]:
             del self._members[key]
