@@ -37,9 +37,10 @@ def encode_cursor(last_key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(last_key).encode()).decode() if last_key else None
 
 
-def decode_cursor(cursor: str | None, **expected) -> dict | None:
+def decode_cursor(cursor: str | None, index_keys: frozenset = frozenset(), **expected) -> dict | None:
     """A page cursor back into DynamoDB's start key; anything that is not one of this query
-    (`expected` names the partition it must be in) is refused clearly."""
+    (`expected` names the partition it must be in, `index_keys` all the key's attributes) is
+    refused clearly."""
     if not cursor:
         return None
     try:
@@ -48,7 +49,8 @@ def decode_cursor(cursor: str | None, **expected) -> dict | None:
         key = None
     well_formed = isinstance(key, dict) and key and all(
         isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) for v in key.values()) and all(
-        key.get(name, {}).get("S") == value for name, value in expected.items())
+        key.get(name, {}).get("S") == value for name, value in expected.items()) and (
+        not index_keys or set(key) == index_keys)
     if not well_formed:
         raise errors.MalformedRequest(STALE_CURSOR)
     return key
@@ -80,6 +82,8 @@ def _sendable(account_id: str, item: dict) -> Contact:
                    [tag["S"] for tag in item["tags"]["L"]] if "tags" in item else [])
 
 
+BY_ADDRESS_KEYS = frozenset(("pk", "sk", "email_key"))  # a start key of each index: its keys and the table's
+BY_ADDED_KEYS = frozenset(("pk", "sk", "gsi3pk", "gsi3sk"))
 INDEX_KEYS = ("pk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")  # left out of the data export
 WRITE_BATCH = 25  # DynamoDB's BatchWriteItem limit
 IMPORT_LONGEST_PAUSE_S = 2.0  # between an import's BatchWriteItem calls while DynamoDB is throttling
@@ -241,7 +245,7 @@ class DynamoAudience:
         m = self._m.ContactModel
         condition = m.email_key.startswith(email_prefix.lower()) if email_prefix else None
         items = m.by_address.query(account_key(account_id), condition, limit=limit, scan_index_forward=not descending,
-                                   last_evaluated_key=decode_cursor(cursor, pk=account_key(account_id)))
+                                   last_evaluated_key=decode_cursor(cursor, BY_ADDRESS_KEYS, pk=account_key(account_id)))
         page = [self._contact(account_id, i) for i in _page(items)]
         return page, encode_cursor(items.last_evaluated_key)
 
@@ -254,7 +258,7 @@ class DynamoAudience:
         partition = account_key(account_id)
         items = m.by_added.query(partition, limit=limit, scan_index_forward=not newest,
                                  filter_condition=m.email_key.startswith(email_prefix.lower()) if email_prefix else None,
-                                 last_evaluated_key=decode_cursor(cursor, gsi3pk=partition))
+                                 last_evaluated_key=decode_cursor(cursor, BY_ADDED_KEYS, gsi3pk=partition))
         page = [self._contact(account_id, i) for i in _page(items)]
         return page, encode_cursor(items.last_evaluated_key)
 
