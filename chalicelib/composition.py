@@ -216,7 +216,8 @@ class Services:
         from chalicelib.usage.recount import RECOUNT_JOB
 
         return {**JOBS, "policy-notices": self.resume_policy_notices, "news-mail": self.resume_news_mail,
-                JOINED_INDEX_JOB: self.audience.backfill_joined_index, ADDED_INDEX_JOB: self.audience.backfill_added_index,
+                JOINED_INDEX_JOB: self.audience.backfill_joined_index,
+                ADDED_INDEX_JOB: self.audience.backfill_added_index,
                 RECOUNT_JOB: lambda: self.usage_recount.run()}  # built when run: the usage service looks up queues
 
     def resume_news_mail(self) -> dict:

@@ -127,7 +127,7 @@ def job(name: str, stage: str) -> int:
         from chalicelib.operations.jobs import run_job
 
         jobs = app_module.services().scheduled_jobs()
-        if name not in jobs:  # a one-off job without a schedule (e.g. audience-joined-index, audience-added-index) runs by its name
+        if name not in jobs:  # a one-off job without a schedule (audience-joined-index...) runs by its name
             log(str(unknown))
             return 2
         log(f"[job] {name}: {run_job(name, app_module.services().job_runs, jobs).summary}")

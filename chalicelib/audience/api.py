@@ -10,7 +10,8 @@ CONTACT_ORDER = QueryParameter(
     "order", "newest (the default) or oldest: by date added; az (the default with ?search=) or za: by address. "
     "Until the one-off audience-added-index job ran on an installation, newest and oldest come as az.",
     choices=tuple(order.value for order in ContactOrder))
-MEMBER_STATUS = QueryParameter("status", "Only the members with this status", choices=tuple(s.value for s in MemberStatus))
+MEMBER_STATUS = QueryParameter("status", "Only the members with this status",
+                               choices=tuple(status.value for status in MemberStatus))
 MEMBER_ORDER = QueryParameter(
     "order", "newest or oldest: by date joined, with ?status= (a list's members are not ordered by address)",
     choices=("newest", "oldest"))

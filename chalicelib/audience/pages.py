@@ -27,8 +27,10 @@ NOTICES = {
 STATUS_NAMES = dict(STATUS_TABS)
 MEMBER_SORT_CHOICES = (("joined", "desc", N_("Newest first")), ("joined", "asc", N_("Oldest first")))
 CONTACT_SORT_CHOICES = {  # a sort link's sort and order on /contacts, and the order it stands for
-    ("added", "desc"): (ContactOrder.NEWEST, N_("Newest first")), ("added", "asc"): (ContactOrder.OLDEST, N_("Oldest first")),
-    ("email", "asc"): (ContactOrder.AZ, N_("E-mail address A-Z")), ("email", "desc"): (ContactOrder.ZA, N_("E-mail address Z-A")),
+    ("added", "desc"): (ContactOrder.NEWEST, N_("Newest first")),
+    ("added", "asc"): (ContactOrder.OLDEST, N_("Oldest first")),
+    ("email", "asc"): (ContactOrder.AZ, N_("E-mail address A-Z")),
+    ("email", "desc"): (ContactOrder.ZA, N_("E-mail address Z-A")),
 }
 CONTACT_SORTS = {order: link for link, (order, _) in CONTACT_SORT_CHOICES.items()}
 JOINED_ORDERS = {"desc": "newest", "asc": "oldest"}  # a sort link's order -> repository.MEMBER_ORDERS

@@ -22,7 +22,8 @@ def model_indexes() -> dict:
     for model in (models.ContactModel, models.MembershipModel):
         for name, index in model._indexes.items():
             attributes = index.Meta.attributes.items()
-            found[name] = (next(n for n, a in attributes if a.is_hash_key), next(n for n, a in attributes if a.is_range_key))
+            found[name] = (next(n for n, a in attributes if a.is_hash_key),
+                           next(n for n, a in attributes if a.is_range_key))
     return found
 
 
