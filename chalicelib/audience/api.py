@@ -13,7 +13,8 @@ CONTACT_ORDER = QueryParameter(
 MEMBER_STATUS = QueryParameter("status", "Only the members with this status",
                                choices=tuple(status.value for status in MemberStatus))
 MEMBER_ORDER = QueryParameter(
-    "order", "newest or oldest: by date joined, with ?status= (a list's members are not ordered by address)",
+    "order", "newest or oldest: by date joined, with ?status= (a list's members are not ordered by address). "
+    "Until the one-off audience-joined-index job ran on an installation, they come in no particular order.",
     choices=("newest", "oldest"))
 
 
