@@ -196,6 +196,11 @@ class World:
                         getattr(getattr(model, "Meta", None), "host", None) == ENDPOINT:
                     emulator.attach(model._get_connection().connection.client)
         self.services.accounts._to_item(_account()).save()  # create() is a transaction, which the emulator lacks
+        from chalicelib.usage.plans import Meter
+        from chalicelib.usage.repository import DynamoUsage
+
+        # the account's contacts, as its imports claimed them
+        DynamoUsage(clients.dynamodb(), config.campaigns_table).seed(ACCOUNT_ID, Meter.CONTACTS, FANOUT_RECIPIENTS)
 
     def campaign(self) -> str:
         """A campaign in the sending state, the render benchmark's newsletter as its content."""

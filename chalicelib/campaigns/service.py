@@ -692,13 +692,20 @@ class CampaignService:
         False: over the month's quota, nothing more held or queued."""
         if self._usage is None:
             return True
-        from chalicelib.usage.service import QuotaExceeded
-
         held = self._usage.recipients_held(campaign.account_id, campaign.campaign_id)
         if needed is None:
+            # holding the account's contacts spares reading the whole list once more before it is
+            # read to be queued; only when that does not surely fit are the recipients counted
+            if self._usage.hold_recipients_bound(campaign.account_id, campaign.campaign_id):
+                return True
             needed = self.count_recipients(campaign)
         elif needed <= held:
             return True
+        return self._held_at_fanout(campaign, needed)
+
+    def _held_at_fanout(self, campaign: Campaign, needed: int) -> bool:
+        from chalicelib.usage.service import QuotaExceeded
+
         try:
             self._usage.reserve_recipients(campaign.account_id, campaign.campaign_id, needed)
         except QuotaExceeded:

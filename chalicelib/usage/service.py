@@ -290,6 +290,28 @@ class UsageService:
         if used - self.recipients_held(account_id, campaign_id) + n > limit:
             raise QuotaExceeded(Meter.RECIPIENTS, used, limit, n, field)
 
+    def hold_recipients_bound(self, account, campaign_id: str) -> bool:
+        """Make the campaign hold the account's contacts, as its gauge keeps them: no list has more
+        recipients, so a fan-out need not count its list before reading it to queue. Only while even
+        that many stays under this month's first warning (no warning mail for recipients never sent);
+        False, with nothing changed, means: count them. The fan-out's end gives back what was unused."""
+        account_id, found = self._resolve(account)
+        bound = self._store.gauges(account_id).get(Meter.CONTACTS.value)
+        if bound is None:
+            return False
+        held = self.recipients_held(account_id, campaign_id)
+        if bound <= held:
+            return True
+        limit = self.limits(found or account_id).recipients_per_month
+        used = self._store.month(account_id, self._month()).get(Meter.RECIPIENTS.value, 0)
+        if used - held + bound >= math.ceil(limit * WARN_AT_PERCENT[0] / 100):
+            return False
+        try:
+            self.reserve_recipients(found or account_id, campaign_id, bound)
+        except QuotaExceeded:
+            return False
+        return True
+
     def recipients_held(self, account_id: str, campaign_id: str) -> int:
         """What the campaign holds of this month's quota (a hold from another month counts 0 here)."""
         held = self._store.reservation(account_id, campaign_id)
