@@ -35,8 +35,8 @@ def _context(browser, consent: str | None):
 def _stored_views() -> list[dict]:
     dynamodb = boto3.client("dynamodb", endpoint_url=STAGE_ENV["AWS_ENDPOINT_URL"], region_name="eu-west-1",
                             aws_access_key_id="local", aws_secret_access_key="local")
-    items = dynamodb.scan(TableName="mailexpert-analytics")["Items"]
-    return [item for item in items if item["pk"]["S"].startswith("VIEW#")]
+    pages = dynamodb.get_paginator("scan").paginate(TableName="mailexpert-analytics")
+    return [item for page in pages for item in page["Items"] if item["pk"]["S"].startswith("VIEW#")]
 
 
 def test_with_analytics_consent_page_views_reach_the_server_with_a_screen_resolution(local_stack, browser):
