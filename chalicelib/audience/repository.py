@@ -401,29 +401,18 @@ class DynamoAudience:
         """One-off, safe to run again: put every membership stored before the by-joined index in it
         (key from its list, status and time), then mark the index ready. A membership written
         meanwhile has its key already, and the condition leaves it as it is."""
-        from botocore.exceptions import ClientError
+        def joined(item: dict) -> tuple[str, str]:
+            home = item["sk"]["S"].startswith("CONTACT#")
+            joined_at = item.get("member_updated_at" if home else "updated_at") or item.get("created_at")
+            return joined_key(item["pk"]["S"].removeprefix("ACCOUNT#"), item["list_id"]["S"],
+                              item["status"]["S"], item["contact_id"]["S"], joined_at["S"])
 
-        client = self._m.ContactModel._get_connection().connection.client
-        table = self._m.ContactModel.Meta.table_name
-        done = 0
-        for page in client.get_paginator("scan").paginate(
-                TableName=table, FilterExpression="attribute_exists(gsi1pk) AND attribute_not_exists(gsi2pk)",
+        done = self._backfill_index(
+            ("gsi2pk", "gsi2sk"), joined, dict(
+                FilterExpression="attribute_exists(gsi1pk) AND attribute_not_exists(gsi2pk)",
                 ProjectionExpression="pk, sk, contact_id, list_id, #s, created_at, member_updated_at, updated_at",
-                ExpressionAttributeNames={"#s": "status"}):
-            for item in page.get("Items", []):
-                home = item["sk"]["S"].startswith("CONTACT#")
-                joined_at = item.get("member_updated_at" if home else "updated_at") or item.get("created_at")
-                key = joined_key(item["pk"]["S"].removeprefix("ACCOUNT#"), item["list_id"]["S"],
-                                 item["status"]["S"], item["contact_id"]["S"], joined_at["S"])
-                try:
-                    client.update_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]},
-                                       UpdateExpression="SET gsi2pk = :p, gsi2sk = :s",
-                                       ConditionExpression="attribute_exists(gsi1pk) AND attribute_not_exists(gsi2pk)",
-                                       ExpressionAttributeValues={":p": {"S": key[0]}, ":s": {"S": key[1]}})
-                    done += 1
-                except ClientError as error:
-                    if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                        raise
+                ExpressionAttributeNames={"#s": "status"}),
+            still_needed="attribute_exists(gsi1pk) AND attribute_not_exists(gsi2pk)")
         self._mark_backfilled(JOINED_INDEX_MARKER)
         return {"memberships": done}
 
@@ -431,29 +420,38 @@ class DynamoAudience:
         """One-off, safe to run again: put every contact stored before the by-added index in it (key
         from its account and creation time), then mark the index ready. A contact created meanwhile
         has its key already, and the condition leaves it as it is (and skips one erased meanwhile)."""
+        done = self._backfill_index(
+            ("gsi3pk", "gsi3sk"),
+            lambda item: added_key(item["pk"]["S"].removeprefix("ACCOUNT#"), item["contact_id"]["S"],
+                                   item["created_at"]["S"]),
+            dict(FilterExpression="begins_with(sk, :contact) AND attribute_not_exists(gsi3pk)",
+                 ProjectionExpression="pk, sk, contact_id, created_at",
+                 ExpressionAttributeValues={":contact": {"S": "CONTACT#"}}),
+            still_needed="attribute_exists(sk) AND attribute_not_exists(gsi3pk)")
+        self._mark_backfilled(ADDED_INDEX_MARKER)
+        return {"contacts": done}
+
+    def _backfill_index(self, attributes: tuple[str, str], key_of, scan: dict, still_needed: str) -> int:
+        """Scan the table for the items `scan` selects and give each its index key (`key_of(item)`)
+        in `attributes`, only while `still_needed` holds for it; how many were given one."""
         from botocore.exceptions import ClientError
 
         client = self._m.ContactModel._get_connection().connection.client
         table = self._m.ContactModel.Meta.table_name
         done = 0
-        for page in client.get_paginator("scan").paginate(
-                TableName=table, FilterExpression="begins_with(sk, :contact) AND attribute_not_exists(gsi3pk)",
-                ProjectionExpression="pk, sk, contact_id, created_at",
-                ExpressionAttributeValues={":contact": {"S": "CONTACT#"}}):
+        for page in client.get_paginator("scan").paginate(TableName=table, **scan):
             for item in page.get("Items", []):
-                key = added_key(item["pk"]["S"].removeprefix("ACCOUNT#"), item["contact_id"]["S"],
-                                item["created_at"]["S"])
+                key = key_of(item)
                 try:
                     client.update_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]},
-                                       UpdateExpression="SET gsi3pk = :p, gsi3sk = :s",
-                                       ConditionExpression="attribute_exists(sk) AND attribute_not_exists(gsi3pk)",
+                                       UpdateExpression="SET #p = :p, #s = :s", ConditionExpression=still_needed,
+                                       ExpressionAttributeNames={"#p": attributes[0], "#s": attributes[1]},
                                        ExpressionAttributeValues={":p": {"S": key[0]}, ":s": {"S": key[1]}})
                     done += 1
                 except ClientError as error:
                     if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                         raise
-        self._mark_backfilled(ADDED_INDEX_MARKER)
-        return {"contacts": done}
+        return done
 
     def subscribed_page(self, account_id: str, list_id: str, cursor: str | None = None,
                         limit: int = PAGE_SIZE) -> tuple[list[Contact], str | None]:
